@@ -1,0 +1,2 @@
+/* devices/bus.c — not written yet. */
+#include "devices/dev.h"

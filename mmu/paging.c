@@ -1,0 +1,2 @@
+/* mmu/paging.c — not written yet. */
+#include "mmu/mmu.h"

@@ -1,0 +1,2 @@
+/* mmu/physmem.c — not written yet. */
+#include "mmu/mmu.h"

@@ -1,0 +1,2 @@
+/* mmu/tlb.c — not written yet. */
+#include "mmu/mmu.h"

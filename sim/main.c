@@ -1,0 +1,2 @@
+/* sim/main.c — placeholder. */
+int main(void) { return 0; }
