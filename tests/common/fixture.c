@@ -1,0 +1,2 @@
+/* tests/common/fixture.c — not written yet. */
+#include "tests/common/fixture.h"
