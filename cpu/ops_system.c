@@ -176,57 +176,12 @@ void op_int1(struct cpu *c, const struct dinsn *d)
 	cpu_unimplemented(c, d);
 }
 
-void op_iret(struct cpu *c, const struct dinsn *d)
-{
-	cpu_unimplemented(c, d);
-}
-
-void op_syscall(struct cpu *c, const struct dinsn *d)
-{
-	cpu_unimplemented(c, d);
-}
-
-void op_sysret(struct cpu *c, const struct dinsn *d)
-{
-	cpu_unimplemented(c, d);
-}
-
 void op_wbinvd(struct cpu *c, const struct dinsn *d)
 {
 	cpu_unimplemented(c, d);
 }
 
 void op_clflush(struct cpu *c, const struct dinsn *d)
-{
-	cpu_unimplemented(c, d);
-}
-
-void op_jmp_far_A(struct cpu *c, const struct dinsn *d)
-{
-	cpu_unimplemented(c, d);
-}
-
-void op_jmp_far_M(struct cpu *c, const struct dinsn *d)
-{
-	cpu_unimplemented(c, d);
-}
-
-void op_call_far_A(struct cpu *c, const struct dinsn *d)
-{
-	cpu_unimplemented(c, d);
-}
-
-void op_call_far_M(struct cpu *c, const struct dinsn *d)
-{
-	cpu_unimplemented(c, d);
-}
-
-void op_retf(struct cpu *c, const struct dinsn *d)
-{
-	cpu_unimplemented(c, d);
-}
-
-void op_retf_I(struct cpu *c, const struct dinsn *d)
 {
 	cpu_unimplemented(c, d);
 }
