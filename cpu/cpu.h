@@ -48,8 +48,9 @@ struct cpu_env {
 		     cycles_t *cost);
 	int (*wrmsr)(void *opaque, struct cpu *cpu, uint32_t msr, uint64_t val,
 		     cycles_t *cost);
-	/* CPUID: may override/extend the core's model (e.g. 0x4000000x leaves).
-	 * Return ENV_OK if it filled regs[0..3] (eax, ebx, ecx, edx). */
+	/* CPUID: regs[0..3] (eax, ebx, ecx, edx) hold the core's own answer on
+	 * entry; the hook may change them (e.g. the hypervisor-present bit and
+	 * the 0x4000000x leaves). */
 	int (*cpuid)(void *opaque, struct cpu *cpu, uint32_t leaf,
 		     uint32_t subleaf, uint32_t regs[4], cycles_t *cost);
 	/* VMCALL (0F 01 C1): the hypercall intercept. NULL → #UD. */

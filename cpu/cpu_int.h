@@ -123,6 +123,8 @@ struct cpu {
 	bool in_delivery;     /* delivering an event (nested fault → #DF) */
 	int delivering;       /* vector being delivered, -1 if none */
 	int last_fault;       /* last vector raised, for the triple-fault exit */
+	int pend_vec;         /* fault raised by cpu_raise, awaiting delivery */
+	uint32_t pend_err;    /* its error code */
 	bool triple_fault;
 	jmp_buf fault_jmp;
 
@@ -158,6 +160,14 @@ _Noreturn void cpu_raise_ud(struct cpu *c);
 _Noreturn void cpu_raise_gp0(struct cpu *c);
 /* #PF: sets CR2 = lin, raises with the error code. */
 _Noreturn void cpu_raise_pf(struct cpu *c, uint64_t lin, uint32_t pfec);
+/* Called by the interpreter after a cpu_raise() longjmp, with c->rip
+ * already rewound to c->insn_rip: delivers c->pend_vec/pend_err through the
+ * IDT, escalating to #DF and to triple fault (c->triple_fault = true) as
+ * the SDM's tables say. It may re-arm c->fault_jmp for nested faults; the
+ * interpreter re-arms it again afterwards. */
+void cpu_exception_entry(struct cpu *c);
+/* Does this vector push an error code (8, 10-14, 17, 21)? */
+bool cpu_exc_has_errcode(int vector);
 /* Event kinds for cpu_deliver. */
 enum event_kind { EV_EXTINT, EV_EXCEPTION, EV_SOFTINT, EV_SOFTEXC };
 /* Deliver an event through the IDT now (RIP must already hold the return

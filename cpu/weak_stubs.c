@@ -91,3 +91,5 @@ WEAK void tlb_flush_page(struct tlb *t, uint64_t l) { (void)t; (void)l; NOTYET("
 WEAK int iobus_map(struct iobus *b, uint16_t base, uint16_t len, const struct dev_ops *o, void *q) { (void)b; (void)base; (void)len; (void)o; (void)q; NOTYET("iobus_map"); }
 WEAK enum io_status iobus_read(struct iobus *b, uint16_t p, int s, uint64_t *v, cycles_t *l) { (void)b; (void)p; (void)s; (void)v; (void)l; NOTYET("iobus_read"); }
 WEAK enum io_status iobus_write(struct iobus *b, uint16_t p, int s, uint64_t v, cycles_t *l) { (void)b; (void)p; (void)s; (void)v; (void)l; NOTYET("iobus_write"); }
+WEAK void cpu_exception_entry(struct cpu *c) { (void)c; NOTYET("cpu_exception_entry"); }
+WEAK bool cpu_exc_has_errcode(int v) { return v == 8 || (v >= 10 && v <= 14) || v == 17 || v == 21; }
