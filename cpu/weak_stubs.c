@@ -93,3 +93,5 @@ WEAK enum io_status iobus_read(struct iobus *b, uint16_t p, int s, uint64_t *v, 
 WEAK enum io_status iobus_write(struct iobus *b, uint16_t p, int s, uint64_t v, cycles_t *l) { (void)b; (void)p; (void)s; (void)v; (void)l; NOTYET("iobus_write"); }
 WEAK void cpu_exception_entry(struct cpu *c) { (void)c; NOTYET("cpu_exception_entry"); }
 WEAK bool cpu_exc_has_errcode(int v) { return v == 8 || (v >= 10 && v <= 14) || v == 17 || v == 21; }
+static const uint32_t zero_counter;
+WEAK const uint32_t *physmem_code_write_counter(const struct physmem *p) { (void)p; return &zero_counter; }

@@ -58,6 +58,10 @@ int physmem_copy_from(struct physmem *pm, void *dst, uint64_t gpa,
 void physmem_mark_code(struct physmem *pm, uint64_t gpa);
 bool physmem_is_code(const struct physmem *pm, uint64_t gpa);
 uint32_t physmem_code_gen(const struct physmem *pm, uint64_t gpa);
+/* A counter bumped by every write that hits a code page; the interpreter
+ * compares it after each instruction to catch self-modifying code within
+ * the block it is running. */
+const uint32_t *physmem_code_write_counter(const struct physmem *pm);
 /* Called for every write into RAM that did not go through physmem_write
  * (the TLB fast path skips code pages, so only slow-path writers call it). */
 void physmem_note_write(struct physmem *pm, uint64_t gpa, uint64_t len);
