@@ -130,6 +130,7 @@ struct cpu {
 
 	/* --- time --- */
 	cycles_t cycles;
+	cycles_t run_end;     /* cpu_run stops when cycles reaches this */
 	uint64_t instret;
 	const uint16_t *cost; /* cycles per cost class (cost_table.c) */
 
@@ -144,6 +145,10 @@ struct cpu {
 	void *log_opaque;
 	uint8_t ud_logged[4][32]; /* bitmap: unimplemented opcodes logged once */
 };
+
+/* ---- decoded-instruction cache (exec.c) -------------------------------- */
+struct icache *icache_create(void);
+void icache_destroy(struct icache *ic);
 
 /* ---- time ------------------------------------------------------------- */
 static inline void cpu_charge(struct cpu *c, cycles_t n) { c->cycles += n; }

@@ -1,2 +1,296 @@
-/* cpu/exec.c — not written yet (stub so the build links). */
+/*
+ * cpu/exec.c — the interpreter: run guest code for a cycle budget.
+ *
+ * Decoded instructions are cached as blocks (threaded code, STYLE.md §7):
+ * a block is a run of decoded instructions starting at one guest-physical
+ * address, ending at the first branch/serialising instruction, at the end
+ * of its 4 KiB page, or after BLOCK_MAX instructions. Blocks are keyed by
+ * the GPA of their first byte and the decode mode, so they survive CR3
+ * changes and are shared by every linear alias of the page.
+ *
+ * Invalidation: decoding marks the page as code in physmem; a write to a
+ * code page bumps that page's generation (a block whose generation differs
+ * is stale) and a global code-write counter (checked after every
+ * instruction, so an instruction that rewrites the rest of its own block
+ * is honoured at the next instruction — self-modifying code is precise at
+ * instruction granularity).
+ *
+ * Faults: cpu_raise() longjmps to the setjmp in cpu_run(); RIP is rewound
+ * to the faulting instruction and except.c delivers the event. Handlers
+ * run with c->rip already pointing at the next instruction.
+ *
+ * Interrupts are checked at block boundaries (blocks are short), honouring
+ * the STI/MOV SS shadow.
+ */
+#include <stdlib.h>
+#include <string.h>
+
 #include "cpu/cpu_int.h"
+
+#define BLOCK_MAX 32
+#define BLOCK_CACHE_BITS 12
+#define BLOCK_CACHE_SIZE (1u << BLOCK_CACHE_BITS)
+
+struct block {
+	uint64_t gpa;   /* GPA of the first instruction; ~0 when empty */
+	uint32_t gen;   /* code generation of the page when decoded */
+	uint8_t mode;   /* enum cpu_mode it was decoded in */
+	uint8_t n;      /* instructions in insn[] */
+	uint16_t cost[BLOCK_MAX]; /* cycles for each instruction */
+	struct dinsn insn[BLOCK_MAX];
+};
+
+struct icache {
+	struct block blocks[BLOCK_CACHE_SIZE];
+	uint64_t hits, misses, invalidations;
+};
+
+struct icache *icache_create(void)
+{
+	struct icache *ic = calloc(1, sizeof(*ic));
+	if (!ic)
+		return NULL;
+	for (unsigned i = 0; i < BLOCK_CACHE_SIZE; i++)
+		ic->blocks[i].gpa = ~0ull;
+	return ic;
+}
+
+void icache_destroy(struct icache *ic) { free(ic); }
+
+static unsigned block_index(uint64_t gpa)
+{
+	uint64_t h = gpa * 0x9E3779B97F4A7C15ull;
+	return (unsigned)(h >> (64 - BLOCK_CACHE_BITS));
+}
+
+/* Does the instruction access memory through its ModRM operand? Those pay
+ * a load on top of their class (stores and RMW classes already include
+ * it). */
+static bool has_mem_operand(const struct dinsn *d)
+{
+	const struct opdesc *op = d->op;
+	if (!(op->flags & F_MODRM) || d->mod == 3)
+		return false;
+	for (int i = 0; i < 3; i++)
+		if (op->opnd[i] == O_E || op->opnd[i] == O_M ||
+		    op->opnd[i] == O_W || op->opnd[i] == O_Q)
+			return true;
+	return false;
+}
+
+static uint16_t insn_cost(const struct cpu *c, const struct dinsn *d)
+{
+	unsigned cls = d->op->cost;
+	uint16_t cyc = c->cost[cls < C_NCLASSES ? cls : C_ALU];
+	if ((cls == C_ALU || cls == C_MOV || cls == C_BITSCAN ||
+	     cls == C_SSE) && has_mem_operand(d))
+		cyc += c->cost[C_LOAD];
+	return cyc;
+}
+
+/* A page becomes code: from now on writes to it must take the slow path,
+ * so drop the write permission of every TLB entry that maps it. */
+static void mark_code_page(struct cpu *c, uint64_t gpa_page)
+{
+	if (physmem_is_code(c->mem, gpa_page))
+		return;
+	physmem_mark_code(c->mem, gpa_page);
+	for (unsigned i = 0; i < TLB_SIZE; i++) {
+		if (c->tlb.sup[i].gpa_page == gpa_page)
+			c->tlb.sup[i].tag_write = TLB_INVALID;
+		if (c->tlb.usr[i].gpa_page == gpa_page)
+			c->tlb.usr[i].tag_write = TLB_INVALID;
+	}
+}
+
+/* An undecodable instruction at the current RIP: raise what the decoder
+ * said, logging an undefined opcode once. */
+static _Noreturn void raise_decode_error(struct cpu *c, enum decode_err err,
+					 const struct dinsn *d)
+{
+	c->insn_rip = c->rip;
+	if (err == DEC_TOO_LONG)
+		cpu_raise_gp0(c);
+	cpu_unimplemented(c, d);
+}
+
+/* Fill block b with instructions decoded from host bytes at `code` (valid
+ * to the end of the page). */
+static void block_decode(struct cpu *c, struct block *b, const uint8_t *code,
+			 int avail, uint64_t gpa)
+{
+	int off = 0;
+	b->n = 0;
+	while (b->n < BLOCK_MAX && off < avail) {
+		struct dinsn *d = &b->insn[b->n];
+		enum decode_err err = decode_insn(code + off, avail - off,
+						  c->mode, d);
+		if (err != DEC_OK) {
+			if (b->n == 0 && err != DEC_FETCH) {
+				d->op = &optab_invalid;
+				d->len = 1;
+				raise_decode_error(c, err, d);
+			}
+			break; /* crossing the page, or fault when reached */
+		}
+		b->cost[b->n] = insn_cost(c, d);
+		off += d->len;
+		b->n++;
+		if (d->op->flags & (F_BRANCH | F_SERIAL))
+			break;
+	}
+	b->gpa = gpa;
+	b->mode = (uint8_t)c->mode;
+	mark_code_page(c, gpa & PAGE_MASK);
+	b->gen = physmem_code_gen(c->mem, gpa);
+}
+
+/* The instruction at RIP straddles a page (or lives in MMIO): fetch its
+ * bytes the slow way and run it alone, uncached. */
+static void exec_uncached(struct cpu *c, uint64_t lin)
+{
+	uint8_t buf[16];
+	struct dinsn d;
+	uint64_t page_left = PAGE_SIZE - (lin & ~PAGE_MASK);
+	int n = page_left < 15 ? (int)page_left : 15;
+
+	c->insn_rip = c->rip;
+	cpu_fetch(c, lin, buf, n);
+	enum decode_err err = decode_insn(buf, n, c->mode, &d);
+	if (err == DEC_FETCH && d.len > n && d.len <= 15) {
+		cpu_fetch(c, lin + n, buf + n, d.len - n);
+		err = decode_insn(buf, d.len, c->mode, &d);
+	}
+	if (err != DEC_OK) {
+		d.op = &optab_invalid;
+		d.len = 1;
+		raise_decode_error(c, err, &d);
+	}
+	c->cur = &d;
+	c->rip += d.len;
+	d.op->fn(c, &d);
+	c->cycles += insn_cost(c, &d);
+	c->instret++;
+	c->cur = NULL;
+}
+
+/* Find (or decode) the block at RIP; NULL means "run one uncached". */
+static struct block *block_lookup(struct cpu *c, uint64_t lin)
+{
+	uint64_t gpa;
+	c->insn_rip = c->rip; /* a fetch fault reports this RIP */
+	const uint8_t *code = cpu_fetch_ptr(c, lin, &gpa);
+	if (!code)
+		return NULL;
+	struct block *b = &c->icache->blocks[block_index(gpa)];
+	if (b->gpa == gpa && b->mode == c->mode &&
+	    b->gen == physmem_code_gen(c->mem, gpa)) {
+		c->icache->hits++;
+		return b;
+	}
+	c->icache->misses++;
+	block_decode(c, b, code, (int)(PAGE_SIZE - (lin & ~PAGE_MASK)), gpa);
+	return b->n ? b : NULL;
+}
+
+/* Run the instructions of one block; stops early when RIP leaves the
+ * straight line (branch taken, string op repeating) or code was written. */
+static void block_run(struct cpu *c, const struct block *b, bool single)
+{
+	const uint32_t *code_writes = physmem_code_write_counter(c->mem);
+	uint32_t writes_before = *code_writes;
+	unsigned n = single ? 1 : b->n;
+
+	for (unsigned i = 0; i < n; i++) {
+		const struct dinsn *d = &b->insn[i];
+		uint64_t next = c->rip + d->len;
+		c->insn_rip = c->rip;
+		c->cur = d;
+		c->rip = next;
+		d->op->fn(c, d);
+		c->cycles += b->cost[i];
+		c->instret++;
+		if (c->rip != next || *code_writes != writes_before ||
+		    c->halted || c->stop_req)
+			break;
+	}
+	c->cur = NULL;
+}
+
+static bool interrupt_deliverable(const struct cpu *c)
+{
+	return c->intr_line && (c->rflags & RF_IF) && !c->shadow;
+}
+
+static void deliver_external_interrupt(struct cpu *c)
+{
+	int vec = c->env.intr_ack ? c->env.intr_ack(c->env.opaque, c) : -1;
+	if (vec < 0)
+		return;
+	c->halted = false;
+	c->insn_rip = c->rip;
+	cpu_deliver(c, vec, EV_EXTINT, false, 0);
+}
+
+/* Single-step trap (RFLAGS.TF): #DB after the instruction. */
+static void single_step_trap(struct cpu *c)
+{
+	c->dr[6] |= 1ull << 14; /* DR6.BS */
+	c->insn_rip = c->rip;
+	cpu_deliver(c, EXC_DB, EV_EXCEPTION, false, 0);
+}
+
+/* The main loop, between faults. Returns why it stopped. */
+static enum cpu_exit_reason run_loop(struct cpu *c)
+{
+	while (c->cycles < c->run_end) {
+		if (c->stop_req) {
+			c->stop_req = false;
+			return CPU_EXIT_STOP;
+		}
+		if (c->shadow)
+			c->shadow = false; /* one block executes in the shadow */
+		else if (interrupt_deliverable(c))
+			deliver_external_interrupt(c);
+		if (c->halted)
+			return CPU_EXIT_HLT;
+		bool tf = c->rflags & RF_TF;
+		uint64_t lin = c->seg[SEG_CS].base + c->rip;
+		if (c->mode != MODE_LONG64)
+			lin = (uint32_t)lin;
+		struct block *b = block_lookup(c, lin);
+		if (b)
+			block_run(c, b, tf);
+		else
+			exec_uncached(c, lin);
+		if (tf && !c->halted)
+			single_step_trap(c);
+	}
+	return CPU_EXIT_BUDGET;
+}
+
+struct cpu_exit cpu_run(struct cpu *c, cycles_t budget)
+{
+	struct cpu_exit ex = {.reason = CPU_EXIT_BUDGET, .vector = -1};
+	c->run_end = c->cycles + budget;
+
+	if (setjmp(c->fault_jmp)) {
+		/* A fault unwound here: rewind and deliver it, then go on. */
+		c->cur = NULL;
+		c->rip = c->insn_rip;
+		cpu_exception_entry(c);
+		if (c->triple_fault) {
+			ex.reason = CPU_EXIT_TRIPLE_FAULT;
+			ex.vector = c->last_fault;
+			ex.rip = c->rip;
+			return ex;
+		}
+	}
+	ex.reason = run_loop(c);
+	ex.rip = c->rip;
+	return ex;
+}
+
+void cpu_request_stop(struct cpu *c) { c->stop_req = true; }
+
+void cpu_set_intr_line(struct cpu *c, bool high) { c->intr_line = high; }
