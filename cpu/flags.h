@@ -13,6 +13,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "cpu/regs.h"
+
 struct cpu;
 
 /* Recorded operations. The rules for each are in flags.c. */
@@ -25,9 +27,15 @@ enum lf_op {
 	LF_LOGIC, /* AND/OR/XOR/TEST: CF=OF=0, AF undefined (we clear it) */
 	LF_INC,   /* res = src1 + 1; CF kept in `cf_in` */
 	LF_DEC,   /* res = src1 - 1; CF kept in `cf_in` */
+	LF_SHL,   /* res = src1 << src2 (src2 = masked count, never 0); AF=0 */
+	LF_SHR,   /* res = src1 >> src2, logical (same rules as LF_SHL) */
+	LF_SAR,   /* res = src1 >> src2, arithmetic (same rules as LF_SHL) */
+	LF_MUL,   /* MUL/IMUL: res = low half, src1 = 1 if the product did not
+		   * fit (CF=OF=src1); SF/PF from res, ZF=AF=0 as Intel does */
 	LF_NFLAGS_OPS
 };
 
+/* The recorded values need not be masked to `size`: flags.c masks them. */
 struct lazy_flags {
 	uint64_t res, src1, src2;
 	uint8_t op;    /* enum lf_op */
@@ -59,6 +67,16 @@ bool cpu_cond(struct cpu *c, unsigned cc);
 static inline bool parity8(uint64_t v)
 {
 	return !__builtin_parity((unsigned)(v & 0xFF));
+}
+
+/* SF, ZF and PF of a result of `size` bytes (for flags set eagerly). */
+static inline uint64_t flags_szp(uint64_t res, int size)
+{
+	unsigned bits = (unsigned)size * 8;
+	uint64_t m = bits >= 64 ? ~0ull : (1ull << bits) - 1;
+	res &= m;
+	return (res == 0 ? RF_ZF : 0) | ((res >> (bits - 1)) & 1 ? RF_SF : 0) |
+	       (parity8(res) ? RF_PF : 0);
 }
 
 #endif
