@@ -90,6 +90,7 @@ struct walk_result {
 	bool global;
 	bool nx;
 	unsigned levels;    /* page-table entries read (for the cost model) */
+	bool dirty;         /* D=1 in the final entry (after this walk) */
 };
 
 /*
@@ -116,12 +117,14 @@ struct tlb_entry {
 	uintptr_t addend;
 	uint64_t gpa_page; /* page-aligned GPA (for code tracking) */
 	bool global;
+	uint8_t page_shift; /* 12, 21 or 30: size of the guest page (INVLPG) */
 };
 
 struct tlb {
 	struct tlb_entry sup[TLB_SIZE]; /* CPL 0-2 */
 	struct tlb_entry usr[TLB_SIZE]; /* CPL 3 */
 	uint64_t fills, flushes;
+	bool has_large; /* some entry has page_shift > 12 */
 };
 
 void tlb_flush_all(struct tlb *t, bool keep_global);
@@ -131,5 +134,23 @@ static inline unsigned tlb_index(uint64_t lin)
 {
 	return (unsigned)(lin >> PAGE_SHIFT) & (TLB_SIZE - 1);
 }
+
+/* ---- additions by the mmu owner (mmu/tlb.c, mmu/physmem.c) -------------
+ * Tag low bits: the access kind is allowed but must take the slow path
+ * (a set low bit never equals the page-aligned address the fast path
+ * compares with). */
+#define TLB_SLOW 0x1ull /* not through the host pointer: MMIO/open bus, or
+			   a write to a page marked as code */
+#define TLB_SMAP 0x2ull /* supervisor data access to a user page with
+			   CR4.SMAP: allowed only while RFLAGS.AC=1 */
+/* Demote every fast write tag whose gpa_page is `gpa_page` to TLB_SLOW. */
+void tlb_protect_code(struct tlb *t, uint64_t gpa_page);
+/* TLBs that hold write tags into `pm` attach (idempotent; -1 on no
+ * memory), so physmem_mark_code can demote them; detach before freeing. */
+int physmem_attach_tlb(struct physmem *pm, struct tlb *t);
+void physmem_detach_tlb(struct physmem *pm, struct tlb *t);
+/* Debug hooks for tests: internal consistency. */
+bool physmem_check_invariants(const struct physmem *pm);
+bool tlb_check_invariants(const struct tlb *t, struct physmem *pm);
 
 #endif
