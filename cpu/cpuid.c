@@ -66,8 +66,8 @@
 /* Extended leaves. */
 #define EXT1_ECX (BIT(0) /* LAHF-SAHF in 64-bit mode */ | BIT(5) /* LZCNT */)
 #define EXT1_EDX                                                             \
-	(BIT(11) /* SYSCALL */ | BIT(20) /* NX */ | BIT(26) /* 1 GiB pages */ | \
-	 BIT(27) /* RDTSCP */ | BIT(29) /* LM */)
+	(BIT(11) /* SYSCALL */ | BIT(20) /* NX */ |                           \
+	 BIT(26) /* 1 GiB pages */ | BIT(27) /* RDTSCP */ | BIT(29) /* LM */)
 #define EXT7_EDX (BIT(8) /* invariant TSC */)
 #define PHYS_ADDR_BITS 40u
 #define VIRT_ADDR_BITS 48u
@@ -90,7 +90,7 @@ struct cpuid_row {
  * (3, 5, 6, 0x80000005, the brand leaves) reads as zeros; the brand leaves
  * are filled from cpuid_brand. */
 static const struct cpuid_row cpuid_table[] = {
-	/* leaf        sub          eax           ebx         ecx          edx */
+	/* {leaf, subleaf, eax, ebx, ecx, edx} */
 	{0x00000000, ANY_SUBLEAF, CPUID_MAX_BASIC, FOURCC('G', 'e', 'n', 'u'),
 	 FOURCC('n', 't', 'e', 'l'), FOURCC('i', 'n', 'e', 'I')},
 	{0x00000001, ANY_SUBLEAF, CPU_SIGNATURE, LEAF1_EBX, LEAF1_ECX,
@@ -158,7 +158,8 @@ static void table_lookup(const struct cpu *c, uint32_t leaf, uint32_t subleaf,
 
 		if (r->leaf != leaf)
 			continue;
-		if (r->subleaf != ANY_SUBLEAF && (uint32_t)r->subleaf != subleaf)
+		if (r->subleaf != ANY_SUBLEAF &&
+		    (uint32_t)r->subleaf != subleaf)
 			continue;
 		regs[0] = r->eax;
 		regs[1] = r->ebx;

@@ -40,7 +40,8 @@
  * 22 limit CPUID maxval (cpuid.c honours it), 23 xTPR disable are R/W;
  * 11 BTS unavailable and 12 PEBS unavailable read as 1 (no such
  * facilities); every other bit is reserved. */
-#define MISC_RW    (1ull << 0 | 1ull << 3 | 1ull << 16 | 1ull << 22 | 1ull << 23)
+#define MISC_RW \
+	(1ull << 0 | 1ull << 3 | 1ull << 16 | 1ull << 22 | 1ull << 23)
 #define MISC_RO1   (1ull << 11 | 1ull << 12)
 
 struct msr_row;
@@ -176,7 +177,8 @@ static bool wr_apic_base(struct cpu *c, const struct msr_row *row,
 	(void)msr;
 	if (val & ~(APIC_BASE_ADDR | APIC_BASE_EN | APIC_BASE_BSP))
 		return false;
-	*slot(c, row) = (val & ~APIC_BASE_BSP) | (*slot(c, row) & APIC_BASE_BSP);
+	*slot(c, row) = (val & ~APIC_BASE_BSP) |
+			(*slot(c, row) & APIC_BASE_BSP);
 	return true;
 }
 
@@ -312,30 +314,52 @@ static bool wr_mtrr_var(struct cpu *c, const struct msr_row *row,
 #define ONE(msr, name, field, rd, wr) {msr, msr, name, AT(field), rd, wr}
 
 static const struct msr_row msr_table[] = {
-	/*   index                   name               storage          read / write */
-	ONE(MSR_IA32_TSC,          "IA32_TSC",          msr.tsc_offset,   rd_tsc, wr_tsc),
-	ONE(MSR_IA32_APIC_BASE,    "IA32_APIC_BASE",    msr.apic_base,    rd_slot, wr_apic_base),
-	{MSR_IA32_MTRRCAP, MSR_IA32_MTRRCAP, "IA32_MTRRCAP", 0, rd_mtrrcap, NULL},
-	ONE(MSR_IA32_SYSENTER_CS,  "IA32_SYSENTER_CS",  msr.sysenter_cs,  rd_slot, wr_sysenter_cs),
-	ONE(MSR_IA32_SYSENTER_ESP, "IA32_SYSENTER_ESP", msr.sysenter_esp, rd_slot, wr_canonical),
-	ONE(MSR_IA32_SYSENTER_EIP, "IA32_SYSENTER_EIP", msr.sysenter_eip, rd_slot, wr_canonical),
-	ONE(MSR_IA32_MISC_ENABLE,  "IA32_MISC_ENABLE",  msr.misc_enable,  rd_misc_enable, wr_misc_enable),
+	/* ONE(index, name, storage in struct cpu, read, write) */
+	ONE(MSR_IA32_TSC, "IA32_TSC", msr.tsc_offset,
+	    rd_tsc, wr_tsc),
+	ONE(MSR_IA32_APIC_BASE, "IA32_APIC_BASE", msr.apic_base,
+	    rd_slot, wr_apic_base),
+	{MSR_IA32_MTRRCAP, MSR_IA32_MTRRCAP,
+	 "IA32_MTRRCAP", 0 /* computed */,
+	 rd_mtrrcap, NULL},
+	ONE(MSR_IA32_SYSENTER_CS, "IA32_SYSENTER_CS", msr.sysenter_cs,
+	    rd_slot, wr_sysenter_cs),
+	ONE(MSR_IA32_SYSENTER_ESP, "IA32_SYSENTER_ESP", msr.sysenter_esp,
+	    rd_slot, wr_canonical),
+	ONE(MSR_IA32_SYSENTER_EIP, "IA32_SYSENTER_EIP", msr.sysenter_eip,
+	    rd_slot, wr_canonical),
+	ONE(MSR_IA32_MISC_ENABLE, "IA32_MISC_ENABLE", msr.misc_enable,
+	    rd_misc_enable, wr_misc_enable),
 	{MSR_IA32_MTRR_PHYSBASE0, MSR_IA32_MTRR_PHYSBASE0 + 2 * MTRR_VCNT - 1,
-	 "IA32_MTRR_PHYSBASE/PHYSMASKn", AT(msr.mtrr_var), rd_mtrr_var, wr_mtrr_var},
+	 "IA32_MTRR_PHYSBASE/PHYSMASKn", AT(msr.mtrr_var),
+	 rd_mtrr_var, wr_mtrr_var},
 	{MSR_IA32_MTRR_FIX64K, 0x26F,
-	 "IA32_MTRR_FIX64K/16K/4K", AT(msr.mtrr_fix), rd_mtrr_fix, wr_mtrr_fix},
-	ONE(MSR_IA32_PAT,          "IA32_PAT",          msr.pat,          rd_slot, wr_pat),
-	ONE(MSR_IA32_MTRR_DEF_TYPE, "IA32_MTRR_DEF_TYPE", msr.mtrr_def_type, rd_slot, wr_mtrr_def_type),
-	ONE(MSR_IA32_TSC_DEADLINE, "IA32_TSC_DEADLINE", msr.tsc_deadline, rd_slot, wr_any),
-	ONE(MSR_EFER,              "IA32_EFER",         efer,             rd_slot, wr_efer),
-	ONE(MSR_STAR,              "IA32_STAR",         msr.star,         rd_slot, wr_any),
-	ONE(MSR_LSTAR,             "IA32_LSTAR",        msr.lstar,        rd_slot, wr_canonical),
-	ONE(MSR_CSTAR,             "IA32_CSTAR",        msr.cstar,        rd_slot, wr_canonical),
-	ONE(MSR_SFMASK,            "IA32_FMASK",        msr.sfmask,       rd_slot, wr_low32),
-	ONE(MSR_FS_BASE,           "IA32_FS_BASE",      seg[SEG_FS].base, rd_slot, wr_canonical),
-	ONE(MSR_GS_BASE,           "IA32_GS_BASE",      seg[SEG_GS].base, rd_slot, wr_canonical),
-	ONE(MSR_KERNEL_GS_BASE,    "IA32_KERNEL_GS_BASE", msr.kernel_gs_base, rd_slot, wr_canonical),
-	ONE(MSR_TSC_AUX,           "IA32_TSC_AUX",      msr.tsc_aux,      rd_slot, wr_low32),
+	 "IA32_MTRR_FIX64K/16K/4K", AT(msr.mtrr_fix),
+	 rd_mtrr_fix, wr_mtrr_fix},
+	ONE(MSR_IA32_PAT, "IA32_PAT", msr.pat,
+	    rd_slot, wr_pat),
+	ONE(MSR_IA32_MTRR_DEF_TYPE, "IA32_MTRR_DEF_TYPE", msr.mtrr_def_type,
+	    rd_slot, wr_mtrr_def_type),
+	ONE(MSR_IA32_TSC_DEADLINE, "IA32_TSC_DEADLINE", msr.tsc_deadline,
+	    rd_slot, wr_any),
+	ONE(MSR_EFER, "IA32_EFER", efer,
+	    rd_slot, wr_efer),
+	ONE(MSR_STAR, "IA32_STAR", msr.star,
+	    rd_slot, wr_any),
+	ONE(MSR_LSTAR, "IA32_LSTAR", msr.lstar,
+	    rd_slot, wr_canonical),
+	ONE(MSR_CSTAR, "IA32_CSTAR", msr.cstar,
+	    rd_slot, wr_canonical),
+	ONE(MSR_SFMASK, "IA32_FMASK", msr.sfmask,
+	    rd_slot, wr_low32),
+	ONE(MSR_FS_BASE, "IA32_FS_BASE", seg[SEG_FS].base,
+	    rd_slot, wr_canonical),
+	ONE(MSR_GS_BASE, "IA32_GS_BASE", seg[SEG_GS].base,
+	    rd_slot, wr_canonical),
+	ONE(MSR_KERNEL_GS_BASE, "IA32_KERNEL_GS_BASE", msr.kernel_gs_base,
+	    rd_slot, wr_canonical),
+	ONE(MSR_TSC_AUX, "IA32_TSC_AUX", msr.tsc_aux,
+	    rd_slot, wr_low32),
 };
 
 static const struct msr_row *msr_find(uint32_t msr)

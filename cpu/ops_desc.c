@@ -23,7 +23,7 @@
 #define DESC_TSS_AVL    9
 #define DESC_TSS_BUSY   2 /* type bit that marks a TSS busy */
 
-/* ---- GDTR / IDTR ---------------------------------------------------------- */
+/* ---- GDTR / IDTR --------------------------------------------------------- */
 
 /* Offset of the base field of a pseudo-descriptor at `off`. */
 static uint64_t pseudo_base_off(const struct dinsn *d, uint64_t off)
@@ -94,7 +94,7 @@ void op_sidt(struct cpu *c, const struct dinsn *d)
 	store_dtr(c, d, &c->idtr);
 }
 
-/* ---- LDTR / TR ------------------------------------------------------------ */
+/* ---- LDTR / TR ----------------------------------------------------------- */
 
 /* SLDT/STR: a 16-bit store to memory; into a register, the selector
  * zero-extended to the operand size (16-bit forms merge). */
@@ -151,9 +151,11 @@ static struct sysdesc read_sysdesc(struct cpu *c, uint16_t sel)
 static struct seg_cache sysdesc_cache(const struct sysdesc *s, uint16_t sel)
 {
 	struct seg_cache sc = {.sel = sel};
-	uint32_t limit = (uint32_t)((s->lo & 0xFFFF) | ((s->lo >> 32) & 0xF0000));
+	uint32_t limit = (uint32_t)(s->lo & 0xFFFF) |
+			 (uint32_t)((s->lo >> 32) & 0xF0000);
 
-	sc.attr = (uint16_t)(((s->lo >> 40) & 0xFF) | ((s->lo >> 52) & 0xF) << 12);
+	sc.attr = (uint16_t)(((s->lo >> 40) & 0xFF) |
+			     ((s->lo >> 52) & 0xF) << 12);
 	sc.limit = (sc.attr & SEGA_G) ? (limit << 12) | 0xFFF : limit;
 	sc.base = ((s->lo >> 16) & 0xFFFFFF) | ((s->lo >> 56) & 0xFF) << 24;
 	if (s->wide)

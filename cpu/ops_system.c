@@ -26,7 +26,7 @@ static int crdr_size(const struct cpu *c)
 	return c->mode == MODE_LONG64 ? 8 : 4;
 }
 
-/* ---- control registers ---------------------------------------------------- */
+/* ---- control registers --------------------------------------------------- */
 
 /* CR0, CR2, CR3, CR4 and CR8 (TPR) exist; the other numbers are #UD. */
 static const struct {
@@ -160,7 +160,7 @@ void op_mov_DR(struct cpu *c, const struct dinsn *d)
 	c->dr[n] = v;
 }
 
-/* ---- TLB and caches ------------------------------------------------------- */
+/* ---- TLB and caches ------------------------------------------------------ */
 
 /* Linear address of the memory operand without segment-limit or canonical
  * checks (INVLPG never faults on its operand). */
@@ -208,7 +208,7 @@ void op_clflush(struct cpu *c, const struct dinsn *d)
 	cpu_charge(c, (cycles_t)cost_tlb_miss_walk * w.levels);
 }
 
-/* ---- SWAPGS, TSC, MSRs, CPUID ----------------------------------------------- */
+/* ---- SWAPGS, TSC, MSRs, CPUID -------------------------------------------- */
 
 void op_swapgs(struct cpu *c, const struct dinsn *d)
 {
@@ -284,7 +284,7 @@ void op_cpuid(struct cpu *c, const struct dinsn *d)
 	c->gpr[RDX] = r[3];
 }
 
-/* ---- HLT, CLI, STI -------------------------------------------------------- */
+/* ---- HLT, CLI, STI ------------------------------------------------------- */
 
 /* The interpreter returns CPU_EXIT_HLT or sleeps until an interrupt. */
 void op_hlt(struct cpu *c, const struct dinsn *d)
@@ -324,7 +324,7 @@ void op_sti(struct cpu *c, const struct dinsn *d)
 	}
 }
 
-/* ---- software interrupts, VMCALL, #UD --------------------------------------- */
+/* ---- software interrupts, VMCALL, #UD ------------------------------------ */
 
 void op_int3(struct cpu *c, const struct dinsn *d)
 {
