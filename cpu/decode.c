@@ -1,2 +1,551 @@
-/* cpu/decode.c — not written yet (stub so the build links). */
-#include "cpu/cpu_int.h"
+/*
+ * cpu/decode.c — instruction bytes → struct dinsn, driven by the opcode
+ * tables (optab.c, optab_0f.c, optab_fp.c).
+ *
+ * Spec: Intel SDM Vol. 2A chapter 2 (instruction format: legacy prefixes,
+ * REX, opcode, ModRM, SIB, displacement, immediate; Tables 2-1..2-3 for
+ * 16- and 32-bit ModRM/SIB; §2.2.1 REX and RIP-relative addressing;
+ * §2.2.1.7 64-bit operand-size defaults), Vol. 3A §3.7.4 (default
+ * segments), Vol. 2D Appendix A (opcode maps).
+ *
+ * A pipeline of scanners, each filling part of `struct scan`: prefixes →
+ * opcode (and map) → row resolution (mandatory prefix, ModRM groups) →
+ * ModRM/SIB → sizes and checks → displacement and immediate → dinsn.
+ * Invariants: at most 15 bytes and never more than `avail` are read; a
+ * missing byte gives DEC_FETCH with d->len = the exact length when it is
+ * known, else 15 (the caller fetches that many, which can only touch the
+ * page the instruction continues into); handlers never see bytes. Called
+ * by exec.c (block decode), disasm.c and sim/cmd_disasm.c.
+ */
+#include <stdbool.h>
+#include <string.h>
+
+#include "cpu/dinsn.h"
+#include "cpu/disasm.h"
+#include "cpu/regs.h"
+
+#if __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
+#error "decode.c reads immediates as little-endian host integers"
+#endif
+
+#define MAX_LEN 15
+
+#define REX_B 0x1
+#define REX_X 0x2
+#define REX_R 0x4
+#define REX_W 0x8
+
+/* Prefix classes: high nibble = kind, low nibble = segment for PK_SEG. */
+enum {
+	PK_SEG = 0x10,
+	PK_OPSZ = 0x20,
+	PK_ADSZ = 0x30,
+	PK_LOCK = 0x40,
+	PK_REP = 0x50,
+	PK_REPNE = 0x60,
+	PK_REX = 0x70, /* only in 64-bit mode */
+};
+
+#define REX4(b) [b] = PK_REX, [b + 1] = PK_REX, [b + 2] = PK_REX, [b + 3] = PK_REX
+static const uint8_t prefix_kind[256] = {
+	[0x26] = PK_SEG | SEG_ES, [0x2E] = PK_SEG | SEG_CS,
+	[0x36] = PK_SEG | SEG_SS, [0x3E] = PK_SEG | SEG_DS,
+	[0x64] = PK_SEG | SEG_FS, [0x65] = PK_SEG | SEG_GS,
+	[0x66] = PK_OPSZ,         [0x67] = PK_ADSZ,
+	[0xF0] = PK_LOCK,         [0xF2] = PK_REPNE,
+	[0xF3] = PK_REP,
+	REX4(0x40), REX4(0x44), REX4(0x48), REX4(0x4C),
+};
+
+/* 16-bit ModRM addressing (SDM Vol. 2A Table 2-1), indexed by rm. */
+static const uint8_t ea16_base[8] = {RBX, RBX, RBP, RBP, RSI, RDI, RBP, RBX};
+static const uint8_t ea16_index[8] = {RSI, RDI, RSI, RDI, INDEX_NONE,
+				      INDEX_NONE, INDEX_NONE, INDEX_NONE};
+
+/* Decoding state shared by the scanners. */
+struct scan {
+	const uint8_t *b;
+	int pos;   /* next byte to read */
+	int limit; /* min(avail, 15) */
+	int avail;
+	enum cpu_mode mode;
+	uint8_t rex;    /* the REX byte in effect, 0 if none */
+	uint8_t segovr; /* last segment override, SEG_NONE if none */
+	uint8_t mand;   /* mandatory-prefix column: 0, 1 (66), 2 (F3), 3 (F2) */
+	uint8_t pfx;    /* PFX_* */
+	uint8_t map;    /* 0 one-byte, 1 0F, 2 0F 38, 3 0F 3A */
+	uint8_t opbyte; /* last opcode byte */
+	bool has_modrm;
+	uint8_t modrm;
+	uint8_t disp_size;
+	uint16_t chain; /* F_* of every row from the map to the leaf */
+	const struct opdesc *row;
+};
+
+/* The next structural byte is missing: past 15 bytes the instruction is
+ * too long; otherwise ask for up to 15 (its length is not known yet). */
+static enum decode_err out_of_bytes(const struct scan *s, struct dinsn *d)
+{
+	if (s->pos >= MAX_LEN)
+		return DEC_TOO_LONG;
+	d->len = MAX_LEN;
+	return DEC_FETCH;
+}
+
+/* Legacy prefixes and REX. A REX counts only directly before the opcode:
+ * a legacy prefix after it cancels it. Later F2/F3 win over earlier ones,
+ * and the last segment override wins. */
+static enum decode_err scan_prefixes(struct scan *s, struct dinsn *d)
+{
+	bool long64 = s->mode == MODE_LONG64;
+	for (;;) {
+		if (s->pos >= s->limit)
+			return out_of_bytes(s, d);
+		uint8_t byte = s->b[s->pos];
+		unsigned k = prefix_kind[byte];
+		if (k == 0 || (k == PK_REX && !long64))
+			return DEC_OK;
+		s->pos++;
+		if (k == PK_REX) {
+			s->rex = byte;
+			continue;
+		}
+		s->rex = 0;
+		switch (k & 0xF0) {
+		case PK_SEG:
+			s->segovr = k & 0x7;
+			break;
+		case PK_OPSZ:
+			s->pfx |= PFX_OPSZ;
+			break;
+		case PK_ADSZ:
+			s->pfx |= PFX_ADSZ;
+			break;
+		case PK_LOCK:
+			s->pfx |= PFX_LOCK;
+			break;
+		case PK_REP:
+			s->mand = 2;
+			break;
+		default: /* PK_REPNE */
+			s->mand = 3;
+			break;
+		}
+	}
+}
+
+/* Opcode bytes: one-byte map, 0F xx, 0F 38 xx or 0F 3A xx. 90 with REX.B
+ * is XCHG r8, rAX (the 91-97 row), not NOP. */
+static enum decode_err scan_opcode(struct scan *s, struct dinsn *d)
+{
+	uint8_t op = s->b[s->pos++];
+	if (op != 0x0F) {
+		s->opbyte = op;
+		s->row = (op == 0x90 && (s->rex & REX_B)) ? &optab_1b[0x91]
+							  : &optab_1b[op];
+		return DEC_OK;
+	}
+	if (s->pos >= s->limit)
+		return out_of_bytes(s, d);
+	op = s->b[s->pos++];
+	if (op == 0x38 || op == 0x3A) {
+		const struct opdesc *map = op == 0x38 ? optab_0f38 : optab_0f3a;
+		s->map = op == 0x38 ? 2 : 3;
+		if (s->pos >= s->limit)
+			return out_of_bytes(s, d);
+		op = s->b[s->pos++];
+		s->row = &map[op];
+	} else {
+		s->map = 1;
+		s->row = &optab_0f[op];
+	}
+	s->opbyte = op;
+	return DEC_OK;
+}
+
+static enum decode_err read_modrm(struct scan *s, struct dinsn *d)
+{
+	if (s->has_modrm)
+		return DEC_OK;
+	if (s->pos >= s->limit)
+		return out_of_bytes(s, d);
+	s->modrm = s->b[s->pos++];
+	s->has_modrm = true;
+	return DEC_OK;
+}
+
+/* Index into a group's sub-table (see optab.h). */
+static unsigned group_index(unsigned flags, uint8_t modrm)
+{
+	unsigned reg = (modrm >> 3) & 7;
+	if ((modrm >> 6) != 3)
+		return reg;
+	if (flags & F_GROUP_RM)
+		return 8 + (modrm & 0x3F);
+	if (flags & F_GROUP_MOD)
+		return 8 + reg;
+	return reg;
+}
+
+/* Follow prefix and group rows down to the leaf row; check its validity
+ * in this mode. Reads ModRM if any row on the way wants it. */
+static enum decode_err resolve_row(struct scan *s, struct dinsn *d)
+{
+	const struct opdesc *row = s->row;
+	unsigned chain = 0;
+	for (int depth = 0; depth < 4; depth++) {
+		chain |= row->flags;
+		if (!(row->flags & (F_PREFIX | F_GROUP)))
+			break;
+		if (!row->sub_table)
+			return DEC_UD;
+		if (row->flags & F_PREFIX) {
+			row = &row->sub_table[s->mand];
+			continue;
+		}
+		enum decode_err err = read_modrm(s, d);
+		if (err != DEC_OK)
+			return err;
+		row = &row->sub_table[group_index(row->flags, s->modrm)];
+	}
+	chain |= row->flags;
+	s->row = row;
+	s->chain = (uint16_t)chain;
+	if (!row->fn || (row->flags & (F_INVALID | F_PREFIX | F_GROUP)))
+		return DEC_UD;
+	if ((chain & F_INV64) && s->mode == MODE_LONG64)
+		return DEC_UD;
+	if ((chain & F_ONLY64) && s->mode != MODE_LONG64)
+		return DEC_UD;
+	if (chain & F_MODRM)
+		return read_modrm(s, d);
+	return DEC_OK;
+}
+
+/* Operand size from the row's rule, the mode, 66 and REX.W. 66 is not an
+ * operand-size prefix for SSE rows (it selected the row); REX.W is
+ * ignored by F_NOREX_W rows. Near branches are 64-bit whatever 66 says
+ * (Intel behaviour; AMD honours 66). */
+static uint8_t operand_size(const struct scan *s, const struct opdesc *row)
+{
+	bool w = (s->rex & REX_W) && !(row->flags & F_NOREX_W);
+	bool o16 = (s->pfx & PFX_OPSZ) && !(row->flags & F_SSE);
+	bool long64 = s->mode == MODE_LONG64;
+	unsigned def = (s->mode == MODE_PROT16 || s->mode == MODE_REAL16)
+			       ? 2 : 4;
+	unsigned v = w ? 8 : o16 ? 6 - def : def;
+	switch (row->size) {
+	case SZ_B:
+		return 1;
+	case SZ_V64:
+		return long64 ? ((o16 && !w) ? 2 : 8) : (uint8_t)v;
+	case SZ_F64:
+		return long64 ? 8 : (uint8_t)v;
+	case SZ_W:
+		return 2;
+	case SZ_D:
+		return 4;
+	case SZ_Q:
+		return 8;
+	case SZ_X:
+		return 16;
+	default: /* SZ_V */
+		return (uint8_t)v;
+	}
+}
+
+static uint8_t address_size(const struct scan *s)
+{
+	bool a = s->pfx & PFX_ADSZ;
+	switch (s->mode) {
+	case MODE_LONG64:
+		return a ? 4 : 8;
+	case MODE_PROT32:
+		return a ? 2 : 4;
+	default:
+		return a ? 4 : 2;
+	}
+}
+
+/* 16-bit addressing: [BX+SI] ... [BX], disp16 alone for mod 0 rm 6. */
+static void scan_ea16(struct scan *s, struct dinsn *d)
+{
+	unsigned mod = s->modrm >> 6, rm = s->modrm & 7;
+	d->scale = 0;
+	if (mod == 0 && rm == 6) {
+		d->base = BASE_NONE;
+		d->index = INDEX_NONE;
+		s->disp_size = 2;
+		return;
+	}
+	d->base = ea16_base[rm];
+	d->index = ea16_index[rm];
+	s->disp_size = mod == 1 ? 1 : mod == 2 ? 2 : 0;
+}
+
+/* 32/64-bit addressing with SIB. mod 0 rm 5 is RIP-relative in 64-bit
+ * mode (also with 67: EIP-relative) and disp32 absolute otherwise; SIB
+ * base 5 with mod 0 means no base; SIB index 4 (without REX.X) means no
+ * index. The 3-bit fields decide these, whatever REX.B says. */
+static enum decode_err scan_ea32(struct scan *s, struct dinsn *d)
+{
+	unsigned mod = s->modrm >> 6, rm = s->modrm & 7;
+	unsigned rex_b = (s->rex & REX_B) ? 8 : 0;
+	d->index = INDEX_NONE;
+	d->scale = 0;
+	s->disp_size = mod == 1 ? 1 : mod == 2 ? 4 : 0;
+	if (rm == 4) {
+		if (s->pos >= s->limit)
+			return out_of_bytes(s, d);
+		uint8_t sib = s->b[s->pos++];
+		unsigned idx = ((sib >> 3) & 7) | ((s->rex & REX_X) ? 8 : 0);
+		d->scale = sib >> 6;
+		if (idx != 4)
+			d->index = (uint8_t)idx;
+		if ((sib & 7) == 5 && mod == 0) {
+			d->base = BASE_NONE;
+			s->disp_size = 4;
+		} else {
+			d->base = (uint8_t)((sib & 7) | rex_b);
+		}
+	} else if (rm == 5 && mod == 0) {
+		d->base = s->mode == MODE_LONG64 ? BASE_RIP : BASE_NONE;
+		s->disp_size = 4;
+	} else {
+		d->base = (uint8_t)(rm | rex_b);
+	}
+	return DEC_OK;
+}
+
+/* Effective segment: the default (SS for rSP/rBP bases, else DS) unless
+ * overridden; in 64-bit mode only FS and GS overrides take effect. */
+static uint8_t effective_segment(const struct scan *s, uint8_t base)
+{
+	uint8_t seg = (base == RSP || base == RBP) ? SEG_SS : SEG_DS;
+	if (s->segovr == SEG_NONE)
+		return seg;
+	if (s->mode == MODE_LONG64 && s->segovr < SEG_FS)
+		return seg;
+	return s->segovr;
+}
+
+/* Checks that depend on the ModRM operands (SDM: "#UD if ..."). */
+static enum decode_err check_operands(const struct scan *s, struct dinsn *d)
+{
+	const struct opdesc *row = s->row;
+	for (int i = 0; i < 3; i++) {
+		switch (row->opnd[i]) {
+		case O_M: /* memory only: LEA, LGDT, CMPXCHG8B, far pointers */
+			if (d->mod == 3)
+				return DEC_UD;
+			break;
+		case O_U: /* XMM register only */
+			if (d->mod != 3)
+				return DEC_UD;
+			break;
+		case O_S: /* ES..GS; REX.R does not extend segment numbers */
+			d->reg = (s->modrm >> 3) & 7;
+			if (d->reg > SEG_GS)
+				return DEC_UD;
+			break;
+		case O_D: /* DR8-DR15 do not exist */
+			if (d->reg > 7)
+				return DEC_UD;
+			break;
+		default:
+			break;
+		}
+	}
+	/* LOCK needs a row that accepts it and a memory destination. */
+	if ((s->pfx & PFX_LOCK) && (!(row->flags & F_LOCK) || d->mod == 3))
+		return DEC_UD;
+	return DEC_OK;
+}
+
+/* Register fields and memory addressing. Rows without ModRM get mod = 3;
+ * O_Z rows get reg = rm = opcode&7 | REX.B<<3, so E-form handlers serve
+ * the short register forms too. O_R rows ignore the mod field. */
+static enum decode_err scan_operands(struct scan *s, struct dinsn *d)
+{
+	const struct opdesc *row = s->row;
+	unsigned rex_b = (s->rex & REX_B) ? 8 : 0;
+	d->base = BASE_NONE;
+	d->index = INDEX_NONE;
+	d->scale = 0;
+	s->disp_size = 0;
+	if (!s->has_modrm) {
+		bool z = row->opnd[0] == O_Z || row->opnd[1] == O_Z;
+		d->reg = d->rm = z ? (uint8_t)((s->opbyte & 7) | rex_b) : 0;
+		d->mod = 3;
+		return DEC_OK;
+	}
+	d->reg = (uint8_t)(((s->modrm >> 3) & 7) | ((s->rex & REX_R) ? 8 : 0));
+	d->rm = (uint8_t)((s->modrm & 7) | rex_b);
+	d->mod = s->modrm >> 6;
+	if (row->opnd[0] == O_R || row->opnd[1] == O_R)
+		d->mod = 3;
+	if (d->mod != 3) {
+		if (d->asize == 2) {
+			scan_ea16(s, d);
+		} else {
+			enum decode_err err = scan_ea32(s, d);
+			if (err != DEC_OK)
+				return err;
+		}
+	}
+	return check_operands(s, d);
+}
+
+static unsigned imm_size(unsigned kind, unsigned osize, unsigned asize)
+{
+	switch (kind) {
+	case IMM_B:
+		return 1;
+	case IMM_W:
+		return 2;
+	case IMM_Z:
+		return osize == 2 ? 2 : 4;
+	case IMM_V:
+		return osize;
+	case IMM_WB:
+		return 3;
+	case IMM_O:
+		return asize;
+	case IMM_AP:
+		return (osize == 2 ? 2 : 4) + 2;
+	default:
+		return 0;
+	}
+}
+
+static inline uint16_t le16(const uint8_t *p)
+{
+	uint16_t v;
+	memcpy(&v, p, 2);
+	return v;
+}
+
+static inline uint32_t le32(const uint8_t *p)
+{
+	uint32_t v;
+	memcpy(&v, p, 4);
+	return v;
+}
+
+static inline uint64_t le64(const uint8_t *p)
+{
+	uint64_t v;
+	memcpy(&v, p, 8);
+	return v;
+}
+
+/* Signed little-endian value of n (1, 2, 4, 8) bytes. */
+static int64_t load_signed(const uint8_t *p, unsigned n)
+{
+	switch (n) {
+	case 1:
+		return (int8_t)p[0];
+	case 2:
+		return (int16_t)le16(p);
+	case 4:
+		return (int32_t)le32(p);
+	default:
+		return (int64_t)le64(p);
+	}
+}
+
+/* Displacement and immediate. Their sizes are known now, so a short
+ * buffer gives the exact length to fetch. */
+static enum decode_err scan_tail(struct scan *s, struct dinsn *d)
+{
+	unsigned kind = s->row->imm;
+	unsigned isz = imm_size(kind, d->osize, d->asize);
+	int len = s->pos + s->disp_size + (int)isz;
+	if (len > MAX_LEN)
+		return DEC_TOO_LONG;
+	if (len > s->avail) {
+		d->len = (uint8_t)len;
+		return DEC_FETCH;
+	}
+	const uint8_t *p = s->b + s->pos;
+	d->disp = s->disp_size ? (int32_t)load_signed(p, s->disp_size) : 0;
+	p += s->disp_size;
+	d->imm = 0;
+	d->imm2 = 0;
+	switch (kind) {
+	case IMM_NONE:
+		break;
+	case IMM_W:
+		d->imm = le16(p);
+		break;
+	case IMM_WB:
+		d->imm = le16(p);
+		d->imm2 = p[2];
+		break;
+	case IMM_O: /* an address: zero-extended */
+		d->imm = isz == 8 ? le64(p) : isz == 4 ? le32(p) : le16(p);
+		break;
+	case IMM_AP: /* offset, then the selector (kept in disp and imm2) */
+		d->imm = isz == 6 ? le32(p) : le16(p);
+		d->disp = le16(p + isz - 2);
+		d->imm2 = p[isz - 2];
+		break;
+	default: /* IMM_B, IMM_Z, IMM_V: sign-extended */
+		d->imm = (uint64_t)load_signed(p, isz);
+		break;
+	}
+	d->len = (uint8_t)len;
+	return DEC_OK;
+}
+
+enum decode_err decode_insn(const uint8_t *bytes, int avail,
+			    enum cpu_mode mode, struct dinsn *d)
+{
+	struct scan s = {
+		.b = bytes,
+		.avail = avail,
+		.limit = avail < 0 ? 0 : avail < MAX_LEN ? avail : MAX_LEN,
+		.mode = mode,
+		.segovr = SEG_NONE,
+	};
+	enum decode_err err;
+	if ((err = scan_prefixes(&s, d)) != DEC_OK ||
+	    (err = scan_opcode(&s, d)) != DEC_OK ||
+	    (err = resolve_row(&s, d)) != DEC_OK)
+		goto fail;
+	d->osize = operand_size(&s, s.row);
+	d->asize = address_size(&s);
+	if ((err = scan_operands(&s, d)) != DEC_OK ||
+	    (err = scan_tail(&s, d)) != DEC_OK)
+		goto fail;
+	d->op = s.row;
+	d->seg = effective_segment(&s, d->base);
+	d->pfx = (uint8_t)(s.pfx | (s.segovr != SEG_NONE ? PFX_SEGOVR : 0) |
+			   (s.mand == 2 ? PFX_REP : 0) |
+			   (s.mand == 3 ? PFX_REPNE : 0) |
+			   (s.rex ? PFX_REX : 0) |
+			   ((s.rex & REX_W) ? PFX_REXW : 0));
+	return DEC_OK;
+fail:
+	d->op = &optab_invalid;
+	if (err == DEC_UD)
+		d->len = (uint8_t)s.pos;
+	else if (err == DEC_TOO_LONG)
+		d->len = MAX_LEN;
+	return err;
+}
+
+int decode_opcode_key(const uint8_t *b, int n, enum cpu_mode m)
+{
+	struct scan s = {
+		.b = b,
+		.avail = n,
+		.limit = n < 0 ? 0 : n < MAX_LEN ? n : MAX_LEN,
+		.mode = m,
+		.segovr = SEG_NONE,
+	};
+	struct dinsn d;
+	if (scan_prefixes(&s, &d) != DEC_OK || scan_opcode(&s, &d) != DEC_OK)
+		return -1;
+	return s.map * 256 + s.opbyte;
+}
