@@ -139,7 +139,7 @@ static void tlb_fill(struct cpu *c, struct tlb_entry *e, uint64_t lin,
 	e->global = wr.global;
 	e->page_shift = (uint8_t)__builtin_ctzll(wr.page_size);
 	if (e->page_shift > PAGE_SHIFT)
-		c->tlb.has_large = true;
+		c->tlb.has_large = 1;
 	c->tlb.fills++;
 }
 

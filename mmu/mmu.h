@@ -124,7 +124,7 @@ struct tlb {
 	struct tlb_entry sup[TLB_SIZE]; /* CPL 0-2 */
 	struct tlb_entry usr[TLB_SIZE]; /* CPL 3 */
 	uint64_t fills, flushes;
-	bool has_large; /* some entry has page_shift > 12 */
+	uint8_t has_large; /* nonzero: some entry may have page_shift > 12 */
 };
 
 void tlb_flush_all(struct tlb *t, bool keep_global);

@@ -35,7 +35,7 @@ static uint64_t entry_page(const struct tlb_entry *e)
 
 void tlb_flush_all(struct tlb *t, bool keep_global)
 {
-	bool large = false;
+	uint8_t large = 0;
 	for (unsigned i = 0; i < TLB_SIZE; i++) {
 		struct tlb_entry *e[2] = { &t->sup[i], &t->usr[i] };
 		for (int k = 0; k < 2; k++) {
