@@ -114,9 +114,9 @@ static bool escalate(struct cpu *c, struct event *ev)
 
 	if (first == XC_DOUBLE)
 		return false;
-	/* INT n / INT3 / INTO fault as the instruction itself: the return
-	 * address is the software-interrupt instruction. */
-	if (event_is_soft(ev))
+	/* INT n / INT3 / INTO / INT1 fault as the instruction itself: the
+	 * return address is the interrupt instruction, not the next one. */
+	if (ev->kind == EV_SOFTINT || ev->kind == EV_SOFTEXC)
 		c->rip = c->insn_rip;
 	if ((first == XC_CONTRIB && next == XC_CONTRIB) ||
 	    (first == XC_PAGE && next != XC_BENIGN)) {

@@ -156,16 +156,20 @@ struct event {
 	uint32_t err;
 };
 
-/* The EXT bit of error codes raised while delivering this event: set for
- * hardware exceptions and external interrupts, clear for INT n/INT3/INTO. */
-static inline uint32_t event_ext(const struct event *ev)
-{
-	return ev->kind == EV_EXCEPTION || ev->kind == EV_EXTINT;
-}
-
+/* INT n, INT3 and INTO are software events: the gate DPL is checked
+ * against CPL and faults during their delivery have EXT = 0. INT1 (ICEBP,
+ * EV_SOFTEXC with vector 1) is delivered like a hardware event: no DPL
+ * check, EXT = 1 (SDM Vol. 3A §6.12.1.1 and §6.13). */
 static inline bool event_is_soft(const struct event *ev)
 {
-	return ev->kind == EV_SOFTINT || ev->kind == EV_SOFTEXC;
+	return ev->kind == EV_SOFTINT ||
+	       (ev->kind == EV_SOFTEXC && ev->vector != EXC_DB);
+}
+
+/* The EXT bit of error codes raised while delivering this event. */
+static inline uint32_t event_ext(const struct event *ev)
+{
+	return !event_is_soft(ev);
 }
 
 /* The code segment an interrupt/trap gate targets, checked. */
