@@ -299,6 +299,9 @@ static void string_exec(struct cpu *c, const struct dinsn *d,
 	int size = (s->port_io && d->osize > 4) ? 4 : d->osize;
 	bool repne = (d->pfx & PFX_REPNE) != 0;
 	uint64_t amask = size_mask(d->asize);
+	/* With TF set a single-step trap follows each iteration (SDM
+	 * Vol. 3B, "Single-Step Exception Condition"): run one, return. */
+	uint64_t cap = (c->rflags & RF_TF) ? 1 : STRING_MAX_ITERS;
 	uint64_t done = 0;
 
 	if (!(d->pfx & (PFX_REP | PFX_REPNE))) {
@@ -310,11 +313,11 @@ static void string_exec(struct cpu *c, const struct dinsn *d,
 		uint64_t count = c->gpr[RCX] & amask;
 		if (count == 0)
 			return; /* done: RIP already at the next instruction */
-		if (done >= STRING_MAX_ITERS) {
+		if (done >= cap) {
 			c->rip = c->insn_rip; /* resume after interrupts */
 			return;
 		}
-		uint64_t room = STRING_MAX_ITERS - done;
+		uint64_t room = cap - done;
 		uint64_t n = s->bulk ? s->bulk(c, d, size,
 					       count < room ? count : room)
 				     : 0;

@@ -627,3 +627,59 @@ Test(string, insw_and_rep_insd_store_port_values)
 	cr_assert_eq(REG(RDI), DST + 14);
 	cr_assert_eq(fx->last_port, 0x60);
 }
+
+/* ---- self-modifying code ---------------------------------------------- */
+
+Test(string, rep_stosb_over_the_following_code_is_seen)
+{
+	/* rep stosb overwrites the next instruction (mov eax,1) with HLTs;
+	 * the decoded copy of that instruction must not run. */
+	static const uint8_t code[] = {
+		0xf3, 0xaa,                   /* rep stosb */
+		0xb8, 0x01, 0x00, 0x00, 0x00, /* mov eax,1 (overwritten) */
+		0xf4,
+	};
+	fx_load(fx, code, sizeof(code));
+	REG(RAX) = 0xF4;
+	REG(RDI) = FX_CODE + 2;
+	REG(RCX) = 5;
+	fx_run(fx, 1000000);
+	cr_assert_eq(fx_vector(fx), -1);
+	cr_assert_eq(fx->cpu->rip, FX_CODE + 3);
+	cr_assert_eq(REG(RAX), 0xF4);
+}
+
+Test(string, rep_movsb_over_the_following_code_is_seen)
+{
+	static const uint8_t code[] = {
+		0xf3, 0xa4,                   /* rep movsb */
+		0xb8, 0x01, 0x00, 0x00, 0x00, /* mov eax,1 (overwritten) */
+		0xf4,
+	};
+	static const uint8_t patch[] = {0xb8, 0x02, 0x00, 0x00, 0x00};
+
+	fx_poke(fx, SRC, patch, sizeof(patch));
+	fx_load(fx, code, sizeof(code));
+	REG(RSI) = SRC;
+	REG(RDI) = FX_CODE + 2;
+	REG(RCX) = sizeof(patch);
+	fx_run(fx, 1000000);
+	cr_assert_eq(fx_vector(fx), -1);
+	cr_assert_eq(fx->cpu->rip, FX_CODE + sizeof(code));
+	cr_assert_eq(REG(RAX), 2, "the patched instruction runs");
+}
+
+Test(string, single_step_traps_after_each_rep_iteration)
+{
+	static const uint8_t code[] = {0xf3, 0xaa, 0xf4}; /* rep stosb */
+
+	fx->cpu->rflags = RF_FIXED1 | RF_TF;
+	REG(RAX) = 0x31;
+	REG(RDI) = DST;
+	REG(RCX) = 3;
+	fx_exec(fx, code, sizeof(code));
+	cr_assert_eq(fx_vector(fx), EXC_DB);
+	cr_assert_eq(fx_stack_qword(fx, 0), FX_CODE, "trap RIP is the REP");
+	cr_assert_eq(REG(RCX), 2);
+	cr_assert_eq(fx_peek(fx, DST, 2), 0x31);
+}
