@@ -44,9 +44,10 @@ void cpu_update_mode(struct cpu *c)
 #define CR0_WRITABLE                                                           \
 	(CR0_PE | CR0_MP | CR0_EM | CR0_TS | CR0_ET | CR0_NE | CR0_WP |        \
 	 CR0_AM | CR0_NW | CR0_CD | CR0_PG)
-/* Exactly the CR4 features the CPUID model advertises. */
+/* Exactly the CR4 features the CPUID model advertises (TSD comes with
+ * CPUID.01H:EDX.TSC; VME, PVI, PCIDE, OSXSAVE, FSGSBASE are not offered). */
 #define CR4_SUPPORTED                                                          \
-	(CR4_DE | CR4_PSE | CR4_PAE | CR4_MCE | CR4_PGE | CR4_PCE |            \
+	(CR4_TSD | CR4_DE | CR4_PSE | CR4_PAE | CR4_MCE | CR4_PGE | CR4_PCE |  \
 	 CR4_OSFXSR | CR4_OSXMMEXCPT | CR4_UMIP | CR4_SMEP | CR4_SMAP)
 /* CR4 bits cached in TLB entries: a change flushes global pages too. */
 #define CR4_TLB_BITS (CR4_PSE | CR4_PAE | CR4_PGE | CR4_SMEP | CR4_SMAP)

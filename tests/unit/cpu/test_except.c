@@ -10,6 +10,7 @@
  * Expected values come from the Intel SDM Vol. 3A chapter 6.
  */
 #include <criterion/criterion.h>
+#include <string.h>
 
 #include "tests/common/fixture.h"
 

@@ -12,6 +12,7 @@
  * pages, Vol. 3A §2.5, §5.8.8, §9.8.5).
  */
 #include <criterion/criterion.h>
+#include <string.h>
 
 #include "tests/common/fixture.h"
 
@@ -46,6 +47,31 @@ static void expect_halt_at(const uint8_t *code, size_t len, size_t hlt_at)
 	cr_assert_eq(fx_vector(fx), -1, "took exception %d", fx_vector(fx));
 	cr_assert_eq(CPU->rip, FX_CODE + hlt_at + 1, "rip %#llx",
 		     (unsigned long long)CPU->rip);
+}
+
+/* Kernel prologue: IRETQ to CPL 3 (CS 0x33, SS 0x2B, RSP USER_STACK,
+ * RFLAGS 2) at the bytes that follow it. */
+static const uint8_t to_user64[] = {
+	0x6a, 0x2b,                               /* 00: push 0x2b */
+	0x68, 0x00, 0xf0, 0x1f, 0x00,             /* 02: push 0x1ff000 */
+	0x6a, 0x02,                               /* 07: push 0x2 */
+	0x6a, 0x33,                               /* 09: push 0x33 */
+	0x48, 0x8d, 0x0d, 0x03, 0x00, 0x00, 0x00, /* 0b: lea rcx,[rip+0x3] */
+	0x51,                                     /* 12: push rcx */
+	0x48, 0xcf,                               /* 13: iretq */
+};
+#define USER_CODE (FX_CODE + sizeof(to_user64))
+
+/* Run `code` at CPL 3 (after to_user64); it must end in vector `vec`. */
+static void expect_user_vector(const uint8_t *code, size_t len, int vec)
+{
+	uint8_t buf[256];
+
+	cr_assert_leq(sizeof(to_user64) + len, sizeof(buf));
+	memcpy(buf, to_user64, sizeof(to_user64));
+	memcpy(buf + sizeof(to_user64), code, len);
+	fx_user_pages(fx);
+	expect_vector(buf, sizeof(to_user64) + len, vec);
 }
 
 /* ---- direct calls under a fault trap --------------------------------------
@@ -268,6 +294,75 @@ Test(modes, iretq_with_ss_rpl_not_matching_cs_rpl_is_gp_selector)
 	cr_assert_eq(CPU->cpl, 0);
 }
 
+Test(modes, iretq_at_cpl3_cannot_change_iopl_or_if)
+{
+	static const uint8_t user[] = {
+		0x6a, 0x2b,                               /* 00: push 0x2b */
+		0x68, 0x00, 0xe0, 0x1f, 0x00,             /* 02: push 0x1fe000 */
+		0x68, 0x02, 0x32, 0x00, 0x00,             /* 07: push 0x3202 */
+		0x6a, 0x33,                               /* 0c: push 0x33 */
+		0x48, 0x8d, 0x0d, 0x03, 0x00, 0x00, 0x00, /* 0e: lea rcx,[rip+0x3] */
+		0x51,                                     /* 15: push rcx */
+		0x48, 0xcf,                               /* 16: iretq */
+		0xcd, 0x80,                               /* 18: int 0x80 */
+	};
+	uint8_t dpl3_gate = 0xEE;
+
+	fx_poke(fx, FX_IDT + 16 * 0x80 + 5, &dpl3_gate, 1);
+	expect_user_vector(user, sizeof(user), 0x80);
+	cr_assert_eq(fx_stack_qword(fx, 0), USER_CODE + 0x1a);
+	cr_assert_eq(fx_stack_qword(fx, 2) & (RF_IF | RF_IOPL), 0,
+		     "IF and IOPL kept at CPL 3 with IOPL 0");
+	cr_assert_eq(fx_stack_qword(fx, 3), 0x1FE000, "RSP was loaded");
+}
+
+Test(modes, iret_with_nt_set_is_gp_in_ia32e_mode)
+{
+	static const uint8_t code[] = {
+		0x48, 0xcf, /* 00: iretq */
+	};
+	cpu_set_rflags(CPU, RF_FIXED1 | RF_NT, ~0ull);
+	expect_vector(code, sizeof(code), EXC_GP);
+	cr_assert_eq(fx_stack_qword(fx, 1), FX_CODE);
+}
+
+Test(modes, real_mode_int_and_iret_round_trip)
+{
+	static const uint8_t code[] = {
+		0xbc, 0x00, 0x80, /* 00: mov sp,0x8000 */
+		0xcd, 0x10,       /* 03: int 0x10 */
+		0xf4,             /* 05: hlt */
+	};
+	static const uint8_t handler[] = {
+		0xb8, 0x34, 0x12, /* 00: mov ax,0x1234 */
+		0xcf,             /* 03: iret */
+	};
+	uint32_t ivt = 0x20000000; /* 2000:0000 */
+	struct cpu_exit ex;
+
+	fx_poke(fx, 0x10000, code, sizeof(code));
+	fx_poke(fx, 0x20000, handler, sizeof(handler));
+	fx_poke(fx, 0x10 * 4, &ivt, 4);
+	CPU->cr0 = CR0_ET;
+	CPU->cr4 = 0;
+	CPU->efer = 0;
+	CPU->seg[SEG_CS] = (struct seg_cache){0x1000, 0x9B, 0xFFFF, 0x10000};
+	CPU->seg[SEG_SS] = (struct seg_cache){0, 0x93, 0xFFFF, 0};
+	CPU->idtr = (struct dtr){0, 0x3FF};
+	CPU->rip = 0;
+	cpu_set_rflags(CPU, RF_FIXED1 | RF_IF, ~0ull);
+	cpu_tlb_flush(CPU, false);
+	cpu_update_mode(CPU);
+	ex = fx_run(fx, 100000);
+	cr_assert_eq(ex.reason, CPU_EXIT_HLT);
+	cr_assert_eq(CPU->rip, 6);
+	cr_assert_eq(CPU->seg[SEG_CS].sel, 0x1000);
+	cr_assert_eq(CPU->gpr[RAX] & 0xFFFF, 0x1234, "handler ran");
+	cr_assert_eq(CPU->gpr[RSP] & 0xFFFF, 0x8000);
+	cr_assert(CPU->rflags & RF_IF, "IRET restored IF");
+	cr_assert_eq(fx_peek(fx, 0x7FFA, 2), 5, "pushed IP after INT");
+}
+
 /* ---- far transfers ----------------------------------------------------------- */
 
 Test(modes, far_jump_into_compatibility_mode_and_back)
@@ -336,6 +431,50 @@ Test(modes, retfq_to_outer_privilege_loads_ss_rsp)
 	cr_assert_eq(fx_stack_qword(fx, 4), USER_STACK);
 	cr_assert_eq(fx_stack_qword(fx, 5), 0x2B);
 	cr_assert_eq(CPU->seg[SEG_DS].sel, 0);
+}
+
+Test(modes, retfq_imm16_releases_parameter_bytes)
+{
+	static const uint8_t code[] = {
+		0x6a, 0x08,                               /* 00: push 0x8 */
+		0x48, 0x8d, 0x0d, 0x05, 0x00, 0x00, 0x00, /* 02: lea rcx,[rip+0x5] */
+		0x51,                                     /* 09: push rcx */
+		0x48, 0xca, 0x10, 0x00,                   /* 0a: retfq 0x10 */
+		0xf4,                                     /* 0e: hlt */
+	};
+	expect_halt_at(code, sizeof(code), 0x0e);
+	cr_assert_eq(CPU->gpr[RSP], FX_STACK + 0x10);
+}
+
+Test(modes, far_jump_to_conforming_code_keeps_cpl3)
+{
+	static const uint64_t conforming64 = 0x00AF9E000000FFFFull; /* DPL 0 */
+	uint8_t user[] = {
+		0xff, 0x2d, 0x00, 0x00, 0x00, 0x00, /* 00: jmp fword [rip+0] */
+		0, 0, 0, 0, 0x3b, 0x00,             /* 06: 0x3b:USER_CODE+0xc */
+		0x8c, 0xc8,                         /* 0c: mov eax,cs */
+		0xf4,                               /* 0e: hlt */
+	};
+	uint32_t target = (uint32_t)USER_CODE + 0x0c;
+
+	memcpy(user + 6, &target, 4);
+	fx_poke(fx, FX_GDT + 0x38, &conforming64, 8);
+	expect_user_vector(user, sizeof(user), EXC_GP);
+	cr_assert_eq(fx_stack_qword(fx, 1), USER_CODE + 0x0e, "HLT at CPL 3");
+	cr_assert_eq(fx_stack_qword(fx, 2), 0x3B, "RPL = CPL, not DPL");
+	cr_assert_eq(CPU->gpr[RAX] & 0xFFFF, 0x3B);
+}
+
+Test(modes, far_jump_from_cpl3_to_dpl0_code_is_gp_selector)
+{
+	static const uint8_t user[] = {
+		0xff, 0x2d, 0x00, 0x00, 0x00, 0x00, /* 00: jmp fword [rip+0] */
+		0x00, 0x00, 0x10, 0x00, 0x08, 0x00, /* 06: 0x08:0x100000 */
+	};
+	expect_user_vector(user, sizeof(user), EXC_GP);
+	cr_assert_eq(fx_stack_qword(fx, 0), 0x08);
+	cr_assert_eq(fx_stack_qword(fx, 1), USER_CODE);
+	cr_assert_eq(fx_stack_qword(fx, 2), 0x33);
 }
 
 /* ---- segment loads ------------------------------------------------------------ */
