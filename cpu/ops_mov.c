@@ -84,11 +84,14 @@ void op_movsx_GE(struct cpu *c, const struct dinsn *d)
 	reg_write(c, d, d->osize, sign_extend(rm_read(c, d, src), src));
 }
 
-/* 63 in 64-bit mode: sign-extend a doubleword. Without REX.W it is a
- * plain 32-bit move (which zero-extends into the 64-bit register). */
+/* 63 in 64-bit mode: with REX.W sign-extend a doubleword. Otherwise the
+ * source has the operand size (MOVSXD r32, r/m32 and r16, r/m16 are plain
+ * moves), so a 16-bit form must not read 4 bytes of memory. */
 void op_movsxd_GE(struct cpu *c, const struct dinsn *d)
 {
-	reg_write(c, d, d->osize, sign_extend(rm_read(c, d, 4), 4));
+	int src = d->osize == 8 ? 4 : d->osize;
+
+	reg_write(c, d, d->osize, sign_extend(rm_read(c, d, src), src));
 }
 
 /* 8D: the address is computed at the address size, then truncated or

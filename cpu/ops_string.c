@@ -133,7 +133,9 @@ static bool step_outs(struct cpu *c, const struct dinsn *d, int size)
  * Used only with DF=0, when the chunk lies in one page on each side, the
  * segments are plainly usable, the walks succeed and both ends are RAM.
  * When any of that is unsure it returns 0 and the one-element path runs,
- * which raises whatever fault applies at the right element. */
+ * which raises whatever fault applies at the right element. It bypasses
+ * mem.c and the TLB (and charges no walk cycles), so a per-access check
+ * added there later (#AC, data breakpoints) must be mirrored here. */
 
 /* Linear address of seg:[off, off+len) when the access is certainly
  * allowed by segmentation; false when unsure (never raises). */

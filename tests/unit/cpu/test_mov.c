@@ -414,3 +414,17 @@ Test(mov, store_to_unmapped_page_faults_without_side_effects)
 	cr_assert_eq(REG(RAX), 0x1234, "register must not change on #PF");
 	cr_assert_eq(fx->cpu->cr2, 0x40000000);
 }
+
+Test(mov, movsxd_16bit_form_reads_only_a_word)
+{
+	/* 66 63 /r with the word at the very end of the mapped GiB: reading
+	 * 4 bytes would fault. */
+	static const uint8_t code[] = {
+		0x66, 0x63, 0x03, /* movsxd ax,word [rbx] */
+		0xf4,
+	};
+	REG(RAX) = 0x1111111111111111ull;
+	REG(RBX) = 0x3FFFFFFE; /* the last word below 1 GiB (open bus) */
+	RUN(code);
+	cr_assert_eq(REG(RAX), 0x111111111111FFFFull);
+}
