@@ -61,8 +61,7 @@ static void seg_check_type(struct cpu *c, int seg, unsigned acc)
 }
 
 /* Offsets [off, off+size-1] within the limit (§5.3), expand-down too. */
-static void seg_check_limit(struct cpu *c, int seg, uint64_t off,
-			    uint64_t size)
+static void seg_check_limit(struct cpu *c, int seg, uint64_t off, uint64_t size)
 {
 	const struct seg_cache *s = &c->seg[seg];
 	unsigned type = SEGA_TYPE(s->attr);
@@ -111,8 +110,8 @@ static bool write_can_be_fast(struct cpu *c, uint64_t gpa_page)
 static void tlb_fill(struct cpu *c, struct tlb_entry *e, uint64_t lin,
 		     unsigned wacc, bool user)
 {
-	struct paging_state ps = { c->cr0, c->cr3, c->cr4, c->efer,
-				   (c->rflags & RF_AC) != 0 };
+	struct paging_state ps = {c->cr0, c->cr3, c->cr4, c->efer,
+				  (c->rflags & RF_AC) != 0};
 	struct walk_result wr;
 	uint32_t r = mmu_walk(c->mem, &ps, lin, wacc, &wr);
 	cpu_charge(c, (cycles_t)cost_tlb_miss_walk * wr.levels);
@@ -130,10 +129,10 @@ static void tlb_fill(struct cpu *c, struct tlb_entry *e, uint64_t lin,
 
 	e->tag_read = !user || wr.user ? page | slow | smapf : TLB_INVALID;
 	e->tag_write = wr.writable && wr.dirty && (!user || wr.user)
-			       ? page | (wfast ? 0 : TLB_SLOW) | smapf
-			       : TLB_INVALID;
-	e->tag_exec = !wr.nx && (user ? wr.user : !smep) ? page | slow
-							 : TLB_INVALID;
+			   ? page | (wfast ? 0 : TLB_SLOW) | smapf
+			   : TLB_INVALID;
+	e->tag_exec =
+	    !wr.nx && (user ? wr.user : !smep) ? page | slow : TLB_INVALID;
 	e->addend = host ? (uintptr_t)host - (uintptr_t)page : 0;
 	e->gpa_page = gpa_page;
 	e->global = wr.global;
@@ -167,8 +166,7 @@ static uint8_t *xlate(struct cpu *c, uint64_t lin, unsigned acc, uint64_t *gpa)
 	/* An implicit access at CPL < 3 is an ordinary supervisor access. */
 	bool implicit = (acc & ACC_IMPLICIT_SUP) && c->cpl == 3;
 	bool user = c->cpl == 3 && !implicit;
-	struct tlb_entry *e = &(user ? c->tlb.usr
-				     : c->tlb.sup)[tlb_index(lin)];
+	struct tlb_entry *e = &(user ? c->tlb.usr : c->tlb.sup)[tlb_index(lin)];
 	uint64_t page = lin & PAGE_MASK;
 	uint64_t *tag = tag_of(e, acc);
 	if (*tag == TLB_INVALID || (*tag & PAGE_MASK) != page ||
@@ -208,8 +206,7 @@ static int translate(struct cpu *c, uint64_t lin, int n, unsigned acc,
 	if (s[0].len == n)
 		return 1;
 	s[1].len = n - s[0].len;
-	s[1].host = xlate(c, (lin + (uint64_t)s[0].len) & wrap, acc,
-			  &s[1].gpa);
+	s[1].host = xlate(c, (lin + (uint64_t)s[0].len) & wrap, acc, &s[1].gpa);
 	return 2;
 }
 
@@ -231,8 +228,7 @@ static void span_read(struct cpu *c, const struct span *s, uint8_t *dst)
 	}
 }
 
-static void span_write(struct cpu *c, const struct span *s,
-		       const uint8_t *src)
+static void span_write(struct cpu *c, const struct span *s, const uint8_t *src)
 {
 	if (s->host) {
 		memcpy(s->host, src, (size_t)s->len);
@@ -291,7 +287,7 @@ static uint64_t read_lin(struct cpu *c, uint64_t lin, int size, unsigned acc,
 	int k = translate(c, lin, size, acc, wrap, s);
 	if (k == 1 && s[0].host)
 		return mem_host_load(s[0].host, size);
-	uint8_t buf[8] = { 0 };
+	uint8_t buf[8] = {0};
 	span_read(c, &s[0], buf);
 	if (k == 2)
 		span_read(c, &s[1], buf + s[0].len);
@@ -399,7 +395,8 @@ void cpu_fetch(struct cpu *c, uint64_t lin, uint8_t *buf, int n)
 	if (n <= 0)
 		return;
 	if (c->mode == MODE_LONG64 &&
-	    (!cpu_is_canonical(lin) || !cpu_is_canonical(lin + (uint64_t)n - 1)))
+	    (!cpu_is_canonical(lin) ||
+	     !cpu_is_canonical(lin + (uint64_t)n - 1)))
 		cpu_raise_gp0(c);
 	copy_in(c, lin, buf, n, ACC_EXEC, seg_wrap(c));
 }

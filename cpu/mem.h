@@ -26,26 +26,51 @@ static inline struct tlb_entry *mem_tlb_slot(struct cpu *c, uint64_t lin)
 	return &arr[tlb_index(lin)];
 }
 
-/* Little-endian host loads and stores of 1/2/4/8 bytes. */
+/* Little-endian host loads and stores of 1..8 bytes (1/2/4/8 are the
+ * common, constant-folded cases). */
 static inline uint64_t mem_host_load(const void *p, int size)
 {
-	uint8_t b; uint16_t w; uint32_t d; uint64_t q;
+	uint16_t w;
+	uint32_t d;
+	uint64_t q = 0;
 	switch (size) {
-	case 1: memcpy(&b, p, 1); return b;
-	case 2: memcpy(&w, p, 2); return w;
-	case 4: memcpy(&d, p, 4); return d;
-	default: memcpy(&q, p, 8); return q;
+	case 1:
+		return *(const uint8_t *)p;
+	case 2:
+		memcpy(&w, p, 2);
+		return w;
+	case 4:
+		memcpy(&d, p, 4);
+		return d;
+	case 8:
+		memcpy(&q, p, 8);
+		return q;
+	default:
+		memcpy(&q, p, (size_t)size & 7);
+		return q;
 	}
 }
 
 static inline void mem_host_store(void *p, int size, uint64_t v)
 {
-	uint8_t b = (uint8_t)v; uint16_t w = (uint16_t)v; uint32_t d = (uint32_t)v;
+	uint16_t w = (uint16_t)v;
+	uint32_t d = (uint32_t)v;
 	switch (size) {
-	case 1: memcpy(p, &b, 1); break;
-	case 2: memcpy(p, &w, 2); break;
-	case 4: memcpy(p, &d, 4); break;
-	default: memcpy(p, &v, 8); break;
+	case 1:
+		*(uint8_t *)p = (uint8_t)v;
+		break;
+	case 2:
+		memcpy(p, &w, 2);
+		break;
+	case 4:
+		memcpy(p, &d, 4);
+		break;
+	case 8:
+		memcpy(p, &v, 8);
+		break;
+	default:
+		memcpy(p, &v, (size_t)size & 7);
+		break;
 	}
 }
 
@@ -56,15 +81,14 @@ static inline uint64_t mem_lin64(const struct cpu *c, int seg, uint64_t off)
 }
 
 /* cpu_read / cpu_write with the TLB hit inline (sizes 1/2/4/8). */
-static inline uint64_t mem_read(struct cpu *c, int seg, uint64_t off,
-				int size)
+static inline uint64_t mem_read(struct cpu *c, int seg, uint64_t off, int size)
 {
 	if (c->mode == MODE_LONG64) {
 		uint64_t lin = mem_lin64(c, seg, off);
 		const struct tlb_entry *e = mem_tlb_slot(c, lin);
 		if (e->tag_read == ((lin + (uint64_t)size - 1) & PAGE_MASK))
-			return mem_host_load((void *)(uintptr_t)(lin + e->addend),
-					     size);
+			return mem_host_load(
+			    (void *)(uintptr_t)(lin + e->addend), size);
 	}
 	return cpu_read(c, seg, off, size);
 }

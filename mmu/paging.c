@@ -16,26 +16,26 @@
  * at MOV CR3, and a bad PDPTE gives #PF(RSVD) where hardware gives #GP at
  * the CR3 load. MAXPHYADDR is 40 (pte.h), matching the CPUID model.
  */
+#include "cpu/regs.h"
 #include "mmu/mmu.h"
 #include "mmu/pte.h"
-#include "cpu/regs.h"
 
 /* One level of a 64-bit-entry walk: entries map 2^shift bytes each. */
 struct level {
 	uint8_t shift;
-	bool large_ok;       /* PS=1 maps a page here */
+	bool large_ok;	     /* PS=1 maps a page here */
 	uint64_t large_rsvd; /* reserved low address bits of such a page */
 };
 
 static const struct level levels_4[] = {
-	{ 39, false, 0 },            /* PML4E: PS is reserved */
-	{ 30, true, PTE_RSVD_1G },   /* PDPTE: 1 GiB page */
-	{ 21, true, PTE_RSVD_2M },   /* PDE: 2 MiB page */
-	{ 12, false, 0 },            /* PTE: bit 7 is PAT */
+    {39, false, 0},	     /* PML4E: PS is reserved */
+    {30, true, PTE_RSVD_1G}, /* PDPTE: 1 GiB page */
+    {21, true, PTE_RSVD_2M}, /* PDE: 2 MiB page */
+    {12, false, 0},	     /* PTE: bit 7 is PAT */
 };
 static const struct level levels_pae[] = {
-	{ 21, true, PTE_RSVD_2M },
-	{ 12, false, 0 },
+    {21, true, PTE_RSVD_2M},
+    {12, false, 0},
 };
 
 /* The state of one walk. */
@@ -45,10 +45,10 @@ struct walker {
 	uint64_t lin;
 	bool user, write, fetch, implicit;
 	bool rw_all, us_all, xd_any; /* combined over the levels used */
-	uint64_t used[4];            /* GPAs of the entries used */
-	uint64_t used_val[4];        /* their values */
+	uint64_t used[4];	     /* GPAs of the entries used */
+	uint64_t used_val[4];	     /* their values */
 	unsigned nused;
-	uint64_t final;              /* the entry that maps the page */
+	uint64_t final; /* the entry that maps the page */
 };
 
 static uint32_t fault(const struct walker *w, uint32_t bits)
@@ -205,17 +205,22 @@ static void set_accessed_dirty(struct walker *w)
 uint32_t mmu_walk(struct physmem *pm, const struct paging_state *ps,
 		  uint64_t lin, unsigned access, struct walk_result *out)
 {
-	*out = (struct walk_result){ .gpa = lin, .page_size = PAGE_SIZE,
-				     .writable = true, .user = true,
-				     .dirty = true };
+	*out = (struct walk_result){.gpa = lin,
+				    .page_size = PAGE_SIZE,
+				    .writable = true,
+				    .user = true,
+				    .dirty = true};
 	if (!(ps->cr0 & CR0_PG))
 		return 0;
 	struct walker w = {
-		.pm = pm, .ps = ps, .lin = lin,
-		.implicit = (access & ACC_IMPLICIT_SUP) != 0,
-		.write = (access & ACC_WRITE) != 0,
-		.fetch = (access & ACC_EXEC) != 0,
-		.rw_all = true, .us_all = true,
+	    .pm = pm,
+	    .ps = ps,
+	    .lin = lin,
+	    .implicit = (access & ACC_IMPLICIT_SUP) != 0,
+	    .write = (access & ACC_WRITE) != 0,
+	    .fetch = (access & ACC_EXEC) != 0,
+	    .rw_all = true,
+	    .us_all = true,
 	};
 	w.user = (access & ACC_USER) && !w.implicit;
 	uint32_t r;
@@ -232,8 +237,8 @@ uint32_t mmu_walk(struct physmem *pm, const struct paging_state *ps,
 	set_accessed_dirty(&w);
 	out->user = w.us_all;
 	out->nx = w.xd_any;
-	out->writable = w.user ? (w.rw_all && w.us_all)
-			       : (w.rw_all || !(ps->cr0 & CR0_WP));
+	out->writable =
+	    w.user ? (w.rw_all && w.us_all) : (w.rw_all || !(ps->cr0 & CR0_WP));
 	out->global = (w.final & PTE_G) && (ps->cr4 & CR4_PGE);
 	out->dirty = (w.final & PTE_D) || w.write;
 	return 0;

@@ -23,8 +23,9 @@
 
 #include "mmu/mmu.h"
 
-_Static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__,
-	       "guest RAM is accessed with host loads: little-endian host only");
+_Static_assert(
+    __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__,
+    "guest RAM is accessed with host loads: little-endian host only");
 
 /* Largest RAM we accept: the guest-physical address width (2^40). */
 #define PHYSMEM_MAX_RAM (1ull << 40)
@@ -37,14 +38,14 @@ struct mmio_range {
 
 struct physmem {
 	uint8_t *ram;
-	uint64_t ram_size;  /* multiple of PAGE_SIZE */
+	uint64_t ram_size; /* multiple of PAGE_SIZE */
 	uint64_t npages;
-	uint8_t *code;      /* per RAM page: 1 = decoded code lives here */
-	uint32_t *code_gen; /* per RAM page: bumped by writes to code */
+	uint8_t *code;	      /* per RAM page: 1 = decoded code lives here */
+	uint32_t *code_gen;   /* per RAM page: bumped by writes to code */
 	uint32_t code_writes; /* bumped by every write that hits code */
 	struct mmio_range *mmio;
 	size_t nmmio, mmio_cap;
-	struct tlb **tlbs;  /* attached TLBs (one per vCPU) */
+	struct tlb **tlbs; /* attached TLBs (one per vCPU) */
 	size_t ntlbs, tlbs_cap;
 };
 
@@ -138,7 +139,7 @@ int physmem_map_mmio(struct physmem *pm, uint64_t gpa, uint64_t len,
 	}
 	memmove(&pm->mmio[i + 1], &pm->mmio[i],
 		(pm->nmmio - i) * sizeof(pm->mmio[0]));
-	pm->mmio[i] = (struct mmio_range){ gpa, len, ops, opaque };
+	pm->mmio[i] = (struct mmio_range){gpa, len, ops, opaque};
 	pm->nmmio++;
 	return 0;
 }
@@ -194,11 +195,12 @@ static uint64_t read_slow(struct physmem *pm, uint64_t gpa, int size)
 {
 	const struct mmio_range *r = whole_mmio(pm, gpa, size);
 	if (r)
-		return r->ops->read ? r->ops->read(r->opaque, gpa - r->base,
-						   size) & low_bytes(size)
-				    : low_bytes(size);
+		return r->ops->read
+			   ? r->ops->read(r->opaque, gpa - r->base, size) &
+				 low_bytes(size)
+			   : low_bytes(size);
 	if (size == 1)
-		return 0xFF; /* open bus (a single byte in RAM never gets here) */
+		return 0xFF; /* open bus: a RAM byte never gets here */
 	uint64_t v = 0;
 	for (int i = 0; i < size; i++) {
 		uint64_t g = gpa + (uint64_t)i;
@@ -207,8 +209,7 @@ static uint64_t read_slow(struct physmem *pm, uint64_t gpa, int size)
 	return v;
 }
 
-static void write_slow(struct physmem *pm, uint64_t gpa, int size,
-		       uint64_t val)
+static void write_slow(struct physmem *pm, uint64_t gpa, int size, uint64_t val)
 {
 	const struct mmio_range *r = whole_mmio(pm, gpa, size);
 	if (r) {
@@ -265,8 +266,7 @@ int physmem_copy_to(struct physmem *pm, uint64_t gpa, const void *src,
 	return 0;
 }
 
-int physmem_copy_from(struct physmem *pm, void *dst, uint64_t gpa,
-		      uint64_t len)
+int physmem_copy_from(struct physmem *pm, void *dst, uint64_t gpa, uint64_t len)
 {
 	if (len == 0)
 		return 0;
@@ -359,8 +359,8 @@ bool physmem_check_invariants(const struct physmem *pm)
 		const struct mmio_range *r = &pm->mmio[i];
 		if (r->len == 0 || r->base < pm->ram_size || !r->ops)
 			return false;
-		if (i > 0 && pm->mmio[i - 1].base + (pm->mmio[i - 1].len - 1)
-				     >= r->base)
+		if (i > 0 &&
+		    pm->mmio[i - 1].base + (pm->mmio[i - 1].len - 1) >= r->base)
 			return false;
 	}
 	return true;

@@ -26,35 +26,35 @@
 
 #include <stdint.h>
 
-#define PTE_P   (1ull << 0)
-#define PTE_RW  (1ull << 1)
-#define PTE_US  (1ull << 2)
-#define PTE_PWT (1ull << 3)
-#define PTE_PCD (1ull << 4)
-#define PTE_A   (1ull << 5)
-#define PTE_D   (1ull << 6)
-#define PTE_PS  (1ull << 7)
-#define PTE_G   (1ull << 8)
+#define PTE_P	      (1ull << 0)
+#define PTE_RW	      (1ull << 1)
+#define PTE_US	      (1ull << 2)
+#define PTE_PWT	      (1ull << 3)
+#define PTE_PCD	      (1ull << 4)
+#define PTE_A	      (1ull << 5)
+#define PTE_D	      (1ull << 6)
+#define PTE_PS	      (1ull << 7)
+#define PTE_G	      (1ull << 8)
 #define PTE_PAT_LARGE (1ull << 12)
-#define PTE_XD  (1ull << 63)
+#define PTE_XD	      (1ull << 63)
 
 /* The physical-address width the CPUID model advertises (leaf 80000008). */
 #define MMU_MAXPHYADDR 40
 /* Address bits 39:12 of a 64-bit entry. */
-#define PTE_ADDR_MASK (((1ull << MMU_MAXPHYADDR) - 1) & ~0xFFFull)
+#define PTE_ADDR_MASK  (((1ull << MMU_MAXPHYADDR) - 1) & ~0xFFFull)
 /* Bits 51:MAXPHYADDR: always reserved in 64-bit entries. */
-#define PTE_RSVD_HIGH (((1ull << 52) - 1) & ~((1ull << MMU_MAXPHYADDR) - 1))
+#define PTE_RSVD_HIGH  (((1ull << 52) - 1) & ~((1ull << MMU_MAXPHYADDR) - 1))
 /* Reserved address bits of a large page, below its alignment. */
-#define PTE_RSVD_2M (((1ull << 21) - 1) & ~((1ull << 13) - 1))
-#define PTE_RSVD_1G (((1ull << 30) - 1) & ~((1ull << 13) - 1))
+#define PTE_RSVD_2M    (((1ull << 21) - 1) & ~((1ull << 13) - 1))
+#define PTE_RSVD_1G    (((1ull << 30) - 1) & ~((1ull << 13) - 1))
 /* Reserved bits of a PAE PDPTE besides PTE_RSVD_HIGH (and XD). */
 #define PDPTE_PAE_RSVD (PTE_RW | PTE_US | (0xFull << 5))
 
 /* 32-bit paging: a 4 MiB PDE. */
-#define PDE32_RSVD_4M  (1ull << 21)
-#define PDE32_ADDR_4M  0xFFC00000ull
-#define PDE32_HIGH_4M  (0xFFull << 13) /* physical bits 39:32 */
-#define PTE32_ADDR     0xFFFFF000ull
+#define PDE32_RSVD_4M (1ull << 21)
+#define PDE32_ADDR_4M 0xFFC00000ull
+#define PDE32_HIGH_4M (0xFFull << 13) /* physical bits 39:32 */
+#define PTE32_ADDR    0xFFFFF000ull
 
 /* Index of `lin` at a level whose entries map 2^shift bytes each. */
 static inline unsigned pte_index(uint64_t lin, unsigned shift, unsigned bits)

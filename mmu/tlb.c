@@ -18,10 +18,10 @@
 #include "mmu/mmu.h"
 
 static const struct tlb_entry empty_entry = {
-	.tag_read = TLB_INVALID,
-	.tag_write = TLB_INVALID,
-	.tag_exec = TLB_INVALID,
-	.page_shift = PAGE_SHIFT,
+    .tag_read = TLB_INVALID,
+    .tag_write = TLB_INVALID,
+    .tag_exec = TLB_INVALID,
+    .page_shift = PAGE_SHIFT,
 };
 
 /* The linear page an entry maps, or TLB_INVALID when it maps none. */
@@ -37,7 +37,7 @@ void tlb_flush_all(struct tlb *t, bool keep_global)
 {
 	uint8_t large = 0;
 	for (unsigned i = 0; i < TLB_SIZE; i++) {
-		struct tlb_entry *e[2] = { &t->sup[i], &t->usr[i] };
+		struct tlb_entry *e[2] = {&t->sup[i], &t->usr[i]};
 		for (int k = 0; k < 2; k++) {
 			/* (an all-ones entry from memset is empty: global
 			 * is not read then) */
@@ -103,7 +103,7 @@ static bool entry_ok(const struct tlb_entry *e, unsigned idx,
 		return true;
 	if (tlb_index(page) != idx || (e->gpa_page & ~PAGE_MASK))
 		return false;
-	const uint64_t tags[3] = { e->tag_read, e->tag_write, e->tag_exec };
+	const uint64_t tags[3] = {e->tag_read, e->tag_write, e->tag_exec};
 	uint8_t *host = physmem_ram_ptr(pm, e->gpa_page, PAGE_SIZE);
 	for (int k = 0; k < 3; k++) {
 		if (tags[k] == TLB_INVALID)
@@ -112,8 +112,8 @@ static bool entry_ok(const struct tlb_entry *e, unsigned idx,
 		    (tags[k] & ~PAGE_MASK & ~(TLB_SLOW | TLB_SMAP)))
 			return false;
 		bool fast_ram = !(tags[k] & TLB_SLOW);
-		if (fast_ram && (!host || (uintptr_t)page + e->addend !=
-						  (uintptr_t)host))
+		if (fast_ram &&
+		    (!host || (uintptr_t)page + e->addend != (uintptr_t)host))
 			return false;
 	}
 	if (e->tag_write != TLB_INVALID && !(e->tag_write & TLB_SLOW) &&
@@ -125,7 +125,8 @@ static bool entry_ok(const struct tlb_entry *e, unsigned idx,
 bool tlb_check_invariants(const struct tlb *t, struct physmem *pm)
 {
 	for (unsigned i = 0; i < TLB_SIZE; i++)
-		if (!entry_ok(&t->sup[i], i, pm) || !entry_ok(&t->usr[i], i, pm))
+		if (!entry_ok(&t->sup[i], i, pm) ||
+		    !entry_ok(&t->usr[i], i, pm))
 			return false;
 	return true;
 }

@@ -33,14 +33,14 @@ TestSuite(mem, .init = core_setup, .fini = core_teardown);
 
 /* Run `stmt`; the vector it raised (or -1) is left in `vec`. */
 static volatile int vec;
-#define TRY(stmt)                                      \
-	do {                                           \
-		vec = -1;                              \
-		if (setjmp(c->fault_jmp) == 0) {       \
-			stmt;                          \
-		} else {                               \
-			vec = c->pend_vec;             \
-		}                                      \
+#define TRY(stmt)                                                              \
+	do {                                                                   \
+		vec = -1;                                                      \
+		if (setjmp(c->fault_jmp) == 0) {                               \
+			stmt;                                                  \
+		} else {                                                       \
+			vec = c->pend_vec;                                     \
+		}                                                              \
 	} while (0)
 
 /*
@@ -49,9 +49,9 @@ static volatile int vec;
  * user-accessible (the identity map stays supervisor through its PDPTE),
  * so the leaf's U/S bit decides.
  */
-#define WIN     0x40000000ull
+#define WIN	0x40000000ull
 #define WIN_GPA 0x600000ull
-#define WIN_PT  0x502000ull
+#define WIN_PT	0x502000ull
 
 static void win_map(int i, uint64_t flags)
 {
@@ -262,7 +262,7 @@ Test(mem, smep_forbids_supervisor_fetch_from_user_page)
 
 Test(mem, fetch_ptr_returns_host_bytes_and_gpa)
 {
-	uint8_t code[] = { 0x90, 0xF4 };
+	uint8_t code[] = {0x90, 0xF4};
 	fx_poke(fx, FX_CODE + 0x10, code, 2);
 	uint64_t gpa = 0;
 	const uint8_t *p = mem_fetch_ptr(c, FX_CODE + 0x10, &gpa);
@@ -290,7 +290,7 @@ Test(mem, fetch_across_into_missing_page_faults_on_second_page)
 	win_map(0, PTE_P | PTE_RW);
 	win_map(1, 0);
 	physmem_write(fx->mem, WIN_GPA + 0xFFE, 2, 0x9090);
-	uint8_t buf[4] = { 0 };
+	uint8_t buf[4] = {0};
 	cpu_fetch(c, WIN + 0xFFE, buf, 2);
 	cr_assert_eq(buf[1], 0x90);
 	TRY(cpu_fetch(c, WIN + 0xFFE, buf, 4));
@@ -329,13 +329,13 @@ static void dev_write(void *o, uint64_t off, int size, uint64_t v)
 		d->regs[off / 8] = v;
 }
 
-static const struct mmio_ops dev_ops = { "dev", dev_read, dev_write };
+static const struct mmio_ops dev_ops = {"dev", dev_read, dev_write};
 
 Test(mem, mmio_pages_always_take_the_slow_path)
 {
 	static struct dev d;
-	cr_assert_eq(physmem_map_mmio(fx->mem, 0x10000000, 0x1000, &dev_ops,
-				      &d), 0);
+	cr_assert_eq(
+	    physmem_map_mmio(fx->mem, 0x10000000, 0x1000, &dev_ops, &d), 0);
 	d.regs[2] = 0xABCDEF;
 	cr_assert_eq(mem_read(c, SEG_DS, 0x10000010, 4), 0xABCDEF);
 	cr_assert_eq(mem_read(c, SEG_DS, 0x10000010, 4), 0xABCDEF);
@@ -432,7 +432,8 @@ Test(mem, read_and_write_bytes_span_pages)
 	cr_assert_eq(fx_peek(fx, FX_DATA + 0x1000, 1), 0x80);
 }
 
-/* ---- 32-bit segmentation ------------------------------------------------------ */
+/* ---- 32-bit segmentation
+ * ------------------------------------------------------ */
 
 static void prot32(void)
 {
@@ -509,17 +510,19 @@ Test(mem, linear_addresses_wrap_at_4gib_outside_long_mode)
 	cr_assert_eq(cpu_seg_lin(c, SEG_DS, 0x1010, 4, ACC_READ), 0x10);
 }
 
-/* ---- through real instructions -------------------------------------------------- */
+/* ---- through real instructions
+ * -------------------------------------------------- */
 
 Test(mem, mov_to_non_canonical_address_is_gp_through_rbx_and_ss_through_rbp)
 {
-	static const uint8_t st_rax[] = { 0x89, 0x18, 0xF4 };       /* mov [rax],ebx */
-	static const uint8_t st_rbp[] = { 0x89, 0x5D, 0x00, 0xF4 }; /* mov [rbp+0],ebx */
+	static const uint8_t st_rax[] = {0x89, 0x18, 0xF4}; /* mov [rax],ebx */
+	static const uint8_t st_rbp[] = {0x89, 0x5D, 0x00,
+					 0xF4}; /* mov [rbp+0],ebx */
 	c->gpr[RAX] = 0x0000800000000000ull;
 	fx_exec(fx, st_rax, sizeof(st_rax));
 	cr_assert_eq(fx_vector(fx), EXC_GP);
-	cr_assert_eq(fx_stack_qword(fx, 0), 0);        /* error code */
-	cr_assert_eq(fx_stack_qword(fx, 1), FX_CODE);  /* faulting RIP */
+	cr_assert_eq(fx_stack_qword(fx, 0), 0);	      /* error code */
+	cr_assert_eq(fx_stack_qword(fx, 1), FX_CODE); /* faulting RIP */
 
 	fx_free(fx);
 	fx = fx_new(FX_LONG64);
@@ -532,7 +535,8 @@ Test(mem, mov_to_non_canonical_address_is_gp_through_rbx_and_ss_through_rbp)
 
 Test(mem, page_straddling_store_faults_precisely_with_cr2_in_second_page)
 {
-	static const uint8_t st[] = { 0x48, 0x89, 0x18, 0xF4 }; /* mov [rax],rbx */
+	static const uint8_t st[] = {0x48, 0x89, 0x18,
+				     0xF4}; /* mov [rax],rbx */
 	win_map(0, PTE_P | PTE_RW);
 	win_map(1, PTE_P); /* read-only */
 	physmem_write(fx->mem, WIN_GPA + 0xFF8, 8, 0x5A5A5A5A5A5A5A5Aull);
@@ -549,9 +553,10 @@ Test(mem, page_straddling_store_faults_precisely_with_cr2_in_second_page)
 
 Test(mem, store_into_the_running_block_changes_the_next_instruction)
 {
-	/* mov byte [rip+1], 2 ; mov eax, 1 (its immediate is rewritten) ; hlt */
-	static const uint8_t smc[] = { 0xC6, 0x05, 0x01, 0x00, 0x00, 0x00, 0x02,
-				       0xB8, 0x01, 0x00, 0x00, 0x00, 0xF4 };
+	/* mov byte [rip+1], 2 ; mov eax, 1 (its immediate is rewritten) ; hlt
+	 */
+	static const uint8_t smc[] = {0xC6, 0x05, 0x01, 0x00, 0x00, 0x00, 0x02,
+				      0xB8, 0x01, 0x00, 0x00, 0x00, 0xF4};
 	struct cpu_exit e = fx_exec(fx, smc, sizeof(smc));
 	cr_assert_eq(e.reason, CPU_EXIT_HLT);
 	cr_assert_eq(fx_vector(fx), -1);

@@ -12,7 +12,7 @@
 #include "mmu/pte.h"
 
 #define RAM (64u << 20)
-#define UP (PTE_P | PTE_RW | PTE_US) /* non-leaf entries by default */
+#define UP  (PTE_P | PTE_RW | PTE_US) /* non-leaf entries by default */
 
 static struct physmem *pm;
 static uint64_t next_table; /* bump allocator for page-table pages */
@@ -24,10 +24,10 @@ static void setup(void)
 	cr_assert_not_null(pm);
 	next_table = 0x100000;
 	ps = (struct paging_state){
-		.cr0 = CR0_PE | CR0_PG | CR0_WP,
-		.cr3 = 0x1000,
-		.cr4 = CR4_PAE,
-		.efer = EFER_LME | EFER_LMA | EFER_NXE,
+	    .cr0 = CR0_PE | CR0_PG | CR0_WP,
+	    .cr3 = 0x1000,
+	    .cr4 = CR4_PAE,
+	    .efer = EFER_LME | EFER_LMA | EFER_NXE,
 	};
 }
 
@@ -38,16 +38,22 @@ static void teardown(void)
 
 TestSuite(paging, .init = setup, .fini = teardown);
 
-static uint64_t rd(uint64_t gpa) { return physmem_read(pm, gpa, 8); }
-static void wr8(uint64_t gpa, uint64_t v) { physmem_write(pm, gpa, 8, v); }
+static uint64_t rd(uint64_t gpa)
+{
+	return physmem_read(pm, gpa, 8);
+}
+static void wr8(uint64_t gpa, uint64_t v)
+{
+	physmem_write(pm, gpa, 8, v);
+}
 
 /*
  * Map `lin` to `gpa` with a leaf at the level whose entries cover 2^shift
  * bytes (12, 21 or 30), leaf flags `leaf`, new upper entries `upper`.
  * Returns the GPA of the leaf entry.
  */
-static uint64_t map4(uint64_t lin, uint64_t gpa, unsigned shift,
-		     uint64_t leaf, uint64_t upper)
+static uint64_t map4(uint64_t lin, uint64_t gpa, unsigned shift, uint64_t leaf,
+		     uint64_t upper)
 {
 	uint64_t table = ps.cr3 & PTE_ADDR_MASK;
 	for (unsigned s = 39;; s -= 9) {
@@ -73,7 +79,8 @@ static uint32_t walk(uint64_t lin, unsigned acc, struct walk_result *w)
 
 #define FAULT(ec) (MMU_FAULT | (ec))
 
-/* ---- translation ---------------------------------------------------------- */
+/* ---- translation ----------------------------------------------------------
+ */
 
 Test(paging, paging_off_is_identity)
 {
@@ -127,7 +134,8 @@ Test(paging, global_bit_counts_only_with_cr4_pge)
 	cr_assert(w.global);
 }
 
-/* ---- accessed and dirty ---------------------------------------------------- */
+/* ---- accessed and dirty ----------------------------------------------------
+ */
 
 Test(paging, read_sets_accessed_on_every_level_but_not_dirty)
 {
@@ -175,7 +183,8 @@ Test(paging, faulting_walk_changes_no_entry)
 	cr_assert_eq(rd(ps.cr3), before);
 }
 
-/* ---- not present ----------------------------------------------------------- */
+/* ---- not present -----------------------------------------------------------
+ */
 
 Test(paging, not_present_pte_gives_error_without_p)
 {
@@ -209,7 +218,8 @@ Test(paging, fetch_without_nxe_or_smep_has_no_i_bit)
 	cr_assert_eq(walk(0xC00000, ACC_EXEC, &w), FAULT(PFEC_I));
 }
 
-/* ---- user / supervisor / write protection ------------------------------------ */
+/* ---- user / supervisor / write protection
+ * ------------------------------------ */
 
 Test(paging, user_access_to_supervisor_page_faults)
 {
@@ -258,14 +268,14 @@ Test(paging, user_can_never_write_read_only_page)
 		     FAULT(PFEC_P | PFEC_W | PFEC_U));
 }
 
-/* ---- execute disable ---------------------------------------------------------- */
+/* ---- execute disable
+ * ---------------------------------------------------------- */
 
 Test(paging, fetch_from_xd_page_faults_with_nxe)
 {
 	struct walk_result w;
 	map4(0xF00000, 0x3000000, 12, UP | PTE_XD, UP);
-	cr_assert_eq(walk(0xF00000, ACC_EXEC, &w),
-		     FAULT(PFEC_P | PFEC_I));
+	cr_assert_eq(walk(0xF00000, ACC_EXEC, &w), FAULT(PFEC_P | PFEC_I));
 	cr_assert_eq(walk(0xF00000, ACC_READ, &w), 0);
 	cr_assert(w.nx);
 }
@@ -283,13 +293,12 @@ Test(paging, xd_bit_without_nxe_is_reserved)
 	struct walk_result w;
 	ps.efer &= ~EFER_NXE;
 	map4(0xF00000, 0x3000000, 12, UP | PTE_XD, UP);
-	cr_assert_eq(walk(0xF00000, ACC_READ, &w),
-		     FAULT(PFEC_P | PFEC_RSVD));
-	cr_assert_eq(walk(0xF00000, ACC_EXEC, &w),
-		     FAULT(PFEC_P | PFEC_RSVD));
+	cr_assert_eq(walk(0xF00000, ACC_READ, &w), FAULT(PFEC_P | PFEC_RSVD));
+	cr_assert_eq(walk(0xF00000, ACC_EXEC, &w), FAULT(PFEC_P | PFEC_RSVD));
 }
 
-/* ---- reserved bits -------------------------------------------------------------- */
+/* ---- reserved bits
+ * -------------------------------------------------------------- */
 
 Test(paging, address_bit_above_maxphyaddr_is_reserved)
 {
@@ -306,8 +315,7 @@ Test(paging, misaligned_large_page_address_is_reserved)
 {
 	struct walk_result w;
 	map4(0x1200000, 0x1000000 | (1ull << 13), 21, UP, UP);
-	cr_assert_eq(walk(0x1200000, ACC_READ, &w),
-		     FAULT(PFEC_P | PFEC_RSVD));
+	cr_assert_eq(walk(0x1200000, ACC_READ, &w), FAULT(PFEC_P | PFEC_RSVD));
 	map4(0x40000000000ull, 0x40000000ull | (1ull << 20), 30, UP, UP);
 	cr_assert_eq(walk(0x40000000000ull, ACC_READ, &w),
 		     FAULT(PFEC_P | PFEC_RSVD));
@@ -325,23 +333,21 @@ Test(paging, ps_in_pml4e_is_reserved)
 {
 	struct walk_result w;
 	wr8(ps.cr3 + 8 * 5, 0x200000 | UP | PTE_PS);
-	cr_assert_eq(walk(5ull << 39, ACC_READ, &w),
-		     FAULT(PFEC_P | PFEC_RSVD));
+	cr_assert_eq(walk(5ull << 39, ACC_READ, &w), FAULT(PFEC_P | PFEC_RSVD));
 }
 
 Test(paging, table_outside_ram_reads_all_ones_and_faults_rsvd)
 {
 	struct walk_result w;
 	ps.cr3 = RAM + 0x10000;
-	cr_assert_eq(walk(0x1000, ACC_READ, &w),
-		     FAULT(PFEC_P | PFEC_RSVD));
+	cr_assert_eq(walk(0x1000, ACC_READ, &w), FAULT(PFEC_P | PFEC_RSVD));
 	ps.cr3 = 0x1000;
 	wr8(ps.cr3 + 8 * 7, (1ull << 39) | UP); /* PDPT beyond RAM */
-	cr_assert_eq(walk(7ull << 39, ACC_READ, &w),
-		     FAULT(PFEC_P | PFEC_RSVD));
+	cr_assert_eq(walk(7ull << 39, ACC_READ, &w), FAULT(PFEC_P | PFEC_RSVD));
 }
 
-/* ---- SMEP and SMAP ---------------------------------------------------------------- */
+/* ---- SMEP and SMAP
+ * ---------------------------------------------------------------- */
 
 Test(paging, smep_forbids_supervisor_fetch_from_user_page)
 {
@@ -349,8 +355,7 @@ Test(paging, smep_forbids_supervisor_fetch_from_user_page)
 	map4(0x1600000, 0x3000000, 12, UP, UP);
 	cr_assert_eq(walk(0x1600000, ACC_EXEC, &w), 0);
 	ps.cr4 |= CR4_SMEP;
-	cr_assert_eq(walk(0x1600000, ACC_EXEC, &w),
-		     FAULT(PFEC_P | PFEC_I));
+	cr_assert_eq(walk(0x1600000, ACC_EXEC, &w), FAULT(PFEC_P | PFEC_I));
 	cr_assert_eq(walk(0x1600000, ACC_EXEC | ACC_USER, &w), 0);
 	cr_assert_eq(walk(0x1600000, ACC_READ, &w), 0);
 }
@@ -361,8 +366,7 @@ Test(paging, smap_forbids_supervisor_data_access_unless_ac)
 	map4(0x1800000, 0x3000000, 12, UP, UP);
 	ps.cr4 |= CR4_SMAP;
 	cr_assert_eq(walk(0x1800000, ACC_READ, &w), FAULT(PFEC_P));
-	cr_assert_eq(walk(0x1800000, ACC_WRITE, &w),
-		     FAULT(PFEC_P | PFEC_W));
+	cr_assert_eq(walk(0x1800000, ACC_WRITE, &w), FAULT(PFEC_P | PFEC_W));
 	ps.ac = true;
 	cr_assert_eq(walk(0x1800000, ACC_WRITE, &w), 0);
 	cr_assert_eq(walk(0x1800000, ACC_EXEC, &w), 0); /* fetch: SMEP only */
@@ -374,15 +378,17 @@ Test(paging, smap_forbids_implicit_supervisor_access_even_with_ac)
 	map4(0x1800000, 0x3000000, 12, UP, UP);
 	ps.cr4 |= CR4_SMAP;
 	ps.ac = true;
-	cr_assert_eq(walk(0x1800000, ACC_READ | ACC_USER | ACC_IMPLICIT_SUP,
-			  &w), FAULT(PFEC_P));
+	cr_assert_eq(
+	    walk(0x1800000, ACC_READ | ACC_USER | ACC_IMPLICIT_SUP, &w),
+	    FAULT(PFEC_P));
 	/* a supervisor page is fine for an implicit access from CPL 3 */
 	map4(0x1801000, 0x3000000, 12, PTE_P | PTE_RW, UP);
-	cr_assert_eq(walk(0x1801000, ACC_WRITE | ACC_USER | ACC_IMPLICIT_SUP,
-			  &w), 0);
+	cr_assert_eq(
+	    walk(0x1801000, ACC_WRITE | ACC_USER | ACC_IMPLICIT_SUP, &w), 0);
 }
 
-/* ---- 32-bit paging ------------------------------------------------------------------ */
+/* ---- 32-bit paging
+ * ------------------------------------------------------------------ */
 
 static void legacy32(void)
 {
@@ -391,14 +397,17 @@ static void legacy32(void)
 	ps.cr3 = 0x1000;
 }
 
-static void w32(uint64_t gpa, uint32_t v) { physmem_write(pm, gpa, 4, v); }
+static void w32(uint64_t gpa, uint32_t v)
+{
+	physmem_write(pm, gpa, 4, v);
+}
 
 Test(paging, legacy_4k_page_two_levels)
 {
 	struct walk_result w;
 	legacy32();
-	w32(0x1000 + 4 * 0x300, 0x2000 | 7);           /* PDE for 0xC0000000 */
-	w32(0x2000 + 4 * 0x12, 0x00345000 | 7);        /* PTE */
+	w32(0x1000 + 4 * 0x300, 0x2000 | 7);	/* PDE for 0xC0000000 */
+	w32(0x2000 + 4 * 0x12, 0x00345000 | 7); /* PTE */
 	cr_assert_eq(walk(0xC0012ABC, ACC_WRITE | ACC_USER, &w), 0);
 	cr_assert_eq(w.gpa, 0x00345ABC);
 	cr_assert_eq(w.levels, 2);
@@ -440,7 +449,8 @@ Test(paging, legacy_paging_ignores_nxe_for_i_bit)
 	cr_assert_eq(walk(0x400000, ACC_EXEC, &w), FAULT(0));
 }
 
-/* ---- PAE paging ---------------------------------------------------------------------- */
+/* ---- PAE paging
+ * ---------------------------------------------------------------------- */
 
 static void pae(void)
 {
@@ -453,8 +463,8 @@ Test(paging, pae_4k_and_2m_pages)
 {
 	struct walk_result w;
 	pae();
-	wr8(0x1020 + 8 * 3, 0x2000 | PTE_P);           /* PDPTE 3 */
-	wr8(0x2000 + 8 * 5, 0x3000 | UP);              /* PDE 5: table */
+	wr8(0x1020 + 8 * 3, 0x2000 | PTE_P); /* PDPTE 3 */
+	wr8(0x2000 + 8 * 5, 0x3000 | UP);    /* PDE 5: table */
 	wr8(0x3000 + 8 * 7, 0x12345000ull | UP | PTE_XD);
 	cr_assert_eq(walk(0xC0A07123, ACC_READ | ACC_USER, &w), 0);
 	cr_assert_eq(w.gpa, 0x12345123);

@@ -49,8 +49,8 @@ static void rec_write(void *opaque, uint64_t off, int size, uint64_t val)
 	r->writes++;
 }
 
-static const struct mmio_ops rec_ops = { "rec", rec_read, rec_write };
-static const struct mmio_ops silent_ops = { "silent", NULL, NULL };
+static const struct mmio_ops rec_ops = {"rec", rec_read, rec_write};
+static const struct mmio_ops silent_ops = {"silent", NULL, NULL};
 
 Test(physmem, create_rounds_size_up_to_a_page)
 {
@@ -132,7 +132,7 @@ Test(physmem, bad_sizes_read_ones_and_write_nothing)
 
 Test(physmem, mmio_gets_offset_and_size)
 {
-	struct rec r = { 0 };
+	struct rec r = {0};
 	cr_assert_eq(physmem_map_mmio(pm, 0xFEE00000, 0x1000, &rec_ops, &r), 0);
 	cr_assert_eq(physmem_read(pm, 0xFEE00020, 4), 0x55667788ull + 0x20);
 	cr_assert_eq(r.off, 0x20);
@@ -145,13 +145,13 @@ Test(physmem, mmio_gets_offset_and_size)
 
 Test(physmem, mmio_access_straddling_range_end_is_split_into_bytes)
 {
-	struct rec r = { 0 };
+	struct rec r = {0};
 	cr_assert_eq(physmem_map_mmio(pm, 0xF0000000, 0x10, &rec_ops, &r), 0);
 	uint64_t v = physmem_read(pm, 0xF000000E, 4);
 	/* bytes 0xE, 0xF from the device (low byte of its 1-byte reads),
 	 * then two bytes of open bus */
 	cr_assert_eq(v, 0xFFFF0000ull | ((0x88 + 0xF) & 0xFF) << 8 |
-				((0x88 + 0xE) & 0xFF));
+			    ((0x88 + 0xE) & 0xFF));
 	cr_assert_eq(r.reads, 2);
 	cr_assert_eq(r.size, 1);
 	physmem_write(pm, 0xF000000F, 2, 0xAABB);
@@ -162,20 +162,23 @@ Test(physmem, mmio_access_straddling_range_end_is_split_into_bytes)
 
 Test(physmem, mmio_without_callbacks_reads_ones)
 {
-	cr_assert_eq(physmem_map_mmio(pm, 0xF0000000, 0x1000, &silent_ops,
-				      NULL), 0);
+	cr_assert_eq(
+	    physmem_map_mmio(pm, 0xF0000000, 0x1000, &silent_ops, NULL), 0);
 	physmem_write(pm, 0xF0000000, 4, 1);
 	cr_assert_eq(physmem_read(pm, 0xF0000000, 2), 0xFFFF);
 }
 
 Test(physmem, mmio_overlaps_are_rejected)
 {
-	struct rec r = { 0 };
+	struct rec r = {0};
 	cr_assert_eq(physmem_map_mmio(pm, 0xF0001000, 0x1000, &rec_ops, &r), 0);
 	cr_assert_eq(physmem_map_mmio(pm, 0xF0001800, 0x10, &rec_ops, &r), -1);
-	cr_assert_eq(physmem_map_mmio(pm, 0xF0000800, 0x1000, &rec_ops, &r), -1);
-	cr_assert_eq(physmem_map_mmio(pm, 0xF0000000, 0x4000, &rec_ops, &r), -1);
-	cr_assert_eq(physmem_map_mmio(pm, RAM - 0x1000, 0x2000, &rec_ops, &r), -1);
+	cr_assert_eq(physmem_map_mmio(pm, 0xF0000800, 0x1000, &rec_ops, &r),
+		     -1);
+	cr_assert_eq(physmem_map_mmio(pm, 0xF0000000, 0x4000, &rec_ops, &r),
+		     -1);
+	cr_assert_eq(physmem_map_mmio(pm, RAM - 0x1000, 0x2000, &rec_ops, &r),
+		     -1);
 	cr_assert_eq(physmem_map_mmio(pm, 0x1000, 0x10, &rec_ops, &r), -1);
 	cr_assert_eq(physmem_map_mmio(pm, 0xF0003000, 0, &rec_ops, &r), -1);
 	cr_assert_eq(physmem_map_mmio(pm, ~0ull - 4, 0x10, &rec_ops, &r), -1);
@@ -188,10 +191,11 @@ Test(physmem, mmio_overlaps_are_rejected)
 
 Test(physmem, many_mmio_ranges_dispatch_to_the_right_one)
 {
-	struct rec r[20] = { 0 };
+	struct rec r[20] = {0};
 	for (int i = 19; i >= 0; i--)
 		cr_assert_eq(physmem_map_mmio(pm, 0xE0000000 + 0x100 * i, 0x100,
-					      &rec_ops, &r[i]), 0);
+					      &rec_ops, &r[i]),
+			     0);
 	physmem_write(pm, 0xE0000000 + 0x100 * 7 + 4, 4, 9);
 	for (int i = 0; i < 20; i++)
 		cr_assert_eq(r[i].writes, i == 7, "range %d", i);
@@ -201,7 +205,7 @@ Test(physmem, many_mmio_ranges_dispatch_to_the_right_one)
 
 Test(physmem, copies_need_the_whole_range_in_ram)
 {
-	uint8_t buf[16] = { 1, 2, 3 }, out[16] = { 0 };
+	uint8_t buf[16] = {1, 2, 3}, out[16] = {0};
 	cr_assert_eq(physmem_copy_to(pm, 0x4000, buf, 16), 0);
 	cr_assert_eq(physmem_copy_from(pm, out, 0x4000, 16), 0);
 	cr_assert_arr_eq(out, buf, 16);
@@ -246,7 +250,7 @@ Test(physmem, crossing_write_and_copy_bump_every_marked_page)
 	cr_assert_eq(physmem_code_gen(pm, 0x7000), 1);
 	cr_assert_eq(physmem_code_gen(pm, 0x8000), 1);
 	physmem_mark_code(pm, 0xA000);
-	uint8_t buf[0x3000] = { 0 };
+	uint8_t buf[0x3000] = {0};
 	cr_assert_eq(physmem_copy_to(pm, 0x9800, buf, sizeof(buf)), 0);
 	cr_assert_eq(physmem_code_gen(pm, 0xA000), 1);
 }
@@ -256,7 +260,7 @@ Test(physmem, note_write_clips_to_ram)
 	physmem_mark_code(pm, RAM - 0x1000);
 	physmem_note_write(pm, RAM - 1, ~0ull);
 	cr_assert_eq(physmem_code_gen(pm, RAM - 0x1000), 1);
-	physmem_note_write(pm, ~0ull, 10); /* nothing to do, no crash */
+	physmem_note_write(pm, ~0ull, 10);   /* nothing to do, no crash */
 	physmem_mark_code(pm, RAM + 0x1000); /* outside RAM: ignored */
 	cr_assert_not(physmem_is_code(pm, RAM + 0x1000));
 	cr_assert_eq(physmem_code_gen(pm, RAM + 0x1000), 0);

@@ -9,7 +9,8 @@
 
 #include "mmu/mmu.h"
 
-/* ---- tlb.c on its own ------------------------------------------------------ */
+/* ---- tlb.c on its own ------------------------------------------------------
+ */
 
 static struct tlb tl;
 
@@ -118,4 +119,22 @@ Test(tlb, protect_code_demotes_write_tags_of_that_gpa)
 	cr_assert_eq(tl.usr[tlb_index(0x9000)].tag_write, 0x9000 | TLB_SLOW);
 	cr_assert_eq(tl.sup[tlb_index(0x8000)].tag_read, 0x8000);
 	cr_assert_eq(tl.sup[tlb_index(0xA000)].tag_write, 0xA000);
+}
+
+Test(tlb, invariant_checker_catches_a_fast_write_tag_on_code)
+{
+	struct physmem *pm = physmem_create(1 << 20);
+	tlb_flush_all(&tl, false);
+	struct tlb_entry *e = &tl.sup[tlb_index(0x9000)];
+	e->tag_read = e->tag_write = 0x9000;
+	e->gpa_page = 0x4000;
+	e->addend = (uintptr_t)physmem_ram_ptr(pm, 0x4000, PAGE_SIZE) - 0x9000;
+	cr_assert(tlb_check_invariants(&tl, pm));
+	physmem_mark_code(pm, 0x4000); /* tl is not attached: not demoted */
+	cr_assert_not(tlb_check_invariants(&tl, pm));
+	e->tag_write |= TLB_SLOW;
+	cr_assert(tlb_check_invariants(&tl, pm));
+	e->addend += PAGE_SIZE; /* host address no longer the page's RAM */
+	cr_assert_not(tlb_check_invariants(&tl, pm));
+	physmem_destroy(pm);
 }
