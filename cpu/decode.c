@@ -377,7 +377,7 @@ static enum decode_err scan_operands(struct scan *s, struct dinsn *d)
 		bool z = row->opnd[0] == O_Z || row->opnd[1] == O_Z;
 		d->reg = d->rm = z ? (uint8_t)((s->opbyte & 7) | rex_b) : 0;
 		d->mod = 3;
-		return DEC_OK;
+		return (s->pfx & PFX_LOCK) ? DEC_UD : DEC_OK;
 	}
 	d->reg = (uint8_t)(((s->modrm >> 3) & 7) | ((s->rex & REX_R) ? 8 : 0));
 	d->rm = (uint8_t)((s->modrm & 7) | rex_b);

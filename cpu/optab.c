@@ -451,8 +451,8 @@ const struct opdesc optab_1b[256] = {
 	/* 0xC8 */
 	[0xC8] = ROW("enter", op_enter, I, I, 0, V64, WB, 0, STACK, 0, FNONE),
 	[0xC9] = ROW("leave", op_leave, 0, 0, 0, V64, 0, 0, STACK, 0, FNONE),
-	[0xCA] = ROW("retf", op_retf_I, I, 0, 0, V, W, 0, IBRANCH, BR | SE,
-		     FNONE),
+	[0xCA] = ROW("retf|retf|retfq", op_retf_I, I, 0, 0, V, W, 0, IBRANCH,
+		     BR | SE, FNONE),
 	[0xCB] = ROW("retf|retf|retfq", op_retf, 0, 0, 0, V, 0, 0, IBRANCH,
 		     BR | SE, FNONE),
 	[0xCC] = ROW("int3", op_int3, 0, 0, 0, V, 0, 0, INT, BR | SE, FINT),

@@ -110,6 +110,13 @@ static const struct opdesc grp16[16] = {
 	ROW("nop", op_nop, E, 0, 0, V, 0, 0, MOV, MR, FNONE),
 };
 
+/* 0F AE /7 (memory): CLFLUSH, or CLFLUSHOPT with 66 (same effect here). */
+static const struct opdesc pfx_ae7[4] = {
+	ROW("clflush", op_clflush, M, 0, 0, B, 0, 0, STORE, MR, FNONE),
+	ROW("clflushopt", op_clflush, M, 0, 0, B, 0, 0, STORE, MR, FNONE),
+	BAD, BAD,
+};
+
 /* Group 15 (0F AE): [reg] memory forms, [8 + reg] register forms.
  * FXSAVE/FXRSTOR fault like x87 (#NM on CR0.EM/TS); LDMXCSR/STMXCSR like
  * SSE. REX.W selects the 64-bit FXSAVE layout ("fxsave64"). */
@@ -119,7 +126,7 @@ static const struct opdesc grp15[16] = {
 	ROW("ldmxcsr", op_ldmxcsr, M, 0, 0, D, 0, 0, SSE, MR | F_SSE, FNONE),
 	ROW("stmxcsr", op_stmxcsr, M, 0, 0, D, 0, 0, SSE, MR | F_SSE, FNONE),
 	INV("xsave"), INV("xrstor"), INV("xsaveopt"),
-	ROW("clflush", op_clflush, M, 0, 0, B, 0, 0, STORE, MR, FNONE),
+	PREFIXED("(clflush)", pfx_ae7),
 	/* mod == 3 */
 	INV("rdfsbase"), INV("rdgsbase"), INV("wrfsbase"), INV("wrgsbase"),
 	BAD,
