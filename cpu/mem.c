@@ -163,8 +163,10 @@ static bool tag_allows(const struct cpu *c, uint64_t t, bool implicit)
  */
 static uint8_t *xlate(struct cpu *c, uint64_t lin, unsigned acc, uint64_t *gpa)
 {
-	/* An implicit access at CPL < 3 is an ordinary supervisor access. */
-	bool implicit = (acc & ACC_IMPLICIT_SUP) && c->cpl == 3;
+	/* Implicit accesses (GDT/LDT/IDT/TSS) are supervisor accesses at any
+	 * CPL, and SMAP forbids them user pages whatever RFLAGS.AC says
+	 * (SDM Vol. 3A §4.6). */
+	bool implicit = (acc & ACC_IMPLICIT_SUP) != 0;
 	bool user = c->cpl == 3 && !implicit;
 	struct tlb_entry *e = &(user ? c->tlb.usr : c->tlb.sup)[tlb_index(lin)];
 	uint64_t page = lin & PAGE_MASK;

@@ -247,6 +247,12 @@ Test(mem, smap_follows_rflags_ac_without_a_flush)
 	cr_assert_eq(vec, EXC_PF);
 	cr_assert_eq(c->pend_err, PFEC_P | PFEC_W);
 	cr_assert_eq(physmem_read(fx->mem, WIN_GPA, 4), 9);
+	/* implicit supervisor accesses ignore AC, even at CPL 0 */
+	c->rflags |= RF_AC;
+	TRY(cpu_lin_read(c, WIN, 4, ACC_IMPLICIT_SUP));
+	cr_assert_eq(vec, EXC_PF);
+	TRY(cpu_lin_read(c, WIN, 4, 0));
+	cr_assert_eq(vec, -1);
 }
 
 Test(mem, smep_forbids_supervisor_fetch_from_user_page)
