@@ -499,3 +499,34 @@ Test(stack, enter_with_unmapped_final_rsp_faults_before_any_change)
 	cr_assert_eq(REG(RBP), 0xB0B0);
 	cr_assert_eq(fx->cpu->cr2 & ~0xFFFull, 0x5FF000);
 }
+
+Test(stack, pop_to_register_through_modrm)
+{
+	static const uint8_t code[] = {
+		0x8f, 0xc0, /* pop rax (8F /0, register form) */
+		0x41, 0x8f, 0xc4, /* pop r12 */
+		0xf4,
+	};
+	uint64_t v[2] = {0x1111, 0x2222};
+
+	fx_poke(fx, S, v, sizeof(v));
+	RUN(code);
+	cr_assert_eq(REG(RAX), 0x1111);
+	cr_assert_eq(REG(R12), 0x2222);
+	cr_assert_eq(REG(RSP), S + 16);
+}
+
+Test(stack, pop_ss_sets_interrupt_shadow, .init = setup32)
+{
+	static const uint8_t code[] = {
+		0x16, /* push ss */
+		0x17, /* pop ss */
+		0xf4,
+	};
+	fx_load(fx, code, sizeof(code));
+	fx->cpu->shadow = false;
+	fx_run(fx, 1);
+	cr_assert(fx->cpu->shadow, "POP SS must inhibit interrupts");
+	cr_assert_eq(fx->cpu->seg[SEG_SS].sel, 0x10);
+	cr_assert_eq(REG(RSP), S);
+}

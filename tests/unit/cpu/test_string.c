@@ -683,3 +683,90 @@ Test(string, single_step_traps_after_each_rep_iteration)
 	cr_assert_eq(REG(RCX), 2);
 	cr_assert_eq(fx_peek(fx, DST, 2), 0x31);
 }
+
+/* ---- unusual segments (the bulk path must defer to mem.c) -------------- */
+
+Test(string, addr16_copy_wraps_si_inside_a_based_segment, .init = setup32)
+{
+	static const uint8_t code[] = {0x67, 0xf3, 0xa4, 0xf4};
+
+	fx->cpu->seg[SEG_DS].base = 0x100; /* not page aligned */
+	fill_pattern(0x100F0, 16, 40);
+	fill_pattern(0x100, 16, 80);
+	REG(RSI) = 0xFFF0;
+	REG(RDI) = 0x7400;
+	REG(RCX) = 0x20;
+	RUN(code);
+	cr_assert(same_bytes(0x100F0, 0x7400, 16), "before the wrap");
+	cr_assert(same_bytes(0x100, 0x7410, 16), "after SI wrapped to 0");
+	cr_assert_eq(REG(RSI), 0x10);
+}
+
+Test(string, readable_code_segment_as_source, .init = setup32)
+{
+	static const uint8_t code[] = {0xf3, 0xa4, 0xf4};
+
+	fx->cpu->seg[SEG_DS].attr =
+		SEGA_P | SEGA_S | 0xB | SEGA_DB | SEGA_G; /* code, readable */
+	fill_pattern(SRC, 40, 13);
+	REG(RSI) = SRC;
+	REG(RDI) = DST;
+	REG(RCX) = 40;
+	RUN(code);
+	cr_assert(same_bytes(SRC, DST, 40));
+}
+
+Test(string, execute_only_code_segment_source_faults, .init = setup32)
+{
+	static const uint8_t code[] = {0xf3, 0xa4, 0xf4};
+
+	fx->cpu->seg[SEG_DS].attr =
+		SEGA_P | SEGA_S | 0x9 | SEGA_DB | SEGA_G; /* execute-only */
+	REG(RSI) = SRC;
+	REG(RDI) = DST;
+	REG(RCX) = 40;
+	fx_exec(fx, code, sizeof(code));
+	cr_assert_eq(fx_vector(fx), EXC_GP);
+	cr_assert_eq(REG(RCX), 40);
+}
+
+Test(string, expand_down_destination_segment, .init = setup32)
+{
+	static const uint8_t code[] = {0xf3, 0xaa, 0xf4}; /* rep stosb */
+
+	/* Expand-down, B=1: valid offsets are limit+1 .. 0xFFFFFFFF. */
+	fx->cpu->seg[SEG_ES].attr =
+		SEGA_P | SEGA_S | 0x7 | SEGA_DB | SEGA_G;
+	fx->cpu->seg[SEG_ES].limit = DST - 1;
+	REG(RAX) = 0x5C;
+	REG(RDI) = DST - 4; /* four elements fault... */
+	REG(RCX) = 8;
+	fx_exec(fx, code, sizeof(code));
+	cr_assert_eq(fx_vector(fx), EXC_GP, "DST-4 is below the valid range");
+	cr_assert_eq(REG(RCX), 8);
+
+	fx->cpu->halted = false;
+	REG(RDI) = DST;
+	RUN(code);
+	cr_assert_eq(fx_peek(fx, DST, 8), 0x5C5C5C5C5C5C5C5Cull);
+}
+
+Test(string, null_destination_selector_faults, .init = setup32)
+{
+	/* ES loaded with the null selector (legal in protected mode); the
+	 * first store through it must #GP with nothing done. */
+	static const uint8_t code[] = {
+		0x31, 0xc0, /* xor eax,eax */
+		0x8e, 0xc0, /* mov es,eax */
+		0xf3, 0xaa, /* rep stosb */
+		0xf4,
+	};
+	REG(RDI) = DST;
+	REG(RCX) = 4;
+	fx_poke(fx, DST, "\x77\x77\x77\x77", 4);
+	fx_exec(fx, code, sizeof(code));
+	cr_assert_eq(fx_vector(fx), EXC_GP);
+	cr_assert_eq(fx->cpu->seg[SEG_ES].sel, 0);
+	cr_assert_eq(REG(RCX), 4);
+	cr_assert_eq(fx_peek(fx, DST, 4), 0x77777777);
+}
