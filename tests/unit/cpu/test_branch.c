@@ -355,3 +355,23 @@ Test(branch, jmp_beyond_cs_limit_faults, .init = setup32)
 	/* 32-bit frame: error code, then EIP. */
 	cr_assert_eq(fx_peek(fx, REG(RSP) + 4, 4), FX_CODE);
 }
+
+Test(branch, loop_with_addr16_in_32bit_mode_uses_cx_only, .init = setup32)
+{
+	static const uint8_t code[] = {
+		0x67, 0xe2, 0x01, /* addr16 loop +1 */
+		0xf4,             /* CX reached 0: not taken */
+		0xf4,
+	};
+	REG(RCX) = 0xABCD0001;
+	cr_assert_eq(HALT_AT(code), FX_CODE + 4);
+	cr_assert_eq(REG(RCX), 0xABCD0000, "only CX is decremented");
+}
+
+Test(branch, jcxz_in_32bit_mode_tests_cx, .init = setup32)
+{
+	static const uint8_t code[] = {0x67, 0xe3, 0x01, 0xf4, 0xf4};
+
+	REG(RCX) = 0x00010000; /* CX = 0 */
+	cr_assert_eq(HALT_AT(code), FX_CODE + 5);
+}
