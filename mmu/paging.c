@@ -11,10 +11,15 @@
  * final one, by writing the entry's low byte back with physmem_write (the
  * model is single-threaded, so this is atomic with respect to the guest).
  * Entries are read with physmem_read: an entry outside RAM reads all ones,
- * whose reserved bits make the walk fault with RSVD rather than escape.
+ * whose reserved bits make a PAE/4-level walk fault with RSVD (32-bit
+ * paging has no such bits: it maps open bus at 0xFFFFF000, as a real bus
+ * would). Either way nothing escapes guest memory.
  * Simplification: PAE PDPTEs are read at walk time instead of being cached
- * at MOV CR3, and a bad PDPTE gives #PF(RSVD) where hardware gives #GP at
- * the CR3 load. MAXPHYADDR is 40 (pte.h), matching the CPUID model.
+ * at MOV CR3 (and, as cached registers, are not counted in `levels`); a
+ * bad PDPTE gives #PF(RSVD) where hardware gives #GP at the CR3 load.
+ * `writable` in the result leaves SMAP out (it depends on RFLAGS.AC, which
+ * changes without a TLB flush; cpu/mem.c checks it per access).
+ * MAXPHYADDR is 40 (pte.h), matching the CPUID model.
  */
 #include "cpu/regs.h"
 #include "mmu/mmu.h"
