@@ -71,6 +71,8 @@ static uint64_t want_rip(uint64_t rip)
 		return trap_catch.insn;
 	if (rip == AT_TRAP)
 		return trap_catch.resumed_at;
+	if (rip == AT_ANY)
+		return trap_catch.rip;
 	return rip;
 }
 

@@ -47,6 +47,7 @@ extern struct trap_catch trap_catch;
 /* Where the saved RIP must point for catch_check(): */
 #define AT_FAULT 0 /* a fault: at the tried instruction */
 #define AT_TRAP  1 /* a trap: after it (the resume address) */
+#define AT_ANY   2 /* an abort (#DF): the saved RIP is undefined */
 
 /* Clears the record (ring 0; before running a ring-3 test too). */
 void catch_reset(void);
