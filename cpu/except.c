@@ -264,6 +264,26 @@ static void deliver_once(struct cpu *c, const struct event *ev)
 /* More nested faults than the escalation chain can produce (benign →
  * contributory → page fault → #DF → shutdown): treat as shutdown. */
 #define MAX_NESTED_FAULTS 6
+/* pend_vec of a shutdown unwinding to cpu_run: nothing left to deliver. */
+#define PEND_SHUTDOWN (-1)
+
+/*
+ * Shutdown (triple fault). Inside an instruction (INT n, INT3, INTO, INT1)
+ * unwind to cpu_run like a fault, so the interpreter stops at once with
+ * CPU_EXIT_TRIPLE_FAULT; elsewhere (external interrupt, single-step trap,
+ * a direct call) the caller sees c->triple_fault when this returns.
+ */
+static void shutdown(struct cpu *c, jmp_buf outer)
+{
+	c->triple_fault = true;
+	c->delivering = -1;
+	c->in_delivery = false;
+	memcpy(c->fault_jmp, outer, sizeof(jmp_buf));
+	if (c->cur) {
+		c->pend_vec = PEND_SHUTDOWN;
+		longjmp(c->fault_jmp, 1);
+	}
+}
 
 void cpu_deliver(struct cpu *c, int vector, enum event_kind kind, bool has_err,
 		 uint32_t errcode)
@@ -278,8 +298,8 @@ void cpu_deliver(struct cpu *c, int vector, enum event_kind kind, bool has_err,
 		struct event e = {ev.vector, ev.kind, ev.has_err, ev.err};
 
 		if (++nested > MAX_NESTED_FAULTS || !escalate(c, &e)) {
-			c->triple_fault = true;
-			goto out;
+			shutdown(c, outer);
+			return;
 		}
 		ev.vector = e.vector;
 		ev.kind = e.kind;
@@ -292,7 +312,6 @@ void cpu_deliver(struct cpu *c, int vector, enum event_kind kind, bool has_err,
 
 		deliver_once(c, &e);
 	}
-out:
 	c->delivering = -1;
 	c->in_delivery = false;
 	memcpy(c->fault_jmp, outer, sizeof(jmp_buf));
@@ -302,6 +321,8 @@ void cpu_exception_entry(struct cpu *c)
 {
 	int vec = c->pend_vec;
 
+	if (vec == PEND_SHUTDOWN)
+		return; /* c->triple_fault is set: the interpreter stops */
 	cpu_deliver(c, vec, EV_EXCEPTION, cpu_exc_has_errcode(vec),
 		    c->pend_err);
 }

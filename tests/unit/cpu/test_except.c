@@ -274,6 +274,25 @@ Test(except, double_fault_with_missing_gate_is_triple_fault)
 	cr_assert_eq(CPU->gpr[RSP], FX_STACK);
 }
 
+Test(except, soft_int_whose_faults_cannot_be_delivered_stops_the_core)
+{
+	static const uint8_t code[] = {
+		0xcd, 0x81, /* 00: int 0x81 */
+		0xf4,       /* 02: hlt */
+	};
+	struct cpu_exit ex;
+
+	/* INT 0x81 → #NP (gate missing) → #NP again (its gate missing):
+	 * contributory twice → #DF, whose gate is missing: shutdown. */
+	poke8(gate64(0x81, 5), 0x0E);
+	poke8(gate64(EXC_NP, 5), 0x0E);
+	poke8(gate64(EXC_DF, 5), 0x0E);
+	ex = fx_exec(fx, code, sizeof(code));
+	cr_assert_eq(ex.reason, CPU_EXIT_TRIPLE_FAULT);
+	cr_assert_eq(ex.rip, FX_CODE, "stopped at the INT");
+	cr_assert_eq(CPU->gpr[RSP], FX_STACK);
+}
+
 Test(except, fault_while_pushing_frame_escalates_to_ist_double_fault)
 {
 	static const uint8_t code[] = {
