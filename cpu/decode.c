@@ -71,7 +71,7 @@ struct scan {
 	enum cpu_mode mode;
 	uint8_t rex;    /* the REX byte in effect, 0 if none */
 	uint8_t segovr; /* last segment override, SEG_NONE if none */
-	uint8_t mand;   /* mandatory-prefix column: 0, 1 (66), 2 (F3), 3 (F2) */
+	uint8_t mand;   /* last of F3 (2) / F2 (3), 0 if none */
 	uint8_t pfx;    /* PFX_* */
 	uint8_t map;    /* 0 one-byte, 1 0F, 2 0F 38, 3 0F 3A */
 	uint8_t opbyte; /* last opcode byte */
@@ -200,7 +200,9 @@ static enum decode_err resolve_row(struct scan *s, struct dinsn *d)
 		if (!row->sub_table)
 			return DEC_UD;
 		if (row->flags & F_PREFIX) {
-			row = &row->sub_table[s->mand];
+			unsigned col = s->mand ? s->mand
+				       : (s->pfx & PFX_OPSZ) ? 1 : 0;
+			row = &row->sub_table[col];
 			continue;
 		}
 		enum decode_err err = read_modrm(s, d);
