@@ -10,6 +10,7 @@
 
 #include "boot_info.h"
 #include "catch.h"
+#include "format.h"
 #include "gdt.h"
 #include "idt.h"
 #include "io.h"
