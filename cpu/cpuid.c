@@ -55,8 +55,8 @@
 	 BIT(4) /* TSC */ | BIT(5) /* MSR */ | BIT(6) /* PAE */ |             \
 	 BIT(7) /* MCE */ | BIT(8) /* CX8 */ | BIT(9) /* APIC */ |            \
 	 BIT(12) /* MTRR */ | BIT(13) /* PGE */ | BIT(15) /* CMOV */ |        \
-	 BIT(16) /* PAT */ | BIT(19) /* CLFSH */ | BIT(24) /* FXSR */ |       \
-	 BIT(25) /* SSE */ | BIT(26) /* SSE2 */)
+	 BIT(16) /* PAT */ | BIT(17) /* PSE-36 */ | BIT(19) /* CLFSH */ |     \
+	 BIT(24) /* FXSR */ | BIT(25) /* SSE */ | BIT(26) /* SSE2 */)
 #define LEAF1_ECX (BIT(13) /* CX16 */ | BIT(23) /* POPCNT */)
 
 /* Leaf 7 subleaf 0. */

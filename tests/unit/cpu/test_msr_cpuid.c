@@ -43,7 +43,8 @@ Test(cpuid, leaf1_features_match_the_documented_model)
 	/* docs/CPUID.md, leaf 1 tables. */
 	const uint32_t edx = 1u << 0 | 1u << 2 | 1u << 3 | 1u << 4 | 1u << 5 |
 			     1u << 6 | 1u << 7 | 1u << 8 | 1u << 9 | 1u << 12 |
-			     1u << 13 | 1u << 15 | 1u << 16 | 1u << 19 |
+			     1u << 13 | 1u << 15 | 1u << 16 | 1u << 17 |
+			     1u << 19 |
 			     1u << 24 | 1u << 25 | 1u << 26;
 	const uint32_t ecx = 1u << 13 | 1u << 23;
 
