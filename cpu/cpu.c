@@ -33,6 +33,7 @@ void cpu_destroy(struct cpu *c)
 {
 	if (!c)
 		return;
+	physmem_detach_tlb(c->mem, &c->tlb);
 	icache_destroy(c->icache);
 	free(c);
 }

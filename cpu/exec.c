@@ -88,19 +88,12 @@ static uint16_t insn_cost(const struct cpu *c, const struct dinsn *d)
 	return cyc;
 }
 
-/* A page becomes code: from now on writes to it must take the slow path,
- * so drop the write permission of every TLB entry that maps it. */
+/* A page becomes code: physmem_mark_code switches the write tags of every
+ * TLB that maps it to the slow path, so later writes bump its generation. */
 static void mark_code_page(struct cpu *c, uint64_t gpa_page)
 {
-	if (physmem_is_code(c->mem, gpa_page))
-		return;
-	physmem_mark_code(c->mem, gpa_page);
-	for (unsigned i = 0; i < TLB_SIZE; i++) {
-		if (c->tlb.sup[i].gpa_page == gpa_page)
-			c->tlb.sup[i].tag_write = TLB_INVALID;
-		if (c->tlb.usr[i].gpa_page == gpa_page)
-			c->tlb.usr[i].tag_write = TLB_INVALID;
-	}
+	if (!physmem_is_code(c->mem, gpa_page))
+		physmem_mark_code(c->mem, gpa_page);
 }
 
 /* An undecodable instruction at the current RIP: raise what the decoder
