@@ -245,6 +245,8 @@ static enum cpu_exit_reason run_loop(struct cpu *c)
 			c->shadow = false; /* one block executes in the shadow */
 		else if (interrupt_deliverable(c))
 			deliver_external_interrupt(c);
+		if (c->triple_fault)
+			return CPU_EXIT_TRIPLE_FAULT;
 		if (c->halted)
 			return CPU_EXIT_HLT;
 		bool tf = c->rflags & RF_TF;
@@ -256,8 +258,13 @@ static enum cpu_exit_reason run_loop(struct cpu *c)
 			block_run(c, b, tf);
 		else
 			exec_uncached(c, lin);
+		/* RF suppresses instruction breakpoints for one instruction
+		 * only (SDM Vol. 3A §18.3.1.1); clear it once it is spent. */
+		c->rflags &= ~RF_RF;
 		if (tf && !c->halted)
 			single_step_trap(c);
+		if (c->triple_fault)
+			return CPU_EXIT_TRIPLE_FAULT;
 	}
 	return CPU_EXIT_BUDGET;
 }
@@ -280,6 +287,8 @@ struct cpu_exit cpu_run(struct cpu *c, cycles_t budget)
 		}
 	}
 	ex.reason = run_loop(c);
+	if (ex.reason == CPU_EXIT_TRIPLE_FAULT)
+		ex.vector = c->last_fault;
 	ex.rip = c->rip;
 	return ex;
 }
