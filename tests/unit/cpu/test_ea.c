@@ -164,7 +164,12 @@ Test(ea, rm_write_register_sizes)
 static struct fx *fx;
 
 static void setup64(void) { fx = fx_new(FX_LONG64); }
-static void setup32(void) { fx = fx_new(FX_PROT32); }
+/* A test-level .init runs after the suite's: replace its machine. */
+static void setup32(void)
+{
+	fx_free(fx);
+	fx = fx_new(FX_PROT32);
+}
 static void teardown(void) { fx_free(fx); }
 
 static void run_ok(const uint8_t *code, size_t len)

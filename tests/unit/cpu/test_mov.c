@@ -12,7 +12,12 @@
 static struct fx *fx;
 
 static void setup64(void) { fx = fx_new(FX_LONG64); }
-static void setup32(void) { fx = fx_new(FX_PROT32); }
+/* A test-level .init runs after the suite's: replace its machine. */
+static void setup32(void)
+{
+	fx_free(fx);
+	fx = fx_new(FX_PROT32);
+}
 static void teardown(void) { fx_free(fx); }
 
 TestSuite(mov, .init = setup64, .fini = teardown);
