@@ -79,8 +79,13 @@ struct scan {
 	uint8_t modrm;
 	uint8_t disp_size;
 	uint16_t chain; /* F_* of every row from the map to the leaf */
+	uint32_t kinds; /* bit (1 << enum opnd_kind) for each leaf operand */
 	const struct opdesc *row;
 };
+
+#define KIND(k) (1u << (k))
+/* Operand kinds that need a check once ModRM is known. */
+#define CHECKED_KINDS (KIND(O_M) | KIND(O_U) | KIND(O_S) | KIND(O_D))
 
 /* The next structural byte is missing: past 15 bytes the instruction is
  * too long; otherwise ask for up to 15 (its length is not known yet). */
@@ -95,7 +100,8 @@ static enum decode_err out_of_bytes(const struct scan *s, struct dinsn *d)
 /* Legacy prefixes and REX. A REX counts only directly before the opcode:
  * a legacy prefix after it cancels it. Later F2/F3 win over earlier ones,
  * and the last segment override wins. */
-static enum decode_err scan_prefixes(struct scan *s, struct dinsn *d)
+static inline enum decode_err scan_prefixes(struct scan *s,
+					    struct dinsn *d)
 {
 	bool long64 = s->mode == MODE_LONG64;
 	for (;;) {
@@ -114,6 +120,7 @@ static enum decode_err scan_prefixes(struct scan *s, struct dinsn *d)
 		switch (k & 0xF0) {
 		case PK_SEG:
 			s->segovr = k & 0x7;
+			s->pfx |= PFX_SEGOVR;
 			break;
 		case PK_OPSZ:
 			s->pfx |= PFX_OPSZ;
@@ -126,9 +133,11 @@ static enum decode_err scan_prefixes(struct scan *s, struct dinsn *d)
 			break;
 		case PK_REP:
 			s->mand = 2;
+			s->pfx = (uint8_t)((s->pfx & ~PFX_REPNE) | PFX_REP);
 			break;
 		default: /* PK_REPNE */
 			s->mand = 3;
+			s->pfx = (uint8_t)((s->pfx & ~PFX_REP) | PFX_REPNE);
 			break;
 		}
 	}
@@ -136,7 +145,7 @@ static enum decode_err scan_prefixes(struct scan *s, struct dinsn *d)
 
 /* Opcode bytes: one-byte map, 0F xx, 0F 38 xx or 0F 3A xx. 90 with REX.B
  * is XCHG r8, rAX (the 91-97 row), not NOP. */
-static enum decode_err scan_opcode(struct scan *s, struct dinsn *d)
+static inline enum decode_err scan_opcode(struct scan *s, struct dinsn *d)
 {
 	uint8_t op = s->b[s->pos++];
 	if (op != 0x0F) {
@@ -163,7 +172,7 @@ static enum decode_err scan_opcode(struct scan *s, struct dinsn *d)
 	return DEC_OK;
 }
 
-static enum decode_err read_modrm(struct scan *s, struct dinsn *d)
+static inline enum decode_err read_modrm(struct scan *s, struct dinsn *d)
 {
 	if (s->has_modrm)
 		return DEC_OK;
@@ -213,6 +222,7 @@ static enum decode_err resolve_row(struct scan *s, struct dinsn *d)
 	chain |= row->flags;
 	s->row = row;
 	s->chain = (uint16_t)chain;
+	s->kinds = KIND(row->opnd[0]) | KIND(row->opnd[1]) | KIND(row->opnd[2]);
 	if (!row->fn || (row->flags & (F_INVALID | F_PREFIX | F_GROUP)))
 		return DEC_UD;
 	if ((chain & F_INV64) && s->mode == MODE_LONG64)
@@ -334,32 +344,17 @@ static uint8_t effective_segment(const struct scan *s, uint8_t base)
 /* Checks that depend on the ModRM operands (SDM: "#UD if ..."). */
 static enum decode_err check_operands(const struct scan *s, struct dinsn *d)
 {
-	const struct opdesc *row = s->row;
-	for (int i = 0; i < 3; i++) {
-		switch (row->opnd[i]) {
-		case O_M: /* memory only: LEA, LGDT, CMPXCHG8B, far pointers */
-			if (d->mod == 3)
-				return DEC_UD;
-			break;
-		case O_U: /* XMM register only */
-			if (d->mod != 3)
-				return DEC_UD;
-			break;
-		case O_S: /* ES..GS; REX.R does not extend segment numbers */
-			d->reg = (s->modrm >> 3) & 7;
-			if (d->reg > SEG_GS)
-				return DEC_UD;
-			break;
-		case O_D: /* DR8-DR15 do not exist */
-			if (d->reg > 7)
-				return DEC_UD;
-			break;
-		default:
-			break;
-		}
+	uint32_t k = s->kinds;
+	if ((k & KIND(O_M)) && d->mod == 3) /* LEA, LGDT, CMPXCHG8B, m16:x */
+		return DEC_UD;
+	if ((k & KIND(O_U)) && d->mod != 3) /* XMM register only */
+		return DEC_UD;
+	if (k & KIND(O_S)) { /* ES..GS; REX.R does not extend them */
+		d->reg = (s->modrm >> 3) & 7;
+		if (d->reg > SEG_GS)
+			return DEC_UD;
 	}
-	/* LOCK needs a row that accepts it and a memory destination. */
-	if ((s->pfx & PFX_LOCK) && (!(row->flags & F_LOCK) || d->mod == 3))
+	if ((k & KIND(O_D)) && d->reg > 7) /* DR8-DR15 do not exist */
 		return DEC_UD;
 	return DEC_OK;
 }
@@ -369,23 +364,20 @@ static enum decode_err check_operands(const struct scan *s, struct dinsn *d)
  * the short register forms too. O_R rows ignore the mod field. */
 static enum decode_err scan_operands(struct scan *s, struct dinsn *d)
 {
-	const struct opdesc *row = s->row;
 	unsigned rex_b = (s->rex & REX_B) ? 8 : 0;
 	d->base = BASE_NONE;
 	d->index = INDEX_NONE;
 	d->scale = 0;
 	s->disp_size = 0;
 	if (!s->has_modrm) {
-		bool z = row->opnd[0] == O_Z || row->opnd[1] == O_Z;
+		bool z = s->kinds & KIND(O_Z);
 		d->reg = d->rm = z ? (uint8_t)((s->opbyte & 7) | rex_b) : 0;
 		d->mod = 3;
 		return (s->pfx & PFX_LOCK) ? DEC_UD : DEC_OK;
 	}
 	d->reg = (uint8_t)(((s->modrm >> 3) & 7) | ((s->rex & REX_R) ? 8 : 0));
 	d->rm = (uint8_t)((s->modrm & 7) | rex_b);
-	d->mod = s->modrm >> 6;
-	if (row->opnd[0] == O_R || row->opnd[1] == O_R)
-		d->mod = 3;
+	d->mod = (s->kinds & KIND(O_R)) ? 3 : s->modrm >> 6;
 	if (d->mod != 3) {
 		if (d->asize == 2) {
 			scan_ea16(s, d);
@@ -395,7 +387,10 @@ static enum decode_err scan_operands(struct scan *s, struct dinsn *d)
 				return err;
 		}
 	}
-	return check_operands(s, d);
+	/* LOCK needs a row that accepts it and a memory destination. */
+	if ((s->pfx & PFX_LOCK) && (!(s->row->flags & F_LOCK) || d->mod == 3))
+		return DEC_UD;
+	return (s->kinds & CHECKED_KINDS) ? check_operands(s, d) : DEC_OK;
 }
 
 static unsigned imm_size(unsigned kind, unsigned osize, unsigned asize)
@@ -522,10 +517,7 @@ enum decode_err decode_insn(const uint8_t *bytes, int avail,
 		goto fail;
 	d->op = s.row;
 	d->seg = effective_segment(&s, d->base);
-	d->pfx = (uint8_t)(s.pfx | (s.segovr != SEG_NONE ? PFX_SEGOVR : 0) |
-			   (s.mand == 2 ? PFX_REP : 0) |
-			   (s.mand == 3 ? PFX_REPNE : 0) |
-			   (s.rex ? PFX_REX : 0) |
+	d->pfx = (uint8_t)(s.pfx | (s.rex ? PFX_REX : 0) |
 			   ((s.rex & REX_W) ? PFX_REXW : 0));
 	return DEC_OK;
 fail:

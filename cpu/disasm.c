@@ -47,23 +47,33 @@ void disasm_close(struct disasm *h)
 	free(h);
 }
 
+size_t disasm_decode(struct disasm *h, const uint8_t *b, size_t n,
+		     uint64_t addr, struct disasm_insn *out)
+{
+	cs_insn *insn = NULL;
+	memset(out, 0, sizeof(*out));
+	if (!h || !n || cs_disasm(h->cs, b, n, addr, 1, &insn) != 1)
+		return 0;
+	out->len = insn->size;
+	snprintf(out->mnem, sizeof(out->mnem), "%s", insn->mnemonic);
+	snprintf(out->ops, sizeof(out->ops), "%s", insn->op_str);
+	cs_free(insn, 1);
+	return out->len;
+}
+
 size_t disasm_one(struct disasm *h, const uint8_t *b, size_t n, uint64_t addr,
 		  char *out, size_t outsz)
 {
-	cs_insn *insn = NULL;
-	size_t len = 0;
-	if (h && n && cs_disasm(h->cs, b, n, addr, 1, &insn) == 1) {
-		len = insn->size;
-		if (insn->op_str[0])
-			snprintf(out, outsz, "%s %s", insn->mnemonic,
-				 insn->op_str);
-		else
-			snprintf(out, outsz, "%s", insn->mnemonic);
-		cs_free(insn, 1);
-	} else if (outsz) {
+	struct disasm_insn in;
+	if (!outsz)
+		return disasm_decode(h, b, n, addr, &in);
+	if (!disasm_decode(h, b, n, addr, &in))
 		snprintf(out, outsz, "(bad)");
-	}
-	return len;
+	else if (in.ops[0])
+		snprintf(out, outsz, "%s %s", in.mnem, in.ops);
+	else
+		snprintf(out, outsz, "%s", in.mnem);
+	return in.len;
 }
 
 size_t disasm_format(const uint8_t *b, size_t n, uint64_t addr,

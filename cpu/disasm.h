@@ -16,6 +16,16 @@ struct disasm;
 struct disasm *disasm_open(enum cpu_mode m);
 void disasm_close(struct disasm *h);
 
+/* One instruction as Capstone sees it: mnemonic (with prefix words such
+ * as "rep"), operands, length (0: Capstone cannot decode it). */
+struct disasm_insn {
+	size_t len;
+	char mnem[32];
+	char ops[160];
+};
+size_t disasm_decode(struct disasm *h, const uint8_t *b, size_t n,
+		     uint64_t addr, struct disasm_insn *out);
+
 /* Disassemble the instruction at b[0..n) (address `addr`) into out as
  * "mnemonic operands". Returns its length, or 0 when Capstone cannot
  * decode it (out then holds "(bad)"). */
