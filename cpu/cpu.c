@@ -73,6 +73,7 @@ void cpu_reset(struct cpu *c)
 	c->efer = 0;
 	memset(&c->msr, 0, sizeof(c->msr));
 	c->msr.pat = 0x0007040600070406ull;
+	c->msr.misc_enable = 1; /* fast-string operations enabled */
 	c->msr.apic_base = 0xFEE00000ull | (1u << 11) | (1u << 8);
 	memset(c->xmm, 0, sizeof(c->xmm));
 	c->mxcsr = 0x1F80;
