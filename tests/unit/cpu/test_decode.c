@@ -6,12 +6,14 @@
  * helpers of cpu/disasm.c.
  */
 #include <criterion/criterion.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "cpu/disasm.h"
 #include "cpu/dinsn.h"
 #include "cpu/ops.h"
 #include "cpu/regs.h"
+#include "tests/common/fixture.h"
 
 #define BYTES(...) ((const uint8_t[]){__VA_ARGS__})
 #define NBYTES(...) ((int)sizeof((const uint8_t[]){__VA_ARGS__}))
@@ -572,4 +574,49 @@ Test(decode, opcode_key_names_map_and_byte)
 	/* 0x48 is DEC eax, not REX, outside 64-bit mode. */
 	cr_assert_eq(decode_opcode_key(BYTES(0x48, 0x90), 2, MODE_PROT32),
 		     0x48);
+}
+
+/* ---- cpu_unimplemented (disasm.c) through the fixture --------------------- */
+
+struct log_capture {
+	int lines;
+	char last[256];
+};
+
+static void capture_log(void *opaque, const char *msg)
+{
+	struct log_capture *l = opaque;
+	l->lines++;
+	snprintf(l->last, sizeof(l->last), "%s", msg);
+}
+
+Test(decode, undefined_opcode_is_logged_once_and_raises_ud)
+{
+	struct fx *fx = fx_new(FX_LONG64);
+	struct log_capture log = {0};
+	cpu_set_log(fx->cpu, capture_log, &log);
+	const uint8_t code[] = {0x90, 0xD6, 0xF4}; /* nop; salc; hlt */
+	fx_exec(fx, code, sizeof(code));
+	cr_assert_eq(fx_vector(fx), EXC_UD);
+	cr_assert_eq(fx_stack_qword(fx, 0), FX_CODE + 1, "return RIP %#llx",
+		     (unsigned long long)fx_stack_qword(fx, 0));
+	cr_assert_eq(log.lines, 1);
+	cr_assert(strstr(log.last, "rip=0x100001"), "%s", log.last);
+	cr_assert(strstr(log.last, "d6"), "%s", log.last);
+	/* SALC does not exist in 64-bit mode: Capstone cannot decode it. */
+	cr_assert(strstr(log.last, "capstone: (bad)"), "%s", log.last);
+	/* The same opcode again: #UD again, but no second log line. */
+	fx->cpu->halted = false;
+	fx_exec(fx, code, sizeof(code));
+	cr_assert_eq(fx_vector(fx), EXC_UD);
+	cr_assert_eq(log.lines, 1);
+	/* A different undefined opcode is logged. */
+	const uint8_t code2[] = {0x0F, 0x02, 0xC0, 0xF4}; /* lar: none */
+	fx->cpu->halted = false;
+	fx_exec(fx, code2, sizeof(code2));
+	cr_assert_eq(fx_vector(fx), EXC_UD);
+	cr_assert_eq(log.lines, 2);
+	cr_assert(strstr(log.last, "0f 02 c0"), "%s", log.last);
+	cr_assert(strstr(log.last, "capstone: lar eax, eax"), "%s", log.last);
+	fx_free(fx);
 }
