@@ -18,13 +18,9 @@
 #include <unistd.h>
 
 #include "sim/cli.h"
+#include "sim/cmd_disasm.h"
 #include "sim/hvsim_version.h"
 #include "sim/loader.h"
-
-#if __has_include("sim/cmd_disasm.h")
-#include "sim/cmd_disasm.h"
-#define HAVE_CMD_DISASM 1
-#endif
 
 #define DEMO_GUEST  "examples/guests/hello.elf"
 #define BENCH_GUEST "examples/guests/bench_intloop.elf"
@@ -356,19 +352,7 @@ static int cmd_bench(int argc, char **argv)
 	return worst;
 }
 
-/* ---- hvsim disasm, help, the table -------------------------------------- */
-
-static int cmd_disasm_entry(int argc, char **argv)
-{
-#ifdef HAVE_CMD_DISASM
-	return cmd_disasm(argc, argv);
-#else
-	(void)argc;
-	(void)argv;
-	fputs("hvsim: disasm: not built into this hvsim yet\n", stderr);
-	return SIM_EXIT_INTERNAL;
-#endif
-}
+/* ---- help and the table ------------------------------------------------ */
 
 static int cmd_help(int argc, char **argv);
 
@@ -378,7 +362,8 @@ static const struct cli_cmd {
 	const char *help;
 } cli_cmds[] = {
 	{ "run", cmd_run, "run a guest kernel (default: the demo guest)" },
-	{ "disasm", cmd_disasm_entry, "disassemble FILE (an ELF guest)" },
+	{ "disasm", cmd_disasm,
+	  "disassemble FILE with Capstone and our decoder side by side" },
 	{ "bench", cmd_bench, "measure interpreter speed on CPU-bound guests" },
 	{ "help", cmd_help, "this text; 'hvsim CMD --help' for a command" },
 };

@@ -478,12 +478,13 @@ int loader_load(struct physmem *pm, const struct loader_args *args,
 void loader_enter(struct cpu *cpu, struct physmem *pm,
 		  const struct boot_state *bs)
 {
+	/* Both boot states point GDTR at BOOT_GDT, so both get its table. */
+	cpu_write_boot_gdt(pm, BOOT_GDT);
 	if (bs->proto == BOOT_MULTIBOOT1) {
 		cpu_setup_protected32(cpu);
 		cpu_set_gpr(cpu, RAX, MULTIBOOT_BOOT_MAGIC);
 		cpu_set_gpr(cpu, RBX, bs->info);
 	} else {
-		cpu_write_boot_gdt(pm, BOOT_GDT);
 		cpu_setup_long64(cpu, BOOT_PML4, BOOT_GDT);
 		cpu_set_gpr(cpu, RDI, bs->info);
 		cpu_set_gpr(cpu, RSP, BOOT_STACK);

@@ -83,7 +83,7 @@ struct boot_state {
 int loader_load(struct physmem *pm, const struct loader_args *args,
 		struct boot_state *bs, char *err, size_t errlen);
 
-/* Write the boot GDT (native boot) and put the CPU in the entry state. */
+/* Write the boot GDT and put the CPU in the entry state. */
 void loader_enter(struct cpu *cpu, struct physmem *pm,
 		  const struct boot_state *bs);
 

@@ -15,6 +15,7 @@
  * BOOT_MOD_NAMES up to BOOT_MOD_NAMES_END. Multiboot fields are 32-bit, so
  * the kernel and modules must lie below 4 GiB.
  */
+#include <stdio.h>
 #include <string.h>
 
 #include "sim/loader_int.h"
@@ -163,9 +164,25 @@ static int write_mmap(struct ldr *l, uint32_t *len)
 	return ldr_copy(l, MBI_MMAP_AT, buf, sizeof(buf));
 }
 
+/* The command line is "KERNEL-FILE ARGS", as QEMU -kernel and GRUB pass
+ * it: the kernel's own path comes first, like argv[0]. */
+static int write_cmdline(struct ldr *l)
+{
+	const char *args = l->args->cmdline ? l->args->cmdline : "";
+	char buf[BOOT_CMDLINE_MAX + 1];
+	int n = snprintf(buf, sizeof(buf), "%s %s", l->args->kernel, args);
+
+	if (n < 0 || (size_t)n > BOOT_CMDLINE_MAX) {
+		l->path = "--append";
+		return ldr_fail(l, LOADER_ERR_ARGS,
+				"kernel file name plus command line is %d "
+				"bytes; at most %u fit", n, BOOT_CMDLINE_MAX);
+	}
+	return ldr_copy(l, BOOT_CMDLINE, buf, (uint64_t)n + 1);
+}
+
 static int write_info(struct ldr *l)
 {
-	const char *cmd = l->args->cmdline ? l->args->cmdline : "";
 	uint64_t upper_kib = (l->ram - BOOT_KERNEL_MIN) >> 10;
 	uint8_t mbi[MULTIBOOT_INFO_SIZE];
 	uint32_t mmap_len = 0;
@@ -173,7 +190,7 @@ static int write_info(struct ldr *l)
 
 	if ((rc = write_modules(l)) != LOADER_OK ||
 	    (rc = write_mmap(l, &mmap_len)) != LOADER_OK ||
-	    (rc = ldr_copy(l, BOOT_CMDLINE, cmd, strlen(cmd) + 1)) ||
+	    (rc = write_cmdline(l)) != LOADER_OK ||
 	    (rc = ldr_copy(l, MBI_LOADER_AT, loader_name, sizeof(loader_name))))
 		return rc;
 	memset(mbi, 0, sizeof(mbi));

@@ -278,14 +278,18 @@ Test(loader, elf32_multiboot_loads_and_translates_entry)
 Test(loader, multiboot_info_has_memory_cmdline_mmap_and_name)
 {
 	uint64_t mmap;
+	char *path, want[128];
 
 	cr_assert_eq(LOADER_OK,
-		     load_img(make_elf32_mb(), "root=/dev/x", 0, NULL, NULL));
+		     load_img(make_elf32_mb(), "root=/dev/x", 0, NULL, &path));
 	cr_assert_eq((1u << 0) | (1u << 2) | (1u << 3) | (1u << 6) | (1u << 9),
 		     peek(0x7000, 4));
 	cr_assert_eq(640, peek(0x7004, 4));
 	cr_assert_eq((RAM - 0x100000) / 1024, peek(0x7008, 4));
-	cr_assert_str_eq("root=/dev/x", gstr(peek(0x7010, 4)));
+	snprintf(want, sizeof(want), "%s root=/dev/x", path);
+	cr_assert_str_eq(want, gstr(peek(0x7010, 4)), "file name, then args");
+	unlink(path);
+	free(path);
 	cr_assert_eq(0, peek(0x7014, 4), "no modules");
 	cr_assert_str_eq("hvsim", gstr(peek(0x7040, 4)));
 	cr_assert_eq(72, peek(0x702C, 4));
@@ -377,6 +381,8 @@ Test(loader, enter_multiboot_sets_magic_and_info_pointer)
 	cr_assert_eq(0x2BADB002, cpu_get_gpr(cpu, RAX));
 	cr_assert_eq(0x7000, cpu_get_gpr(cpu, RBX));
 	cr_assert_not(cpu_in_long_mode(cpu));
+	cr_assert_neq(0x5A5A5A5A5A5A5A5Aull, peek(BOOT_GDT + 0x18, 8),
+		      "GDTR points at a written boot GDT");
 	cpu_destroy(cpu);
 }
 
@@ -584,6 +590,19 @@ Test(loader, command_line_longer_than_4095_is_refused)
 	cmd[4095] = 0;
 	cr_assert_eq(LOADER_OK, load_img(len, cmd, 0, NULL, NULL), "%s", err);
 	cr_assert_eq(4095, peek(0x7018, 4));
+	free(cmd);
+}
+
+Test(loader, multiboot_file_name_counts_toward_the_4095_bytes)
+{
+	char *cmd = malloc(4096);
+
+	memset(cmd, 'y', 4095);
+	cmd[4095] = 0;
+	cr_assert_eq(LOADER_ERR_ARGS,
+		     load_img(make_elf32_mb(), cmd, 0, NULL, NULL));
+	cr_assert_not_null(strstr(err, "--append: kernel file name plus"),
+			   "%s", err);
 	free(cmd);
 }
 
