@@ -240,30 +240,26 @@ static enum decode_err resolve_row(struct scan *s, struct dinsn *d)
  * (Intel behaviour; AMD honours 66). */
 static uint8_t operand_size(const struct scan *s, const struct opdesc *row)
 {
-	bool w = (s->rex & REX_W) && !(row->flags & F_NOREX_W);
-	bool o16 = (s->pfx & PFX_OPSZ) && !(row->flags & F_SSE);
+	/* Bitwise, not &&: these vary per instruction and branch badly. */
+	bool w = !!(s->rex & REX_W) & !(row->flags & F_NOREX_W);
+	bool o16 = !!(s->pfx & PFX_OPSZ) & !(row->flags & F_SSE);
 	bool long64 = s->mode == MODE_LONG64;
 	unsigned def = (s->mode == MODE_PROT16 || s->mode == MODE_REAL16)
 			       ? 2 : 4;
-	unsigned v = w ? 8 : o16 ? 6 - def : def;
-	switch (row->size) {
-	case SZ_B:
-		return 1;
-	case SZ_V64:
-		return long64 ? ((o16 && !w) ? 2 : 8) : (uint8_t)v;
-	case SZ_F64:
-		return long64 ? 8 : (uint8_t)v;
-	case SZ_W:
-		return 2;
-	case SZ_D:
-		return 4;
-	case SZ_Q:
-		return 8;
-	case SZ_X:
-		return 16;
-	default: /* SZ_V */
-		return (uint8_t)v;
-	}
+	uint8_t v = (uint8_t)(w ? 8 : o16 ? 6 - def : def);
+	/* Indexed by enum size_rule: a lookup rather than a branch on the
+	 * rule, which varies from one instruction to the next. */
+	const uint8_t by_rule[8] = {
+		[SZ_V] = v,
+		[SZ_B] = 1,
+		[SZ_V64] = long64 ? ((o16 && !w) ? 2 : 8) : v,
+		[SZ_F64] = long64 ? 8 : v,
+		[SZ_W] = 2,
+		[SZ_D] = 4,
+		[SZ_Q] = 8,
+		[SZ_X] = 16,
+	};
+	return by_rule[row->size & 7];
 }
 
 static uint8_t address_size(const struct scan *s)
@@ -305,7 +301,8 @@ static enum decode_err scan_ea32(struct scan *s, struct dinsn *d)
 	unsigned rex_b = (s->rex & REX_B) ? 8 : 0;
 	d->index = INDEX_NONE;
 	d->scale = 0;
-	s->disp_size = mod == 1 ? 1 : mod == 2 ? 4 : 0;
+	static const uint8_t disp_by_mod[4] = {0, 1, 4, 0};
+	s->disp_size = disp_by_mod[mod];
 	if (rm == 4) {
 		if (s->pos >= s->limit)
 			return out_of_bytes(s, d);
@@ -395,24 +392,14 @@ static enum decode_err scan_operands(struct scan *s, struct dinsn *d)
 
 static unsigned imm_size(unsigned kind, unsigned osize, unsigned asize)
 {
-	switch (kind) {
-	case IMM_B:
-		return 1;
-	case IMM_W:
-		return 2;
-	case IMM_Z:
-		return osize == 2 ? 2 : 4;
-	case IMM_V:
-		return osize;
-	case IMM_WB:
-		return 3;
-	case IMM_O:
-		return asize;
-	case IMM_AP:
-		return (osize == 2 ? 2 : 4) + 2;
-	default:
-		return 0;
-	}
+	unsigned z = osize == 2 ? 2 : 4;
+	const uint8_t by_kind[8] = {
+		[IMM_NONE] = 0, [IMM_B] = 1,      [IMM_W] = 2,
+		[IMM_Z] = (uint8_t)z, [IMM_V] = (uint8_t)osize,
+		[IMM_WB] = 3,   [IMM_O] = (uint8_t)asize,
+		[IMM_AP] = (uint8_t)(z + 2),
+	};
+	return by_kind[kind & 7];
 }
 
 static inline uint16_t le16(const uint8_t *p)
