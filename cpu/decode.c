@@ -46,6 +46,7 @@ enum {
 	PK_REX = 0x70, /* only in 64-bit mode */
 };
 
+/* clang-format off */
 #define REX4(b) [b] = PK_REX, [b + 1] = PK_REX, [b + 2] = PK_REX, [b + 3] = PK_REX
 static const uint8_t prefix_kind[256] = {
 	[0x26] = PK_SEG | SEG_ES, [0x2E] = PK_SEG | SEG_CS,
@@ -56,11 +57,12 @@ static const uint8_t prefix_kind[256] = {
 	[0xF3] = PK_REP,
 	REX4(0x40), REX4(0x44), REX4(0x48), REX4(0x4C),
 };
+/* clang-format on */
 
 /* 16-bit ModRM addressing (SDM Vol. 2A Table 2-1), indexed by rm. */
 static const uint8_t ea16_base[8] = {RBX, RBX, RBP, RBP, RSI, RDI, RBP, RBX};
-static const uint8_t ea16_index[8] = {RSI, RDI, RSI, RDI, INDEX_NONE,
-				      INDEX_NONE, INDEX_NONE, INDEX_NONE};
+static const uint8_t ea16_index[8] = {
+    RSI, RDI, RSI, RDI, INDEX_NONE, INDEX_NONE, INDEX_NONE, INDEX_NONE};
 
 /* Decoding state shared by the scanners. */
 struct scan {
@@ -69,11 +71,11 @@ struct scan {
 	int limit; /* min(avail, 15) */
 	int avail;
 	enum cpu_mode mode;
-	uint8_t rex;    /* the REX byte in effect, 0 if none */
+	uint8_t rex;	/* the REX byte in effect, 0 if none */
 	uint8_t segovr; /* last segment override, SEG_NONE if none */
-	uint8_t mand;   /* last of F3 (2) / F2 (3), 0 if none */
-	uint8_t pfx;    /* PFX_* */
-	uint8_t map;    /* 0 one-byte, 1 0F, 2 0F 38, 3 0F 3A */
+	uint8_t mand;	/* last of F3 (2) / F2 (3), 0 if none */
+	uint8_t pfx;	/* PFX_* */
+	uint8_t map;	/* 0 one-byte, 1 0F, 2 0F 38, 3 0F 3A */
 	uint8_t opbyte; /* last opcode byte */
 	bool has_modrm;
 	uint8_t modrm;
@@ -83,7 +85,7 @@ struct scan {
 	const struct opdesc *row;
 };
 
-#define KIND(k) (1u << (k))
+#define KIND(k)	      (1u << (k))
 /* Operand kinds that need a check once ModRM is known. */
 #define CHECKED_KINDS (KIND(O_M) | KIND(O_U) | KIND(O_S) | KIND(O_D))
 
@@ -100,8 +102,7 @@ static enum decode_err out_of_bytes(const struct scan *s, struct dinsn *d)
 /* Legacy prefixes and REX. A REX counts only directly before the opcode:
  * a legacy prefix after it cancels it. Later F2/F3 win over earlier ones,
  * and the last segment override wins. */
-static inline enum decode_err scan_prefixes(struct scan *s,
-					    struct dinsn *d)
+static inline enum decode_err scan_prefixes(struct scan *s, struct dinsn *d)
 {
 	bool long64 = s->mode == MODE_LONG64;
 	for (;;) {
@@ -209,8 +210,9 @@ static enum decode_err resolve_row(struct scan *s, struct dinsn *d)
 		if (!row->sub_table)
 			return DEC_UD;
 		if (row->flags & F_PREFIX) {
-			unsigned col = s->mand ? s->mand
-				       : (s->pfx & PFX_OPSZ) ? 1 : 0;
+			unsigned col = s->mand		     ? s->mand
+				       : (s->pfx & PFX_OPSZ) ? 1
+							     : 0;
 			row = &row->sub_table[col];
 			continue;
 		}
@@ -244,20 +246,20 @@ static uint8_t operand_size(const struct scan *s, const struct opdesc *row)
 	bool w = !!(s->rex & REX_W) & !(row->flags & F_NOREX_W);
 	bool o16 = !!(s->pfx & PFX_OPSZ) & !(row->flags & F_SSE);
 	bool long64 = s->mode == MODE_LONG64;
-	unsigned def = (s->mode == MODE_PROT16 || s->mode == MODE_REAL16)
-			       ? 2 : 4;
+	unsigned def =
+	    (s->mode == MODE_PROT16 || s->mode == MODE_REAL16) ? 2 : 4;
 	uint8_t v = (uint8_t)(w ? 8 : o16 ? 6 - def : def);
 	/* Indexed by enum size_rule: a lookup rather than a branch on the
 	 * rule, which varies from one instruction to the next. */
 	const uint8_t by_rule[8] = {
-		[SZ_V] = v,
-		[SZ_B] = 1,
-		[SZ_V64] = long64 ? ((o16 && !w) ? 2 : 8) : v,
-		[SZ_F64] = long64 ? 8 : v,
-		[SZ_W] = 2,
-		[SZ_D] = 4,
-		[SZ_Q] = 8,
-		[SZ_X] = 16,
+	    [SZ_V] = v,
+	    [SZ_B] = 1,
+	    [SZ_V64] = long64 ? ((o16 && !w) ? 2 : 8) : v,
+	    [SZ_F64] = long64 ? 8 : v,
+	    [SZ_W] = 2,
+	    [SZ_D] = 4,
+	    [SZ_Q] = 8,
+	    [SZ_X] = 16,
 	};
 	return by_rule[row->size & 7];
 }
@@ -394,10 +396,14 @@ static unsigned imm_size(unsigned kind, unsigned osize, unsigned asize)
 {
 	unsigned z = osize == 2 ? 2 : 4;
 	const uint8_t by_kind[8] = {
-		[IMM_NONE] = 0, [IMM_B] = 1,      [IMM_W] = 2,
-		[IMM_Z] = (uint8_t)z, [IMM_V] = (uint8_t)osize,
-		[IMM_WB] = 3,   [IMM_O] = (uint8_t)asize,
-		[IMM_AP] = (uint8_t)(z + 2),
+	    [IMM_NONE] = 0,
+	    [IMM_B] = 1,
+	    [IMM_W] = 2,
+	    [IMM_Z] = (uint8_t)z,
+	    [IMM_V] = (uint8_t)osize,
+	    [IMM_WB] = 3,
+	    [IMM_O] = (uint8_t)asize,
+	    [IMM_AP] = (uint8_t)(z + 2),
 	};
 	return by_kind[kind & 7];
 }
@@ -482,15 +488,17 @@ static enum decode_err scan_tail(struct scan *s, struct dinsn *d)
 	return DEC_OK;
 }
 
-enum decode_err decode_insn(const uint8_t *bytes, int avail,
-			    enum cpu_mode mode, struct dinsn *d)
+enum decode_err decode_insn(const uint8_t *bytes, int avail, enum cpu_mode mode,
+			    struct dinsn *d)
 {
 	struct scan s = {
-		.b = bytes,
-		.avail = avail,
-		.limit = avail < 0 ? 0 : avail < MAX_LEN ? avail : MAX_LEN,
-		.mode = mode,
-		.segovr = SEG_NONE,
+	    .b = bytes,
+	    .avail = avail,
+	    .limit = avail < 0	       ? 0
+		     : avail < MAX_LEN ? avail
+				       : MAX_LEN,
+	    .mode = mode,
+	    .segovr = SEG_NONE,
 	};
 	enum decode_err err;
 	if ((err = scan_prefixes(&s, d)) != DEC_OK ||
@@ -519,11 +527,13 @@ fail:
 int decode_opcode_key(const uint8_t *b, int n, enum cpu_mode m)
 {
 	struct scan s = {
-		.b = b,
-		.avail = n,
-		.limit = n < 0 ? 0 : n < MAX_LEN ? n : MAX_LEN,
-		.mode = m,
-		.segovr = SEG_NONE,
+	    .b = b,
+	    .avail = n,
+	    .limit = n < 0	   ? 0
+		     : n < MAX_LEN ? n
+				   : MAX_LEN,
+	    .mode = m,
+	    .segovr = SEG_NONE,
 	};
 	struct dinsn d;
 	if (scan_prefixes(&s, &d) != DEC_OK || scan_opcode(&s, &d) != DEC_OK)

@@ -26,7 +26,7 @@ struct disasm {
 
 struct disasm *disasm_open(enum cpu_mode m)
 {
-	cs_mode mode = m == MODE_LONG64   ? CS_MODE_64
+	cs_mode mode = m == MODE_LONG64	  ? CS_MODE_64
 		       : m == MODE_PROT32 ? CS_MODE_32
 					  : CS_MODE_16;
 	struct disasm *h = calloc(1, sizeof(*h));
@@ -76,8 +76,8 @@ size_t disasm_one(struct disasm *h, const uint8_t *b, size_t n, uint64_t addr,
 	return in.len;
 }
 
-size_t disasm_format(const uint8_t *b, size_t n, uint64_t addr,
-		     enum cpu_mode m, char *out, size_t outsz)
+size_t disasm_format(const uint8_t *b, size_t n, uint64_t addr, enum cpu_mode m,
+		     char *out, size_t outsz)
 {
 	struct disasm *h = disasm_open(m);
 	size_t len = disasm_one(h, b, n, addr, out, outsz);
@@ -124,8 +124,8 @@ const char *disasm_mnemonic(const struct dinsn *d, char *buf, size_t n)
 const char *disasm_strip_prefixes(const char *m)
 {
 	static const char *const words[] = {
-		"lock ", "rep ", "repe ", "repne ", "repz ", "repnz ",
-		"bnd ", "notrack ", "xacquire ", "xrelease ",
+	    "lock ",  "rep ", "repe ",	  "repne ",    "repz ",
+	    "repnz ", "bnd ", "notrack ", "xacquire ", "xrelease ",
 	};
 	for (bool again = true; again;) {
 		again = false;
@@ -174,8 +174,8 @@ _Noreturn void cpu_unimplemented(struct cpu *c, const struct dinsn *d)
 	if (c->log && !(*slot & bit)) {
 		char text[96], hex[48], msg[224];
 		struct dinsn dd;
-		int len = decode_insn(buf, n, c->mode, &dd) == DEC_OK ? dd.len
-								      : 0;
+		int len =
+		    decode_insn(buf, n, c->mode, &dd) == DEC_OK ? dd.len : 0;
 		size_t cl = disasm_format(buf, (size_t)n, c->insn_rip, c->mode,
 					  text, sizeof(text));
 		int show = len ? len : cl ? (int)cl : (n < 4 ? n : 4);

@@ -32,8 +32,8 @@ size_t disasm_decode(struct disasm *h, const uint8_t *b, size_t n,
 size_t disasm_one(struct disasm *h, const uint8_t *b, size_t n, uint64_t addr,
 		  char *out, size_t outsz);
 /* The same, opening and closing a handle (for one-off messages). */
-size_t disasm_format(const uint8_t *b, size_t n, uint64_t addr,
-		     enum cpu_mode m, char *out, size_t outsz);
+size_t disasm_format(const uint8_t *b, size_t n, uint64_t addr, enum cpu_mode m,
+		     char *out, size_t outsz);
 
 /* The mnemonic of a decoded instruction, spelled as Capstone 4 spells it.
  * Rows whose spelling depends on a size hold the alternatives (optab.c):

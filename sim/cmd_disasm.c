@@ -64,9 +64,8 @@ static size_t disasm_line(struct disasm *h, enum cpu_mode mode,
 	return step;
 }
 
-static void disasm_range(struct disasm *h, enum cpu_mode mode,
-			 const uint8_t *p, size_t n, uint64_t addr,
-			 struct disasm_counts *c)
+static void disasm_range(struct disasm *h, enum cpu_mode mode, const uint8_t *p,
+			 size_t n, uint64_t addr, struct disasm_counts *c)
 {
 	for (size_t off = 0; off < n;)
 		off += disasm_line(h, mode, p + off, n - off, addr + off, c);
@@ -92,8 +91,7 @@ static int disasm_sections(Elf *e, struct disasm *h, enum cpu_mode mode,
 		const char *name = elf_strptr(e, shstrndx, sh.sh_name);
 		printf("section %s at 0x%llx, %zu bytes\n", name ? name : "?",
 		       (unsigned long long)sh.sh_addr, data->d_size);
-		disasm_range(h, mode, data->d_buf, data->d_size, sh.sh_addr,
-			     c);
+		disasm_range(h, mode, data->d_buf, data->d_size, sh.sh_addr, c);
 		found++;
 	}
 	return found;
@@ -162,16 +160,19 @@ static int disasm_elf(Elf *e, const char *path)
 
 int cmd_disasm(int argc, char **argv)
 {
-	if (argc > 1 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
-		puts("usage: hvsim disasm FILE\n"
-		     "Disassemble the code of an x86 ELF file with Capstone and "
-		     "with hvsim's decoder;\n\"!!\" marks lines where length "
-		     "or mnemonic disagree.");
+	if (argc > 1 &&
+	    (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
+		puts(
+		    "usage: hvsim disasm FILE\n"
+		    "Disassemble the code of an x86 ELF file with Capstone and "
+		    "with hvsim's decoder;\n\"!!\" marks lines where length "
+		    "or mnemonic disagree.");
 		return 0;
 	}
 	if (argc != 2) {
 		fputs("hvsim: disasm: expected one ELF file (try 'hvsim disasm "
-		      "--help')\n", stderr);
+		      "--help')\n",
+		      stderr);
 		return EXIT_BAD_INPUT;
 	}
 	const char *path = argv[1];

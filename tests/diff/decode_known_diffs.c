@@ -94,8 +94,7 @@ static bool adsize_not_last(const struct enc *e, const struct outcome *o)
 static bool rep_not_last(const struct enc *e, const struct outcome *o)
 {
 	(void)o;
-	return e->mand >= 2 && e->last_legacy != 0xF2 &&
-	       e->last_legacy != 0xF3;
+	return e->mand >= 2 && e->last_legacy != 0xF2 && e->last_legacy != 0xF3;
 }
 
 /* 66 with F2/F3: both vendors select the F2/F3 row whatever the order;
@@ -163,7 +162,7 @@ static bool mod_is_reg(const struct enc *e, const struct outcome *o)
 	return (e->modrm >> 6) == 3;
 }
 
-#define ANY (D_WE_REJECT | D_CS_REJECTS | D_LENGTH | D_MNEMONIC | D_OPERAND)
+#define ANY  (D_WE_REJECT | D_CS_REJECTS | D_LENGTH | D_MNEMONIC | D_OPERAND)
 #define BOTH (M64 | M32)
 
 /* clang-format off */

@@ -43,8 +43,8 @@ static unsigned rng_below(struct rng *r, unsigned n)
 }
 
 static const uint8_t legacy_pool[] = {
-	0x66, 0x66, 0x66, 0x67, 0xF2, 0xF3, 0xF3, 0xF0,
-	0x2E, 0x3E, 0x26, 0x36, 0x64, 0x65,
+    0x66, 0x66, 0x66, 0x67, 0xF2, 0xF3, 0xF3,
+    0xF0, 0x2E, 0x3E, 0x26, 0x36, 0x64, 0x65,
 };
 
 static bool is_legacy_prefix(uint8_t b)
@@ -98,7 +98,7 @@ static void gen_encoding(struct rng *r, enum cpu_mode mode, int map, int op,
 	memset(e, 0, sizeof(*e));
 	e->mode = mode;
 	unsigned npfx = rng_below(r, 8); /* half of them have none */
-	npfx = npfx < 4 ? 0 : npfx - 3;  /* 0..4 */
+	npfx = npfx < 4 ? 0 : npfx - 3;	 /* 0..4 */
 	for (unsigned i = 0; i < npfx; i++) {
 		if (mode == MODE_LONG64 && rng_below(r, 16) == 0)
 			e->b[e->n++] = (uint8_t)(0x40 | rng_below(r, 16));
@@ -146,14 +146,14 @@ static void run_ours(const struct enc *e, struct outcome *o)
 static int reg_number(csh cs, x86_reg reg)
 {
 	static const char *const names[16][3] = {
-		{"rax", "eax", "ax"}, {"rcx", "ecx", "cx"},
-		{"rdx", "edx", "dx"}, {"rbx", "ebx", "bx"},
-		{"rsp", "esp", "sp"}, {"rbp", "ebp", "bp"},
-		{"rsi", "esi", "si"}, {"rdi", "edi", "di"},
-		{"r8", "r8d", "r8w"}, {"r9", "r9d", "r9w"},
-		{"r10", "r10d", "r10w"}, {"r11", "r11d", "r11w"},
-		{"r12", "r12d", "r12w"}, {"r13", "r13d", "r13w"},
-		{"r14", "r14d", "r14w"}, {"r15", "r15d", "r15w"},
+	    {"rax", "eax", "ax"},    {"rcx", "ecx", "cx"},
+	    {"rdx", "edx", "dx"},    {"rbx", "ebx", "bx"},
+	    {"rsp", "esp", "sp"},    {"rbp", "ebp", "bp"},
+	    {"rsi", "esi", "si"},    {"rdi", "edi", "di"},
+	    {"r8", "r8d", "r8w"},    {"r9", "r9d", "r9w"},
+	    {"r10", "r10d", "r10w"}, {"r11", "r11d", "r11w"},
+	    {"r12", "r12d", "r12w"}, {"r13", "r13d", "r13w"},
+	    {"r14", "r14d", "r14w"}, {"r15", "r15d", "r15w"},
 	};
 	if (reg == X86_REG_INVALID)
 		return -1;
@@ -180,7 +180,8 @@ static bool memory_operand_agrees(csh cs, const struct outcome *o)
 		if (x->operands[i].type != X86_OP_MEM)
 			continue;
 		const x86_op_mem *m = &x->operands[i].mem;
-		int base = reg_number(cs, m->base), index = reg_number(cs, m->index);
+		int base = reg_number(cs, m->base),
+		    index = reg_number(cs, m->index);
 		int want_base = d->base == BASE_NONE ? -1 : d->base;
 		int want_index = d->index == INDEX_NONE ? -1 : d->index;
 		int64_t disp = m->disp;
@@ -188,8 +189,7 @@ static bool memory_operand_agrees(csh cs, const struct outcome *o)
 			disp = (int16_t)disp;
 		else if (d->asize == 4 || d->base == BASE_NONE)
 			disp = (int32_t)disp;
-		if (base != want_base || index != want_index ||
-		    disp != d->disp)
+		if (base != want_base || index != want_index || disp != d->disp)
 			return false;
 		if (index >= 0 && m->scale != (1 << d->scale))
 			return false;
@@ -230,7 +230,7 @@ static bool immediate_agrees(const struct outcome *o)
 	case IMM_O: {
 		const cs_x86_op *m = cs_operand(x, X86_OP_MEM, 0);
 		return m && low_bits((uint64_t)m->mem.disp, d->asize) ==
-				    low_bits(d->imm, d->asize);
+				low_bits(d->imm, d->asize);
 	}
 	case IMM_AP: /* Capstone: selector, offset */
 		return imm && (uint64_t)imm->imm == (uint16_t)d->disp &&
@@ -248,10 +248,13 @@ static bool immediate_agrees(const struct outcome *o)
 		return false;
 	if (d->op->opnd[0] == O_J) {
 		uint64_t target = 0x1000 + d->len + d->imm;
-		return low_bits((uint64_t)imm->imm, osz) == low_bits(target, osz);
+		return low_bits((uint64_t)imm->imm, osz) ==
+		       low_bits(target, osz);
 	}
-	unsigned isz = d->op->imm == IMM_B ? 1 : d->op->imm == IMM_W ? 2
-		       : d->op->imm == IMM_Z ? (osz == 2 ? 2 : 4) : osz;
+	unsigned isz = d->op->imm == IMM_B   ? 1
+		       : d->op->imm == IMM_W ? 2
+		       : d->op->imm == IMM_Z ? (osz == 2 ? 2 : 4)
+					     : osz;
 	return low_bits((uint64_t)imm->imm, isz) == low_bits(d->imm, isz);
 }
 
@@ -345,7 +348,8 @@ static void run_mode(enum cpu_mode mode, uint64_t seed)
 {
 	csh cs;
 	cr_assert_eq(cs_open(CS_ARCH_X86,
-			     mode == MODE_LONG64 ? CS_MODE_64 : CS_MODE_32, &cs),
+			     mode == MODE_LONG64 ? CS_MODE_64 : CS_MODE_32,
+			     &cs),
 		     CS_ERR_OK);
 	cs_option(cs, CS_OPT_DETAIL, CS_OPT_ON);
 	bool verbose = getenv("HVSIM_DIFF_VERBOSE") != NULL;

@@ -9,13 +9,13 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "cpu/disasm.h"
 #include "cpu/dinsn.h"
+#include "cpu/disasm.h"
 #include "cpu/ops.h"
 #include "cpu/regs.h"
 #include "tests/common/fixture.h"
 
-#define BYTES(...) ((const uint8_t[]){__VA_ARGS__})
+#define BYTES(...)  ((const uint8_t[]){__VA_ARGS__})
 #define NBYTES(...) ((int)sizeof((const uint8_t[]){__VA_ARGS__}))
 
 /* Decode and insist it works. */
@@ -37,12 +37,13 @@ static enum decode_err dec_err(enum cpu_mode m, const uint8_t *b, int n,
 #define D64(...) dec(MODE_LONG64, BYTES(__VA_ARGS__), NBYTES(__VA_ARGS__))
 #define D32(...) dec(MODE_PROT32, BYTES(__VA_ARGS__), NBYTES(__VA_ARGS__))
 #define D16(...) dec(MODE_REAL16, BYTES(__VA_ARGS__), NBYTES(__VA_ARGS__))
-#define E64(d, ...) dec_err(MODE_LONG64, BYTES(__VA_ARGS__), \
-			    NBYTES(__VA_ARGS__), d)
-#define E32(d, ...) dec_err(MODE_PROT32, BYTES(__VA_ARGS__), \
-			    NBYTES(__VA_ARGS__), d)
+#define E64(d, ...)                                                            \
+	dec_err(MODE_LONG64, BYTES(__VA_ARGS__), NBYTES(__VA_ARGS__), d)
+#define E32(d, ...)                                                            \
+	dec_err(MODE_PROT32, BYTES(__VA_ARGS__), NBYTES(__VA_ARGS__), d)
 
-/* ---- operand size, REX ---------------------------------------------------- */
+/* ---- operand size, REX ----------------------------------------------------
+ */
 
 Test(decode, rex_w_add_reg_reg_is_64bit)
 {
@@ -91,7 +92,8 @@ Test(decode, default_operand_size_follows_the_mode)
 	cr_assert_eq(D16(0x01, 0xD8).osize, 2);
 	cr_assert_eq(D16(0x66, 0x01, 0xD8).osize, 4);
 	struct dinsn d;
-	cr_assert_eq(decode_insn(BYTES(0x01, 0xD8), 2, MODE_PROT16, &d), DEC_OK);
+	cr_assert_eq(decode_insn(BYTES(0x01, 0xD8), 2, MODE_PROT16, &d),
+		     DEC_OK);
 	cr_assert_eq(d.osize, 2);
 	cr_assert_eq(d.asize, 2);
 }
@@ -120,12 +122,13 @@ Test(decode, near_branches_ignore_66_in_64bit_mode)
 
 Test(decode, port_io_ignores_rex_w)
 {
-	cr_assert_eq(D64(0x48, 0xED).osize, 4);     /* in eax, dx */
-	cr_assert_eq(D64(0x48, 0x6D).osize, 4);     /* insd */
+	cr_assert_eq(D64(0x48, 0xED).osize, 4);	      /* in eax, dx */
+	cr_assert_eq(D64(0x48, 0x6D).osize, 4);	      /* insd */
 	cr_assert_eq(D64(0x66, 0xE5, 0x60).osize, 2); /* in ax, 0x60 */
 }
 
-/* ---- ModRM, SIB, displacement --------------------------------------------- */
+/* ---- ModRM, SIB, displacement ---------------------------------------------
+ */
 
 Test(decode, sib_with_base_index_scale_and_disp8)
 {
@@ -246,7 +249,8 @@ Test(decode, mov_cr_ignores_the_mod_field)
 	cr_assert_eq(d.reg, 8);
 }
 
-/* ---- segments ------------------------------------------------------------- */
+/* ---- segments -------------------------------------------------------------
+ */
 
 Test(decode, segment_overrides_last_one_wins_and_64bit_keeps_only_fs_gs)
 {
@@ -265,7 +269,8 @@ Test(decode, segment_overrides_last_one_wins_and_64bit_keeps_only_fs_gs)
 	cr_assert_eq(D64(0xA4).seg, SEG_DS);
 }
 
-/* ---- registers in the opcode, byte registers ------------------------------ */
+/* ---- registers in the opcode, byte registers ------------------------------
+ */
 
 Test(decode, byte_registers_with_and_without_rex)
 {
@@ -306,28 +311,29 @@ Test(decode, nop_pause_and_xchg_r8)
 	cr_assert(D64(0x0F, 0x1F, 0x44, 0x00, 0x00).op->fn == op_nop);
 }
 
-/* ---- immediates ----------------------------------------------------------- */
+/* ---- immediates -----------------------------------------------------------
+ */
 
 Test(decode, immediates_are_sized_and_extended_per_row)
 {
-	cr_assert_eq(D64(0x83, 0xC0, 0xFF).imm, ~0ull);          /* Ib */
-	struct dinsn d = D64(0x66, 0x81, 0xC0, 0x34, 0x12);    /* Iw */
+	cr_assert_eq(D64(0x83, 0xC0, 0xFF).imm, ~0ull);	    /* Ib */
+	struct dinsn d = D64(0x66, 0x81, 0xC0, 0x34, 0x12); /* Iw */
 	cr_assert_eq(d.len, 5);
 	cr_assert_eq(d.imm, 0x1234);
-	d = D64(0x48, 0xB8, 1, 2, 3, 4, 5, 6, 7, 8);            /* imm64 */
+	d = D64(0x48, 0xB8, 1, 2, 3, 4, 5, 6, 7, 8); /* imm64 */
 	cr_assert_eq(d.len, 10);
 	cr_assert_eq(d.imm, 0x0807060504030201ull);
-	d = D64(0xC2, 0x10, 0x80);                             /* ret imm16 */
+	d = D64(0xC2, 0x10, 0x80); /* ret imm16 */
 	cr_assert_eq(d.imm, 0x8010);
-	d = D64(0xC8, 0x10, 0x00, 0x02);                       /* enter */
+	d = D64(0xC8, 0x10, 0x00, 0x02); /* enter */
 	cr_assert_eq(d.imm, 0x10);
 	cr_assert_eq(d.imm2, 2);
 	cr_assert_eq(d.len, 4);
-	cr_assert_eq((int64_t)D64(0xEB, 0xFE).imm, -2);        /* jmp $ */
-	d = D64(0xE8, 0x00, 0x00, 0x00, 0x80);                 /* call rel32 */
+	cr_assert_eq((int64_t)D64(0xEB, 0xFE).imm, -2); /* jmp $ */
+	d = D64(0xE8, 0x00, 0x00, 0x00, 0x80);		/* call rel32 */
 	cr_assert_eq(d.imm, 0xFFFFFFFF80000000ull);
-	cr_assert_eq(D64(0xF6, 0xC1, 0x80).imm & 0xFF, 0x80);  /* test cl */
-	cr_assert_eq(D64(0xF6, 0xD1).len, 2);                  /* not cl */
+	cr_assert_eq(D64(0xF6, 0xC1, 0x80).imm & 0xFF, 0x80); /* test cl */
+	cr_assert_eq(D64(0xF6, 0xD1).len, 2);		      /* not cl */
 }
 
 Test(decode, moffs_is_address_sized)
@@ -357,7 +363,8 @@ Test(decode, far_pointer_keeps_the_selector_in_disp)
 	cr_assert_eq(d.disp, 0x10);
 }
 
-/* ---- prefixes ------------------------------------------------------------- */
+/* ---- prefixes -------------------------------------------------------------
+ */
 
 Test(decode, rep_prefixes_last_one_wins)
 {
@@ -398,7 +405,8 @@ Test(decode, group_rows_select_by_modrm)
 	cr_assert_eq(d.imm, 4);
 }
 
-/* ---- errors --------------------------------------------------------------- */
+/* ---- errors ---------------------------------------------------------------
+ */
 
 Test(decode, fifteen_bytes_is_the_limit)
 {
@@ -412,8 +420,8 @@ Test(decode, fifteen_bytes_is_the_limit)
 	b[15] = 0x90; /* 16 bytes */
 	cr_assert_eq(decode_insn(b, 20, MODE_LONG64, &d), DEC_TOO_LONG);
 	/* 3 x 66, REX, C7 84 SIB disp32 imm32 = 15; one more 66: 16 */
-	uint8_t c[] = {0x66, 0x66, 0x66, 0x66, 0x48, 0xC7, 0x84, 0x24, 1, 2,
-		       3, 4, 5, 6, 7, 8};
+	uint8_t c[] = {0x66, 0x66, 0x66, 0x66, 0x48, 0xC7, 0x84, 0x24,
+		       1,    2,	   3,	 4,    5,    6,	   7,	 8};
 	cr_assert_eq(decode_insn(c + 1, 15, MODE_LONG64, &d), DEC_OK);
 	cr_assert_eq(d.len, 15);
 	cr_assert_eq(decode_insn(c, 16, MODE_LONG64, &d), DEC_TOO_LONG);
@@ -429,7 +437,7 @@ Test(decode, lock_needs_a_lockable_row_and_a_memory_destination)
 	cr_assert_eq(E64(&d, 0xF0, 0x03, 0x00), DEC_UD); /* add r, m */
 	cr_assert_eq(E64(&d, 0xF0, 0x05, 1, 0, 0, 0), DEC_UD); /* add eax,i */
 	cr_assert_eq(E64(&d, 0xF0, 0x90), DEC_UD);
-	cr_assert_eq(E64(&d, 0xF0, 0x87, 0x00), DEC_OK); /* xchg m */
+	cr_assert_eq(E64(&d, 0xF0, 0x87, 0x00), DEC_OK);       /* xchg m */
 	cr_assert_eq(E64(&d, 0xF0, 0x0F, 0xAB, 0x00), DEC_OK); /* bts m */
 	cr_assert_eq(E64(&d, 0xF0, 0x0F, 0xA3, 0x00), DEC_UD); /* bt m */
 	cr_assert_eq(E64(&d, 0xF0, 0x0F, 0xC7, 0x08), DEC_OK); /* cmpxchg8b */
@@ -446,30 +454,30 @@ Test(decode, mode_validity)
 	cr_assert_eq(E64(&d, 0x82, 0xC0, 0x01), DEC_UD);
 	cr_assert_eq(E32(&d, 0x82, 0xC0, 0x01), DEC_OK);
 	cr_assert_eq(E64(&d, 0xEA, 0, 0, 0, 0, 0, 0), DEC_UD);
-	cr_assert_eq(E32(&d, 0x63, 0xC0), DEC_UD);        /* arpl: none */
-	cr_assert_eq(E64(&d, 0x63, 0xC0), DEC_OK);        /* movsxd */
-	cr_assert_eq(E32(&d, 0x0F, 0x05), DEC_UD);        /* syscall (Intel) */
+	cr_assert_eq(E32(&d, 0x63, 0xC0), DEC_UD); /* arpl: none */
+	cr_assert_eq(E64(&d, 0x63, 0xC0), DEC_OK); /* movsxd */
+	cr_assert_eq(E32(&d, 0x0F, 0x05), DEC_UD); /* syscall (Intel) */
 	cr_assert_eq(E64(&d, 0x0F, 0x05), DEC_OK);
-	cr_assert_eq(E32(&d, 0x0F, 0x01, 0xF8), DEC_UD);  /* swapgs */
-	cr_assert_eq(E32(&d, 0x40), DEC_OK);              /* inc eax */
-	cr_assert_eq(E64(&d, 0x40, 0x90), DEC_OK);        /* REX + nop */
+	cr_assert_eq(E32(&d, 0x0F, 0x01, 0xF8), DEC_UD); /* swapgs */
+	cr_assert_eq(E32(&d, 0x40), DEC_OK);		 /* inc eax */
+	cr_assert_eq(E64(&d, 0x40, 0x90), DEC_OK);	 /* REX + nop */
 }
 
 Test(decode, memory_only_and_register_only_operands)
 {
 	struct dinsn d;
-	cr_assert_eq(E64(&d, 0x8D, 0xC0), DEC_UD);             /* lea r, r */
-	cr_assert_eq(E64(&d, 0xFF, 0xD8), DEC_UD);             /* lcall r */
-	cr_assert_eq(E64(&d, 0x0F, 0xC7, 0xC8), DEC_UD);       /* cmpxchg8b r */
-	cr_assert_eq(E64(&d, 0x0F, 0x01, 0xD0), DEC_UD);       /* xgetbv */
-	cr_assert_eq(E64(&d, 0x8E, 0xF0), DEC_UD);             /* mov sreg6 */
-	cr_assert_eq(E64(&d, 0x8C, 0xF8), DEC_UD);             /* mov r, sreg7 */
+	cr_assert_eq(E64(&d, 0x8D, 0xC0), DEC_UD);	 /* lea r, r */
+	cr_assert_eq(E64(&d, 0xFF, 0xD8), DEC_UD);	 /* lcall r */
+	cr_assert_eq(E64(&d, 0x0F, 0xC7, 0xC8), DEC_UD); /* cmpxchg8b r */
+	cr_assert_eq(E64(&d, 0x0F, 0x01, 0xD0), DEC_UD); /* xgetbv */
+	cr_assert_eq(E64(&d, 0x8E, 0xF0), DEC_UD);	 /* mov sreg6 */
+	cr_assert_eq(E64(&d, 0x8C, 0xF8), DEC_UD);	 /* mov r, sreg7 */
 	cr_assert_eq(E64(&d, 0x44, 0x0F, 0x21, 0xC0), DEC_UD); /* dr8 */
-	cr_assert_eq(E64(&d, 0x44, 0x8C, 0xD8), DEC_OK);       /* REX.R ignored */
+	cr_assert_eq(E64(&d, 0x44, 0x8C, 0xD8), DEC_OK); /* REX.R ignored */
 	cr_assert_eq(d.reg, SEG_DS);
-	cr_assert_eq(E64(&d, 0x0F, 0x0B), DEC_OK);             /* ud2 decodes */
+	cr_assert_eq(E64(&d, 0x0F, 0x0B), DEC_OK); /* ud2 decodes */
 	cr_assert(d.op->fn == op_ud);
-	cr_assert_eq(E64(&d, 0xD6), DEC_UD);                   /* salc */
+	cr_assert_eq(E64(&d, 0xD6), DEC_UD); /* salc */
 	cr_assert(d.op == &optab_invalid);
 	cr_assert_eq(E64(&d, 0x0F, 0x38, 0x00, 0xC0), DEC_UD);
 }
@@ -491,7 +499,8 @@ Test(decode, short_buffer_asks_for_the_bytes_it_needs)
 	cr_assert_eq(decode_insn(BYTES(0x90), 0, MODE_LONG64, &d), DEC_FETCH);
 	/* With the bytes it asked for it succeeds. */
 	cr_assert_eq(decode_insn(BYTES(0xB8, 0x78, 0x56, 0x34, 0x12), 5,
-				 MODE_LONG64, &d), DEC_OK);
+				 MODE_LONG64, &d),
+		     DEC_OK);
 	/* Bytes beyond `avail` are never read: a UD is found first. */
 	cr_assert_eq(decode_insn(BYTES(0xD6, 0xFF), 1, MODE_LONG64, &d),
 		     DEC_UD);
@@ -513,7 +522,8 @@ Test(decode, every_single_byte_buffer_is_handled)
 		}
 }
 
-/* ---- disasm helpers -------------------------------------------------------- */
+/* ---- disasm helpers --------------------------------------------------------
+ */
 
 Test(decode, mnemonics_follow_operand_and_address_size)
 {
@@ -552,8 +562,9 @@ Test(decode, capstone_text_and_prefix_stripping)
 				 MODE_LONG64, text, sizeof(text));
 	cr_assert_eq(n, 3);
 	cr_assert_str_eq(text, "add rax, rbx");
-	cr_assert_eq(disasm_format(BYTES(0x0F), 1, 0, MODE_LONG64, text,
-				   sizeof(text)), 0);
+	cr_assert_eq(
+	    disasm_format(BYTES(0x0F), 1, 0, MODE_LONG64, text, sizeof(text)),
+	    0);
 	cr_assert_str_eq(text, "(bad)");
 	cr_assert_str_eq(disasm_strip_prefixes("rep movsb"), "movsb");
 	cr_assert_str_eq(disasm_strip_prefixes("lock add"), "add");
@@ -564,19 +575,22 @@ Test(decode, capstone_text_and_prefix_stripping)
 Test(decode, opcode_key_names_map_and_byte)
 {
 	cr_assert_eq(decode_opcode_key(BYTES(0x90), 1, MODE_LONG64), 0x90);
-	cr_assert_eq(decode_opcode_key(BYTES(0x66, 0x0F, 0x01, 0xF8), 4,
-				       MODE_LONG64), 0x101);
-	cr_assert_eq(decode_opcode_key(BYTES(0x0F, 0x38, 0x00), 3,
-				       MODE_LONG64), 0x200);
-	cr_assert_eq(decode_opcode_key(BYTES(0x48, 0x0F, 0x3A, 0x0F), 4,
-				       MODE_LONG64), 0x30F);
+	cr_assert_eq(
+	    decode_opcode_key(BYTES(0x66, 0x0F, 0x01, 0xF8), 4, MODE_LONG64),
+	    0x101);
+	cr_assert_eq(decode_opcode_key(BYTES(0x0F, 0x38, 0x00), 3, MODE_LONG64),
+		     0x200);
+	cr_assert_eq(
+	    decode_opcode_key(BYTES(0x48, 0x0F, 0x3A, 0x0F), 4, MODE_LONG64),
+	    0x30F);
 	cr_assert_eq(decode_opcode_key(BYTES(0x66, 0x66), 2, MODE_LONG64), -1);
 	/* 0x48 is DEC eax, not REX, outside 64-bit mode. */
 	cr_assert_eq(decode_opcode_key(BYTES(0x48, 0x90), 2, MODE_PROT32),
 		     0x48);
 }
 
-/* ---- cpu_unimplemented (disasm.c) through the fixture --------------------- */
+/* ---- cpu_unimplemented (disasm.c) through the fixture ---------------------
+ */
 
 struct log_capture {
 	int lines;
