@@ -36,7 +36,8 @@ static struct iobus_range *iobus_find(struct iobus *bus, uint16_t port)
 {
 	for (int i = 0; i < bus->n; i++) {
 		struct iobus_range *r = &bus->r[i];
-		if (port >= r->base && (uint32_t)port < (uint32_t)r->base + r->len)
+		if (port >= r->base &&
+		    (uint32_t)port < (uint32_t)r->base + r->len)
 			return r;
 	}
 	return NULL;
@@ -47,22 +48,23 @@ int iobus_map(struct iobus *bus, uint16_t base, uint16_t len,
 {
 	uint32_t end = (uint32_t)base + len;
 
-	if (!bus || !ops || len == 0 || end > IOBUS_PORTS || bus->n >= IOBUS_MAX)
+	if (!bus || !ops || len == 0 || end > IOBUS_PORTS ||
+	    bus->n >= IOBUS_MAX)
 		return -1;
 	for (int i = 0; i < bus->n; i++) {
 		uint32_t b = bus->r[i].base, e = b + bus->r[i].len;
 		if (base < e && b < end)
 			return -1;
 	}
-	bus->r[bus->n++] = (struct iobus_range){ base, len, ops, opaque };
+	bus->r[bus->n++] = (struct iobus_range){base, len, ops, opaque};
 	return 0;
 }
 
 /* Does [port, port+size) lie inside range r? */
 static bool fits(const struct iobus_range *r, uint16_t port, int size)
 {
-	return r && (uint32_t)port + (uint32_t)size <=
-			    (uint32_t)r->base + r->len;
+	return r &&
+	       (uint32_t)port + (uint32_t)size <= (uint32_t)r->base + r->len;
 }
 
 /* One access that lies inside one range (or on an unmapped byte). */

@@ -64,10 +64,10 @@ static void debug_exit_reset(void *opaque)
 }
 
 const struct dev_ops debug_exit_ops = {
-	.name = "debug-exit",
-	.read = debug_exit_read,
-	.write = debug_exit_write,
-	.reset = debug_exit_reset,
+    .name = "debug-exit",
+    .read = debug_exit_read,
+    .write = debug_exit_write,
+    .reset = debug_exit_reset,
 };
 
 struct debug_exit *debug_exit_create(debug_exit_stop_fn *stop, void *opaque)

@@ -13,7 +13,7 @@
 
 #include "devices/dev.h"
 
-#define DEBUG_EXIT_PORT  0xF4
+#define DEBUG_EXIT_PORT	 0xF4
 #define DEBUG_EXIT_PORTS 4
 
 struct debug_exit;

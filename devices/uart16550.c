@@ -50,50 +50,50 @@
 #define IER_MASK  0x0F
 
 /* IIR values: bit 0 = 0 means "interrupt pending"; bits 3:1 say which. */
-#define IIR_NONE       0x01
-#define IIR_RLS        0x06
-#define IIR_RDA        0x04
-#define IIR_CTI        0x0C
-#define IIR_THRE       0x02
-#define IIR_MSI        0x00
-#define IIR_FIFO_ON    0xC0
+#define IIR_NONE    0x01
+#define IIR_RLS	    0x06
+#define IIR_RDA	    0x04
+#define IIR_CTI	    0x0C
+#define IIR_THRE    0x02
+#define IIR_MSI	    0x00
+#define IIR_FIFO_ON 0xC0
 
 /* FCR bits */
-#define FCR_ENABLE   0x01
-#define FCR_RX_RESET 0x02
+#define FCR_ENABLE     0x01
+#define FCR_RX_RESET   0x02
 #define FCR_TRIGGER(v) (((v) >> 6) & 3)
 
 /* LCR / MCR bits */
-#define LCR_DLAB  0x80
-#define MCR_DTR   0x01
-#define MCR_RTS   0x02
-#define MCR_OUT1  0x04
-#define MCR_OUT2  0x08
-#define MCR_LOOP  0x10
-#define MCR_MASK  0x1F
+#define LCR_DLAB 0x80
+#define MCR_DTR	 0x01
+#define MCR_RTS	 0x02
+#define MCR_OUT1 0x04
+#define MCR_OUT2 0x08
+#define MCR_LOOP 0x10
+#define MCR_MASK 0x1F
 
 /* LSR bits */
-#define LSR_DR   0x01
-#define LSR_OE   0x02
+#define LSR_DR	 0x01
+#define LSR_OE	 0x02
 #define LSR_ERRS 0x1E /* OE, PE, FE, BI: cleared by reading LSR */
 #define LSR_THRE 0x20
 #define LSR_TEMT 0x40
 
 /* MSR bits: 3:0 are "changed since last read" deltas of 7:4. */
-#define MSR_CTS   0x10
-#define MSR_DSR   0x20
-#define MSR_RI    0x40
-#define MSR_DCD   0x80
+#define MSR_CTS	  0x10
+#define MSR_DSR	  0x20
+#define MSR_RI	  0x40
+#define MSR_DCD	  0x80
 #define MSR_DELTA 0x0F
 #define MSR_TERI  0x04
 
-static const uint8_t rx_trigger_levels[4] = { 1, 4, 8, 14 };
+static const uint8_t rx_trigger_levels[4] = {1, 4, 8, 14};
 
 struct uart16550 {
 	uint8_t ier, lcr, mcr, scr, fcr;
 	uint8_t lsr_err; /* sticky OE/PE/FE/BI bits */
-	uint8_t rbr;     /* last byte read: an empty RBR still holds it */
-	uint8_t msr;     /* line states (7:4) and deltas (3:0) */
+	uint8_t rbr;	 /* last byte read: an empty RBR still holds it */
+	uint8_t msr;	 /* line states (7:4) and deltas (3:0) */
 	uint16_t divisor;
 	bool thre_pending; /* THRE interrupt armed, not yet acknowledged */
 	int irq_level;
@@ -249,9 +249,18 @@ static void wr_fcr(struct uart16550 *u, uint8_t v)
 	u->fcr = (v & FCR_ENABLE) ? (uint8_t)(v & 0xC9) : 0;
 }
 
-static uint8_t rd_lcr(struct uart16550 *u) { return u->lcr; }
-static void wr_lcr(struct uart16550 *u, uint8_t v) { u->lcr = v; }
-static uint8_t rd_mcr(struct uart16550 *u) { return u->mcr; }
+static uint8_t rd_lcr(struct uart16550 *u)
+{
+	return u->lcr;
+}
+static void wr_lcr(struct uart16550 *u, uint8_t v)
+{
+	u->lcr = v;
+}
+static uint8_t rd_mcr(struct uart16550 *u)
+{
+	return u->mcr;
+}
 
 static void wr_mcr(struct uart16550 *u, uint8_t v)
 {
@@ -274,8 +283,14 @@ static uint8_t rd_msr(struct uart16550 *u)
 	return v;
 }
 
-static uint8_t rd_scr(struct uart16550 *u) { return u->scr; }
-static void wr_scr(struct uart16550 *u, uint8_t v) { u->scr = v; }
+static uint8_t rd_scr(struct uart16550 *u)
+{
+	return u->scr;
+}
+static void wr_scr(struct uart16550 *u, uint8_t v)
+{
+	u->scr = v;
+}
 
 /* One row per offset; NULL write = read-only register (writes dropped). */
 static const struct uart_reg {
@@ -283,14 +298,14 @@ static const struct uart_reg {
 	uint8_t (*read)(struct uart16550 *u);
 	void (*write)(struct uart16550 *u, uint8_t v);
 } uart_regs[UART16550_PORTS] = {
-	/* 0 */ { "RBR/THR", rd_rbr, wr_thr },
-	/* 1 */ { "IER", rd_ier, wr_ier },
-	/* 2 */ { "IIR/FCR", rd_iir, wr_fcr },
-	/* 3 */ { "LCR", rd_lcr, wr_lcr },
-	/* 4 */ { "MCR", rd_mcr, wr_mcr },
-	/* 5 */ { "LSR", rd_lsr, NULL },
-	/* 6 */ { "MSR", rd_msr, NULL },
-	/* 7 */ { "SCR", rd_scr, wr_scr },
+    /* 0 */ {"RBR/THR", rd_rbr, wr_thr},
+    /* 1 */ {"IER", rd_ier, wr_ier},
+    /* 2 */ {"IIR/FCR", rd_iir, wr_fcr},
+    /* 3 */ {"LCR", rd_lcr, wr_lcr},
+    /* 4 */ {"MCR", rd_mcr, wr_mcr},
+    /* 5 */ {"LSR", rd_lsr, NULL},
+    /* 6 */ {"MSR", rd_msr, NULL},
+    /* 7 */ {"SCR", rd_scr, wr_scr},
 };
 
 static enum io_status uart_read(void *opaque, uint64_t off, int size,
@@ -337,10 +352,10 @@ static void uart_reset(void *opaque)
 }
 
 const struct dev_ops uart16550_ops = {
-	.name = "uart16550",
-	.read = uart_read,
-	.write = uart_write,
-	.reset = uart_reset,
+    .name = "uart16550",
+    .read = uart_read,
+    .write = uart_write,
+    .reset = uart_reset,
 };
 
 struct uart16550 *uart16550_create(uart16550_sink_fn *sink, void *sink_opaque,

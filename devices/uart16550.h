@@ -15,7 +15,7 @@
 #include "devices/dev.h"
 
 #define UART16550_PORTS 8
-#define UART16550_COM1  0x3F8
+#define UART16550_COM1	0x3F8
 
 struct uart16550;
 

@@ -31,7 +31,8 @@ static int write_page_tables(struct ldr *l)
 		return rc;
 	memset(page, 0, sizeof(page));
 	for (unsigned i = 0; i < NR_PDS; i++)
-		put_le64(page + 8 * i, (BOOT_PD + 4096ull * i) | PTE_P | PTE_RW);
+		put_le64(page + 8 * i,
+			 (BOOT_PD + 4096ull * i) | PTE_P | PTE_RW);
 	if ((rc = ldr_copy(l, BOOT_PDPT, page, sizeof(page))) != LOADER_OK)
 		return rc;
 	for (unsigned i = 0; i < NR_PDS; i++) {

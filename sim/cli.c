@@ -26,7 +26,7 @@
 #define BENCH_GUEST "examples/guests/bench_intloop.elf"
 
 static int usage_error(const char *fmt, ...)
-	__attribute__((format(printf, 1, 2)));
+    __attribute__((format(printf, 1, 2)));
 
 static int usage_error(const char *fmt, ...)
 {
@@ -137,7 +137,8 @@ static int set_max_cycles(struct sim_config *c, const char **i, const char *v)
 	(void)i;
 	if (cli_parse_u64(v, &c->max_cycles) != 0 || c->max_cycles == 0)
 		return usage_error("--max-cycles: '%s' is not a positive "
-				   "integer", v);
+				   "integer",
+				   v);
 	return 0;
 }
 
@@ -159,18 +160,18 @@ static int set_quiet(struct sim_config *c, const char **i, const char *v)
 }
 
 static const struct run_opt run_opts[] = {
-	{ "--kernel", "FILE", set_kernel,
-	  "guest kernel: ELF64 (native boot) or multiboot v1 ELF32" },
-	{ "--append", "STR", set_append, "kernel command line" },
-	{ "--initrd", "FILE", set_initrd, "a boot module (repeatable)" },
-	{ "--mem", "SIZE", set_mem, "guest RAM, e.g. 256M, 1G (default 256M)" },
-	{ "--serial", "FILE", set_serial,
-	  "write guest serial output to FILE instead of stdout" },
-	{ "--max-cycles", "N", set_max_cycles,
-	  "stop after N simulated cycles (exit status 125)" },
-	{ "--quantum", "N", set_quantum,
-	  "CPU cycles per scheduling quantum (default 1000000)" },
-	{ "--quiet", NULL, set_quiet, "no hvsim messages or summary" },
+    {"--kernel", "FILE", set_kernel,
+     "guest kernel: ELF64 (native boot) or multiboot v1 ELF32"},
+    {"--append", "STR", set_append, "kernel command line"},
+    {"--initrd", "FILE", set_initrd, "a boot module (repeatable)"},
+    {"--mem", "SIZE", set_mem, "guest RAM, e.g. 256M, 1G (default 256M)"},
+    {"--serial", "FILE", set_serial,
+     "write guest serial output to FILE instead of stdout"},
+    {"--max-cycles", "N", set_max_cycles,
+     "stop after N simulated cycles (exit status 125)"},
+    {"--quantum", "N", set_quantum,
+     "CPU cycles per scheduling quantum (default 1000000)"},
+    {"--quiet", NULL, set_quiet, "no hvsim messages or summary"},
 };
 
 #define NR_RUN_OPTS (sizeof(run_opts) / sizeof(run_opts[0]))
@@ -178,7 +179,8 @@ static const struct run_opt run_opts[] = {
 static void print_run_usage(FILE *f)
 {
 	fputs("usage: hvsim run [OPTION]...\n"
-	      "Run a guest kernel (with no --kernel: the demo guest).\n", f);
+	      "Run a guest kernel (with no --kernel: the demo guest).\n",
+	      f);
 	for (size_t i = 0; i < NR_RUN_OPTS; i++) {
 		char left[32];
 		snprintf(left, sizeof(left), "%s%s%s", run_opts[i].name,
@@ -229,8 +231,8 @@ int cli_parse_run(int argc, char **argv, struct sim_config *cfg,
 	}
 	if (cfg->nr_initrd > LOADER_MAX_MODULES)
 		return usage_error("--initrd: %d modules; at most %d are "
-				   "supported", cfg->nr_initrd,
-				   LOADER_MAX_MODULES);
+				   "supported",
+				   cfg->nr_initrd, LOADER_MAX_MODULES);
 	return 0;
 }
 
@@ -270,8 +272,10 @@ static int cmd_run(int argc, char **argv)
 		}
 		cfg.kernel = demo;
 		if (!cfg.quiet)
-			fprintf(stderr, "hvsim: no --kernel given: running the "
-					"demo guest %s\n", demo);
+			fprintf(stderr,
+				"hvsim: no --kernel given: running the "
+				"demo guest %s\n",
+				demo);
 	}
 	if (rc != 0) {
 		free(initrd);
@@ -306,11 +310,11 @@ static int bench_one(const char *path)
 		return rc;
 	rc = sim_run(s);
 	r = sim_result(s);
-	printf("%-36s %12llu %9.3f %9.1f %8.2f\n", path,
-	       (unsigned long long)r->instret, r->host_cpu_s,
-	       r->host_cpu_s > 0 ? (double)r->instret / r->host_cpu_s / 1e6
-				 : 0.0,
-	       r->instret ? r->host_cpu_s * 1e9 / (double)r->instret : 0.0);
+	printf(
+	    "%14llu %9.3f %9.1f %8.2f  %s\n", (unsigned long long)r->instret,
+	    r->host_cpu_s,
+	    r->host_cpu_s > 0 ? (double)r->instret / r->host_cpu_s / 1e6 : 0.0,
+	    r->instret ? r->host_cpu_s * 1e9 / (double)r->instret : 0.0, path);
 	/* A bench guest ends with debug-exit 0 (status 1) or a final HLT. */
 	if (rc != 1 && rc != SIM_EXIT_HALT) {
 		fprintf(stderr, "hvsim: bench: %s: %s\n", path, r->reason);
@@ -327,7 +331,8 @@ static int cmd_bench(int argc, char **argv)
 	char def[4096];
 	int worst = 0;
 
-	if (argc > 1 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
+	if (argc > 1 &&
+	    (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
 		puts("usage: hvsim bench [GUEST.elf]...\n"
 		     "Run CPU-bound guests (default: " BENCH_GUEST ") with "
 		     "output suppressed;\nreport guest instructions, host CPU "
@@ -336,12 +341,14 @@ static int cmd_bench(int argc, char **argv)
 	}
 	for (int i = 1; i < argc; i++)
 		if (argv[i][0] == '-')
-			return usage_error("bench: unknown option '%s'", argv[i]);
-	printf("%-36s %12s %9s %9s %8s\n", "guest", "instructions", "cpu-s",
-	       "MIPS", "ns/insn");
+			return usage_error("bench: unknown option '%s'",
+					   argv[i]);
+	printf("%14s %9s %9s %8s  %s\n", "instructions", "cpu-s", "MIPS",
+	       "ns/insn", "guest");
 	if (argc < 2) {
 		if (cli_path_near_binary(BENCH_GUEST, def, sizeof(def)) != 0)
-			return usage_error("bench: cannot locate %s", BENCH_GUEST);
+			return usage_error("bench: cannot locate %s",
+					   BENCH_GUEST);
 		return bench_one(def);
 	}
 	for (int i = 1; i < argc; i++) {
@@ -361,11 +368,11 @@ static const struct cli_cmd {
 	int (*fn)(int argc, char **argv);
 	const char *help;
 } cli_cmds[] = {
-	{ "run", cmd_run, "run a guest kernel (default: the demo guest)" },
-	{ "disasm", cmd_disasm,
-	  "disassemble FILE with Capstone and our decoder side by side" },
-	{ "bench", cmd_bench, "measure interpreter speed on CPU-bound guests" },
-	{ "help", cmd_help, "this text; 'hvsim CMD --help' for a command" },
+    {"run", cmd_run, "run a guest kernel (default: the demo guest)"},
+    {"disasm", cmd_disasm,
+     "disassemble FILE with Capstone and our decoder side by side"},
+    {"bench", cmd_bench, "measure interpreter speed on CPU-bound guests"},
+    {"help", cmd_help, "this text; 'hvsim CMD --help' for a command"},
 };
 
 #define NR_CMDS (sizeof(cli_cmds) / sizeof(cli_cmds[0]))
@@ -375,14 +382,16 @@ static void print_usage(FILE *f)
 	fputs("usage: hvsim COMMAND [ARG]...\n"
 	      "       hvsim --version\n"
 	      "A cycle-approximate simulator of the Hyper-V architecture.\n\n"
-	      "commands:\n", f);
+	      "commands:\n",
+	      f);
 	for (size_t i = 0; i < NR_CMDS; i++)
 		fprintf(f, "  %-8s %s\n", cli_cmds[i].name, cli_cmds[i].help);
 	fputs("\n", f);
 	print_run_usage(f);
 	fputs("\nExit status of run: docs/BOOT.md (guest debug-exit v gives "
 	      "(v<<1)|1; 0 halted;\n2 usage/bad input; 4 triple fault; 125 "
-	      "--max-cycles reached).\n", f);
+	      "--max-cycles reached).\n",
+	      f);
 }
 
 static int cmd_help(int argc, char **argv)

@@ -4,8 +4,8 @@
  * Discrete-event simulation kernel (DESIGN.md "Time is simulated cycles").
  * Invariants:
  *  - heap[i] is never later than its children heap[2i+1], heap[2i+2] under
- *    the order (when, seq); seq is a per-queue counter, so ties in `when` run in
- *    insertion order and the order never depends on the host.
+ *    the order (when, seq); seq is a per-queue counter, so ties in `when` run
+ * in insertion order and the order never depends on the host.
  *  - Every pending event owns one slot; slot->pos is its heap index, and
  *    heap[slot->pos].slot points back (this makes cancel O(log n)).
  *  - Freed slots are recycled through a free list with a bumped generation,
@@ -22,8 +22,8 @@
 /* Children per node. 4 halves the depth but measured no faster here at
  * 1k pending events (~8 M events/s either way on the CI-class host, where
  * a bare uint64 heap does ~12 M/s), so the plain binary heap stays. */
-#define EVQ_ARITY 2
-#define SLOT_FREE UINT32_MAX
+#define EVQ_ARITY   2
+#define SLOT_FREE   UINT32_MAX
 
 struct ev_slot {
 	evq_fn *fn;
@@ -52,8 +52,7 @@ struct evq {
  * evaluating both halves. */
 static bool earlier(const struct heap_ent *a, const struct heap_ent *b)
 {
-	return (a->when < b->when) |
-	       ((a->when == b->when) & (a->seq < b->seq));
+	return (a->when < b->when) | ((a->when == b->when) & (a->seq < b->seq));
 }
 
 static void place(struct evq *q, uint32_t i, struct heap_ent e)
@@ -160,7 +159,7 @@ evq_id evq_schedule(struct evq *q, cycles_t when, evq_fn *fn, void *opaque)
 	slot = slot_alloc(q);
 	q->slots[slot].fn = fn;
 	q->slots[slot].opaque = opaque;
-	q->heap[q->n] = (struct heap_ent){ when, q->seq++, slot };
+	q->heap[q->n] = (struct heap_ent){when, q->seq++, slot};
 	q->slots[slot].pos = q->n;
 	sift_up(q, q->n++);
 	return ((evq_id)q->slots[slot].gen << 32) | (slot + 1u);
@@ -244,7 +243,8 @@ bool evq_check_heap(const struct evq *q)
 		if (q->heap[i].slot >= q->nslots ||
 		    q->slots[q->heap[i].slot].pos != i)
 			return false;
-		if (i > 0 && earlier(&q->heap[i], &q->heap[(i - 1) / EVQ_ARITY]))
+		if (i > 0 &&
+		    earlier(&q->heap[i], &q->heap[(i - 1) / EVQ_ARITY]))
 			return false;
 	}
 	return q->n + q->nfree == q->nslots;

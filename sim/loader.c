@@ -28,7 +28,7 @@
 #include "sim/loader_int.h"
 
 #define MODULE_CHUNK (1u << 20) /* module files are copied in pieces */
-#define MAX_PHDRS 4096          /* more program headers than this: corrupt */
+#define MAX_PHDRS    4096	/* more program headers than this: corrupt */
 
 int ldr_fail(struct ldr *l, int code, const char *fmt, ...)
 {
@@ -65,24 +65,26 @@ uint32_t get_le32(const uint8_t *p)
 	       (uint32_t)p[3] << 24;
 }
 
-int ldr_check_range(struct ldr *l, uint64_t gpa, uint64_t len,
-		    const char *what)
+int ldr_check_range(struct ldr *l, uint64_t gpa, uint64_t len, const char *what)
 {
 	uint64_t end;
 
 	if (__builtin_add_overflow(gpa, len, &end))
 		return ldr_fail(l, LOADER_ERR_RANGE,
 				"%s at %#llx, %#llx bytes, wraps around the "
-				"address space", what, (unsigned long long)gpa,
+				"address space",
+				what, (unsigned long long)gpa,
 				(unsigned long long)len);
 	if (gpa < BOOT_KERNEL_MIN)
-		return ldr_fail(l, LOADER_ERR_RANGE,
-				"%s at %#llx overlaps the boot area below 1 MiB",
-				what, (unsigned long long)gpa);
+		return ldr_fail(
+		    l, LOADER_ERR_RANGE,
+		    "%s at %#llx overlaps the boot area below 1 MiB", what,
+		    (unsigned long long)gpa);
 	if (end > l->ram)
 		return ldr_fail(l, LOADER_ERR_RANGE,
 				"%s [%#llx, %#llx) does not fit in guest RAM "
-				"(%llu MiB)", what, (unsigned long long)gpa,
+				"(%llu MiB)",
+				what, (unsigned long long)gpa,
 				(unsigned long long)end,
 				(unsigned long long)(l->ram >> 20));
 	return LOADER_OK;
@@ -91,10 +93,9 @@ int ldr_check_range(struct ldr *l, uint64_t gpa, uint64_t len,
 int ldr_copy(struct ldr *l, uint64_t gpa, const void *src, uint64_t len)
 {
 	if (len && physmem_copy_to(l->pm, gpa, src, len) != 0)
-		return ldr_fail(l, LOADER_ERR_RANGE,
-				"cannot write %#llx bytes at %#llx",
-				(unsigned long long)len,
-				(unsigned long long)gpa);
+		return ldr_fail(
+		    l, LOADER_ERR_RANGE, "cannot write %#llx bytes at %#llx",
+		    (unsigned long long)len, (unsigned long long)gpa);
 	return LOADER_OK;
 }
 
@@ -105,10 +106,9 @@ int ldr_zero(struct ldr *l, uint64_t gpa, uint64_t len)
 	if (!len)
 		return LOADER_OK;
 	if (!p)
-		return ldr_fail(l, LOADER_ERR_RANGE,
-				"cannot clear %#llx bytes at %#llx",
-				(unsigned long long)len,
-				(unsigned long long)gpa);
+		return ldr_fail(
+		    l, LOADER_ERR_RANGE, "cannot clear %#llx bytes at %#llx",
+		    (unsigned long long)len, (unsigned long long)gpa);
 	memset(p, 0, len);
 	physmem_note_write(l->pm, gpa, len);
 	return LOADER_OK;
@@ -167,7 +167,8 @@ static int read_kernel(struct ldr *l)
 		close(fd);
 		return ldr_fail(l, LOADER_ERR_FORMAT,
 				"file is %llu bytes; kernels are limited to "
-				"%llu MiB", (unsigned long long)size,
+				"%llu MiB",
+				(unsigned long long)size,
 				LOADER_MAX_FILE >> 20);
 	}
 	l->size = (size_t)size;
@@ -190,14 +191,16 @@ static int check_segment(struct ldr *l, size_t i, const GElf_Phdr *ph)
 	if (ph->p_filesz > ph->p_memsz)
 		return ldr_fail(l, LOADER_ERR_FORMAT,
 				"segment %zu: p_filesz %#llx exceeds p_memsz "
-				"%#llx", i, (unsigned long long)ph->p_filesz,
+				"%#llx",
+				i, (unsigned long long)ph->p_filesz,
 				(unsigned long long)ph->p_memsz);
 	if (__builtin_add_overflow(ph->p_offset, ph->p_filesz, &fend) ||
 	    fend > l->size)
 		return ldr_fail(l, LOADER_ERR_FORMAT,
 				"segment %zu: file data at offset %#llx, %#llx "
 				"bytes, lies past the end of the file (%zu "
-				"bytes)", i, (unsigned long long)ph->p_offset,
+				"bytes)",
+				i, (unsigned long long)ph->p_offset,
 				(unsigned long long)ph->p_filesz, l->size);
 	snprintf(what, sizeof(what), "segment %zu", i);
 	return ldr_check_range(l, ph->p_paddr, ph->p_memsz, what);
@@ -246,8 +249,8 @@ static int load_segments(struct ldr *l, Elf *e, size_t phnum)
 	for (size_t i = 0; i < phnum; i++) {
 		if (!gelf_getphdr(e, (int)i, &ph))
 			return ldr_fail(l, LOADER_ERR_FORMAT,
-					"cannot read program header %zu: %s",
-					i, elf_errmsg(-1));
+					"cannot read program header %zu: %s", i,
+					elf_errmsg(-1));
 		if (ph.p_type != PT_LOAD || ph.p_memsz == 0)
 			continue;
 		if ((rc = check_segment(l, i, &ph)) != LOADER_OK)
@@ -300,8 +303,8 @@ int ldr_load_elf(struct ldr *l, Elf *e, bool entry_to_paddr)
 	if ((rc = load_segments(l, e, phnum)) != LOADER_OK)
 		return rc;
 	gelf_getehdr(e, &eh);
-	l->bs->entry = entry_to_paddr ? entry_paddr(e, phnum, eh.e_entry)
-				      : eh.e_entry;
+	l->bs->entry =
+	    entry_to_paddr ? entry_paddr(e, phnum, eh.e_entry) : eh.e_entry;
 	return LOADER_OK;
 }
 
@@ -317,14 +320,14 @@ static int load_module(struct ldr *l, const char *path, uint64_t at,
 	rc = ldr_check_range(l, at, size, "module");
 	while (rc == LOADER_OK && done < size) {
 		size_t n = size - done < MODULE_CHUNK ? (size_t)(size - done)
-						       : MODULE_CHUNK;
+						      : MODULE_CHUNK;
 		rc = read_full(l, fd, buf, n);
 		if (rc == LOADER_OK)
 			rc = ldr_copy(l, at + done, buf, n);
 		done += n;
 	}
 	close(fd);
-	*m = (struct boot_module){ at, at + size };
+	*m = (struct boot_module){at, at + size};
 	return rc;
 }
 
@@ -391,7 +394,8 @@ static int load_elf32(struct ldr *l, Elf *e)
 	if (hdr < 0)
 		return ldr_fail(l, LOADER_ERR_FORMAT,
 				"ELF32 file without a multiboot v1 header in "
-				"its first %u bytes", MULTIBOOT_SEARCH);
+				"its first %u bytes",
+				MULTIBOOT_SEARCH);
 	return multiboot_load(l, e, hdr);
 }
 
@@ -456,12 +460,12 @@ int loader_load(struct physmem *pm, const struct loader_args *args,
 		struct boot_state *bs, char *err, size_t errlen)
 {
 	struct ldr l = {
-		.pm = pm,
-		.ram = physmem_ram_size(pm),
-		.args = args,
-		.bs = bs,
-		.err = err,
-		.errlen = errlen,
+	    .pm = pm,
+	    .ram = physmem_ram_size(pm),
+	    .args = args,
+	    .bs = bs,
+	    .err = err,
+	    .errlen = errlen,
 	};
 	int rc;
 

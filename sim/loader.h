@@ -17,45 +17,46 @@ struct cpu;
 struct physmem;
 
 /* Guest-physical layout of the boot area (docs/BOOT.md). */
-#define BOOT_GDT        0x000800u
-#define BOOT_PML4       0x001000u
-#define BOOT_PDPT       0x002000u
-#define BOOT_PD         0x003000u /* four page directories, 0x3000..0x6FFF */
-#define BOOT_INFO       0x007000u /* hvsim_boot_info, or the multiboot info */
-#define BOOT_CMDLINE    0x008000u
-#define BOOT_MODULES    0x009000u
-#define BOOT_MOD_NAMES  0x00A000u /* multiboot module strings */
-#define BOOT_STACK      0x080000u
+#define BOOT_GDT	0x000800u
+#define BOOT_PML4	0x001000u
+#define BOOT_PDPT	0x002000u
+#define BOOT_PD		0x003000u /* four page directories, 0x3000..0x6FFF */
+#define BOOT_INFO	0x007000u /* hvsim_boot_info, or the multiboot info */
+#define BOOT_CMDLINE	0x008000u
+#define BOOT_MODULES	0x009000u
+#define BOOT_MOD_NAMES	0x00A000u /* multiboot module strings */
+#define BOOT_STACK	0x080000u
 #define BOOT_KERNEL_MIN 0x100000u /* everything loaded lies at or above */
 
-#define BOOT_CMDLINE_MAX 4095u /* bytes, without the NUL */
+#define BOOT_CMDLINE_MAX   4095u /* bytes, without the NUL */
 #define LOADER_MAX_MODULES 64
-#define LOADER_MAX_FILE (1ull << 30) /* kernel files larger are refused */
+#define LOADER_MAX_FILE	   (1ull << 30) /* kernel files larger are refused */
 
 /* struct hvsim_boot_info (little-endian, at BOOT_INFO). */
-#define HVSIM_BOOT_MAGIC   0x4D535648u /* "HVSM" */
-#define HVSIM_BOOT_VERSION 1u
+#define HVSIM_BOOT_MAGIC     0x4D535648u /* "HVSM" */
+#define HVSIM_BOOT_VERSION   1u
 #define HVSIM_BOOT_INFO_SIZE 40u
 
 /* Multiboot v1 (Multiboot Specification 0.6.96). */
 #define MULTIBOOT_HEADER_MAGIC 0x1BADB002u
 #define MULTIBOOT_BOOT_MAGIC   0x2BADB002u /* in EAX at entry */
-#define MULTIBOOT_SEARCH       8192u       /* header lies in these bytes */
+#define MULTIBOOT_SEARCH       8192u	   /* header lies in these bytes */
 #define MULTIBOOT_INFO_SIZE    116u
 
 enum loader_err {
 	LOADER_OK = 0,
-	LOADER_ERR_IO = -1,     /* cannot open or read a file */
+	LOADER_ERR_IO = -1,	/* cannot open or read a file */
 	LOADER_ERR_FORMAT = -2, /* not a kernel we can boot, or corrupt */
-	LOADER_ERR_RANGE = -3,  /* does not fit in RAM / overlaps the boot area */
-	LOADER_ERR_ARGS = -4,   /* command line too long, too many modules */
-	LOADER_ERR_NOMEM = -5,  /* the host ran out of memory */
+	LOADER_ERR_RANGE =
+	    -3,		      /* does not fit in RAM / overlaps the boot area */
+	LOADER_ERR_ARGS = -4, /* command line too long, too many modules */
+	LOADER_ERR_NOMEM = -5, /* the host ran out of memory */
 };
 
 struct loader_args {
-	const char *kernel;           /* path of the kernel file */
-	const char *cmdline;          /* NULL = empty */
-	const char *const *initrd;    /* module paths, in order */
+	const char *kernel;	   /* path of the kernel file */
+	const char *cmdline;	   /* NULL = empty */
+	const char *const *initrd; /* module paths, in order */
 	int nr_initrd;
 };
 
@@ -68,9 +69,9 @@ struct boot_module {
 /* What loader_load() did; loader_enter() hands it to the CPU. */
 struct boot_state {
 	enum boot_proto proto;
-	uint64_t entry;                     /* first instruction (GPA) */
-	uint64_t kernel_start, kernel_end;  /* [lowest, highest) loaded byte */
-	uint64_t info;                      /* boot info / multiboot info GPA */
+	uint64_t entry;			   /* first instruction (GPA) */
+	uint64_t kernel_start, kernel_end; /* [lowest, highest) loaded byte */
+	uint64_t info;			   /* boot info / multiboot info GPA */
 	int nr_modules;
 	struct boot_module modules[LOADER_MAX_MODULES];
 };

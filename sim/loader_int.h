@@ -15,19 +15,19 @@
 
 struct ldr {
 	struct physmem *pm;
-	uint64_t ram;                  /* guest RAM size */
+	uint64_t ram; /* guest RAM size */
 	const struct loader_args *args;
 	struct boot_state *bs;
 	char *err;
 	size_t errlen;
-	const char *path;              /* file being processed */
-	uint8_t *img;                  /* the kernel file */
+	const char *path; /* file being processed */
+	uint8_t *img;	  /* the kernel file */
 	size_t size;
 };
 
 /* Record "path: message" and return `code` (an enum loader_err). */
 int ldr_fail(struct ldr *l, int code, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 /* Check that [gpa, gpa+len) lies in RAM at or above BOOT_KERNEL_MIN. */
 int ldr_check_range(struct ldr *l, uint64_t gpa, uint64_t len,
 		    const char *what);

@@ -21,21 +21,21 @@
 #include "sim/loader_int.h"
 
 #define MB_FLAG_PAGE_ALIGN 0x00000001u
-#define MB_FLAG_MEMINFO    0x00000002u
-#define MB_FLAG_VIDEO      0x00000004u
-#define MB_FLAG_AOUT       0x00010000u
-#define MB_REQ_KNOWN (MB_FLAG_PAGE_ALIGN | MB_FLAG_MEMINFO | MB_FLAG_VIDEO)
-#define MB_REQ_MASK  0x0000FFFFu
+#define MB_FLAG_MEMINFO	   0x00000002u
+#define MB_FLAG_VIDEO	   0x00000004u
+#define MB_FLAG_AOUT	   0x00010000u
+#define MB_REQ_KNOWN	   (MB_FLAG_PAGE_ALIGN | MB_FLAG_MEMINFO | MB_FLAG_VIDEO)
+#define MB_REQ_MASK	   0x0000FFFFu
 
 /* Boot information flags (§3.3). */
-#define MBI_MEM     (1u << 0)
+#define MBI_MEM	    (1u << 0)
 #define MBI_CMDLINE (1u << 2)
 #define MBI_MODS    (1u << 3)
 #define MBI_MMAP    (1u << 6)
 #define MBI_LOADER  (1u << 9)
 
-#define MBI_MMAP_AT   (BOOT_INFO + 0x100u)
-#define MBI_LOADER_AT (BOOT_INFO + 0x200u)
+#define MBI_MMAP_AT	   (BOOT_INFO + 0x100u)
+#define MBI_LOADER_AT	   (BOOT_INFO + 0x200u)
 #define BOOT_MOD_NAMES_END 0x070000u
 
 #define LOW_MEM_END 0x0A0000u /* conventional memory: 640 KiB */
@@ -49,8 +49,8 @@ long multiboot_find_header(const uint8_t *img, size_t size)
 
 	for (size_t off = 0; off + 12 <= lim; off += 4) {
 		uint32_t magic = get_le32(img + off);
-		uint32_t sum = magic + get_le32(img + off + 4) +
-			       get_le32(img + off + 8);
+		uint32_t sum =
+		    magic + get_le32(img + off + 4) + get_le32(img + off + 8);
 		if (magic == MULTIBOOT_HEADER_MAGIC && sum == 0)
 			return (long)off;
 	}
@@ -89,11 +89,13 @@ static int load_aout_kludge(struct ldr *l, size_t off)
 				"multiboot image [%#llx, %#llx) lies past the "
 				"end of the file (%zu bytes)",
 				(unsigned long long)load_addr,
-				(unsigned long long)(load_addr + fsize), l->size);
+				(unsigned long long)(load_addr + fsize),
+				l->size);
 	mem_end = load_addr + fsize;
 	if (bss_end && bss_end < mem_end)
-		return ldr_fail(l, LOADER_ERR_FORMAT,
-				"multiboot bss_end_addr below the loaded image");
+		return ldr_fail(
+		    l, LOADER_ERR_FORMAT,
+		    "multiboot bss_end_addr below the loaded image");
 	if (bss_end)
 		mem_end = bss_end;
 	if ((rc = ldr_check_range(l, load_addr, mem_end - load_addr,
@@ -148,9 +150,9 @@ static int write_modules(struct ldr *l)
 static int write_mmap(struct ldr *l, uint32_t *len)
 {
 	const uint64_t ent[3][3] = {
-		{ 0, LOW_MEM_END, 1 },
-		{ LOW_MEM_END, BOOT_KERNEL_MIN - LOW_MEM_END, 2 },
-		{ BOOT_KERNEL_MIN, l->ram - BOOT_KERNEL_MIN, 1 },
+	    {0, LOW_MEM_END, 1},
+	    {LOW_MEM_END, BOOT_KERNEL_MIN - LOW_MEM_END, 2},
+	    {BOOT_KERNEL_MIN, l->ram - BOOT_KERNEL_MIN, 1},
 	};
 	uint8_t buf[3 * 24];
 
@@ -176,7 +178,8 @@ static int write_cmdline(struct ldr *l)
 		l->path = "--append";
 		return ldr_fail(l, LOADER_ERR_ARGS,
 				"kernel file name plus command line is %d "
-				"bytes; at most %u fit", n, BOOT_CMDLINE_MAX);
+				"bytes; at most %u fit",
+				n, BOOT_CMDLINE_MAX);
 	}
 	return ldr_copy(l, BOOT_CMDLINE, buf, (uint64_t)n + 1);
 }
@@ -194,11 +197,11 @@ static int write_info(struct ldr *l)
 	    (rc = ldr_copy(l, MBI_LOADER_AT, loader_name, sizeof(loader_name))))
 		return rc;
 	memset(mbi, 0, sizeof(mbi));
-	put_le32(mbi + 0, MBI_MEM | MBI_CMDLINE | MBI_MODS | MBI_MMAP |
-				  MBI_LOADER);
+	put_le32(mbi + 0,
+		 MBI_MEM | MBI_CMDLINE | MBI_MODS | MBI_MMAP | MBI_LOADER);
 	put_le32(mbi + 4, LOW_MEM_END >> 10);
-	put_le32(mbi + 8, upper_kib > UINT32_MAX ? UINT32_MAX
-						 : (uint32_t)upper_kib);
+	put_le32(mbi + 8,
+		 upper_kib > UINT32_MAX ? UINT32_MAX : (uint32_t)upper_kib);
 	put_le32(mbi + 16, BOOT_CMDLINE);
 	put_le32(mbi + 20, (uint32_t)l->bs->nr_modules);
 	put_le32(mbi + 24, BOOT_MODULES);
@@ -218,7 +221,8 @@ int multiboot_load(struct ldr *l, Elf *e, long hdr_off)
 	if (flags & MB_REQ_MASK & ~MB_REQ_KNOWN)
 		return ldr_fail(l, LOADER_ERR_FORMAT,
 				"multiboot header requires unsupported "
-				"features (flags %#x)", flags);
+				"features (flags %#x)",
+				flags);
 	if (flags & MB_FLAG_AOUT)
 		rc = load_aout_kludge(l, (size_t)hdr_off);
 	else if (e)

@@ -44,14 +44,14 @@ struct sim {
 	struct debug_exit *dbg;
 	struct cpu *cpu;
 	struct evq *q;
-	FILE *serial;       /* guest serial output, NULL = discarded */
-	bool serial_owned;  /* we opened it (--serial FILE) */
+	FILE *serial;	   /* guest serial output, NULL = discarded */
+	bool serial_owned; /* we opened it (--serial FILE) */
 	bool done;
 	struct sim_result res;
 };
 
 static void sim_msg(const struct sim *s, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+    __attribute__((format(printf, 2, 3)));
 
 static void sim_msg(const struct sim *s, const char *fmt, ...)
 {
@@ -115,7 +115,7 @@ static void serial_out(void *opaque, uint8_t byte)
 
 /* End the run with `status`; the first reason given wins. */
 static void sim_finish(struct sim *s, int status, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 
 static void sim_finish(struct sim *s, int status, const char *fmt, ...)
 {
@@ -149,9 +149,9 @@ static void on_cpu_log(void *opaque, const char *msg)
 /* ---- the main loop ------------------------------------------------------ */
 
 static const char *const exc_names[32] = {
-	"#DE", "#DB", "NMI", "#BP", "#OF", "#BR", "#UD", "#NM",
-	"#DF", "CSO", "#TS", "#NP", "#SS", "#GP", "#PF", "(15)",
-	"#MF", "#AC", "#MC", "#XM", "#VE", "#CP",
+    "#DE", "#DB", "NMI", "#BP", "#OF", "#BR", "#UD", "#NM",
+    "#DF", "CSO", "#TS", "#NP", "#SS", "#GP", "#PF", "(15)",
+    "#MF", "#AC", "#MC", "#XM", "#VE", "#CP",
 };
 
 static const char *exc_name(int v)
@@ -205,7 +205,8 @@ static void handle_exit(struct sim *s, const struct cpu_exit *ex)
 	case CPU_EXIT_TRIPLE_FAULT:
 		sim_finish(s, SIM_EXIT_TRIPLE_FAULT,
 			   "triple fault: last exception vector %d (%s) at RIP "
-			   "%#llx", ex->vector, exc_name(ex->vector),
+			   "%#llx",
+			   ex->vector, exc_name(ex->vector),
 			   (unsigned long long)ex->rip);
 		break;
 	}
@@ -260,12 +261,13 @@ void sim_print_summary(const struct sim *s, FILE *f)
 {
 	const struct sim_result *r = &s->res;
 	double sim_s = (double)r->cycles / (double)s->cfg.freq_hz;
-	double mips = r->host_cpu_s > 0 ? (double)r->instret / r->host_cpu_s
-					       / 1e6 : 0.0;
+	double mips =
+	    r->host_cpu_s > 0 ? (double)r->instret / r->host_cpu_s / 1e6 : 0.0;
 
 	fprintf(f, "hvsim: %s\n", r->reason);
-	fprintf(f, "hvsim: %llu instructions, %llu cycles = %.6f s simulated "
-		   "at %.2f GHz; host %.3f s CPU, %.1f MIPS\n",
+	fprintf(f,
+		"hvsim: %llu instructions, %llu cycles = %.6f s simulated "
+		"at %.2f GHz; host %.3f s CPU, %.1f MIPS\n",
 		(unsigned long long)r->instret, (unsigned long long)r->cycles,
 		sim_s, (double)s->cfg.freq_hz / 1e9, r->host_cpu_s, mips);
 }
@@ -278,9 +280,12 @@ static int check_config(const struct sim_config *cfg)
 		sim_msg(NULL, "no kernel given (--kernel FILE)");
 		return SIM_EXIT_USAGE;
 	}
-	if (cfg->mem_bytes < SIM_MIN_MEM || (cfg->mem_bytes & (PAGE_SIZE - 1))) {
-		sim_msg(NULL, "--mem: %llu bytes; need a multiple of 4 KiB, at "
-			"least 2 MiB", (unsigned long long)cfg->mem_bytes);
+	if (cfg->mem_bytes < SIM_MIN_MEM ||
+	    (cfg->mem_bytes & (PAGE_SIZE - 1))) {
+		sim_msg(NULL,
+			"--mem: %llu bytes; need a multiple of 4 KiB, at "
+			"least 2 MiB",
+			(unsigned long long)cfg->mem_bytes);
 		return SIM_EXIT_USAGE;
 	}
 	if (!cfg->freq_hz || !cfg->quantum_cycles) {
@@ -315,7 +320,8 @@ static int open_serial(struct sim *s)
 	}
 	s->serial = fopen(s->cfg.serial_path, "w");
 	if (!s->serial) {
-		sim_msg(NULL, "%s: cannot open for writing", s->cfg.serial_path);
+		sim_msg(NULL, "%s: cannot open for writing",
+			s->cfg.serial_path);
 		return -1;
 	}
 	s->serial_owned = true;
@@ -324,8 +330,8 @@ static int open_serial(struct sim *s)
 
 static int load_guest(struct sim *s)
 {
-	struct loader_args la = { s->cfg.kernel, s->cfg.cmdline,
-				  s->cfg.initrd, s->cfg.nr_initrd };
+	struct loader_args la = {s->cfg.kernel, s->cfg.cmdline, s->cfg.initrd,
+				 s->cfg.nr_initrd};
 	struct boot_state bs;
 	char err[512];
 	int rc = loader_load(s->pm, &la, &bs, err, sizeof(err));
@@ -341,7 +347,7 @@ static int load_guest(struct sim *s)
 
 struct sim *sim_create(const struct sim_config *cfg, int *status)
 {
-	struct cpu_env env = { 0 };
+	struct cpu_env env = {0};
 	struct sim *s;
 	int rc = check_config(cfg);
 

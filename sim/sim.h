@@ -16,41 +16,41 @@
 /* Process exit statuses of `hvsim run` (docs/BOOT.md). A debug-exit write
  * of v gives (v << 1) | 1 instead (truncated to 8 bits by the OS). */
 enum sim_status {
-	SIM_EXIT_HALT = 0,         /* halted for good */
-	SIM_EXIT_INTERNAL = 1,     /* hvsim itself failed */
-	SIM_EXIT_USAGE = 2,        /* usage, configuration or bad input */
+	SIM_EXIT_HALT = 0,     /* halted for good */
+	SIM_EXIT_INTERNAL = 1, /* hvsim itself failed */
+	SIM_EXIT_USAGE = 2,    /* usage, configuration or bad input */
 	SIM_EXIT_TRIPLE_FAULT = 4,
-	SIM_EXIT_PANIC = 6,        /* guest panic (Hyper-V crash MSRs), later */
+	SIM_EXIT_PANIC = 6,	   /* guest panic (Hyper-V crash MSRs), later */
 	SIM_EXIT_TIME_LIMIT = 125, /* --max-cycles reached */
 };
 
-#define SIM_DEFAULT_MEM     (256ull << 20)
+#define SIM_DEFAULT_MEM	    (256ull << 20)
 #define SIM_DEFAULT_FREQ_HZ 2500000000ull /* modelled core clock, 2.5 GHz */
 /* Cycles the CPU runs per event-queue quantum: 400 µs at 2.5 GHz, long
  * enough that scheduling costs nothing, short enough for timely output. */
 #define SIM_DEFAULT_QUANTUM 1000000ull
 
 struct sim_config {
-	const char *kernel;          /* path of the guest kernel (required) */
-	const char *cmdline;         /* --append, NULL = empty */
-	const char *const *initrd;   /* --initrd paths */
+	const char *kernel;	   /* path of the guest kernel (required) */
+	const char *cmdline;	   /* --append, NULL = empty */
+	const char *const *initrd; /* --initrd paths */
 	int nr_initrd;
-	uint64_t mem_bytes;          /* guest RAM */
-	const char *serial_path;     /* --serial FILE; NULL = stdout */
-	bool serial_discard;         /* drop guest serial output (bench) */
-	uint64_t max_cycles;         /* simulated-time limit; 0 = none */
-	bool quiet;                  /* no informational messages */
-	uint64_t freq_hz;            /* for reporting simulated time */
-	uint64_t quantum_cycles;     /* CPU quantum */
+	uint64_t mem_bytes;	 /* guest RAM */
+	const char *serial_path; /* --serial FILE; NULL = stdout */
+	bool serial_discard;	 /* drop guest serial output (bench) */
+	uint64_t max_cycles;	 /* simulated-time limit; 0 = none */
+	bool quiet;		 /* no informational messages */
+	uint64_t freq_hz;	 /* for reporting simulated time */
+	uint64_t quantum_cycles; /* CPU quantum */
 };
 
 /* What a finished run did. */
 struct sim_result {
-	int status;                  /* the process exit status */
-	char reason[160];            /* one line: why the run ended */
-	uint64_t instret;            /* guest instructions retired */
-	uint64_t cycles;             /* simulated cycles */
-	double host_cpu_s;           /* host CPU time spent in sim_run */
+	int status;	   /* the process exit status */
+	char reason[160];  /* one line: why the run ended */
+	uint64_t instret;  /* guest instructions retired */
+	uint64_t cycles;   /* simulated cycles */
+	double host_cpu_s; /* host CPU time spent in sim_run */
 };
 
 struct sim;

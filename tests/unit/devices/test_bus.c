@@ -52,13 +52,13 @@ static enum io_status rec_write(void *opaque, uint64_t off, int size,
 	return IO_OK;
 }
 
-static const struct dev_ops rec_ops = { "rec", rec_read, rec_write, NULL };
-static const struct dev_ops wo_ops = { "write-only", NULL, rec_write, NULL };
+static const struct dev_ops rec_ops = {"rec", rec_read, rec_write, NULL};
+static const struct dev_ops wo_ops = {"write-only", NULL, rec_write, NULL};
 
 Test(bus, map_disjoint_ranges_succeeds)
 {
-	struct iobus bus = { 0 };
-	struct rec a = { 0 }, b = { 0 };
+	struct iobus bus = {0};
+	struct rec a = {0}, b = {0};
 
 	cr_assert_eq(0, iobus_map(&bus, 0x3F8, 8, &rec_ops, &a));
 	cr_assert_eq(0, iobus_map(&bus, 0x400, 4, &rec_ops, &b));
@@ -68,23 +68,23 @@ Test(bus, map_disjoint_ranges_succeeds)
 
 Test(bus, map_overlapping_ranges_is_rejected)
 {
-	struct iobus bus = { 0 };
-	struct rec a = { 0 };
-	static const uint16_t bases[] = { 0x100, 0xFC, 0x10F, 0x104, 0xF0 };
-	static const uint16_t lens[] = { 16, 8, 4, 2, 0x40 };
+	struct iobus bus = {0};
+	struct rec a = {0};
+	static const uint16_t bases[] = {0x100, 0xFC, 0x10F, 0x104, 0xF0};
+	static const uint16_t lens[] = {16, 8, 4, 2, 0x40};
 
 	cr_assert_eq(0, iobus_map(&bus, 0x100, 16, &rec_ops, &a));
 	for (size_t i = 0; i < sizeof(bases) / sizeof(bases[0]); i++)
-		cr_expect_eq(-1, iobus_map(&bus, bases[i], lens[i], &rec_ops, &a),
-			     "[%#x, +%u) overlaps [0x100, 0x110)", bases[i],
-			     lens[i]);
+		cr_expect_eq(
+		    -1, iobus_map(&bus, bases[i], lens[i], &rec_ops, &a),
+		    "[%#x, +%u) overlaps [0x100, 0x110)", bases[i], lens[i]);
 	cr_assert_eq(1, bus.n);
 }
 
 Test(bus, map_zero_length_or_past_port_space_is_rejected)
 {
-	struct iobus bus = { 0 };
-	struct rec a = { 0 };
+	struct iobus bus = {0};
+	struct rec a = {0};
 
 	cr_expect_eq(-1, iobus_map(&bus, 0x80, 0, &rec_ops, &a));
 	cr_expect_eq(-1, iobus_map(&bus, 0xFFFE, 4, &rec_ops, &a));
@@ -94,18 +94,19 @@ Test(bus, map_zero_length_or_past_port_space_is_rejected)
 
 Test(bus, map_beyond_capacity_is_rejected)
 {
-	struct iobus bus = { 0 };
-	struct rec a = { 0 };
+	struct iobus bus = {0};
+	struct rec a = {0};
 
 	for (int i = 0; i < IOBUS_MAX; i++)
-		cr_assert_eq(0, iobus_map(&bus, (uint16_t)(i * 2), 2, &rec_ops, &a));
+		cr_assert_eq(
+		    0, iobus_map(&bus, (uint16_t)(i * 2), 2, &rec_ops, &a));
 	cr_assert_eq(-1, iobus_map(&bus, 0x1000, 2, &rec_ops, &a));
 }
 
 Test(bus, access_passes_offset_from_base_and_size)
 {
-	struct iobus bus = { 0 };
-	struct rec a = { 0 };
+	struct iobus bus = {0};
+	struct rec a = {0};
 	uint64_t v = 0;
 	cycles_t lat = 0;
 
@@ -121,8 +122,8 @@ Test(bus, access_passes_offset_from_base_and_size)
 
 Test(bus, write_value_is_truncated_to_access_size)
 {
-	struct iobus bus = { 0 };
-	struct rec a = { 0 };
+	struct iobus bus = {0};
+	struct rec a = {0};
 
 	iobus_map(&bus, 0x10, 8, &rec_ops, &a);
 	cr_assert_eq(IO_OK, iobus_write(&bus, 0x10, 1, 0x1234, NULL));
@@ -132,7 +133,7 @@ Test(bus, write_value_is_truncated_to_access_size)
 
 Test(bus, unmapped_port_reads_all_ones_and_drops_writes)
 {
-	struct iobus bus = { 0 };
+	struct iobus bus = {0};
 	uint64_t v = 0;
 	cycles_t lat = 0;
 
@@ -148,8 +149,8 @@ Test(bus, unmapped_port_reads_all_ones_and_drops_writes)
 
 Test(bus, unsupported_size_is_refused)
 {
-	struct iobus bus = { 0 };
-	struct rec a = { 0 };
+	struct iobus bus = {0};
+	struct rec a = {0};
 	uint64_t v = 0;
 
 	iobus_map(&bus, 0x10, 8, &rec_ops, &a);
@@ -160,8 +161,8 @@ Test(bus, unsupported_size_is_refused)
 
 Test(bus, access_straddling_a_hole_is_split_into_bytes)
 {
-	struct iobus bus = { 0 };
-	struct rec a = { 0 };
+	struct iobus bus = {0};
+	struct rec a = {0};
 	uint64_t v = 0;
 
 	memcpy(a.mem, "\x11\x22", 2);
@@ -176,8 +177,8 @@ Test(bus, access_straddling_a_hole_is_split_into_bytes)
 
 Test(bus, access_straddling_two_devices_reaches_both)
 {
-	struct iobus bus = { 0 };
-	struct rec a = { 0 }, b = { 0 };
+	struct iobus bus = {0};
+	struct rec a = {0}, b = {0};
 
 	iobus_map(&bus, 0x10, 2, &rec_ops, &a);
 	iobus_map(&bus, 0x12, 2, &rec_ops, &b);
@@ -188,8 +189,8 @@ Test(bus, access_straddling_two_devices_reaches_both)
 
 Test(bus, device_refusing_width_gets_byte_accesses)
 {
-	struct iobus bus = { 0 };
-	struct rec a = { 0 };
+	struct iobus bus = {0};
+	struct rec a = {0};
 	uint64_t v = 0;
 
 	a.bytes_only = true;
@@ -203,8 +204,8 @@ Test(bus, device_refusing_width_gets_byte_accesses)
 
 Test(bus, read_of_write_only_device_reads_all_ones)
 {
-	struct iobus bus = { 0 };
-	struct rec a = { 0 };
+	struct iobus bus = {0};
+	struct rec a = {0};
 	uint64_t v = 0;
 
 	iobus_map(&bus, 0xF4, 4, &wo_ops, &a);
@@ -215,8 +216,8 @@ Test(bus, read_of_write_only_device_reads_all_ones)
 
 Test(bus, access_at_top_of_port_space_wraps_to_port_zero)
 {
-	struct iobus bus = { 0 };
-	struct rec hi = { 0 }, lo = { 0 };
+	struct iobus bus = {0};
+	struct rec hi = {0}, lo = {0};
 
 	iobus_map(&bus, 0xFFFF, 1, &rec_ops, &hi);
 	iobus_map(&bus, 0x0000, 1, &rec_ops, &lo);

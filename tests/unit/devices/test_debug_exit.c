@@ -28,7 +28,7 @@ static struct debug_exit *mk(struct stops *s)
 
 Test(debug_exit, write_zero_requests_status_one)
 {
-	struct stops s = { 0 };
+	struct stops s = {0};
 	struct debug_exit *d = mk(&s);
 	cycles_t lat = 0;
 
@@ -43,28 +43,32 @@ Test(debug_exit, write_zero_requests_status_one)
 
 Test(debug_exit, status_is_value_shifted_left_with_low_bit_set)
 {
-	static const struct { int size; uint64_t v, want; } cases[] = {
-		{ 1, 0x01, 0x03 },
-		{ 1, 0x7F, 0xFF },
-		{ 2, 0x1234, 0x2469 },
-		{ 4, 0x80000000u, 0x100000001ull },
-		{ 4, 0xFFFFFFFFu, 0x1FFFFFFFFull },
+	static const struct {
+		int size;
+		uint64_t v, want;
+	} cases[] = {
+	    {1, 0x01, 0x03},
+	    {1, 0x7F, 0xFF},
+	    {2, 0x1234, 0x2469},
+	    {4, 0x80000000u, 0x100000001ull},
+	    {4, 0xFFFFFFFFu, 0x1FFFFFFFFull},
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		struct stops s = { 0 };
+		struct stops s = {0};
 		struct debug_exit *d = mk(&s);
 		cycles_t lat = 0;
 
 		debug_exit_ops.write(d, 0, cases[i].size, cases[i].v, &lat);
 		cr_expect_eq(cases[i].want, s.status, "v=%#lx: got %#lx",
-			     (unsigned long)cases[i].v, (unsigned long)s.status);
+			     (unsigned long)cases[i].v,
+			     (unsigned long)s.status);
 		debug_exit_destroy(d);
 	}
 }
 
 Test(debug_exit, first_write_wins)
 {
-	struct stops s = { 0 };
+	struct stops s = {0};
 	struct debug_exit *d = mk(&s);
 	cycles_t lat = 0;
 
@@ -79,7 +83,7 @@ Test(debug_exit, first_write_wins)
 
 Test(debug_exit, writes_at_other_offsets_and_reads_do_nothing)
 {
-	struct stops s = { 0 };
+	struct stops s = {0};
 	struct debug_exit *d = mk(&s);
 	cycles_t lat = 0;
 	uint64_t v = 0;
@@ -93,9 +97,9 @@ Test(debug_exit, writes_at_other_offsets_and_reads_do_nothing)
 
 Test(debug_exit, out_through_bus_at_port_f4_stops)
 {
-	struct stops s = { 0 };
+	struct stops s = {0};
 	struct debug_exit *d = mk(&s);
-	struct iobus bus = { 0 };
+	struct iobus bus = {0};
 	uint64_t v = 0;
 
 	cr_assert_eq(0, iobus_map(&bus, DEBUG_EXIT_PORT, DEBUG_EXIT_PORTS,

@@ -9,8 +9,20 @@
 
 #include "devices/uart16550.h"
 
-enum { RBR = 0, THR = 0, DLL = 0, IER = 1, DLM = 1, IIR = 2, FCR = 2,
-       LCR = 3, MCR = 4, LSR = 5, MSR = 6, SCR = 7 };
+enum {
+	RBR = 0,
+	THR = 0,
+	DLL = 0,
+	IER = 1,
+	DLM = 1,
+	IIR = 2,
+	FCR = 2,
+	LCR = 3,
+	MCR = 4,
+	LSR = 5,
+	MSR = 6,
+	SCR = 7
+};
 
 struct t {
 	struct uart16550 *u;
@@ -37,7 +49,7 @@ static void irq_fn(void *opaque, int line, int level)
 static struct t *mk(void)
 {
 	static struct t t;
-	struct irq_line irq = { irq_fn, &t, 4 };
+	struct irq_line irq = {irq_fn, &t, 4};
 
 	memset(&t, 0, sizeof(t));
 	t.u = uart16550_create(sink, &t, &irq);
@@ -125,7 +137,8 @@ Test(uart16550, queued_input_sets_dr_and_rbr_reads_in_order)
 	cr_assert_eq(2, uart16550_input(t->u, (const uint8_t *)"ab", 2));
 	cr_assert_eq(0x01, rd(t, LSR) & 0x01);
 	cr_assert_eq('a', rd(t, RBR));
-	cr_assert_eq(0x01, rd(t, LSR) & 0x01, "b arrives in the holding register");
+	cr_assert_eq(0x01, rd(t, LSR) & 0x01,
+		     "b arrives in the holding register");
 	cr_assert_eq('b', rd(t, RBR));
 	cr_assert_eq(0x00, rd(t, LSR) & 0x01);
 	cr_assert_eq('b', rd(t, RBR), "an empty RBR still holds the last byte");
@@ -281,7 +294,7 @@ Test(uart16550, wide_or_out_of_range_access_is_refused)
 Test(uart16550, word_write_through_bus_is_split_into_thr_and_ier)
 {
 	struct t *t = mk();
-	struct iobus bus = { 0 };
+	struct iobus bus = {0};
 
 	cr_assert_eq(0, iobus_map(&bus, UART16550_COM1, UART16550_PORTS,
 				  &uart16550_ops, t->u));

@@ -43,8 +43,8 @@ Test(evq, empty_queue_has_no_next_time)
 Test(evq, events_run_in_cycle_order)
 {
 	struct evq *q = evq_create();
-	struct log log = { 0 };
-	struct tag t[4] = { { &log, 0 }, { &log, 1 }, { &log, 2 }, { &log, 3 } };
+	struct log log = {0};
+	struct tag t[4] = {{&log, 0}, {&log, 1}, {&log, 2}, {&log, 3}};
 
 	evq_schedule(q, 30, rec, &t[0]);
 	evq_schedule(q, 10, rec, &t[1]);
@@ -54,7 +54,7 @@ Test(evq, events_run_in_cycle_order)
 	while (evq_run_one(q))
 		;
 	cr_assert_eq(4, log.n);
-	cr_assert_arr_eq(((int[]){ 1, 3, 0, 2 }), log.order, 4 * sizeof(int));
+	cr_assert_arr_eq(((int[]){1, 3, 0, 2}), log.order, 4 * sizeof(int));
 	cr_assert_eq(40, evq_now(q));
 	evq_destroy(q);
 }
@@ -62,11 +62,11 @@ Test(evq, events_run_in_cycle_order)
 Test(evq, ties_run_in_insertion_order)
 {
 	struct evq *q = evq_create();
-	struct log log = { 0 };
+	struct log log = {0};
 	struct tag t[64];
 
 	for (int i = 0; i < 64; i++) {
-		t[i] = (struct tag){ &log, i };
+		t[i] = (struct tag){&log, i};
 		evq_schedule(q, (i % 2) ? 5 : 7, rec, &t[i]);
 	}
 	evq_run_until(q, 100);
@@ -81,8 +81,8 @@ Test(evq, ties_run_in_insertion_order)
 Test(evq, cancelled_event_does_not_run)
 {
 	struct evq *q = evq_create();
-	struct log log = { 0 };
-	struct tag a = { &log, 1 }, b = { &log, 2 }, c = { &log, 3 };
+	struct log log = {0};
+	struct tag a = {&log, 1}, b = {&log, 2}, c = {&log, 3};
 	evq_id ia = evq_schedule(q, 5, rec, &a);
 	evq_id ib = evq_schedule(q, 6, rec, &b);
 	evq_id ic = evq_schedule(q, 7, rec, &c);
@@ -105,8 +105,8 @@ Test(evq, cancelled_event_does_not_run)
 Test(evq, stale_id_does_not_cancel_event_in_reused_slot)
 {
 	struct evq *q = evq_create();
-	struct log log = { 0 };
-	struct tag a = { &log, 1 }, b = { &log, 2 };
+	struct log log = {0};
+	struct tag a = {&log, 1}, b = {&log, 2};
 	evq_id ia = evq_schedule(q, 5, rec, &a);
 	evq_id ib;
 
@@ -123,8 +123,8 @@ Test(evq, stale_id_does_not_cancel_event_in_reused_slot)
 Test(evq, run_until_stops_at_the_window_and_advances_now)
 {
 	struct evq *q = evq_create();
-	struct log log = { 0 };
-	struct tag a = { &log, 1 }, b = { &log, 2 };
+	struct log log = {0};
+	struct tag a = {&log, 1}, b = {&log, 2};
 
 	evq_schedule(q, 100, rec, &a);
 	evq_schedule(q, 101, rec, &b);
@@ -154,7 +154,7 @@ static void chain_fn(struct evq *q, void *opaque, cycles_t when)
 Test(evq, handler_may_schedule_within_the_window)
 {
 	struct evq *q = evq_create();
-	struct chain c = { .left = 5 };
+	struct chain c = {.left = 5};
 
 	evq_schedule(q, 0, chain_fn, &c);
 	cr_assert_eq(4, evq_run_until(q, 35));
@@ -175,22 +175,22 @@ static void sched_same_time(struct evq *q, void *opaque, cycles_t when)
 Test(evq, event_scheduled_now_runs_after_those_already_due)
 {
 	struct evq *q = evq_create();
-	struct log log = { 0 };
-	struct tag t[3] = { { &log, 0 }, { &log, 1 }, { &log, 2 } };
+	struct log log = {0};
+	struct tag t[3] = {{&log, 0}, {&log, 1}, {&log, 2}};
 
 	evq_schedule(q, 9, sched_same_time, &t[0]);
 	evq_schedule(q, 9, rec, &t[1]);
 	evq_run_until(q, 9);
 	cr_assert_eq(3, log.n);
-	cr_assert_arr_eq(((int[]){ 0, 1, 2 }), log.order, 3 * sizeof(int));
+	cr_assert_arr_eq(((int[]){0, 1, 2}), log.order, 3 * sizeof(int));
 	evq_destroy(q);
 }
 
 Test(evq, event_in_the_past_runs_without_moving_time_back)
 {
 	struct evq *q = evq_create();
-	struct log log = { 0 };
-	struct tag a = { &log, 1 };
+	struct log log = {0};
+	struct tag a = {&log, 1};
 
 	evq_run_until(q, 1000);
 	evq_schedule(q, 10, rec, &a);
@@ -231,7 +231,7 @@ Test(evq, random_mix_matches_sorted_model)
 
 	for (int i = 0; i < 2000; i++) {
 		cycles_t when = rng(&s) % 300;
-		tags[i] = (struct tag){ log, i };
+		tags[i] = (struct tag){log, i};
 		ids[i] = evq_schedule(q, when, rec, &tags[i]);
 		cr_assert_neq(0, ids[i]);
 		keys[i][0] = when;

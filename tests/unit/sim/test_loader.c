@@ -46,26 +46,41 @@ static size_t make_elf64(void)
 	eh->e_ehsize = sizeof(*eh);
 	eh->e_phentsize = sizeof(*ph);
 	eh->e_phnum = 3;
-	ph[0] = (Elf64_Phdr){ .p_type = PT_LOAD, .p_offset = 0x200,
-			      .p_vaddr = 0x100000, .p_paddr = 0x100000,
-			      .p_filesz = 16, .p_memsz = 0x2000 };
-	ph[1] = (Elf64_Phdr){ .p_type = PT_NOTE, .p_offset = 0x210,
-			      .p_paddr = 0x10, .p_filesz = 8, .p_memsz = 8 };
-	ph[2] = (Elf64_Phdr){ .p_type = PT_LOAD, .p_offset = 0x210,
-			      .p_vaddr = 0x300000, .p_paddr = 0x300000,
-			      .p_filesz = 8, .p_memsz = 8 };
+	ph[0] = (Elf64_Phdr){.p_type = PT_LOAD,
+			     .p_offset = 0x200,
+			     .p_vaddr = 0x100000,
+			     .p_paddr = 0x100000,
+			     .p_filesz = 16,
+			     .p_memsz = 0x2000};
+	ph[1] = (Elf64_Phdr){.p_type = PT_NOTE,
+			     .p_offset = 0x210,
+			     .p_paddr = 0x10,
+			     .p_filesz = 8,
+			     .p_memsz = 8};
+	ph[2] = (Elf64_Phdr){.p_type = PT_LOAD,
+			     .p_offset = 0x210,
+			     .p_vaddr = 0x300000,
+			     .p_paddr = 0x300000,
+			     .p_filesz = 8,
+			     .p_memsz = 8};
 	memcpy(img + 0x200, code64, 16);
 	memcpy(img + 0x210, data64, 8);
 	return 0x218;
 }
 
-static Elf64_Ehdr *eh64(void) { return (Elf64_Ehdr *)img; }
+static Elf64_Ehdr *eh64(void)
+{
+	return (Elf64_Ehdr *)img;
+}
 static Elf64_Phdr *ph64(int i)
 {
 	return (Elf64_Phdr *)(img + sizeof(Elf64_Ehdr)) + i;
 }
 
-static void put32(uint8_t *p, uint32_t v) { memcpy(p, &v, 4); }
+static void put32(uint8_t *p, uint32_t v)
+{
+	memcpy(p, &v, 4);
+}
 
 /* A multiboot v1 header at `off` with the given flags. */
 static void mb_header(size_t off, uint32_t flags)
@@ -94,9 +109,12 @@ static size_t make_elf32_mb(void)
 	eh->e_ehsize = sizeof(*eh);
 	eh->e_phentsize = sizeof(*ph);
 	eh->e_phnum = 1;
-	ph[0] = (Elf32_Phdr){ .p_type = PT_LOAD, .p_offset = 0x200,
-			      .p_vaddr = 0xC0100000, .p_paddr = 0x100000,
-			      .p_filesz = 0x20, .p_memsz = 0x1000 };
+	ph[0] = (Elf32_Phdr){.p_type = PT_LOAD,
+			     .p_offset = 0x200,
+			     .p_vaddr = 0xC0100000,
+			     .p_paddr = 0x100000,
+			     .p_filesz = 0x20,
+			     .p_memsz = 0x1000};
 	mb_header(0x100, 0x3);
 	memset(img + 0x200, 0xAB, 0x20);
 	return 0x220;
@@ -150,7 +168,7 @@ static int load_img(size_t len, const char *cmdline, int nmod,
 		    const char *const *mods, char **path_out)
 {
 	char *path = write_tmp(img, len);
-	struct loader_args a = { path, cmdline, mods, nmod };
+	struct loader_args a = {path, cmdline, mods, nmod};
 	int rc = loader_load(pm, &a, &bs, err, sizeof(err));
 
 	if (path_out)
@@ -195,8 +213,8 @@ TestSuite(loader, .init = setup, .fini = teardown);
 
 Test(loader, elf64_segments_load_at_paddr_with_bss_zeroed)
 {
-	cr_assert_eq(LOADER_OK, load_img(make_elf64(), "", 0, NULL, NULL),
-		     "%s", err);
+	cr_assert_eq(LOADER_OK, load_img(make_elf64(), "", 0, NULL, NULL), "%s",
+		     err);
 	cr_assert_eq(BOOT_NATIVE64, bs.proto);
 	cr_assert_eq(0x100000, bs.entry);
 	cr_assert_eq(0x100000, bs.kernel_start);
@@ -228,11 +246,12 @@ Test(loader, elf64_boot_info_cmdline_and_modules)
 {
 	static const char m1[] = "first module", m2[] = "second";
 	char *p1 = write_tmp(m1, sizeof(m1)), *p2 = write_tmp(m2, sizeof(m2));
-	const char *mods[] = { p1, p2 };
+	const char *mods[] = {p1, p2};
 
-	cr_assert_eq(LOADER_OK,
-		     load_img(make_elf64(), "console=ttyS0 quiet", 2, mods,
-			      NULL), "%s", err);
+	cr_assert_eq(
+	    LOADER_OK,
+	    load_img(make_elf64(), "console=ttyS0 quiet", 2, mods, NULL), "%s",
+	    err);
 	cr_assert_eq(BOOT_INFO, bs.info);
 	cr_assert_eq(0x4D535648, peek(0x7000, 4));
 	cr_assert_eq(1, peek(0x7004, 4));
@@ -309,7 +328,7 @@ Test(loader, multiboot_modules_have_file_names_as_strings)
 {
 	static const char m[] = "initrd-bytes";
 	char *p = write_tmp(m, sizeof(m));
-	const char *mods[] = { p };
+	const char *mods[] = {p};
 	uint64_t list;
 
 	cr_assert_eq(LOADER_OK, load_img(make_elf32_mb(), NULL, 1, mods, NULL));
@@ -356,7 +375,7 @@ Test(loader, aout_kludge_overrides_elf_program_headers)
 
 Test(loader, enter_native_sets_long_mode_registers)
 {
-	struct cpu_env env = { 0 };
+	struct cpu_env env = {0};
 	struct cpu *cpu = cpu_create(pm, &env);
 
 	cr_assert_eq(LOADER_OK, load_img(make_elf64(), NULL, 0, NULL, NULL));
@@ -372,7 +391,7 @@ Test(loader, enter_native_sets_long_mode_registers)
 
 Test(loader, enter_multiboot_sets_magic_and_info_pointer)
 {
-	struct cpu_env env = { 0 };
+	struct cpu_env env = {0};
 	struct cpu *cpu = cpu_create(pm, &env);
 
 	cr_assert_eq(LOADER_OK, load_img(make_elf32_mb(), NULL, 0, NULL, NULL));
@@ -390,16 +409,17 @@ Test(loader, enter_multiboot_sets_magic_and_info_pointer)
 
 Test(loader, missing_file_is_an_io_error)
 {
-	struct loader_args a = { "/nonexistent/kernel.elf", NULL, NULL, 0 };
+	struct loader_args a = {"/nonexistent/kernel.elf", NULL, NULL, 0};
 
 	cr_assert_eq(LOADER_ERR_IO, loader_load(pm, &a, &bs, err, sizeof(err)));
 	cr_assert_str_eq("/nonexistent/kernel.elf: cannot open: "
-			 "No such file or directory", err);
+			 "No such file or directory",
+			 err);
 }
 
 Test(loader, directory_is_not_a_regular_file)
 {
-	struct loader_args a = { "/tmp", NULL, NULL, 0 };
+	struct loader_args a = {"/tmp", NULL, NULL, 0};
 
 	cr_assert_eq(LOADER_ERR_IO, loader_load(pm, &a, &bs, err, sizeof(err)));
 	cr_assert_str_eq("/tmp: not a regular file", err);
@@ -586,7 +606,8 @@ Test(loader, command_line_longer_than_4095_is_refused)
 	cmd[4096] = 0;
 	cr_assert_eq(LOADER_ERR_ARGS, load_img(len, cmd, 0, NULL, NULL));
 	cr_assert_str_eq("--append: command line is 4096 bytes; at most 4095 "
-			 "fit", err);
+			 "fit",
+			 err);
 	cmd[4095] = 0;
 	cr_assert_eq(LOADER_OK, load_img(len, cmd, 0, NULL, NULL), "%s", err);
 	cr_assert_eq(4095, peek(0x7018, 4));
@@ -601,8 +622,8 @@ Test(loader, multiboot_file_name_counts_toward_the_4095_bytes)
 	cmd[4095] = 0;
 	cr_assert_eq(LOADER_ERR_ARGS,
 		     load_img(make_elf32_mb(), cmd, 0, NULL, NULL));
-	cr_assert_not_null(strstr(err, "--append: kernel file name plus"),
-			   "%s", err);
+	cr_assert_not_null(strstr(err, "--append: kernel file name plus"), "%s",
+			   err);
 	free(cmd);
 }
 
@@ -612,21 +633,23 @@ Test(loader, too_many_modules_is_refused)
 
 	for (int i = 0; i <= LOADER_MAX_MODULES; i++)
 		mods[i] = "/dev/null";
-	cr_assert_eq(LOADER_ERR_ARGS, load_img(make_elf64(), NULL,
-					       LOADER_MAX_MODULES + 1, mods,
-					       NULL));
+	cr_assert_eq(
+	    LOADER_ERR_ARGS,
+	    load_img(make_elf64(), NULL, LOADER_MAX_MODULES + 1, mods, NULL));
 	cr_assert_not_null(strstr(err, "--initrd:"), "%s", err);
 }
 
 Test(loader, missing_or_oversized_module_is_refused)
 {
-	const char *mods[] = { "/nonexistent/initrd" };
+	const char *mods[] = {"/nonexistent/initrd"};
 	char *big_path;
 	FILE *f;
 
-	cr_assert_eq(LOADER_ERR_IO, load_img(make_elf64(), NULL, 1, mods, NULL));
+	cr_assert_eq(LOADER_ERR_IO,
+		     load_img(make_elf64(), NULL, 1, mods, NULL));
 	cr_assert_str_eq("/nonexistent/initrd: cannot open: No such file or "
-			 "directory", err);
+			 "directory",
+			 err);
 	big_path = write_tmp("", 0);
 	f = fopen(big_path, "w");
 	cr_assert_eq(0, fseek(f, RAM, SEEK_SET)); /* sparse, RAM + 1 bytes */
@@ -675,11 +698,12 @@ Test(loader, aout_kludge_truncated_header_is_refused)
 static void fuzz_one(size_t len)
 {
 	char *path = write_tmp(img, len);
-	struct loader_args a = { path, "x", NULL, 0 };
+	struct loader_args a = {path, "x", NULL, 0};
 	int rc = loader_load(pm, &a, &bs, err, sizeof(err));
 
 	cr_assert(rc == LOADER_OK || rc == LOADER_ERR_FORMAT ||
-		  rc == LOADER_ERR_RANGE, "rc %d", rc);
+		      rc == LOADER_ERR_RANGE,
+		  "rc %d", rc);
 	if (rc != LOADER_OK) {
 		cr_assert_eq(0, strncmp(err, path, strlen(path)), "%s", err);
 		cr_assert_gt(strlen(err), strlen(path) + 2);
@@ -693,7 +717,7 @@ static void fuzz_one(size_t len)
 
 Test(loader, every_truncation_is_handled)
 {
-	size_t (*makers[])(void) = { make_elf64, make_elf32_mb, make_kludge };
+	size_t (*makers[])(void) = {make_elf64, make_elf32_mb, make_kludge};
 
 	for (size_t m = 0; m < 3; m++) {
 		size_t len = makers[m]();
@@ -706,7 +730,7 @@ Test(loader, every_truncation_is_handled)
 
 Test(loader, random_corruptions_are_handled)
 {
-	size_t (*makers[])(void) = { make_elf64, make_elf32_mb, make_kludge };
+	size_t (*makers[])(void) = {make_elf64, make_elf32_mb, make_kludge};
 	uint64_t s = 0x243F6A8885A308D3ull;
 
 	for (int iter = 0; iter < 3000; iter++) {
