@@ -91,18 +91,12 @@ static bool adsize_not_last(const struct enc *e, const struct outcome *o)
 	return e->p67 && e->last_legacy != 0x67;
 }
 
+/* (F2/F3 also select a mandatory-prefix row, whatever 66 says and
+ * wherever it stands; Capstone takes the last prefix given.) */
 static bool rep_not_last(const struct enc *e, const struct outcome *o)
 {
 	(void)o;
 	return e->mand >= 2 && e->last_legacy != 0xF2 && e->last_legacy != 0xF3;
-}
-
-/* 66 with F2/F3: both vendors select the F2/F3 row whatever the order;
- * Capstone takes whichever came last. */
-static bool opsize_after_rep(const struct enc *e, const struct outcome *o)
-{
-	(void)o;
-	return e->p66 && e->mand >= 2 && e->last_legacy == 0x66;
 }
 
 /* REX.W wins over 66 (SDM Vol. 2A §2.2.1.2); Capstone 4 sometimes lets
@@ -129,21 +123,7 @@ static bool rex_r(const struct enc *e, const struct outcome *o)
 	return (e->rex & 4) != 0;
 }
 
-/* INS/OUTS are 16- or 32-bit: REX.W is ignored; Capstone says 16-bit. */
-static bool rex_w(const struct enc *e, const struct outcome *o)
-{
-	(void)o;
-	return (e->rex & 8) != 0;
-}
-
-/* F3 90 with REX.B: the REX.B row (XCHG r8, rAX) is taken; Capstone says
- * PAUSE. The SDM defines PAUSE only as F3 90. */
-static bool pause_with_rex_b(const struct enc *e, const struct outcome *o)
-{
-	(void)o;
-	return (e->rex & 1) && e->mand == 2;
-}
-
+/* An address-size prefix anywhere among the prefixes. */
 static bool adsize_67(const struct enc *e, const struct outcome *o)
 {
 	(void)o;
@@ -258,9 +238,6 @@ const struct known_diff known_diffs[] = {
 	 rep_not_last,
 	 "F2/F3 followed by another legacy prefix: Capstone 4 ignores it as a "
 	 "mandatory prefix (POPCNT/TZCNT/LZCNT/PAUSE); the CPU does not"},
-	{D_MNEMONIC | D_CS_REJECTS, BOTH, -1, 0, 0, NULL, opsize_after_rep,
-	 "66 after F2/F3: the F2/F3 row is taken whatever the order; Capstone "
-	 "takes the last of them"},
 	{D_OPERAND, BOTH, 0, 0xE8, 0xE9, NULL, adsize_67,
 	 "67 on CALL/JMP rel: the address size does not truncate the target "
 	 "(the operand size does; SDM JMP/CALL); Capstone 4 truncates it"},
@@ -271,15 +248,6 @@ const struct known_diff known_diffs[] = {
 	 rexw_with_66_or_67,
 	 "REX.W with 66/67: REX.W decides the operand size (SDM Vol. 2A "
 	 "§2.2.1.2); Capstone 4 lets 66/67 win on some opcodes"},
-	{D_MNEMONIC, M64, 0, 0x6D, 0x6F, NULL, rex_w,
-	 "INS/OUTS with REX.W: still 32-bit (no 64-bit port I/O); Capstone "
-	 "says 16-bit"},
-	{D_MNEMONIC, M64, 0, 0x90, 0x90, " pause ", pause_with_rex_b,
-	 "F3 90 with REX.B: XCHG r8, rAX (REX.B selects it); Capstone says "
-	 "PAUSE"},
-	{D_MNEMONIC, M64, 0, 0xA0, 0xA3, " movabs ", adsize_67,
-	 "MOV moffs with a 32-bit address (67) in 64-bit mode: we say mov; "
-	 "Capstone's mov/movabs choice depends on unrelated prefixes"},
 };
 /* clang-format on */
 const int n_known_diffs = sizeof(known_diffs) / sizeof(known_diffs[0]);
