@@ -10,7 +10,8 @@
  * and flags change only after the write. A masked count of 0 changes no
  * flag; neither does an RCL/RCR whose count is a multiple of 9/17.
  * Undefined results follow the Intel host: OF for a count above 1 is the
- * OF of a count of 1; AF is cleared by SHL/SHR/SAR/SHLD/SHRD; a 16-bit
+ * OF of a count of 1, except that ROL/ROR by an immediate above 1 leave OF
+ * unchanged; AF is cleared by SHL/SHR/SAR/SHLD/SHRD; a 16-bit
  * SHLD/SHRD by 17..31 shifts through the 48-bit value dest:src:dest.
  * SHL/SHR/SAR record their flags lazily (LF_SHL/SHR/SAR); rotates and
  * double shifts set them at once.
@@ -43,11 +44,11 @@ static uint64_t shift_value(unsigned kind, uint64_t v, unsigned n, int size)
 	return (v << n) & m;
 }
 
-/* Rotate v by n (masked count, non-zero); returns the result and puts the
- * new CF|OF in *fl, or returns with *fl = ~0 when no flag changes (RCL/RCR
- * by a multiple of 9/17). */
+/* Rotate v by n (masked count, non-zero); returns the result, the new
+ * CF|OF in *fl and the flags that change in *changed (none for RCL/RCR by
+ * a multiple of 9/17). */
 static uint64_t rotate(unsigned kind, uint64_t v, unsigned n, int size,
-		       bool cf_in, uint64_t *fl)
+		       bool cf_in, uint64_t *fl, uint64_t *changed)
 {
 	unsigned bits = (unsigned)size * 8;
 	uint64_t m = size_mask(size), sb = (m >> 1) + 1, r;
@@ -64,7 +65,7 @@ static uint64_t rotate(unsigned kind, uint64_t v, unsigned n, int size,
 		/* Through CF: a (bits+1)-bit rotation of CF:v. */
 		unsigned k = n % (bits + 1);
 		if (!k) {
-			*fl = ~0ull;
+			*fl = *changed = 0;
 			return v;
 		}
 		unsigned __int128 w = ((unsigned __int128)cf_in << bits) | v;
@@ -77,10 +78,14 @@ static uint64_t rotate(unsigned kind, uint64_t v, unsigned n, int size,
 		of = kind == SH_RCL ? (v ^ (v << 1)) & sb : !!(v & sb) ^ cf_in;
 	}
 	*fl = (cf ? RF_CF : 0) | (of ? RF_OF : 0);
+	*changed = RF_CF | RF_OF;
 	return r;
 }
 
-static void shift_exec(struct cpu *c, const struct dinsn *d, uint64_t raw)
+/* `by_imm`: the count is an immediate (C0/C1). Intel hardware then leaves
+ * OF alone for a ROL/ROR by more than 1 (OF is undefined there). */
+static void shift_exec(struct cpu *c, const struct dinsn *d, uint64_t raw,
+		       bool by_imm)
 {
 	unsigned kind = d->op->sub & 7;
 	unsigned n = (unsigned)raw & count_mask(d->osize);
@@ -96,26 +101,28 @@ static void shift_exec(struct cpu *c, const struct dinsn *d, uint64_t raw)
 			  d->osize, r, v, n);
 		return;
 	}
-	uint64_t fl;
-	uint64_t r = rotate(kind, v, n, d->osize, cpu_get_cf(c), &fl);
+	uint64_t fl, changed;
+	uint64_t r = rotate(kind, v, n, d->osize, cpu_get_cf(c), &fl, &changed);
+	if (by_imm && n != 1 && kind <= SH_ROR)
+		changed &= ~RF_OF;
 	rm_write(c, d, d->osize, r);
-	if (fl != ~0ull)
-		cpu_set_rflags(c, fl, RF_CF | RF_OF);
+	if (changed)
+		cpu_set_rflags(c, fl, changed);
 }
 
 void op_shift_E1(struct cpu *c, const struct dinsn *d)
 {
-	shift_exec(c, d, 1);
+	shift_exec(c, d, 1, false);
 }
 
 void op_shift_ECL(struct cpu *c, const struct dinsn *d)
 {
-	shift_exec(c, d, c->gpr[RCX] & 0xFF);
+	shift_exec(c, d, c->gpr[RCX] & 0xFF, false);
 }
 
 void op_shift_EI(struct cpu *c, const struct dinsn *d)
 {
-	shift_exec(c, d, d->imm & 0xFF);
+	shift_exec(c, d, d->imm & 0xFF, true);
 }
 
 /*

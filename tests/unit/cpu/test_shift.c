@@ -219,3 +219,26 @@ Test(shift_seq, sar_by_31_is_sign_mask)
 	fx_exec(fx, code, sizeof(code));
 	cr_assert_eq(0xFFFFFFFFull, REG(RAX));
 }
+
+/* OF after a rotate by more than 1 is undefined; hvsim does what Intel
+ * hardware does, and these two pin that choice down. */
+Test(shift_seq, rol_by_imm_above_one_leaves_of_unchanged)
+{
+	static const uint8_t code[] = {0xc0, 0xc3, 0x02, 0xf4}; /* rol bl,2 */
+	REG(RBX) = 0x20; /* as if by 1: OF would be 0 */
+	cpu_set_rflags(fx->cpu, RF_OF, RF_ARITH);
+	fx_exec(fx, code, sizeof(code));
+	cr_assert_eq(0x80, REG(RBX));
+	cr_assert_eq(RF_OF, cpu_get_rflags(fx->cpu) & (RF_OF | RF_CF));
+}
+
+Test(shift_seq, rol_by_cl_above_one_sets_of_as_for_count_one)
+{
+	static const uint8_t code[] = {0xd2, 0xc3, 0xf4}; /* rol bl,cl */
+	REG(RBX) = 0x40; /* first step 0x40 -> 0x80 changes the sign */
+	REG(RCX) = 2;
+	cpu_set_rflags(fx->cpu, 0, RF_ARITH);
+	fx_exec(fx, code, sizeof(code));
+	cr_assert_eq(0x01, REG(RBX));
+	cr_assert_eq(RF_OF | RF_CF, cpu_get_rflags(fx->cpu) & (RF_OF | RF_CF));
+}
