@@ -441,3 +441,62 @@ Test(cli, bench_fails_when_guest_reports_failure, .init = quiet_stderr)
 	unlink(path);
 	free(path);
 }
+
+/* Simulated cycles of a quiet run of `code`, from the summary line. */
+static unsigned long long cycles_of(const void *code, size_t len)
+{
+	char *path = tiny_guest(code, len);
+	char out[] = "/tmp/hvsim-test-sum-XXXXXX";
+	char *argv[] = {"hvsim", "run", "--kernel", path, "--mem", "4M"};
+	char buf[2048] = {0};
+	const char *p;
+	int fd = mkstemp(out), saved = dup(2);
+	FILE *f;
+
+	/* The summary goes to stderr: catch it in a file for this run. */
+	fflush(stderr);
+	dup2(fd, 2);
+	cr_assert_eq(1, cli_main(6, argv));
+	fflush(stderr);
+	dup2(saved, 2);
+	close(saved);
+	f = fdopen(fd, "r");
+	rewind(f);
+	cr_assert_gt(fread(buf, 1, sizeof(buf) - 1, f), 0);
+	fclose(f);
+	unlink(out);
+	unlink(path);
+	free(path);
+	p = strstr(buf, "instructions, ");
+	cr_assert_not_null(p, "%s", buf);
+	return strtoull(p + 14, NULL, 10);
+}
+
+Test(cli, port_io_charges_the_intercept_cost)
+{
+	static const uint8_t one[] = {
+	    0x31, 0xC0, 0xE6, 0x80, /* xor eax, eax; out 0x80, al */
+	    0xE7, 0xF4,		    /* out 0xF4, eax */
+	};
+	static const uint8_t two[] = {
+	    0x31, 0xC0, 0xE6, 0x80, 0xE6, 0x80, 0xE7, 0xF4,
+	};
+	static const uint8_t uart[] = {
+	    0x31, 0xC0, 0xE6, 0x80, 0x66, 0xBA, 0xFF, 0x03, /* dx = SCR */
+	    0xEE, 0xE7, 0xF4, /* out dx, al; out 0xF4, eax */
+	};
+	static const uint8_t pad[] = {
+	    0x31, 0xC0, 0xE6, 0x80, 0x66, 0xBA, 0x80, 0x00, /* dx = 0x80 */
+	    0xEE, 0xE7, 0xF4, /* the same OUT to an unmapped port */
+	};
+	unsigned long long c1 = cycles_of(one, sizeof(one));
+	unsigned long long c2 = cycles_of(two, sizeof(two));
+
+	/* One more OUT to an unmapped port: exit + entry (1,200) plus the
+	 * instruction's own cost. */
+	cr_assert_geq(c2 - c1, 1200, "c1 %llu c2 %llu", c1, c2);
+	cr_assert_lt(c2 - c1, 1300, "c1 %llu c2 %llu", c1, c2);
+	/* A UART register access adds the device's latency on top. */
+	cr_assert_gt(cycles_of(uart, sizeof(uart)),
+		     cycles_of(pad, sizeof(pad)));
+}
