@@ -245,8 +245,10 @@ bool cpu_is_canonical(uint64_t a);
 /* Effective address (offset within the segment), masked to the address
  * size; RIP-relative uses the address of the next instruction. */
 uint64_t cpu_ea(const struct cpu *c, const struct dinsn *d);
-uint64_t rm_read(struct cpu *c, const struct dinsn *d, int size);
-void rm_write(struct cpu *c, const struct dinsn *d, int size, uint64_t v);
+/* Memory halves of rm_read/rm_write (ea.c); the register halves are the
+ * inline fast paths below. */
+uint64_t rm_read_mem(struct cpu *c, const struct dinsn *d, int size);
+void rm_write_mem(struct cpu *c, const struct dinsn *d, int size, uint64_t v);
 
 static inline uint64_t size_mask(int size)
 {
@@ -283,6 +285,22 @@ static inline void gpr_write(struct cpu *c, int r, int size, bool rex,
 		c->gpr[r] = v;
 		break;
 	}
+}
+
+/* The ModRM r/m operand: a GPR when mod == 3, else memory. */
+static inline uint64_t rm_read(struct cpu *c, const struct dinsn *d, int size)
+{
+	if (d->mod == 3)
+		return gpr_read(c, d->rm & 15, size, d->pfx & PFX_REX);
+	return rm_read_mem(c, d, size);
+}
+static inline void rm_write(struct cpu *c, const struct dinsn *d, int size,
+			    uint64_t v)
+{
+	if (d->mod == 3)
+		gpr_write(c, d->rm & 15, size, d->pfx & PFX_REX, v);
+	else
+		rm_write_mem(c, d, size, v);
 }
 
 /* The ModRM.reg operand as a GPR. */

@@ -15,6 +15,7 @@
  * byte-register rule (AH..BH without REX, SPL..DIL with it).
  */
 #include "cpu/cpu_int.h"
+#include "cpu/mem.h"
 
 uint64_t cpu_ea(const struct cpu *c, const struct dinsn *d)
 {
@@ -31,17 +32,12 @@ uint64_t cpu_ea(const struct cpu *c, const struct dinsn *d)
 	return ea & size_mask(d->asize);
 }
 
-uint64_t rm_read(struct cpu *c, const struct dinsn *d, int size)
+uint64_t rm_read_mem(struct cpu *c, const struct dinsn *d, int size)
 {
-	if (d->mod == 3)
-		return gpr_read(c, d->rm & 15, size, d->pfx & PFX_REX);
-	return cpu_read(c, d->seg, cpu_ea(c, d), size);
+	return mem_read(c, d->seg, cpu_ea(c, d), size);
 }
 
-void rm_write(struct cpu *c, const struct dinsn *d, int size, uint64_t v)
+void rm_write_mem(struct cpu *c, const struct dinsn *d, int size, uint64_t v)
 {
-	if (d->mod == 3)
-		gpr_write(c, d->rm & 15, size, d->pfx & PFX_REX, v);
-	else
-		cpu_write(c, d->seg, cpu_ea(c, d), size, v);
+	mem_write(c, d->seg, cpu_ea(c, d), size, v);
 }

@@ -26,6 +26,7 @@
 #include <string.h>
 
 #include "cpu/cpu_int.h"
+#include "cpu/mem.h"
 
 #define BLOCK_MAX 32
 #define BLOCK_CACHE_BITS 12
@@ -172,7 +173,7 @@ static struct block *block_lookup(struct cpu *c, uint64_t lin)
 {
 	uint64_t gpa;
 	c->insn_rip = c->rip; /* a fetch fault reports this RIP */
-	const uint8_t *code = cpu_fetch_ptr(c, lin, &gpa);
+	const uint8_t *code = mem_fetch_ptr(c, lin, &gpa);
 	if (!code)
 		return NULL;
 	struct block *b = &c->icache->blocks[block_index(gpa)];

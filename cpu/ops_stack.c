@@ -14,6 +14,7 @@
  * below the old RSP before committing, which is invisible if they fault.
  */
 #include "cpu/cpu_int.h"
+#include "cpu/mem.h"
 #include "cpu/ops.h"
 
 int cpu_stack_size(const struct cpu *c)
@@ -39,14 +40,14 @@ void cpu_push(struct cpu *c, int size, uint64_t v)
 {
 	uint64_t rsp = stack_off(c, -(uint64_t)size);
 
-	cpu_write(c, SEG_SS, rsp, size, v);
+	mem_write(c, SEG_SS, rsp, size, v);
 	stack_set(c, rsp);
 }
 
 uint64_t cpu_pop(struct cpu *c, int size)
 {
 	uint64_t rsp = stack_off(c, 0);
-	uint64_t v = cpu_read(c, SEG_SS, rsp, size);
+	uint64_t v = mem_read(c, SEG_SS, rsp, size);
 
 	stack_set(c, rsp + (uint64_t)size);
 	return v;

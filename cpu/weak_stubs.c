@@ -60,8 +60,6 @@ WEAK void cpu_tlb_flush(struct cpu *c, bool k) { (void)c; (void)k; NOTYET("cpu_t
 WEAK void cpu_tlb_flush_page(struct cpu *c, uint64_t l) { (void)c; (void)l; NOTYET("cpu_tlb_flush_page"); }
 WEAK bool cpu_is_canonical(uint64_t a) { return (uint64_t)((int64_t)(a << 16) >> 16) == a; }
 WEAK uint64_t cpu_ea(const struct cpu *c, const struct dinsn *d) { (void)c; (void)d; NOTYET("cpu_ea"); }
-WEAK uint64_t rm_read(struct cpu *c, const struct dinsn *d, int s) { (void)c; (void)d; (void)s; NOTYET("rm_read"); }
-WEAK void rm_write(struct cpu *c, const struct dinsn *d, int s, uint64_t v) { (void)c; (void)d; (void)s; (void)v; NOTYET("rm_write"); }
 WEAK void cpu_push(struct cpu *c, int s, uint64_t v) { (void)c; (void)s; (void)v; NOTYET("cpu_push"); }
 WEAK uint64_t cpu_pop(struct cpu *c, int s) { (void)c; (void)s; NOTYET("cpu_pop"); }
 WEAK int cpu_stack_size(const struct cpu *c) { (void)c; return 8; }
