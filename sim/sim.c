@@ -198,9 +198,11 @@ static void handle_exit(struct sim *s, const struct cpu_exit *ex)
 		/* No interrupt source exists yet (no timers, the UART's line is
 		 * not wired), so with IF=0 or IF=1 nothing can wake it. */
 		sim_finish(s, SIM_EXIT_HALT,
-			   "guest halted forever at RIP %#llx (HLT, and "
-			   "nothing can interrupt it)",
-			   (unsigned long long)ex->rip);
+			   "guest halted forever at RIP %#llx (HLT with "
+			   "interrupts %s, and nothing can interrupt it)",
+			   (unsigned long long)ex->rip,
+			   cpu_interrupts_enabled(s->cpu) ? "enabled"
+							  : "disabled");
 		break;
 	case CPU_EXIT_TRIPLE_FAULT:
 		sim_finish(s, SIM_EXIT_TRIPLE_FAULT,
