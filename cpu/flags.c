@@ -208,16 +208,36 @@ static int cond_after_sub(const struct lazy_flags *lf, unsigned test)
 	}
 }
 
+/* After AND/OR/XOR/TEST, CF = OF = 0. Returns -1 for the parity test. */
+static int cond_after_logic(const struct lazy_flags *lf, unsigned test)
+{
+	uint64_t m = size_mask(lf->size), sb = (m >> 1) + 1;
+	uint64_t r = lf->res & m;
+	switch (test) {
+	case 0:
+	case 1: return 0;
+	case 2:
+	case 3: return r == 0;
+	case 4:
+	case 6: return (r & sb) != 0;
+	case 7: return r == 0 || (r & sb);
+	default: return -1;
+	}
+}
+
 bool cpu_cond(struct cpu *c, unsigned cc)
 {
 	const struct lazy_flags *lf = &c->lf;
 	unsigned test = (cc >> 1) & 7;
 	bool neg = cc & 1;
-	if (lf->op == LF_SUB) {
-		int r = cond_after_sub(lf, test);
-		if (r >= 0)
-			return (bool)r != neg;
-	} else if (test == 2 && lf->op != LF_NONE && lf->op != LF_MUL) {
+	int r = -1;
+	if (lf->op == LF_SUB)
+		r = cond_after_sub(lf, test);
+	else if (lf->op == LF_LOGIC)
+		r = cond_after_logic(lf, test);
+	if (r >= 0)
+		return (bool)r != neg;
+	if (test == 2 && lf->op != LF_NONE && lf->op != LF_MUL) {
 		/* ZF is "res == 0" for every other op that records it. */
 		return ((lf->res & size_mask(lf->size)) == 0) != neg;
 	}

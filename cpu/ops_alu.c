@@ -219,9 +219,9 @@ void op_cmpxchg8b16b_M(struct cpu *c, const struct dinsn *d)
 	bool wide = d->pfx & PFX_REXW;
 	int half = wide ? 8 : 4;
 	uint64_t hm = size_mask(half), amask = size_mask(d->asize);
-	uint64_t ea = cpu_ea(c, d), lo, hi;
 	if (d->mod == 3)
 		cpu_raise_ud(c);
+	uint64_t ea = cpu_ea(c, d), lo, hi;
 	if (wide) {
 		/* REX.W exists only in 64-bit mode, where only FS and GS
 		 * bases count. */
