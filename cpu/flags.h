@@ -43,7 +43,8 @@ struct lazy_flags {
 	uint8_t cf_in; /* carry in (ADC/SBB), or preserved CF (INC/DEC) */
 };
 
-/* Record an operation's result for later materialisation. */
+/* Record an operation's result for later materialisation. For LF_ADC,
+ * LF_SBB, LF_INC and LF_DEC the caller then sets lf->cf_in. */
 static inline void lf_record(struct lazy_flags *lf, enum lf_op op, int size,
 			     uint64_t res, uint64_t src1, uint64_t src2)
 {
