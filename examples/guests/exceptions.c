@@ -59,14 +59,20 @@ static void test_db(void)
 
 	/* POPF sets TF: the trap comes after the *next* instruction (SDM
 	 * Vol. 3A §17.3.1.4), here the NOP, so RIP = the resume address. */
-	asm volatile("movq %0, %%dr6" : : "r"(0xFFFF0FF0ul));
+	catch_reset();
+	asm volatile(TRY_BEGIN "movq %0, %%dr6" TRY_END
+		     : : "r"(0xFFFF0FF0ul) : TRY_CLOBBERS);
+	catch_setup_failed("mov to DR6 (setup)");
 	catch_reset();
 	asm volatile("pushfq; orq $0x100, (%%rsp)\n\t"
 		     TRY_BEGIN "popfq; nop" TRY_END
 		     : : : TRY_CLOBBERS);
 	catch_check("single-step: popf setting TF, then nop", 1, 0, AT_TRAP);
 	report(trap_catch.rflags & RFL_TF, "single-step frame has RFLAGS.TF set");
-	asm volatile("movq %%dr6, %0" : "=r"(dr6));
+	catch_reset();
+	asm volatile(TRY_BEGIN "movq %%dr6, %0" TRY_END
+		     : "+r"(dr6) : : TRY_CLOBBERS);
+	catch_setup_failed("mov from DR6");
 	report(dr6 & (1ul << 14), "DR6.BS is set after single-step");
 }
 

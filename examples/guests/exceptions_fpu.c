@@ -21,6 +21,14 @@
 #define MXCSR_ZE     0x0004
 #define FLOAT_ONE    0x3F800000u
 
+/* FNINIT under TRY: cleanup must not end the run on a CPU without x87. */
+static void fpu_reset(void)
+{
+	catch_reset();
+	asm volatile(TRY_BEGIN "fninit" TRY_END : : : TRY_CLOBBERS);
+	catch_setup_failed("fninit (cleanup)");
+}
+
 static void with_cr0(uint64_t set, uint64_t clear, const char *insn_what,
 		     int vec, void (*run)(void))
 {
@@ -30,8 +38,8 @@ static void with_cr0(uint64_t set, uint64_t clear, const char *insn_what,
 	catch_reset();
 	run();
 	write_cr0(cr0);
-	asm volatile("fninit");
 	catch_check(insn_what, vec, 0, AT_FAULT);
+	fpu_reset();
 }
 
 static void run_fld1(void)
@@ -79,18 +87,18 @@ static void test_mf(void)
 	int32_t zero = 0;
 
 	catch_reset();
-	asm volatile("fninit\n\t"
-		     "fldcw %1\n\t"
-		     "fld1\n\t"
-		     "fidivl %2\n\t"
-		     TRY_BEGIN "fwait" TRY_END
-		     "fnstsw %0\n\t"
-		     "fninit"
-		     : "=m"(fsw) : "m"(fcw), "m"(zero) : TRY_CLOBBERS);
+	asm volatile(TRY_BEGIN "fninit; fldcw %0; fld1; fidivl %1" TRY_END
+		     : : "m"(fcw), "m"(zero) : TRY_CLOBBERS);
+	if (catch_setup_failed("x87 setup (fninit, fldcw, fld1, fidivl)"))
+		return;
+	catch_reset();
+	asm volatile(TRY_BEGIN "fwait" TRY_END "fnstsw %0"
+		     : "=m"(fsw) : : TRY_CLOBBERS);
 	catch_check("fwait after an unmasked x87 divide by zero", 16, 0,
 		    AT_FAULT);
 	report((fsw & (FSW_ZE | FSW_ES)) == (FSW_ZE | FSW_ES),
 	       "x87 status word has ZE and ES set");
+	fpu_reset();
 }
 
 static void test_xm(void)
@@ -99,16 +107,20 @@ static void test_xm(void)
 	uint32_t one = FLOAT_ONE, after = 0;
 
 	catch_reset();
-	asm volatile("ldmxcsr %1\n\t"
-		     "xorps %%xmm1, %%xmm1\n\t"
-		     "movss %2, %%xmm0\n\t"
-		     TRY_BEGIN "divss %%xmm1, %%xmm0" TRY_END
-		     "stmxcsr %0\n\t"
-		     "ldmxcsr %3"
-		     : "=m"(after)
-		     : "m"(mxcsr), "m"(one), "m"(def)
-		     : TRY_CLOBBERS);
+	asm volatile(TRY_BEGIN "ldmxcsr %0; xorps %%xmm1, %%xmm1; "
+		     "movss %1, %%xmm0" TRY_END
+		     : : "m"(mxcsr), "m"(one) : TRY_CLOBBERS);
+	if (catch_setup_failed("SSE setup (ldmxcsr, xorps, movss)"))
+		return;
+	catch_reset();
+	asm volatile(TRY_BEGIN "divss %%xmm1, %%xmm0" TRY_END
+		     : : : TRY_CLOBBERS);
 	catch_check("divss by zero with MXCSR.ZM=0", 19, 0, AT_FAULT);
+	catch_reset();
+	asm volatile(TRY_BEGIN "stmxcsr %0; ldmxcsr %1" TRY_END
+		     : "=m"(after) : "m"(def) : TRY_CLOBBERS);
+	if (catch_setup_failed("SSE cleanup (stmxcsr, ldmxcsr)"))
+		return;
 	report(after & MXCSR_ZE, "MXCSR.ZE is set by the divide by zero");
 }
 

@@ -31,7 +31,11 @@ static const struct {
 
 static void test_privileged(void)
 {
-	asm volatile("sgdt %0; sidt %1" : "=m"(u_gdtr), "=m"(u_idtr));
+	catch_reset();
+	asm volatile(TRY_BEGIN "sgdt %0; sidt %1" TRY_END
+		     : "=m"(u_gdtr), "=m"(u_idtr) : : TRY_CLOBBERS);
+	if (catch_setup_failed("sgdt/sidt (setup)"))
+		return;
 	for (unsigned i = 0; i < sizeof(priv_cases) / sizeof(priv_cases[0]);
 	     i++) {
 		catch_reset();

@@ -114,3 +114,14 @@ int catch_check_none(const char *what)
 		print_seen(0);
 	return ok;
 }
+
+int catch_setup_failed(const char *what)
+{
+	const struct trap_catch *c = &trap_catch;
+
+	if (!c->count)
+		return 0;
+	report(0, "%s: unexpected %s (vector %lu) err %#lx at %#lx", what,
+	       exc_name(c->vector), c->vector, c->error_code, c->rip);
+	return 1;
+}

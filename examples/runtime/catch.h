@@ -61,5 +61,10 @@ int catch_check(const char *what, int vec, uint64_t err, uint64_t rip);
 int catch_check_pf(const char *what, uint64_t err, uint64_t cr2, uint64_t rip);
 /* Reports that nothing was caught. */
 int catch_check_none(const char *what);
+/* For setup or cleanup code run under TRY that is not itself under test:
+ * if it faulted, reports a FAIL naming `what` and returns 1; otherwise
+ * reports nothing and returns 0. Keeps one missing instruction in a young
+ * CPU model from ending the whole run. */
+int catch_setup_failed(const char *what);
 
 #endif

@@ -86,7 +86,7 @@ def main():
     ap.add_argument("status", type=int)
     ap.add_argument("--max-cycles", type=int, default=2_000_000_000)
     ap.add_argument("--append", default=None)
-    ap.add_argument("--timeout", type=float, default=100.0)
+    ap.add_argument("--timeout", type=float, default=60.0)
     args = ap.parse_args()
 
     cmd = [args.hvsim, "run", "--kernel", args.guest,
