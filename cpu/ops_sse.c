@@ -1,47 +1,124 @@
 /*
- * cpu/ops_sse.c — SSE/SSE2 state instructions (LDMXCSR, FXSAVE...) and fences.
+ * cpu/ops_sse.c — what every SSE/SSE2 instruction shares: the CR0/CR4
+ * gate, XMM/memory operand access with the 16-byte alignment rule, and the
+ * SIMD floating-point exception rule; plus LDMXCSR/STMXCSR and the fences.
  *
- * STUB: every handler raises #UD until implemented.
+ * Spec: Intel SDM Vol. 3A §13.1.3 (CR0.EM/TS, CR4.OSFXSR/OSXMMEXCPT),
+ * Vol. 1 §11.5 (SIMD floating-point exceptions: masked flags vs #XM),
+ * Vol. 1 §10.2.3 (MXCSR), Vol. 2A §2.4 / each instruction (alignment:
+ * legacy-SSE 16-byte memory operands must be 16-byte aligned, else
+ * #GP(0), except the explicitly unaligned forms), Vol. 2B LDMXCSR,
+ * STMXCSR, LFENCE/MFENCE/SFENCE.
+ *
+ * Invariants: operands are read (and may fault) before anything is
+ * written; an unmasked SIMD exception sets its MXCSR flags and raises
+ * without writing the destination.
  */
-#include "cpu/cpu_int.h"
+#include <string.h>
+
+#include "cpu/fp_int.h"
 #include "cpu/ops.h"
 
+void sse_check(struct cpu *c)
+{
+	if ((c->cr0 & CR0_EM) || !(c->cr4 & CR4_OSFXSR))
+		cpu_raise_ud(c);
+	if (c->cr0 & CR0_TS)
+		cpu_raise(c, EXC_NM, 0);
+}
+
+/* Alignment is a property of the linear address; in 64-bit mode only FS
+ * and GS have a base. */
+static void check_align16(struct cpu *c, const struct dinsn *d, uint64_t off)
+{
+	uint64_t base = c->seg[d->seg].base;
+
+	if (c->mode == MODE_LONG64 && d->seg != SEG_FS && d->seg != SEG_GS)
+		base = 0;
+	if ((base + off) & 15)
+		cpu_raise_gp0(c);
+}
+
+void sse_read_w(struct cpu *c, const struct dinsn *d, union xmm *out, int n,
+		bool aligned)
+{
+	if (d->mod == 3) {
+		*out = c->xmm[d->rm & 15];
+		return;
+	}
+	uint64_t off = cpu_ea(c, d);
+	if (aligned && n == 16)
+		check_align16(c, d, off);
+	memset(out, 0, sizeof(*out));
+	cpu_read_bytes(c, d->seg, off, out, n);
+}
+
+void sse_write_m(struct cpu *c, const struct dinsn *d, const union xmm *v,
+		 int n, bool aligned)
+{
+	uint64_t off = cpu_ea(c, d);
+
+	if (aligned && n == 16)
+		check_align16(c, d, off);
+	cpu_write_bytes(c, d->seg, off, v, n);
+}
+
+/*
+ * SDM Vol. 1 §11.5.4: when an unmasked exception is found, the flags of
+ * the pre-computation exceptions (IE, DE, ZE) found are set and nothing
+ * else happens; if only post-computation ones (OE, UE, PE) are unmasked,
+ * every flag found is set. Either way the destination is not written.
+ */
+void sse_commit_flags(struct cpu *c, uint32_t flags)
+{
+	uint32_t unmasked = flags & ~(c->mxcsr >> 7) & MXCSR_FLAGS;
+
+	if (!unmasked) {
+		c->mxcsr |= flags;
+		return;
+	}
+	uint32_t pre = flags & (MXCSR_IE | MXCSR_DE | MXCSR_ZE);
+	c->mxcsr |= (unmasked & pre) ? pre : flags;
+	if (c->cr4 & CR4_OSXMMEXCPT)
+		cpu_raise(c, EXC_XM, 0);
+	cpu_raise_ud(c);
+}
+
+/* 0F AE /2: reserved bits (outside MXCSR_MASK) → #GP(0). Setting a flag
+ * whose mask is clear raises nothing now (SIMD exceptions are not
+ * deferred). */
 void op_ldmxcsr(struct cpu *c, const struct dinsn *d)
 {
-	cpu_unimplemented(c, d);
+	sse_check(c);
+	uint32_t v = (uint32_t)cpu_read(c, d->seg, cpu_ea(c, d), 4);
+	if (v & ~MXCSR_MASK_VALID)
+		cpu_raise_gp0(c);
+	c->mxcsr = v;
 }
 
+/* 0F AE /3 */
 void op_stmxcsr(struct cpu *c, const struct dinsn *d)
 {
-	cpu_unimplemented(c, d);
+	sse_check(c);
+	cpu_write(c, d->seg, cpu_ea(c, d), 4, c->mxcsr);
 }
 
-void op_fxsave(struct cpu *c, const struct dinsn *d)
-{
-	cpu_unimplemented(c, d);
-}
-
-void op_fxrstor(struct cpu *c, const struct dinsn *d)
-{
-	cpu_unimplemented(c, d);
-}
-
-void op_fwait(struct cpu *c, const struct dinsn *d)
-{
-	cpu_unimplemented(c, d);
-}
-
+/* The fences order memory; the model's memory is sequentially consistent,
+ * so they only cost their cycles (C_SERIALIZE). Not gated by CR0/CR4. */
 void op_lfence(struct cpu *c, const struct dinsn *d)
 {
-	cpu_unimplemented(c, d);
+	(void)c;
+	(void)d;
 }
 
 void op_mfence(struct cpu *c, const struct dinsn *d)
 {
-	cpu_unimplemented(c, d);
+	(void)c;
+	(void)d;
 }
 
 void op_sfence(struct cpu *c, const struct dinsn *d)
 {
-	cpu_unimplemented(c, d);
+	(void)c;
+	(void)d;
 }
