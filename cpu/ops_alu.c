@@ -24,37 +24,53 @@ static const uint8_t alu_lf_op[8] = {
 	LF_ADD, LF_LOGIC, LF_ADC, LF_SBB, LF_LOGIC, LF_SUB, LF_LOGIC, LF_SUB,
 };
 
-/* Compute `a kind b` at `size` bytes and fill *lf (not yet committed). */
-static uint64_t alu_compute(struct cpu *c, unsigned kind, int size,
-			    uint64_t a, uint64_t b, struct lazy_flags *lf)
+/* `a kind b` at `size` bytes; *cf receives the carry-in ADC/SBB used. */
+static inline uint64_t alu_result(struct cpu *c, unsigned kind, int size,
+				  uint64_t a, uint64_t b, bool *cf)
 {
-	bool cf = false;
 	uint64_t r;
+	*cf = false;
 	switch (kind & 7) {
 	case ALU_ADD: r = a + b; break;
 	case ALU_OR:  r = a | b; break;
-	case ALU_ADC: cf = cpu_get_cf(c); r = a + b + cf; break;
-	case ALU_SBB: cf = cpu_get_cf(c); r = a - b - cf; break;
+	case ALU_ADC: *cf = cpu_get_cf(c); r = a + b + *cf; break;
+	case ALU_SBB: *cf = cpu_get_cf(c); r = a - b - *cf; break;
 	case ALU_AND: r = a & b; break;
 	case ALU_XOR: r = a ^ b; break;
 	default:      r = a - b; break; /* SUB, CMP */
 	}
-	r &= size_mask(size);
+	return r & size_mask(size);
+}
+
+static inline void alu_record(struct lazy_flags *lf, unsigned kind, int size,
+			      uint64_t r, uint64_t a, uint64_t b, bool cf)
+{
 	lf_record(lf, (enum lf_op)alu_lf_op[kind & 7], size, r, a, b);
 	lf->cf_in = cf;
+}
+
+/* Compute `a kind b` at `size` bytes and fill *lf (not yet committed). */
+static uint64_t alu_compute(struct cpu *c, unsigned kind, int size,
+			    uint64_t a, uint64_t b, struct lazy_flags *lf)
+{
+	bool cf;
+	uint64_t r = alu_result(c, kind, size, a, b, &cf);
+	alu_record(lf, kind, size, r, a, b, cf);
 	return r;
 }
 
-/* E = E op src (CMP only reads E). */
+/* E = E op src (CMP only reads E). The flags are recorded straight into
+ * c->lf after the write: building the record in a local and copying it
+ * costs a store-forwarding stall on every ALU instruction. */
 static void alu_to_rm(struct cpu *c, const struct dinsn *d, uint64_t src)
 {
 	unsigned kind = d->op->sub;
-	struct lazy_flags lf;
+	bool cf;
 	uint64_t dst = rm_read(c, d, d->osize);
-	uint64_t r = alu_compute(c, kind, d->osize, dst, src, &lf);
+	uint64_t r = alu_result(c, kind, d->osize, dst, src, &cf);
 	if (kind != ALU_CMP)
 		rm_write(c, d, d->osize, r);
-	c->lf = lf;
+	alu_record(&c->lf, kind, d->osize, r, dst, src, cf);
 }
 
 void op_alu_EG(struct cpu *c, const struct dinsn *d)
@@ -127,13 +143,12 @@ static void e_or_z_write(struct cpu *c, const struct dinsn *d, uint64_t v)
 /* INC/DEC: like ADD/SUB of 1, but CF is preserved (saved in cf_in). */
 static void inc_dec(struct cpu *c, const struct dinsn *d, enum lf_op op)
 {
-	struct lazy_flags lf;
 	uint64_t v = e_or_z_read(c, d);
 	uint64_t r = (op == LF_INC ? v + 1 : v - 1) & size_mask(d->osize);
-	lf_record(&lf, op, d->osize, r, v, 1);
-	lf.cf_in = cpu_get_cf(c);
+	bool cf = cpu_get_cf(c);
 	e_or_z_write(c, d, r);
-	c->lf = lf;
+	lf_record(&c->lf, op, d->osize, r, v, 1);
+	c->lf.cf_in = cf;
 }
 
 void op_inc_E(struct cpu *c, const struct dinsn *d)
@@ -154,12 +169,10 @@ void op_not_E(struct cpu *c, const struct dinsn *d)
 /* NEG is 0 - E: CF = (E != 0), OF = (E == sign bit). */
 void op_neg_E(struct cpu *c, const struct dinsn *d)
 {
-	struct lazy_flags lf;
 	uint64_t v = rm_read(c, d, d->osize);
 	uint64_t r = (0 - v) & size_mask(d->osize);
-	lf_record(&lf, LF_SUB, d->osize, r, 0, v);
 	rm_write(c, d, d->osize, r);
-	c->lf = lf;
+	lf_record(&c->lf, LF_SUB, d->osize, r, 0, v);
 }
 
 /*

@@ -168,6 +168,7 @@ void fx_load(struct fx *fx, const void *code, size_t len)
 {
 	physmem_copy_to(fx->mem, FX_CODE, code, len);
 	fx->cpu->rip = FX_CODE;
+	fx->cpu->halted = false;
 }
 
 struct cpu_exit fx_run(struct fx *fx, uint64_t max_cycles)
