@@ -13,7 +13,8 @@
  * mb_main(magic, mbi) (multiboot32.c).
  */
 #define MB_HEADER_MAGIC 0x1BADB002
-#define MB_HEADER_FLAGS 0x00000003	/* bit 0: page-align modules; bit 1: memory info */
+/* Header flags: bit 0 page-aligned modules, bit 1 memory information. */
+#define MB_HEADER_FLAGS 0x00000003
 #define MB_BOOT_MAGIC   0x2BADB002
 #define COM1_THR 0x3F8
 #define COM1_LSR 0x3FD

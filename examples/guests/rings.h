@@ -7,7 +7,8 @@
 
 #include <stdint.h>
 
-#define SYS_probe (SYS_GUEST + 0) /* records kernel-side state, returns PROBE_OK */
+/* Records kernel-side state in rings.c, returns PROBE_OK. */
+#define SYS_probe (SYS_GUEST + 0)
 #define PROBE_OK  0x600D
 
 /* Seen by ring 3 around one kernel entry (in the user region). */

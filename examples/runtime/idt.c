@@ -20,9 +20,11 @@
 #include "report.h"
 
 /*
- * 64-bit interrupt gate (16 bytes):
- *  127      96 95          64 63        48 47 46 45 44 43  40 39 35 34 32 31      16 15       0
- *   reserved    offset63:32    offset31:16  P  DPL   0  type   0    IST   selector   offset15:0
+ * 64-bit interrupt gate (16 bytes), as two 64-bit halves:
+ *  low:  63     48 47 46 45 44 43  40 39 35 34 32 31      16 15       0
+ *        offset31:16 P  DPL   0  type   0    IST   selector   offset15:0
+ *  high: 63      32 31                                                 0
+ *        reserved   offset63:32
  * `attr` is bits 47:40 (P DPL 0 type); type 0xE = interrupt gate.
  */
 #define GATE_P        0x80

@@ -18,8 +18,10 @@
 	.macro STUB vec
 	.align 16
 vec_stub_\vec:
-	.if (\vec == 8) || ((\vec >= 10) && (\vec <= 14)) || (\vec == 17) || (\vec == 21) || (\vec == 29) || (\vec == 30)
-	.else
+	.set has_error_code, (\vec == 8) || ((\vec >= 10) && (\vec <= 14))
+	.set has_error_code, has_error_code || (\vec == 17) || (\vec == 21)
+	.set has_error_code, has_error_code || (\vec == 29) || (\vec == 30)
+	.if has_error_code == 0
 	pushq $0
 	.endif
 	pushq $\vec

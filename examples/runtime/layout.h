@@ -23,14 +23,14 @@
 #define GDT_ENTRIES    10
 
 /* Fixed virtual addresses, all outside the identity map of the first 4 GiB. */
-#define USER_STACK_TOP   0x00007FFFFFF00000 /* user stack grows down from here */
+#define USER_STACK_TOP   0x00007FFFFFF00000 /* user stack grows down */
 #define USER_STACK_PAGES 4
 #define DEMAND_BASE      0x0000400000000000 /* hello: faulted in on demand */
 #define DEMAND_PAGES     16
 #define TEST_VA_BASE     0x0000500000000000 /* exceptions: #PF test pages */
 
 /* System-call numbers (syscall.c). RAX = number; RDI, RSI, RDX = arguments. */
-#define SYS_write   1  /* write(fd, buf, len) -> len; fd 1 and 2 go to the UART */
+#define SYS_write   1  /* write(fd, buf, len) -> len; fd 1, 2: UART */
 #define SYS_exit    60 /* exit(status): debug-exit with status; never returns */
 #define SYS_uret    64 /* internal: user_call() is done, value in RDI */
 #define SYS_GUEST   96 /* first number a guest may register */

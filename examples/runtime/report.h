@@ -9,7 +9,8 @@
 #include <stdint.h>
 
 /* Prints PASS or FAIL with the message; returns cond (0 or 1). */
-int report(int cond, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+int report(int cond, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
 /* A check that cannot run here (feature absent); counted apart. */
 void report_skip(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 unsigned report_failures(void);
