@@ -251,6 +251,7 @@ static enum cpu_exit_reason run_loop(struct cpu *c)
 		if (c->halted)
 			return CPU_EXIT_HLT;
 		bool tf = c->rflags & RF_TF;
+		cycles_t before = c->cycles;
 		uint64_t lin = c->seg[SEG_CS].base + c->rip;
 		if (c->mode != MODE_LONG64)
 			lin = (uint32_t)lin;
@@ -266,6 +267,10 @@ static enum cpu_exit_reason run_loop(struct cpu *c)
 			single_step_trap(c);
 		if (c->triple_fault)
 			return CPU_EXIT_TRIPLE_FAULT;
+		/* Every pass costs time, so a guest stuck in a loop that the
+		 * cost model prices at zero still reaches the budget. */
+		if (c->cycles == before)
+			c->cycles++;
 	}
 	return CPU_EXIT_BUDGET;
 }

@@ -122,6 +122,7 @@ OP(op_rdtscp);      /* 0F 01 F9 */
 OP(op_vmcall);      /* 0F 01 C1: env->vmcall or #UD */
 OP(op_sldt); OP(op_str); OP(op_lldt); OP(op_ltr);   /* 0F 00 /0 /1 /2 /3 */
 OP(op_rdmsr); OP(op_wrmsr); OP(op_rdtsc); OP(op_cpuid);
+OP(op_rdpmc);       /* 0F 33: #GP(0), no performance counters */
 OP(op_hlt); OP(op_cli); OP(op_sti); OP(op_clts);
 OP(op_in_AI);       /* E4/E5: port in imm8 */
 OP(op_in_AD);       /* EC/ED: port in DX */

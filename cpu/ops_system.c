@@ -251,6 +251,17 @@ void op_rdtscp(struct cpu *c, const struct dinsn *d)
 	c->gpr[RCX] = (uint32_t)c->msr.tsc_aux;
 }
 
+/*
+ * RDPMC: at CPL > 0 without CR4.PCE it is #GP(0); otherwise ECX must name
+ * an existing counter, and this CPU model has none (CPUID leaf 0AH is not
+ * advertised), so every index is invalid: #GP(0) in all cases.
+ */
+void op_rdpmc(struct cpu *c, const struct dinsn *d)
+{
+	(void)d;
+	cpu_raise_gp0(c);
+}
+
 void op_rdmsr(struct cpu *c, const struct dinsn *d)
 {
 	uint64_t v;

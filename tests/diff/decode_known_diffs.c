@@ -160,7 +160,7 @@ const struct known_diff known_diffs[] = {
 	 NULL, "0F 01 forms without a handler: MONITOR/MWAIT, SMAP, XCR0, "
 	 "VMX/SVM, TSX, SGX, PKU"},
 	{D_WE_REJECT, BOTH, -1, 0, 0,
-	 " rdpmc sysenter sysexit getsec rsm emms vmread vmwrite lss lfs lgs"
+	 " sysenter sysexit getsec rsm emms vmread vmwrite lss lfs lgs"
 	 " xsave xrstor xsaveopt xsave64 xrstor64 xsaveopt64 xsavec xsaves"
 	 " xrstors xsavec64 xsaves64 xrstors64 rdrand rdseed vmptrld vmptrst"
 	 " vmclear vmxon rdpid rdfsbase rdgsbase wrfsbase wrgsbase xabort xbegin"
