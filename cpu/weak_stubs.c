@@ -93,3 +93,6 @@ WEAK void cpu_exception_entry(struct cpu *c) { (void)c; NOTYET("cpu_exception_en
 WEAK bool cpu_exc_has_errcode(int v) { return v == 8 || (v >= 10 && v <= 14) || v == 17 || v == 21; }
 static const uint32_t zero_counter;
 WEAK const uint32_t *physmem_code_write_counter(const struct physmem *p) { (void)p; return &zero_counter; }
+#include "sim/scenario.h"
+WEAK int scenario_load(const char *p, struct scenario *s, char *e, unsigned n) { (void)p; (void)s; (void)e; (void)n; NOTYET("scenario_load"); }
+WEAK int scenario_check(const struct scenario *s, char *e, unsigned n) { (void)s; (void)e; (void)n; return 0; }

@@ -1,0 +1,88 @@
+/*
+ * sim/scenario.h — what a simulated machine is: its physical CPUs and
+ * clock, and its partitions (one parent, any number of children), each with
+ * vCPUs, memory, a kernel and scheduler knobs.
+ *
+ * A scenario comes from a file (`hvsim run FILE.scn`, parsed by
+ * scenario.c: INI with a [machine] section and one [partition "name"]
+ * section per partition) or from the command line (`hvsim run --kernel
+ * FILE`: a parent plus one child running FILE). The hypervisor (hv/) and
+ * the parent's VM Service (partitions/) build the machine from it.
+ *
+ * Scheduler knobs follow Hyper-V's classic scheduler: weight (relative
+ * share, 1..10000, default 100), reserve (percent of one physical CPU per
+ * vCPU guaranteed, 0..100) and cap (percent of one physical CPU per vCPU at
+ * most, 1..100; 100 = no cap).
+ */
+#ifndef HVSIM_SIM_SCENARIO_H_
+#define HVSIM_SIM_SCENARIO_H_
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <string.h>
+
+#define SCN_MAX_PARTITIONS 64
+#define SCN_MAX_VCPUS 64
+#define SCN_MAX_INITRD 8
+#define SCN_NAME_MAX 64
+#define SCN_PATH_MAX 4096
+#define SCN_CMDLINE_MAX 4096
+
+struct scn_partition {
+	char name[SCN_NAME_MAX];
+	bool parent;           /* exactly one partition is the parent */
+	unsigned vcpus;        /* 1..SCN_MAX_VCPUS */
+	uint64_t mem_bytes;    /* guest RAM */
+	char kernel[SCN_PATH_MAX];   /* empty for the parent (service-only) */
+	char cmdline[SCN_CMDLINE_MAX];
+	char initrd[SCN_MAX_INITRD][SCN_PATH_MAX];
+	unsigned nr_initrd;
+	char serial[SCN_PATH_MAX];   /* empty = stdout */
+	char disk[SCN_PATH_MAX];     /* raw image for the storage VSP (later) */
+	unsigned weight;       /* 1..10000 */
+	unsigned reserve_pct;  /* 0..100 */
+	unsigned cap_pct;      /* 1..100 */
+	bool testdev;          /* QEMU hyperv-testdev + pc-testdev */
+	bool autostart;        /* start when the machine starts */
+};
+
+struct scenario {
+	char source[SCN_PATH_MAX]; /* file it came from, or "(command line)" */
+	unsigned pcpus;            /* simulated physical CPUs, 1..64 */
+	uint64_t freq_hz;          /* modelled core clock */
+	uint64_t quantum_cycles;   /* scheduler time slice */
+	bool timing;               /* cycle-approximate costs on */
+	uint64_t max_cycles;       /* simulated-time limit; 0 = none */
+	unsigned nr_partitions;
+	struct scn_partition part[SCN_MAX_PARTITIONS];
+};
+
+static inline void scn_partition_defaults(struct scn_partition *p)
+{
+	memset(p, 0, sizeof(*p));
+	p->vcpus = 1;
+	p->mem_bytes = 256ull << 20;
+	p->weight = 100;
+	p->cap_pct = 100;
+	p->autostart = true;
+}
+
+static inline void scenario_defaults(struct scenario *sc)
+{
+	memset(sc, 0, sizeof(*sc));
+	strcpy(sc->source, "(command line)");
+	sc->pcpus = 2;
+	sc->freq_hz = 2500000000ull;
+	sc->quantum_cycles = 1000000ull;
+	sc->timing = true;
+}
+
+/* Parse and validate a scenario file into *sc (defaults first). Returns 0,
+ * or -1 with a one-line message "FILE:LINE: key: problem" in err. */
+int scenario_load(const char *path, struct scenario *sc, char *err,
+		  unsigned errlen);
+/* Validate a scenario built in code (the same rules as the file parser:
+ * one parent, unique names, ranges). Returns 0 or -1 with err filled. */
+int scenario_check(const struct scenario *sc, char *err, unsigned errlen);
+
+#endif
