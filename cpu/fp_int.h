@@ -21,17 +21,17 @@
  *   15  14:13 12 11 10  9  8  7   6   5  4  3  2  1  0
  *  FTZ   RC   PM UM OM ZM DM IM DAZ  PE UE OE ZE DE IE
  */
-#define MXCSR_IE    (1u << 0)
-#define MXCSR_DE    (1u << 1)
-#define MXCSR_ZE    (1u << 2)
-#define MXCSR_OE    (1u << 3)
-#define MXCSR_UE    (1u << 4)
-#define MXCSR_PE    (1u << 5)
-#define MXCSR_FLAGS 0x3Fu
-#define MXCSR_DAZ   (1u << 6)
-#define MXCSR_MASKS (0x3Fu << 7)
-#define MXCSR_UM    (1u << 11)
-#define MXCSR_FTZ   (1u << 15)
+#define MXCSR_IE	 (1u << 0)
+#define MXCSR_DE	 (1u << 1)
+#define MXCSR_ZE	 (1u << 2)
+#define MXCSR_OE	 (1u << 3)
+#define MXCSR_UE	 (1u << 4)
+#define MXCSR_PE	 (1u << 5)
+#define MXCSR_FLAGS	 0x3Fu
+#define MXCSR_DAZ	 (1u << 6)
+#define MXCSR_MASKS	 (0x3Fu << 7)
+#define MXCSR_UM	 (1u << 11)
+#define MXCSR_FTZ	 (1u << 15)
 #define MXCSR_MASK_VALID 0xFFFFu /* MXCSR_MASK: every bit 15:0 writable */
 
 /* ---- SSE (ops_sse.c) --------------------------------------------------- */
@@ -74,21 +74,21 @@ void sse_commit_flags(struct cpu *c, uint32_t flags);
  *    B  C3   TOP  C2 C1 C0 ES SF PE UE OE ZE DE IE
  * FCW: 5:0 exception masks, 9:8 PC, 11:10 RC, 12 X.
  */
-#define FSW_IE  (1u << 0)
-#define FSW_DE  (1u << 1)
-#define FSW_ZE  (1u << 2)
-#define FSW_OE  (1u << 3)
-#define FSW_UE  (1u << 4)
-#define FSW_PE  (1u << 5)
-#define FSW_SF  (1u << 6)
-#define FSW_ES  (1u << 7)
-#define FSW_C0  (1u << 8)
-#define FSW_C1  (1u << 9)
-#define FSW_C2  (1u << 10)
+#define FSW_IE	(1u << 0)
+#define FSW_DE	(1u << 1)
+#define FSW_ZE	(1u << 2)
+#define FSW_OE	(1u << 3)
+#define FSW_UE	(1u << 4)
+#define FSW_PE	(1u << 5)
+#define FSW_SF	(1u << 6)
+#define FSW_ES	(1u << 7)
+#define FSW_C0	(1u << 8)
+#define FSW_C1	(1u << 9)
+#define FSW_C2	(1u << 10)
 #define FSW_TOP (7u << 11)
-#define FSW_C3  (1u << 14)
-#define FSW_B   (1u << 15)
-#define FSW_CC  (FSW_C0 | FSW_C1 | FSW_C2 | FSW_C3)
+#define FSW_C3	(1u << 14)
+#define FSW_B	(1u << 15)
+#define FSW_CC	(FSW_C0 | FSW_C1 | FSW_C2 | FSW_C3)
 #define FSW_EXC 0x3Fu
 
 enum x87_tag { TAG_VALID, TAG_ZERO, TAG_SPECIAL, TAG_EMPTY };

@@ -20,7 +20,7 @@
 #include "cpu/ops_fp.h"
 #include "cpu/sse_host.h"
 
-#define XMM(r) (&c->xmm[(r) & 15])
+#define XMM(r) (&c->xmm[(r)&15])
 
 static bool f32_tiny(uint32_t v)
 {
@@ -44,11 +44,21 @@ static uint32_t unmasked_tiny(const struct cpu *c, unsigned tiny, __m128i r)
 		return 0;
 	xmm_put(&v, r);
 	switch (tiny) {
-	case TINY_PS: n32 = 4; break;
-	case TINY_PS2: n32 = 2; break;
-	case TINY_SS: n32 = 1; break;
-	case TINY_PD: n64 = 2; break;
-	default: n64 = 1; break;
+	case TINY_PS:
+		n32 = 4;
+		break;
+	case TINY_PS2:
+		n32 = 2;
+		break;
+	case TINY_SS:
+		n32 = 1;
+		break;
+	case TINY_PD:
+		n64 = 2;
+		break;
+	default:
+		n64 = 1;
+		break;
 	}
 	for (int i = 0; i < n32; i++)
 		if (f32_tiny(v.d[i]))

@@ -5,10 +5,10 @@
  * Spec: Intel SDM Vol. 2B/2C PADDB..Q, PSUBB..Q, PADDS/PADDUS/PSUBS/PSUBUS,
  * PCMPEQ*, PCMPGT*, PAND/PANDN/POR/PXOR (and ANDPS/ANDNPS/ORPS/XORPS/PD,
  * which are the same bitwise operations), PUNPCK*, UNPCKLPS/HPS/LPD/HPD
- * (= PUNPCKLDQ/HDQ/LQDQ/HQDQ), PACKSSWB/PACKSSDW/PACKUSWB, PMUL*, PMADDWD, PMIN* /
- * PMAX*, PAVG*, PSADBW, PSLL/PSRL/PSRA (by XMM: the count is the whole low
- * quadword; counts beyond the element width give 0, or the sign for
- * PSRA), PSLLDQ/PSRLDQ (byte shifts; counts above 15 give 0).
+ * (= PUNPCKLDQ/HDQ/LQDQ/HQDQ), PACKSSWB/PACKSSDW/PACKUSWB, PMUL*, PMADDWD,
+ * PMIN* / PMAX*, PAVG*, PSADBW, PSLL/PSRL/PSRA (by XMM: the count is the whole
+ * low quadword; counts beyond the element width give 0, or the sign for PSRA),
+ * PSLLDQ/PSRLDQ (byte shifts; counts above 15 give 0).
  *
  * The element operations are the host's SSE2 instructions (intrinsics):
  * integer SIMD has no MXCSR state, so host and guest agree bit for bit.
@@ -19,9 +19,13 @@
 
 typedef __m128i (*int_kernel)(__m128i a, __m128i b);
 
-#define I2(name, expr)                                                      \
-	static __m128i name(__m128i a, __m128i b) { return expr; }
+#define I2(name, expr)                                                         \
+	static __m128i name(__m128i a, __m128i b)                              \
+	{                                                                      \
+		return expr;                                                   \
+	}
 
+/* clang-format off */
 I2(k_paddb, _mm_add_epi8(a, b)) I2(k_paddw, _mm_add_epi16(a, b))
 I2(k_paddd, _mm_add_epi32(a, b)) I2(k_paddq, _mm_add_epi64(a, b))
 I2(k_psubb, _mm_sub_epi8(a, b)) I2(k_psubw, _mm_sub_epi16(a, b))
@@ -89,6 +93,7 @@ static const int_kernel int_kernels[SI_COUNT] = {
 	[SI_PSRAW] = k_psraw, [SI_PSRAD] = k_psrad,
 	[SI_PSLLW] = k_psllw, [SI_PSLLD] = k_pslld, [SI_PSLLQ] = k_psllq,
 };
+/* clang-format on */
 
 void op_sse_int(struct cpu *c, const struct dinsn *d)
 {
@@ -123,10 +128,9 @@ static __m128i byte_shift(__m128i v, unsigned n, bool left)
 void op_sse_shift_imm(struct cpu *c, const struct dinsn *d)
 {
 	static const int_kernel by_count[SH_COUNT] = {
-		[SH_PSRLW] = k_psrlw, [SH_PSRAW] = k_psraw,
-		[SH_PSLLW] = k_psllw, [SH_PSRLD] = k_psrld,
-		[SH_PSRAD] = k_psrad, [SH_PSLLD] = k_pslld,
-		[SH_PSRLQ] = k_psrlq, [SH_PSLLQ] = k_psllq,
+	    [SH_PSRLW] = k_psrlw, [SH_PSRAW] = k_psraw, [SH_PSLLW] = k_psllw,
+	    [SH_PSRLD] = k_psrld, [SH_PSRAD] = k_psrad, [SH_PSLLD] = k_pslld,
+	    [SH_PSRLQ] = k_psrlq, [SH_PSLLQ] = k_psllq,
 	};
 	unsigned op = d->op->sub, n = (unsigned)d->imm & 0xFF;
 	union xmm *x = &c->xmm[d->rm & 15];

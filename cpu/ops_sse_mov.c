@@ -17,7 +17,7 @@
 #include "cpu/fp_int.h"
 #include "cpu/ops_fp.h"
 
-#define XMM(r) (&c->xmm[(r) & 15])
+#define XMM(r) (&c->xmm[(r)&15])
 
 void op_sse_mova_VW(struct cpu *c, const struct dinsn *d)
 {
@@ -175,8 +175,9 @@ void op_sse_maskmov(struct cpu *c, const struct dinsn *d)
 	sse_check(c);
 	for (int i = 0; i < 16; i++)
 		if (mask->b[i] & 0x80)
-			cpu_probe_write(c, d->seg,
-					(base + (uint64_t)i) & size_mask(d->asize), 1);
+			cpu_probe_write(
+			    c, d->seg,
+			    (base + (uint64_t)i) & size_mask(d->asize), 1);
 	for (int i = 0; i < 16; i++)
 		if (mask->b[i] & 0x80)
 			cpu_write(c, d->seg,

@@ -90,8 +90,8 @@ unsigned x87_tag_of(long double v)
 
 void x87_set_tag_phys(struct cpu *c, int p, unsigned tag)
 {
-	c->fpu.ftw = (uint16_t)((c->fpu.ftw & ~(3u << (2 * p))) |
-				(tag & 3) << (2 * p));
+	c->fpu.ftw =
+	    (uint16_t)((c->fpu.ftw & ~(3u << (2 * p))) | (tag & 3) << (2 * p));
 }
 
 void x87_set(struct cpu *c, int i, long double v)
@@ -159,8 +159,8 @@ bool x87_ok(const struct cpu *c, uint16_t sw, bool mem_dest)
 
 void x87_merge(struct cpu *c, uint16_t sw)
 {
-	c->fpu.fsw = (uint16_t)((c->fpu.fsw & ~FSW_C1) | (sw & FSW_C1) |
-				(sw & FSW_EXC));
+	c->fpu.fsw =
+	    (uint16_t)((c->fpu.fsw & ~FSW_C1) | (sw & FSW_C1) | (sw & FSW_EXC));
 	if (sw & ~c->fpu.fcw & FSW_EXC)
 		c->fpu.fsw |= FSW_ES | FSW_B;
 }

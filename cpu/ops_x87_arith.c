@@ -1,10 +1,10 @@
 /*
  * cpu/ops_x87_arith.c — x87 arithmetic, comparisons and the transcendental
  * and other math instructions: FADD/FSUB/FSUBR/FMUL/FDIV/FDIVR (m32, m64,
- * m16int, m32int, ST(i) and the P forms), FCOM/FCOMP/FCOMPP/FUCOM(P)(P)/FICOM(P),
- * FCOMI/FUCOMI(P), FTST, FXAM, FCHS, FABS, FSQRT, FRNDINT, FSCALE,
- * FPREM/FPREM1, FXTRACT, F2XM1, FYL2X(P1), FPTAN, FPATAN, FSIN, FCOS,
- * FSINCOS.
+ * m16int, m32int, ST(i) and the P forms),
+ * FCOM/FCOMP/FCOMPP/FUCOM(P)(P)/FICOM(P), FCOMI/FUCOMI(P), FTST, FXAM, FCHS,
+ * FABS, FSQRT, FRNDINT, FSCALE, FPREM/FPREM1, FXTRACT, F2XM1, FYL2X(P1), FPTAN,
+ * FPATAN, FSIN, FCOS, FSINCOS.
  *
  * Spec: Intel SDM Vol. 1 §8.1.3.x (condition codes per instruction class),
  * §8.5 (exceptions and masked responses), Vol. 2 (each instruction; FSIN/
@@ -181,8 +181,9 @@ void op_x87_fcomi(struct cpu *c, const struct dinsn *d)
 		}
 	}
 	cpu_set_rflags(c,
-		       ((sw & FSW_C3) ? RF_ZF : 0) | ((sw & FSW_C2) ? RF_PF : 0) |
-			       ((sw & FSW_C0) ? RF_CF : 0),
+		       ((sw & FSW_C3) ? RF_ZF : 0) |
+			   ((sw & FSW_C2) ? RF_PF : 0) |
+			   ((sw & FSW_C0) ? RF_CF : 0),
 		       RF_ARITH);
 	if (sub & XS_POP)
 		x87_pop(c);
@@ -262,11 +263,11 @@ void op_x87_fabs(struct cpu *c, const struct dinsn *d)
 enum math_shape {
 	MS_UNARY,  /* ST0 = f(ST0) */
 	MS_BINARY, /* ST0 = f(ST0, ST1) */
-	MS_POP,    /* ST1 = f(ST1, ST0), pop */
+	MS_POP,	   /* ST1 = f(ST1, ST0), pop */
 	MS_PUSH,   /* ST0 = g(ST0), push h(ST0) */
 };
 enum math_cc {
-	MC_C1,    /* C1 = round-up, others unchanged */
+	MC_C1,	  /* C1 = round-up, others unchanged */
 	MC_RANGE, /* also C2 = 1 (nothing else changes) if |ST0| >= 2^63 */
 	MC_PREM,  /* C0..C3 = the host's (quotient bits, C2 = incomplete) */
 };
@@ -274,13 +275,13 @@ enum math_cc {
 static const struct {
 	uint8_t shape, cc;
 } math_info[XM_COUNT] = {
-	[XM_FSQRT] = {MS_UNARY, MC_C1},     [XM_FRNDINT] = {MS_UNARY, MC_C1},
-	[XM_F2XM1] = {MS_UNARY, MC_C1},     [XM_FSIN] = {MS_UNARY, MC_RANGE},
-	[XM_FCOS] = {MS_UNARY, MC_RANGE},   [XM_FSCALE] = {MS_BINARY, MC_C1},
-	[XM_FPREM] = {MS_BINARY, MC_PREM},  [XM_FPREM1] = {MS_BINARY, MC_PREM},
-	[XM_FPATAN] = {MS_POP, MC_C1},      [XM_FYL2X] = {MS_POP, MC_C1},
-	[XM_FYL2XP1] = {MS_POP, MC_C1},     [XM_FXTRACT] = {MS_PUSH, MC_C1},
-	[XM_FPTAN] = {MS_PUSH, MC_RANGE},   [XM_FSINCOS] = {MS_PUSH, MC_RANGE},
+    [XM_FSQRT] = {MS_UNARY, MC_C1},    [XM_FRNDINT] = {MS_UNARY, MC_C1},
+    [XM_F2XM1] = {MS_UNARY, MC_C1},    [XM_FSIN] = {MS_UNARY, MC_RANGE},
+    [XM_FCOS] = {MS_UNARY, MC_RANGE},  [XM_FSCALE] = {MS_BINARY, MC_C1},
+    [XM_FPREM] = {MS_BINARY, MC_PREM}, [XM_FPREM1] = {MS_BINARY, MC_PREM},
+    [XM_FPATAN] = {MS_POP, MC_C1},     [XM_FYL2X] = {MS_POP, MC_C1},
+    [XM_FYL2XP1] = {MS_POP, MC_C1},    [XM_FXTRACT] = {MS_PUSH, MC_C1},
+    [XM_FPTAN] = {MS_PUSH, MC_RANGE},  [XM_FSINCOS] = {MS_PUSH, MC_RANGE},
 };
 
 /* Stack fault (underflow, or overflow of a pushing op): the masked
@@ -336,8 +337,8 @@ void op_x87_math(struct cpu *c, const struct dinsn *d)
 		if (cc == MC_PREM)
 			x87_set_cc(c, sw);
 		else if (cc == MC_RANGE)
-			c->fpu.fsw = (uint16_t)((c->fpu.fsw & ~FSW_C2) |
-						(sw & FSW_C2));
+			c->fpu.fsw =
+			    (uint16_t)((c->fpu.fsw & ~FSW_C2) | (sw & FSW_C2));
 		if (ok && !(cc == MC_RANGE && (sw & FSW_C2)))
 			math_commit(c, shape, a, b);
 	}

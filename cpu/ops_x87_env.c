@@ -64,8 +64,8 @@ static int env_build(const struct cpu *c, const struct dinsn *d, uint8_t *b)
 	if (d->osize == 2) {
 		put16(b, 0, cw), put16(b, 2, sw), put16(b, 4, tw);
 		put16(b, 6, ip), put16(b, 10, dp);
-		put16(b, 8, env_real(c) ? (ip >> 16 & 0xF) << 12 | c->fpu.fop
-					: 0);
+		put16(b, 8,
+		      env_real(c) ? (ip >> 16 & 0xF) << 12 | c->fpu.fop : 0);
 		put16(b, 12, env_real(c) ? (dp >> 16 & 0xF) << 12 : 0);
 		return 14;
 	}
@@ -108,9 +108,10 @@ static void env_load(struct cpu *c, const struct dinsn *d, const uint8_t *b)
 	c->fpu.fcw = (uint16_t)((get16(b, 0) & 0x1F3F) | 0x40);
 	x87_put_fsw(c, (uint16_t)get16(b, w16 ? 2 : 4));
 	for (int p = 0; p < 8; p++)
-		x87_set_tag_phys(c, p, ((tw >> (2 * p)) & 3) == TAG_EMPTY
-					       ? TAG_EMPTY
-					       : x87_tag_of(c->fpu.st[p]));
+		x87_set_tag_phys(c, p,
+				 ((tw >> (2 * p)) & 3) == TAG_EMPTY
+				     ? TAG_EMPTY
+				     : x87_tag_of(c->fpu.st[p]));
 	c->fpu.fip = ip, c->fpu.fdp = dp, c->fpu.fop = (uint16_t)fop;
 	x87_update_es(c);
 }
@@ -170,11 +171,10 @@ void op_x87_frstor(struct cpu *c, const struct dinsn *d)
 /* ---- FXSAVE / FXRSTOR ------------------------------------------------- */
 
 #define FX_MXCSR 24
-#define FX_REGS 32
-#define FX_XMM 160
+#define FX_REGS	 32
+#define FX_XMM	 160
 
-static void check_fx_align(struct cpu *c, const struct dinsn *d,
-			   uint64_t off)
+static void check_fx_align(struct cpu *c, const struct dinsn *d, uint64_t off)
 {
 	uint64_t base = c->seg[d->seg].base;
 
@@ -244,9 +244,9 @@ void op_fxrstor(struct cpu *c, const struct dinsn *d)
 		c->fpu.st[x87_phys(c, i)] = v;
 	}
 	for (int p = 0; p < 8; p++)
-		x87_set_tag_phys(c, p, (b[4] >> p) & 1
-					       ? x87_tag_of(c->fpu.st[p])
-					       : TAG_EMPTY);
+		x87_set_tag_phys(c, p,
+				 (b[4] >> p) & 1 ? x87_tag_of(c->fpu.st[p])
+						 : TAG_EMPTY);
 	c->mxcsr = mxcsr;
 	memcpy(c->xmm, b + FX_XMM, 16 * (size_t)fx_nxmm(c));
 	x87_update_es(c);

@@ -12,8 +12,8 @@
  * statement is a volatile asm, which the compiler keeps in order); the
  * host MXCSR is always restored. x86-64 hosts only.
  */
-#include "cpu/fp_int.h"
 #include "cpu/sse_host.h"
+#include "cpu/fp_int.h"
 
 uint32_t sse_host_enter(uint32_t guest)
 {
@@ -38,13 +38,14 @@ uint32_t sse_host_leave(uint32_t saved)
 }
 
 /* dst = dst op src, one host instruction. */
-#define KERNEL(name, insn)                                                  \
-	static __m128i name(__m128i a, __m128i b)                          \
-	{                                                                   \
-		__asm__ volatile(insn " %1, %0" : "+x"(a) : "x"(b));       \
-		return a;                                                   \
+#define KERNEL(name, insn)                                                     \
+	static __m128i name(__m128i a, __m128i b)                              \
+	{                                                                      \
+		__asm__ volatile(insn " %1, %0" : "+x"(a) : "x"(b));           \
+		return a;                                                      \
 	}
 
+/* clang-format off */
 KERNEL(k_addps, "addps") KERNEL(k_addpd, "addpd")
 KERNEL(k_addss, "addss") KERNEL(k_addsd, "addsd")
 KERNEL(k_subps, "subps") KERNEL(k_subpd, "subpd")
@@ -180,3 +181,4 @@ uint64_t sse_cvt_f2si(int sub, int size, __m128i a)
 	}
 	return size == 8 ? r : r32;
 }
+/* clang-format on */

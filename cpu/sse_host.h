@@ -29,7 +29,7 @@ struct sse_fp_kernel {
 };
 
 extern const struct sse_fp_kernel sse_fp_kernels[SF_COUNT];
-extern const sse_kernel sse_cmp_kernels[4][8]; /* [enum sse_kind][pred] */
+extern const sse_kernel sse_cmp_kernels[4][8];	  /* [enum sse_kind][pred] */
 extern const sse_comi_kernel sse_comi_kernels[4]; /* RF_ZF|RF_PF|RF_CF */
 /* CVTSI2SS/SD: low lane of `a` = (float/double) of a `size`-byte integer. */
 __m128i sse_cvt_si2f(int to_double, int size, __m128i a, uint64_t v);

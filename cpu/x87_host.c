@@ -17,16 +17,17 @@
  * clobbers the whole register stack, so the compiler keeps no long double
  * there across it. x86-64 hosts only.
  */
-#include "cpu/fp_int.h"
 #include "cpu/x87_host.h"
+#include "cpu/fp_int.h"
 
-#define X87_BEGIN "fnstcw %[save]\n\tfldcw %[cw]\n\t"
+#define X87_BEGIN  "fnstcw %[save]\n\tfldcw %[cw]\n\t"
 #define X87_STATUS "\n\tfnstsw %[sw]\n\tfnclex\n\t"
-#define X87_END "fninit\n\tfldcw %[save]"
-#define X87_CLOB                                                              \
-	"st", "st(1)", "st(2)", "st(3)", "st(4)", "st(5)", "st(6)", "st(7)",  \
-		"memory"
+#define X87_END	   "fninit\n\tfldcw %[save]"
+#define X87_CLOB                                                               \
+	"st", "st(1)", "st(2)", "st(3)", "st(4)", "st(5)", "st(6)", "st(7)",   \
+	    "memory"
 
+/* clang-format off */
 /* 10 bytes of guest memory operand, as an asm memory input/output. */
 typedef struct {
 	uint8_t b[10];
@@ -236,3 +237,4 @@ uint16_t x87h_math(uint16_t cw, int op, long double *a, long double *b)
 	}
 	return sw;
 }
+/* clang-format on */

@@ -8,6 +8,7 @@
 #ifndef HVSIM_CPU_X87_HOST_H_
 #define HVSIM_CPU_X87_HOST_H_
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "cpu/ops_fp.h"
