@@ -1,13 +1,13 @@
 /*
  * sim/cli.c — the `hvsim` command line (DESIGN.md "Interfaces a user
  * touches"): the subcommand table {name, fn, help}, the `run` option table,
- * and the run and bench drivers.
+ * and the run driver (bench: sim/cmd_bench.c).
  *
  * Conventions: guest serial output goes to stdout; hvsim's own messages go
  * to stderr prefixed "hvsim:"; usage errors exit 2 (docs/BOOT.md). Options
  * take "--opt VALUE" or "--opt=VALUE". The parser keeps no state outside
  * its arguments (no getopt globals), so tests can call it repeatedly.
- * Default guests (the run demo, the bench guest) are found next to the
+ * Default guests (the run demo, the bench guests) are found next to the
  * binary: <dir of hvsim>/examples/guests/NAME.elf, where meson builds them.
  */
 #include <errno.h>
@@ -18,12 +18,12 @@
 #include <unistd.h>
 
 #include "sim/cli.h"
+#include "sim/cmd_bench.h"
 #include "sim/cmd_disasm.h"
 #include "sim/hvsim_version.h"
 #include "sim/loader.h"
 
-#define DEMO_GUEST  "examples/guests/hello.elf"
-#define BENCH_GUEST "examples/guests/bench_intloop.elf"
+#define DEMO_GUEST "examples/guests/hello.elf"
 
 static int usage_error(const char *fmt, ...)
     __attribute__((format(printf, 1, 2)));
@@ -290,73 +290,6 @@ static int cmd_run(int argc, char **argv)
 	}
 	free(initrd);
 	return rc;
-}
-
-/* ---- hvsim bench -------------------------------------------------------- */
-
-/* Run one guest with output suppressed; print its line. 0 = ok. */
-static int bench_one(const char *path)
-{
-	struct sim_config cfg;
-	const struct sim_result *r;
-	struct sim *s;
-	int rc;
-
-	sim_config_defaults(&cfg);
-	cfg.kernel = path;
-	cfg.serial_discard = true;
-	cfg.quiet = true;
-	if (!(s = sim_create(&cfg, &rc)))
-		return rc;
-	rc = sim_run(s);
-	r = sim_result(s);
-	printf(
-	    "%14llu %9.3f %9.1f %8.2f  %s\n", (unsigned long long)r->instret,
-	    r->host_cpu_s,
-	    r->host_cpu_s > 0 ? (double)r->instret / r->host_cpu_s / 1e6 : 0.0,
-	    r->instret ? r->host_cpu_s * 1e9 / (double)r->instret : 0.0, path);
-	/* A bench guest ends with debug-exit 0 (status 1) or a final HLT. */
-	if (rc != 1 && rc != SIM_EXIT_HALT) {
-		fprintf(stderr, "hvsim: bench: %s: %s\n", path, r->reason);
-		rc = SIM_EXIT_INTERNAL;
-	} else {
-		rc = 0;
-	}
-	sim_destroy(s);
-	return rc;
-}
-
-static int cmd_bench(int argc, char **argv)
-{
-	char def[4096];
-	int worst = 0;
-
-	if (argc > 1 &&
-	    (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
-		puts("usage: hvsim bench [GUEST.elf]...\n"
-		     "Run CPU-bound guests (default: " BENCH_GUEST ") with "
-		     "output suppressed;\nreport guest instructions, host CPU "
-		     "seconds, MIPS and ns per instruction.");
-		return 0;
-	}
-	for (int i = 1; i < argc; i++)
-		if (argv[i][0] == '-')
-			return usage_error("bench: unknown option '%s'",
-					   argv[i]);
-	printf("%14s %9s %9s %8s  %s\n", "instructions", "cpu-s", "MIPS",
-	       "ns/insn", "guest");
-	if (argc < 2) {
-		if (cli_path_near_binary(BENCH_GUEST, def, sizeof(def)) != 0)
-			return usage_error("bench: cannot locate %s",
-					   BENCH_GUEST);
-		return bench_one(def);
-	}
-	for (int i = 1; i < argc; i++) {
-		int rc = bench_one(argv[i]);
-		if (rc > worst)
-			worst = rc;
-	}
-	return worst;
 }
 
 /* ---- help and the table ------------------------------------------------ */
