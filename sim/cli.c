@@ -19,6 +19,7 @@
 
 #include "sim/cli.h"
 #include "sim/cmd_bench.h"
+#include "sim/cmd_ctl.h"
 #include "sim/cmd_disasm.h"
 #include "sim/hvsim_version.h"
 #include "sim/loader.h"
@@ -305,6 +306,7 @@ static const struct cli_cmd {
     {"disasm", cmd_disasm,
      "disassemble FILE with Capstone and our decoder side by side"},
     {"bench", cmd_bench, "measure interpreter speed on CPU-bound guests"},
+    {"ctl", cmd_ctl, "send one command to a running hvsim (mgmt socket)"},
     {"help", cmd_help, "this text; 'hvsim CMD --help' for a command"},
 };
 
