@@ -1179,3 +1179,47 @@ Test(ctl, end_to_end_against_a_live_server, .init = setup, .fini = teardown,
 	unlink(out);
 	cl_free(watcher);
 }
+
+/* ---- random input ---------------------------------------------------------
+ */
+
+/* xorshift64: a fixed, portable sequence. */
+static uint64_t rnd(uint64_t *s)
+{
+	*s ^= *s << 13;
+	*s ^= *s >> 7;
+	*s ^= *s << 17;
+	return *s;
+}
+
+Test(mgmt, random_bytes_never_stop_the_server)
+{
+	static const char alphabet[] = "{}[]\":,\\ \t\r\nexecute0123456789"
+				       "nulltruefalse\x00\x01\x7f\x80\xc3\xff";
+	struct client *c = cl_ready(), *other = cl_ready();
+	uint64_t seed = 0x9e3779b97f4a7c15ull;
+	char buf[512];
+	json_t *r;
+
+	for (int round = 0; round < 400; round++) {
+		size_t n = rnd(&seed) % sizeof(buf);
+		for (size_t i = 0; i < n; i++)
+			buf[i] =
+			    (rnd(&seed) & 3)
+				? alphabet[rnd(&seed) % (sizeof(alphabet) - 1)]
+				: (char)rnd(&seed);
+		if (send(c->fd, buf, n, MSG_NOSIGNAL | MSG_DONTWAIT) < 0)
+			break; /* dropped for not reading: also fine */
+		mgmt_poll(m);
+		c->len = 0; /* replies are not read here, only counted on */
+		while (recv(c->fd, c->buf, sizeof(c->buf), MSG_DONTWAIT) > 0)
+			;
+	}
+	/* The other client is served as before. */
+	r = expect_return(other, "{\"execute\": \"query-status\"}");
+	cr_assert(json_is_true(json_object_get(r, "running")) ||
+		  json_is_false(json_object_get(r, "running")));
+	json_decref(r);
+	cl_free(c);
+	cl_free(other);
+}
