@@ -444,6 +444,7 @@ static void accept_one(struct mgmt *m, int fd)
 		close(fd);
 		return;
 	}
+	memset(c, 0, sizeof(*c)); /* nothing of a previous client survives */
 	c->fd = fd;
 	c->in = malloc(MGMT_LINE_MAX);
 	if (!c->in || client_send_json(c, greeting()) != 0 ||
