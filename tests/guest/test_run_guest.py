@@ -22,8 +22,9 @@ class RunGuestTest(unittest.TestCase):
     def tearDown(self):
         self.tmp.cleanup()
 
-    def fake_hvsim(self, output, status, sleep=0.0):
-        """A script that checks its arguments, prints `output`, exits."""
+    def fake_hvsim(self, output, status, sleep=0.0, err=""):
+        """A script that checks its arguments, prints `output` (and `err`
+        to stderr), exits."""
         path = os.path.join(self.dir, "hvsim")
         with open(path, "w") as f:
             f.write(textwrap.dedent("""\
@@ -35,14 +36,15 @@ class RunGuestTest(unittest.TestCase):
                     print("append=" + sys.argv[sys.argv.index("--append") + 1])
                 time.sleep(%r)
                 sys.stdout.write(%r)
+                sys.stderr.write(%r)
                 sys.exit(%d)
-                """ % (sys.executable, sleep, output, status)))
+                """ % (sys.executable, sleep, output, err, status)))
         os.chmod(path, 0o755)
         return path
 
     def run_runner(self, output, status, expect, want_status=1, extra=(),
-                   sleep=0.0):
-        hvsim = self.fake_hvsim(output, status, sleep)
+                   sleep=0.0, err=""):
+        hvsim = self.fake_hvsim(output, status, sleep, err)
         exp = os.path.join(self.dir, "expect.txt")
         with open(exp, "w") as f:
             f.write(expect)
@@ -86,6 +88,44 @@ class RunGuestTest(unittest.TestCase):
     def test_hang_fails_on_timeout(self):
         self.assertEqual(self.run_runner("", 1, "", sleep=5,
                                          extra=["--timeout", "1"]), 1)
+
+    ERR = ("hvsim: #UD: unimplemented at rip=0x1000: c5 f4\n"
+           "hvsim: guest wrote 0x0 to debug-exit: status 1\n")
+
+    def test_stderr_expectations_match_stderr_only(self):
+        exp = "stderr: ~#UD: unimplemented\nstderr: re:status 1$\nhello\n"
+        self.assertEqual(self.run_runner(self.GOOD, 1, exp, err=self.ERR), 0)
+        # Not on stdout, so a serial expectation of the same text fails.
+        self.assertEqual(self.run_runner(self.GOOD, 1, "~#UD:",
+                                         err=self.ERR), 1)
+        # And serial text is not searched for a stderr expectation.
+        self.assertEqual(self.run_runner(self.GOOD, 1, "stderr: hello\n",
+                                         err=self.ERR), 1)
+
+    def test_stderr_expectations_keep_their_order(self):
+        exp = "stderr: re:status 1$\nstderr: ~#UD:\n"
+        self.assertEqual(self.run_runner(self.GOOD, 1, exp, err=self.ERR), 1)
+
+    def test_once_requires_exactly_one_matching_line(self):
+        twice = self.ERR + self.ERR.splitlines()[0] + "\n"
+        exp = "stderr: once: ~#UD: unimplemented\n"
+        self.assertEqual(self.run_runner(self.GOOD, 1, exp, err=self.ERR), 0)
+        self.assertEqual(self.run_runner(self.GOOD, 1, exp, err=twice), 1)
+        self.assertEqual(self.run_runner(self.GOOD, 1, "once: ~PASS"), 1)
+        self.assertEqual(self.run_runner(self.GOOD, 1, "once: ~PASS: two"),
+                         0)
+        self.assertEqual(self.run_runner(self.GOOD, 1, "once: ~absent"), 1)
+
+    def test_once_lines_do_not_take_part_in_the_order(self):
+        # Both once: lines match the same stderr line, and the ordered
+        # "hello" is found although a once: line matched after it.
+        exp = ("stderr: once: ~#UD:\nstderr: once: ~unimplemented\n"
+               "PASS: two\nonce: hello\n~SUMMARY\n")
+        self.assertEqual(self.run_runner(self.GOOD, 1, exp, err=self.ERR), 0)
+
+    def test_fail_on_stderr_is_not_a_guest_failure(self):
+        self.assertEqual(self.run_runner(self.GOOD, 1, self.EXPECT,
+                                         err="FAIL: not the guest\n"), 0)
 
 
 if __name__ == "__main__":
