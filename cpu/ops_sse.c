@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "cpu/fp_int.h"
+#include "cpu/mem.h"
 #include "cpu/ops.h"
 
 void sse_check(struct cpu *c)
@@ -39,6 +40,39 @@ static void check_align16(struct cpu *c, const struct dinsn *d, uint64_t off)
 		cpu_raise_gp0(c);
 }
 
+/* 4/8/16-byte operands: the TLB hit inline in 64-bit mode (the page of
+ * the last byte must match, so a page-crossing access takes mem.c's slow
+ * path, as do MMIO and writes to code pages). */
+static void load_bytes(struct cpu *c, int seg, uint64_t off, void *dst,
+		       int n)
+{
+	if (c->mode == MODE_LONG64) {
+		uint64_t lin = mem_lin64(c, seg, off);
+		const struct tlb_entry *e = mem_tlb_slot(c, lin);
+		if (e->tag_read == ((lin + (uint64_t)n - 1) & PAGE_MASK)) {
+			memcpy(dst, (const void *)(uintptr_t)(lin + e->addend),
+			       (size_t)n);
+			return;
+		}
+	}
+	cpu_read_bytes(c, seg, off, dst, n);
+}
+
+static void store_bytes(struct cpu *c, int seg, uint64_t off,
+			const void *src, int n)
+{
+	if (c->mode == MODE_LONG64) {
+		uint64_t lin = mem_lin64(c, seg, off);
+		const struct tlb_entry *e = mem_tlb_slot(c, lin);
+		if (e->tag_write == ((lin + (uint64_t)n - 1) & PAGE_MASK)) {
+			memcpy((void *)(uintptr_t)(lin + e->addend), src,
+			       (size_t)n);
+			return;
+		}
+	}
+	cpu_write_bytes(c, seg, off, src, n);
+}
+
 void sse_read_w(struct cpu *c, const struct dinsn *d, union xmm *out, int n,
 		bool aligned)
 {
@@ -49,8 +83,9 @@ void sse_read_w(struct cpu *c, const struct dinsn *d, union xmm *out, int n,
 	uint64_t off = cpu_ea(c, d);
 	if (aligned && n == 16)
 		check_align16(c, d, off);
-	memset(out, 0, sizeof(*out));
-	cpu_read_bytes(c, d->seg, off, out, n);
+	if (n < 16)
+		memset(out, 0, sizeof(*out));
+	load_bytes(c, d->seg, off, out, n);
 }
 
 void sse_write_m(struct cpu *c, const struct dinsn *d, const union xmm *v,
@@ -60,7 +95,7 @@ void sse_write_m(struct cpu *c, const struct dinsn *d, const union xmm *v,
 
 	if (aligned && n == 16)
 		check_align16(c, d, off);
-	cpu_write_bytes(c, d->seg, off, v, n);
+	store_bytes(c, d->seg, off, v, n);
 }
 
 /*
