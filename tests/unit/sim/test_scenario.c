@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "sim/cli.h"
 #include "sim/scenario.h"
 
 static char dir[64];
@@ -871,4 +872,45 @@ Test(scenario, check_applies_the_same_rules)
 	memset(sc->part[1].cmdline, 'x', SCN_CMDLINE_MAX);
 	expect_check_error("(command line): [partition \"guest\"]: a path or "
 			   "the command line does not end");
+}
+
+/* ---- the examples ------------------------------------------------------------ */
+
+/* meson copies examples/scenarios/ to build/examples/scenarios/, next to
+ * build/examples/guests/; this test runs from build/tests/. */
+static void load_example(const char *name)
+{
+	char rel[128], path[PATH_MAX];
+
+	snprintf(rel, sizeof(rel), "../examples/scenarios/%s", name);
+	cr_assert_eq(0, cli_path_near_binary(rel, path, sizeof(path)));
+	cr_assert_eq(0, scenario_load(path, sc, err, sizeof(err)), "%s", err);
+	cr_assert_eq(0, scenario_check(sc, err, sizeof(err)), "%s", err);
+}
+
+Test(scenario, example_two_children)
+{
+	load_example("two_children.scn");
+	cr_assert_eq(2, sc->pcpus);
+	cr_assert_eq(1000000ull, sc->quantum_cycles);
+	cr_assert_eq(25000000000ull, sc->max_cycles);
+	cr_assert_eq(3, sc->nr_partitions);
+	cr_assert(sc->part[0].parent);
+	cr_assert_str_eq("hello", sc->part[1].name);
+	cr_assert_str_eq("greeting from a child partition of the two_children "
+			 "example",
+			 sc->part[1].cmdline);
+	cr_assert_eq(50, sc->part[1].cap_pct);
+	cr_assert_str_eq("worker", sc->part[2].name);
+	cr_assert_eq(2, sc->part[2].vcpus);
+	cr_assert_not(sc->part[2].autostart);
+}
+
+Test(scenario, example_one_child)
+{
+	load_example("one_child.scn");
+	cr_assert_eq(2, sc->nr_partitions);
+	cr_assert_str_eq("parent", sc->part[0].name);
+	cr_assert_str_eq("hello", sc->part[1].name);
+	cr_assert_not_null(strstr(sc->part[1].kernel, "/guests/hello.elf"));
 }
