@@ -20,6 +20,10 @@
 #define VA_HOLE     (TEST_VA_BASE + 0x7000) /* not present, after VA_USER */
 #define VA_UNX      (TEST_VA_BASE + 0x8000) /* user, no-execute */
 
+/* Every check of this guest, in order (exceptions.c). Needs rt_init()
+ * done; reports each check and leaves the summary to the caller. */
+void exceptions_run_all(void);
+
 void test_pf(void);        /* exceptions_pf.c */
 void test_df(void);        /* exceptions_pf.c */
 void test_fpu(void);       /* exceptions_fpu.c */

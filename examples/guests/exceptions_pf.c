@@ -49,14 +49,20 @@ static void try_jump(uint64_t va)
 
 static void pf_ring0(void)
 {
+	uint64_t cr0 = read_cr0();
+
 	catch_reset();
 	try_read(VA_NP);
 	catch_check_pf("ring 0 read, not present", 0x0, VA_NP, AT_FAULT);
 	catch_reset();
 	try_write(VA_NP);
 	catch_check_pf("ring 0 write, not present", 0x2, VA_NP, AT_FAULT);
+	/* WP is set here, not assumed: hvsim's native boot sets it, but a
+	 * multiboot kernel (compat_mb) starts from the loader's CR0. */
+	write_cr0(cr0 | CR0_WP);
 	catch_reset();
 	try_write(VA_RO);
+	write_cr0(cr0);
 	catch_check_pf("ring 0 write to read-only page (CR0.WP=1)", 0x3, VA_RO,
 		       AT_FAULT);
 	catch_reset();
