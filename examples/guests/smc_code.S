@@ -3,9 +3,9 @@
  * guest (smc.c has the checks). Intel SDM Vol. 3A "Self-Modifying Code"
  * (memory cache control chapter): a write to an instruction that has
  * already been fetched or cached is detected, and the new instruction
- * runs; no jump or
- * serializing instruction is needed when the same linear address is used
- * for the write and the fetch, which is the case for every function here.
+ * runs; no jump or serializing instruction is needed when the same
+ * linear address is used for the write and the fetch, which is the case
+ * for every function here.
  *
  *   smc_same_imm(v)        stores v into the immediate of the very next
  *                          instruction (same basic block), returns it
