@@ -42,9 +42,9 @@ static void fail_v(struct scn_parse *p, const char *label, const char *key,
 	else
 		n = snprintf(p->err, p->errlen, "%s: ", p->sc->source);
 	if (n >= 0 && (unsigned)n < p->errlen && (label || key))
-		n += snprintf(p->err + n, p->errlen - (unsigned)n, "%s%s%s: ",
-			      label ? label : "", label && key ? " " : "",
-			      key ? key : "");
+		n += snprintf(p->err + n, p->errlen - (unsigned)n,
+			      "%s%s%s: ", label ? label : "",
+			      label && key ? " " : "", key ? key : "");
 	if (n >= 0 && (unsigned)n < p->errlen)
 		vsnprintf(p->err + n, p->errlen - (unsigned)n, fmt, ap);
 }
@@ -90,7 +90,7 @@ static int fail_header(struct scn_parse *p, const char *hdr, size_t n,
 	return 0;
 }
 
-/* ---- section headers ------------------------------------------------------ */
+/* ---- section headers ----------------------------------------------------- */
 
 static bool name_char_ok(char c)
 {
@@ -101,8 +101,10 @@ static bool name_char_ok(char c)
 static int open_machine(struct scn_parse *p, const char *hdr, size_t n)
 {
 	if (p->lines.machine)
-		return fail_header(p, hdr, n, "section given twice (first on "
-				   "line %u)", p->lines.machine);
+		return fail_header(p, hdr, n,
+				   "section given twice (first on "
+				   "line %u)",
+				   p->lines.machine);
 	p->lines.machine = p->lineno;
 	p->in_machine = true;
 	p->part = -1;
@@ -118,7 +120,8 @@ static int open_partition(struct scn_parse *p, const char *hdr, size_t n,
 	size_t len;
 
 	if (*q != '"' || end - q < 2 || end[-1] != '"')
-		return fail_header(p, hdr, n, "the name must be in double "
+		return fail_header(p, hdr, n,
+				   "the name must be in double "
 				   "quotes: [partition \"NAME\"]");
 	q++;
 	len = (size_t)(end - 1 - q);
@@ -127,17 +130,21 @@ static int open_partition(struct scn_parse *p, const char *hdr, size_t n,
 				   SCN_NAME_MAX - 1);
 	for (size_t i = 0; i < len; i++)
 		if (!name_char_ok(q[i]))
-			return fail_header(p, hdr, n, "a name has only letters, "
+			return fail_header(p, hdr, n,
+					   "a name has only letters, "
 					   "digits, '-', '_' and '.'");
 	for (unsigned i = 0; i < sc->nr_partitions; i++)
 		if (strlen(sc->part[i].name) == len &&
 		    !memcmp(sc->part[i].name, q, len))
-			return fail_header(p, hdr, n, "duplicate partition "
+			return fail_header(p, hdr, n,
+					   "duplicate partition "
 					   "name (first on line %u)",
 					   p->lines.header[i]);
 	if (sc->nr_partitions >= SCN_MAX_PARTITIONS)
-		return fail_header(p, hdr, n, "too many partitions (at most "
-				   "%d)", SCN_MAX_PARTITIONS);
+		return fail_header(p, hdr, n,
+				   "too many partitions (at most "
+				   "%d)",
+				   SCN_MAX_PARTITIONS);
 	p->part = (int)sc->nr_partitions++;
 	scn_partition_defaults(&sc->part[p->part]);
 	memcpy(sc->part[p->part].name, q, len);
@@ -155,8 +162,8 @@ static int open_section(struct scn_parse *p, const char *s)
 	size_t n;
 
 	while (*close && *close != '\n' && *close != ']' &&
-	       !(*close == ';' && close > hdr && (close[-1] == ' ' ||
-						  close[-1] == '\t')))
+	       !(*close == ';' && close > hdr &&
+		 (close[-1] == ' ' || close[-1] == '\t')))
 		close++;
 	n = (size_t)(close - hdr);
 	if (*close != ']')
@@ -168,12 +175,14 @@ static int open_section(struct scn_parse *p, const char *s)
 		return open_machine(p, hdr, n);
 	if (n > 9 && !memcmp(hdr, "partition", 9) &&
 	    (hdr[9] == ' ' || hdr[9] == '\t'))
-		return open_partition(p, hdr, n, hdr + 9 + strspn(hdr + 9, " \t"));
-	return fail_header(p, hdr, n, "unknown section (expected [machine] "
+		return open_partition(p, hdr, n,
+				      hdr + 9 + strspn(hdr + 9, " \t"));
+	return fail_header(p, hdr, n,
+			   "unknown section (expected [machine] "
 			   "or [partition \"NAME\"])");
 }
 
-/* ---- the line reader (libinih's fgets) ------------------------------------ */
+/* ---- the line reader (libinih's fgets) ----------------------------------- */
 
 /* Classify a checked line the way libinih will treat it. */
 static int classify_line(struct scn_parse *p, const char *line)
@@ -196,7 +205,8 @@ static int classify_line(struct scn_parse *p, const char *line)
 		if (*c == ';' && c > s && (c[-1] == ' ' || c[-1] == '\t'))
 			break;
 	if (*c != '=' && *c != ':')
-		return scn_fail(p, NULL, "expected 'key = value', a [section] "
+		return scn_fail(p, NULL,
+				"expected 'key = value', a [section] "
 				"or a comment");
 	p->have_key = true;
 	return 1;
@@ -260,12 +270,13 @@ static int scn_handler(void *user, const char *section, const char *name,
 	if (p->continuation)
 		return scn_continue_key(p, value);
 	if (!p->in_machine && p->part < 0)
-		return scn_fail(p, name, "key outside any section (put it "
+		return scn_fail(p, name,
+				"key outside any section (put it "
 				"under [machine] or [partition \"NAME\"])");
 	return scn_set_key(p, name, value);
 }
 
-/* ---- the file ------------------------------------------------------------- */
+/* ---- the file ------------------------------------------------------------ */
 
 /* Read the whole file into *buf (NUL-terminated). */
 static int read_file(struct scn_parse *p, const char *path, char **buf)
@@ -320,7 +331,8 @@ static int add_default_parent(struct scn_parse *p)
 			p->lineno = ln->header[i];
 			p->part = (int)i;
 			p->in_machine = false;
-			return scn_fail(p, NULL, "no partition has role = parent, "
+			return scn_fail(p, NULL,
+					"no partition has role = parent, "
 					"and the default parent's name is "
 					"taken");
 		}
@@ -329,8 +341,10 @@ static int add_default_parent(struct scn_parse *p)
 	if (sc->nr_partitions >= SCN_MAX_PARTITIONS) {
 		p->lineno = ln->header[SCN_MAX_PARTITIONS - 1];
 		p->part = SCN_MAX_PARTITIONS - 1;
-		return scn_fail(p, NULL, "no room for the default parent (at "
-				"most %d partitions)", SCN_MAX_PARTITIONS);
+		return scn_fail(p, NULL,
+				"no room for the default parent (at "
+				"most %d partitions)",
+				SCN_MAX_PARTITIONS);
 	}
 	memmove(&sc->part[1], &sc->part[0],
 		sc->nr_partitions * sizeof(sc->part[0]));
@@ -359,7 +373,8 @@ static int parse_text(struct scn_parse *p)
 	}
 	if (!p->lines.machine && !p->sc->nr_partitions) {
 		p->lineno = 0;
-		return scn_fail(p, NULL, "empty scenario (no [machine] or "
+		return scn_fail(p, NULL,
+				"empty scenario (no [machine] or "
 				"[partition \"NAME\"] section)");
 	}
 	return scn_resolve_times(p) && add_default_parent(p);
@@ -374,6 +389,8 @@ int scenario_load(const char *path, struct scenario *sc, char *err,
 
 	if (err && errlen)
 		err[0] = '\0';
+	if (!path)
+		path = "(no file)";
 	if (!p) {
 		if (err && errlen)
 			snprintf(err, errlen, "%s: out of memory", path);

@@ -21,8 +21,8 @@
 
 #include "sim/scenario_int.h"
 
-#define SCN_MIN_MEM (2ull << 20)  /* the boot area plus 1 MiB of kernel */
-#define SCN_MAX_MEM (64ull << 30)
+#define SCN_MIN_MEM   (2ull << 20) /* the boot area plus 1 MiB of kernel */
+#define SCN_MAX_MEM   (64ull << 30)
 #define SCN_MEM_ALIGN 4096ull
 
 struct range_row {
@@ -43,8 +43,7 @@ static const struct range_row ranges[] = {
     {SK_CAP, 1, 100, "%", "1..100%"},
 };
 
-const char *scn_range_problem(enum scn_key k, uint64_t v, char *buf,
-			      size_t len)
+const char *scn_range_problem(enum scn_key k, uint64_t v, char *buf, size_t len)
 {
 	for (size_t i = 0; i < sizeof(ranges) / sizeof(ranges[0]); i++) {
 		const struct range_row *r = &ranges[i];
@@ -104,7 +103,7 @@ static unsigned line_of(const struct vctx *v, int part, enum scn_key key)
 			   ? v->ln->machine_key[key]
 			   : v->ln->machine;
 	return key < NO_KEY && v->ln->key[part][key] ? v->ln->key[part][key]
-						      : v->ln->header[part];
+						     : v->ln->header[part];
 }
 
 /* part < 0: [machine]. key NO_KEY: about the section. Returns -1. */
@@ -127,14 +126,14 @@ static int vfail(const struct vctx *v, int part, enum scn_key key,
 		snprintf(where, sizeof(where), "[partition \"%.*s\"]",
 			 SCN_NAME_MAX - 1, v->sc->part[part].name);
 	if (line)
-		n = snprintf(v->err, v->errlen, "%.*s:%u: %s%s%s: ",
-			     SCN_PATH_MAX - 1, v->sc->source, line, where,
-			     key < NO_KEY ? " " : "",
-			     key < NO_KEY ? scn_key_name(key) : "");
+		n = snprintf(
+		    v->err, v->errlen, "%.*s:%u: %s%s%s: ", SCN_PATH_MAX - 1,
+		    v->sc->source, line, where, key < NO_KEY ? " " : "",
+		    key < NO_KEY ? scn_key_name(key) : "");
 	else
-		n = snprintf(v->err, v->errlen, "%.*s: %s%s%s: ",
-			     SCN_PATH_MAX - 1, v->sc->source, where,
-			     key < NO_KEY ? " " : "",
+		n = snprintf(v->err, v->errlen,
+			     "%.*s: %s%s%s: ", SCN_PATH_MAX - 1, v->sc->source,
+			     where, key < NO_KEY ? " " : "",
 			     key < NO_KEY ? scn_key_name(key) : "");
 	if (n >= 0 && (unsigned)n < v->errlen) {
 		va_start(ap, fmt);
@@ -154,7 +153,7 @@ static int check_range(const struct vctx *v, int part, enum scn_key key,
 	return 0;
 }
 
-/* ---- the rules ------------------------------------------------------------- */
+/* ---- the rules ----------------------------------------------------------- */
 
 static int check_machine(const struct vctx *v)
 {
@@ -186,20 +185,23 @@ static int check_strings(const struct vctx *v, int i)
 			     SCN_NAME_MAX - 1);
 	if (strspn(p->name, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUV"
 			    "WXYZ0123456789-_.") != n)
-		return vfail(v, i, NO_KEY, "a name has only letters, digits, "
+		return vfail(v, i, NO_KEY,
+			     "a name has only letters, digits, "
 			     "'-', '_' and '.'");
 	if (!terminated(p->kernel, sizeof(p->kernel)) ||
 	    !terminated(p->cmdline, sizeof(p->cmdline)) ||
 	    !terminated(p->serial, sizeof(p->serial)) ||
 	    !terminated(p->disk, sizeof(p->disk)))
-		return vfail(v, i, NO_KEY, "a path or the command line does "
+		return vfail(v, i, NO_KEY,
+			     "a path or the command line does "
 			     "not end inside its field");
 	if (p->nr_initrd > SCN_MAX_INITRD)
 		return vfail(v, i, SK_INITRD, "%u of them (at most %d)",
 			     p->nr_initrd, SCN_MAX_INITRD);
 	for (unsigned k = 0; k < p->nr_initrd; k++)
 		if (!terminated(p->initrd[k], sizeof(p->initrd[k])))
-			return vfail(v, i, SK_INITRD, "path does not end "
+			return vfail(v, i, SK_INITRD,
+				     "path does not end "
 				     "inside its field");
 	return 0;
 }
@@ -231,7 +233,8 @@ static int check_child_files(const struct vctx *v, int i)
 	char prob[SCN_PATH_MAX + 64];
 
 	if (!p->kernel[0])
-		return vfail(v, i, NO_KEY, "a child needs a kernel (kernel = "
+		return vfail(v, i, NO_KEY,
+			     "a child needs a kernel (kernel = "
 			     "FILE)");
 	if (scn_file_problem(p->kernel, prob, sizeof(prob)))
 		return vfail(v, i, SK_KERNEL, "%s", prob);
@@ -255,14 +258,16 @@ static int check_partition(const struct vctx *v, int i)
 	    check_range(v, i, SK_CAP, p->cap_pct))
 		return -1;
 	if (p->vcpus > v->sc->pcpus)
-		return vfail(v, i, SK_VCPUS, "%u vCPUs but the machine has "
-			     "%u physical CPUs ([machine] pcpus)", p->vcpus,
-			     v->sc->pcpus);
+		return vfail(v, i, SK_VCPUS,
+			     "%u vCPUs but the machine has "
+			     "%u physical CPUs ([machine] pcpus)",
+			     p->vcpus, v->sc->pcpus);
 	if (p->reserve_pct > p->cap_pct)
 		return vfail(v, i, SK_RESERVE, "%u%% is above the cap (%u%%)",
 			     p->reserve_pct, p->cap_pct);
 	if (p->parent && (k = child_only_key(p)) != NO_KEY)
-		return vfail(v, i, k, "only a child takes this key (the parent "
+		return vfail(v, i, k,
+			     "only a child takes this key (the parent "
 			     "runs the VM Service, not a guest)");
 	return p->parent ? 0 : check_child_files(v, i);
 }
@@ -279,17 +284,20 @@ static int check_whole(const struct vctx *v)
 
 		for (unsigned j = 0; j < i; j++)
 			if (!strcmp(sc->part[j].name, p->name))
-				return vfail(v, (int)i, NO_KEY, "duplicate "
+				return vfail(v, (int)i, NO_KEY,
+					     "duplicate "
 					     "partition name");
 		if (p->parent && parent >= 0)
-			return vfail(v, (int)i, SK_ROLE, "a second parent (the "
+			return vfail(v, (int)i, SK_ROLE,
+				     "a second parent (the "
 				     "first is \"%s\")",
 				     sc->part[parent].name);
 		if (p->parent)
 			parent = (int)i;
 		reserved += (uint64_t)p->reserve_pct * p->vcpus;
 		if (reserved > 100ull * sc->pcpus)
-			return vfail(v, (int)i, SK_RESERVE, "reserves add up "
+			return vfail(v, (int)i, SK_RESERVE,
+				     "reserves add up "
 				     "to %llu%% of one physical CPU, more than "
 				     "the machine's %u%%",
 				     (unsigned long long)reserved,
@@ -319,7 +327,8 @@ int scenario_check(const struct scenario *sc, char *err, unsigned errlen)
 		err[0] = '\0';
 	if (!terminated(sc->source, sizeof(sc->source))) {
 		if (err && errlen)
-			snprintf(err, errlen, "(scenario): source name does "
+			snprintf(err, errlen,
+				 "(scenario): source name does "
 				 "not end inside its field");
 		return -1;
 	}

@@ -40,7 +40,7 @@ enum scn_key {
 /* Where each setting came from (file line numbers; 0 = not from a file), so
  * that whole-scenario errors found after parsing still name a line. */
 struct scn_lines {
-	unsigned machine;                   /* the [machine] header */
+	unsigned machine; /* the [machine] header */
 	unsigned machine_key[SK_COUNT];
 	unsigned header[SCN_MAX_PARTITIONS]; /* [partition "NAME"] */
 	unsigned key[SCN_MAX_PARTITIONS][SK_COUNT];
@@ -48,7 +48,7 @@ struct scn_lines {
 
 /* A time given for quantum/max_cycles, kept until the frequency is known. */
 struct scn_time {
-	bool is_time;  /* value is nanoseconds, else cycles */
+	bool is_time; /* value is nanoseconds, else cycles */
 	uint64_t value;
 };
 
@@ -56,14 +56,14 @@ struct scn_time {
 struct scn_parse {
 	struct scenario *sc;
 	struct scn_lines lines;
-	char dir[SCN_PATH_MAX];  /* the file's directory, "" if none */
-	const char *buf;         /* the whole file */
+	char dir[SCN_PATH_MAX]; /* the file's directory, "" if none */
+	const char *buf;	/* the whole file */
 	size_t len, pos;
-	unsigned lineno;         /* of the line being parsed */
-	bool continuation;       /* this line continues the previous value */
-	bool have_key;           /* mirrors libinih's "previous name" */
-	bool in_machine;         /* else in partition `part`, if any */
-	int part;                /* -1: no section yet */
+	unsigned lineno;   /* of the line being parsed */
+	bool continuation; /* this line continues the previous value */
+	bool have_key;	   /* mirrors libinih's "previous name" */
+	bool in_machine;   /* else in partition `part`, if any */
+	int part;	   /* -1: no section yet */
 	enum scn_key last_key;
 	struct scn_time quantum, max_cycles;
 	char *err;
@@ -76,7 +76,7 @@ struct scn_parse {
 /* Record the first error "FILE:LINE: [section] KEY: problem" (key may be
  * NULL: then "[section]: problem"). Returns 0 (the libinih "stop" value). */
 int scn_fail(struct scn_parse *p, const char *key, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 
 /* ---- scenario_keys.c ----------------------------------------------------- */
 

@@ -36,13 +36,13 @@ struct key_row {
 	enum scn_key key;
 	bool machine; /* a [machine] key, else a [partition] key */
 	enum key_kind kind;
-	size_t off;   /* of the field in struct scenario / scn_partition */
-	size_t size;  /* of that field */
+	size_t off;  /* of the field in struct scenario / scn_partition */
+	size_t size; /* of that field */
 };
 
 #define M(f) offsetof(struct scenario, f), sizeof(((struct scenario *)0)->f)
-#define P(f)                                                                  \
-	offsetof(struct scn_partition, f),                                    \
+#define P(f)                                                                   \
+	offsetof(struct scn_partition, f),                                     \
 	    sizeof(((struct scn_partition *)0)->f)
 
 /* In enum scn_key order. */
@@ -75,14 +75,13 @@ struct unit {
 };
 
 static const struct unit freq_units[] = {
-    {"", 0, false},    {"Hz", 0, false}, {"kHz", 3, false},
+    {"", 0, false},    {"Hz", 0, false},  {"kHz", 3, false},
     {"MHz", 6, false}, {"GHz", 9, false}, {NULL, 0, false},
 };
 
 static const struct unit cycle_units[] = {
-    {"", 0, false},  {"cycles", 0, false}, {"ns", 0, true},
-    {"us", 3, true}, {"ms", 6, true},      {"s", 9, true},
-    {NULL, 0, false},
+    {"", 0, false},  {"cycles", 0, false}, {"ns", 0, true},  {"us", 3, true},
+    {"ms", 6, true}, {"s", 9, true},	   {NULL, 0, false},
 };
 
 struct named_bool {
@@ -91,9 +90,9 @@ struct named_bool {
 };
 
 static const struct named_bool bools[] = {
-    {"true", true}, {"yes", true}, {"on", true},	 {"1", true},
-    {"false", false}, {"no", false}, {"off", false}, {"0", false},
-    {NULL, false},
+    {"true", true}, {"yes", true},    {"on", true},
+    {"1", true},    {"false", false}, {"no", false},
+    {"off", false}, {"0", false},     {NULL, false},
 };
 static const struct named_bool roles[] = {
     {"parent", true}, {"child", false}, {NULL, false}};
@@ -178,10 +177,9 @@ static const char *parse_uint(const char *s, uint64_t *out)
 	return !nd || *s ? "is not a whole number" : NULL;
 }
 
-/* ---- setters, one per kind ------------------------------------------------ */
+/* ---- setters, one per kind ----------------------------------------------- */
 
-typedef int set_fn(struct scn_parse *p, const struct key_row *k,
-		   const char *v);
+typedef int set_fn(struct scn_parse *p, const struct key_row *k, const char *v);
 
 static char *field(struct scn_parse *p, const struct key_row *k)
 {
@@ -190,8 +188,7 @@ static char *field(struct scn_parse *p, const struct key_row *k)
 	return base + k->off;
 }
 
-static void store_uint(struct scn_parse *p, const struct key_row *k,
-		       uint64_t v)
+static void store_uint(struct scn_parse *p, const struct key_row *k, uint64_t v)
 {
 	unsigned u = (unsigned)v;
 
@@ -215,7 +212,7 @@ static int set_number(struct scn_parse *p, const struct key_row *k,
 		tmp[len - 1] = '\0';
 	if (k->kind == KIND_SIZE)
 		why = cli_parse_size(tmp, &n) ? "is not a size (e.g. 256M, 1G)"
-					      " or is too large"
+						" or is too large"
 					      : NULL;
 	else if (k->kind == KIND_FREQ)
 		why = parse_decimal(tmp, freq_units, &n, &unit);
@@ -243,8 +240,7 @@ static int set_cycles(struct scn_parse *p, const struct key_row *k,
 	return 1;
 }
 
-static int set_word(struct scn_parse *p, const struct key_row *k,
-		    const char *v)
+static int set_word(struct scn_parse *p, const struct key_row *k, const char *v)
 {
 	const struct named_bool *t = k->kind == KIND_ROLE     ? roles
 				     : k->kind == KIND_TIMING ? timings
@@ -275,8 +271,7 @@ static void unquote(const char *v, char *out, size_t len)
 		snprintf(out, len, "%s", v);
 }
 
-static int set_path(struct scn_parse *p, const struct key_row *k,
-		    const char *v)
+static int set_path(struct scn_parse *p, const struct key_row *k, const char *v)
 {
 	struct scn_partition *part = &p->sc->part[p->part];
 	char raw[SCN_PATH_MAX], path[SCN_PATH_MAX], prob[SCN_PATH_MAX + 64];
@@ -290,7 +285,8 @@ static int set_path(struct scn_parse *p, const struct key_row *k,
 	n = snprintf(path, sizeof(path), "%s%s", raw[0] == '/' ? "" : p->dir,
 		     raw);
 	if (n < 0 || (size_t)n >= sizeof(path))
-		return scn_fail(p, k->name, "path too long (at most %d bytes "
+		return scn_fail(p, k->name,
+				"path too long (at most %d bytes "
 				"with the scenario's directory)",
 				SCN_PATH_MAX - 1);
 	if (k->kind == KIND_INFILE &&
@@ -306,8 +302,7 @@ static int set_path(struct scn_parse *p, const struct key_row *k,
 	return 1;
 }
 
-static int set_text(struct scn_parse *p, const struct key_row *k,
-		    const char *v)
+static int set_text(struct scn_parse *p, const struct key_row *k, const char *v)
 {
 	char text[SCN_CMDLINE_MAX + 2];
 
@@ -328,7 +323,7 @@ static set_fn *const setters[] = {
     [KIND_TEXT] = set_text,
 };
 
-/* ---- entry points ---------------------------------------------------------- */
+/* ---- entry points -------------------------------------------------------- */
 
 static const struct key_row *find_key(const char *name, bool machine,
 				      bool *other_section)
@@ -350,9 +345,11 @@ int scn_set_key(struct scn_parse *p, const char *name, const char *value)
 	unsigned *line;
 
 	if (!k && other)
-		return scn_fail(p, name, "not a key of this section (it "
-				"belongs in %s)", p->in_machine
-				? "[partition \"NAME\"]" : "[machine]");
+		return scn_fail(p, name,
+				"not a key of this section (it "
+				"belongs in %s)",
+				p->in_machine ? "[partition \"NAME\"]"
+					      : "[machine]");
 	if (!k)
 		return scn_fail(p, name, "unknown key");
 	line = p->in_machine ? &p->lines.machine_key[k->key]
@@ -374,8 +371,8 @@ static size_t continuation_len(const char *v)
 {
 	size_t n = 0;
 
-	while (v[n] && !(v[n] == ';' && n && (v[n - 1] == ' ' ||
-					      v[n - 1] == '\t')))
+	while (v[n] &&
+	       !(v[n] == ';' && n && (v[n - 1] == ' ' || v[n - 1] == '\t')))
 		n++;
 	while (n && (v[n - 1] == ' ' || v[n - 1] == '\t'))
 		n--;

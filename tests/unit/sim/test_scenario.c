@@ -19,7 +19,8 @@
 #include "sim/scenario.h"
 
 static char dir[64];
-static char made[64][PATH_MAX + 16]; /* files and directories, in creation order */
+static char made[64]
+		[PATH_MAX + 16]; /* files and directories, in creation order */
 static int nmade;
 static struct scenario *sc;
 static char err[1024];
@@ -106,8 +107,7 @@ static void expect_ok(const char *text)
 }
 
 /* The load fails with "t.scn:LINE: " (or "t.scn: " for line 0) + what. */
-static void expect_error(const char *text, unsigned line, const char *fmt,
-			 ...)
+static void expect_error(const char *text, unsigned line, const char *fmt, ...)
 {
 	char what[512], want[1024 + sizeof(scn_path)];
 	va_list ap;
@@ -120,14 +120,14 @@ static void expect_error(const char *text, unsigned line, const char *fmt,
 	else
 		snprintf(want, sizeof(want), "%s: %s", scn_path, what);
 	cr_assert_eq(-1, load_text(text), "accepted:\n%s", text);
-	cr_assert(!strncmp(err, want, strlen(want)),
-		  "got  '%s'\nwant '%s...'", err, want);
+	cr_assert(!strncmp(err, want, strlen(want)), "got  '%s'\nwant '%s...'",
+		  err, want);
 	cr_assert_null(strchr(err, '\n'), "message has a newline: %s", err);
 }
 
 #define CHILD "[partition \"c1\"]\nkernel = k.elf\n"
 
-/* ---- good files ------------------------------------------------------------ */
+/* ---- good files ---------------------------------------------------------- */
 
 Test(scenario, one_child_gets_defaults_and_a_default_parent)
 {
@@ -234,10 +234,10 @@ Test(scenario, frequency_takes_si_units_and_fractions)
 		const char *text;
 		uint64_t hz;
 	} cases[] = {
-	    {"2.5GHz", 2500000000ull},	 {"2500MHz", 2500000000ull},
+	    {"2.5GHz", 2500000000ull},	   {"2500MHz", 2500000000ull},
 	    {"2500000000", 2500000000ull}, {"2500000 kHz", 2500000000ull},
 	    {"1.2345ghz", 1234500000ull},  {"10GHz", 10000000000ull},
-	    {"1MHz", 1000000ull},		 {"3000000000Hz", 3000000000ull},
+	    {"1MHz", 1000000ull},	   {"3000000000Hz", 3000000000ull},
 	};
 	char text[256];
 
@@ -272,8 +272,9 @@ Test(scenario, memory_takes_binary_suffixes)
 		const char *text;
 		uint64_t bytes;
 	} cases[] = {
-	    {"64M", 64ull << 20}, {"1G", 1ull << 30},	{"2MiB", 2ull << 20},
-	    {"4194304", 4ull << 20}, {"8192K", 8ull << 20}, {"64G", 64ull << 30},
+	    {"64M", 64ull << 20},  {"1G", 1ull << 30},
+	    {"2MiB", 2ull << 20},  {"4194304", 4ull << 20},
+	    {"8192K", 8ull << 20}, {"64G", 64ull << 30},
 	};
 	char text[256];
 
@@ -312,8 +313,9 @@ Test(scenario, paths_are_relative_to_the_scenario_directory)
 		 "initrd = \"%s\"\nserial = out.txt\n",
 		 in_dir("initrd.img"));
 	put("sub/s.scn", text);
-	cr_assert_eq(0, scenario_load(in_dir("sub/s.scn"), sc, err,
-				      sizeof(err)), "%s", err);
+	cr_assert_eq(0,
+		     scenario_load(in_dir("sub/s.scn"), sc, err, sizeof(err)),
+		     "%s", err);
 	cr_assert_str_eq(in_dir("sub/../k.elf"), sc->part[1].kernel);
 	cr_assert_str_eq(in_dir("initrd.img"), sc->part[1].initrd[0]);
 	cr_assert_str_eq(in_dir("sub/out.txt"), sc->part[1].serial);
@@ -326,8 +328,8 @@ Test(scenario, a_file_without_directory_keeps_paths_as_written)
 	cr_assert_not_null(getcwd(cwd, sizeof(cwd)));
 	cr_assert_eq(0, chdir(dir));
 	put("plain.scn", CHILD);
-	cr_assert_eq(0, scenario_load("plain.scn", sc, err, sizeof(err)),
-		     "%s", err);
+	cr_assert_eq(0, scenario_load("plain.scn", sc, err, sizeof(err)), "%s",
+		     err);
 	cr_assert_str_eq("k.elf", sc->part[1].kernel);
 	cr_assert_str_eq("plain.scn", sc->source);
 	cr_assert_eq(0, chdir(cwd));
@@ -336,9 +338,9 @@ Test(scenario, a_file_without_directory_keeps_paths_as_written)
 Test(scenario, cmdline_continues_on_indented_lines)
 {
 	expect_ok(CHILD "cmdline = \"console=ttyS0 earlyprintk=serial\"\n"
-		  "  panic=-1 ; a comment\n"
-		  "\toops=panic # not a comment\n"
-		  "vcpus = 2\n");
+			"  panic=-1 ; a comment\n"
+			"\toops=panic # not a comment\n"
+			"vcpus = 2\n");
 	cr_assert_str_eq("console=ttyS0 earlyprintk=serial panic=-1 "
 			 "oops=panic # not a comment",
 			 sc->part[1].cmdline);
@@ -361,7 +363,7 @@ Test(scenario, comments_crlf_bom_and_blank_lines_are_fine)
 Test(scenario, the_parent_keeps_its_place_and_name)
 {
 	expect_ok(CHILD "[partition \"root\"]\nrole = parent\n"
-		  "[partition \"c2\"]\nkernel = k.elf\nvcpus = 2\n");
+			"[partition \"c2\"]\nkernel = k.elf\nvcpus = 2\n");
 	cr_assert_eq(3, sc->nr_partitions);
 	cr_assert_str_eq("c1", sc->part[0].name);
 	cr_assert_str_eq("root", sc->part[1].name);
@@ -377,14 +379,14 @@ Test(scenario, a_machine_section_alone_gives_just_the_parent)
 	cr_assert(sc->part[0].parent);
 }
 
-/* ---- bad files: sections and structure -------------------------------------- */
+/* ---- bad files: sections and structure ----------------------------------- */
 
 Test(scenario, missing_file_names_the_file)
 {
 	char want[PATH_MAX + 64];
 
-	cr_assert_eq(-1, scenario_load(in_dir("nope.scn"), sc, err,
-				       sizeof(err)));
+	cr_assert_eq(-1,
+		     scenario_load(in_dir("nope.scn"), sc, err, sizeof(err)));
 	snprintf(want, sizeof(want), "%s: cannot open: No such file",
 		 in_dir("nope.scn"));
 	cr_assert(!strncmp(err, want, strlen(want)), "got '%s'", err);
@@ -395,8 +397,7 @@ Test(scenario, a_directory_is_not_a_scenario)
 	char want[PATH_MAX + 64];
 
 	make_dir("d.scn");
-	cr_assert_eq(-1, scenario_load(in_dir("d.scn"), sc, err,
-				       sizeof(err)));
+	cr_assert_eq(-1, scenario_load(in_dir("d.scn"), sc, err, sizeof(err)));
 	snprintf(want, sizeof(want), "%s: cannot read: Is a directory",
 		 in_dir("d.scn"));
 	cr_assert(!strncmp(err, want, strlen(want)), "got '%s'", err);
@@ -428,8 +429,9 @@ Test(scenario, malformed_section_headers_are_refused)
 		     "[partition \"\"]: a name has 1..63 characters");
 	expect_error("[partition \"a234567890123456789012345678901234567890"
 		     "123456789012345678901234\"]\n",
-		     1, "[partition \"a2345678901234567890123456789012345678"
-			"90123456789012345678901234\"]: a name has 1..63");
+		     1,
+		     "[partition \"a2345678901234567890123456789012345678"
+		     "90123456789012345678901234\"]: a name has 1..63");
 }
 
 Test(scenario, duplicate_sections_are_refused)
@@ -445,8 +447,9 @@ Test(scenario, two_parents_are_refused)
 {
 	expect_error("[partition \"a\"]\nrole = parent\n"
 		     "[partition \"b\"]\nvcpus = 1\nrole = parent\n" CHILD,
-		     5, "[partition \"b\"] role: a second parent (the first "
-			"is \"a\")");
+		     5,
+		     "[partition \"b\"] role: a second parent (the first "
+		     "is \"a\")");
 }
 
 Test(scenario, the_default_parent_needs_its_name)
@@ -471,14 +474,16 @@ Test(scenario, at_most_64_partitions)
 		n += (size_t)snprintf(text + n, sizeof(text) - n,
 				      "[partition \"p%d\"]\nkernel = k.elf\n",
 				      i);
-	expect_error(text, 127, "[partition \"p63\"]: no room for the default "
-				"parent");
+	expect_error(text, 127,
+		     "[partition \"p63\"]: no room for the default "
+		     "parent");
 }
 
 Test(scenario, keys_outside_sections_are_refused)
 {
-	expect_error("pcpus = 2\n[machine]\n", 1, "pcpus: key outside any "
-						  "section");
+	expect_error("pcpus = 2\n[machine]\n", 1,
+		     "pcpus: key outside any "
+		     "section");
 }
 
 Test(scenario, unknown_keys_are_refused)
@@ -525,8 +530,9 @@ Test(scenario, long_lines_are_refused)
 
 	memset(text + n, 'x', 300);
 	strcpy(text + n + 300, "\nvcpus = 1\n");
-	expect_error(text, 3, "[partition \"c1\"]: line too long (310 "
-			      "characters; at most 198)");
+	expect_error(text, 3,
+		     "[partition \"c1\"]: line too long (310 "
+		     "characters; at most 198)");
 }
 
 Test(scenario, binary_garbage_is_refused)
@@ -549,22 +555,26 @@ Test(scenario, binary_garbage_is_refused)
 		     "[partition \"c1\"]: binary data (byte 0x0d");
 }
 
-/* ---- bad values ------------------------------------------------------------ */
+/* ---- bad values ---------------------------------------------------------- */
 
 Test(scenario, values_must_be_numbers)
 {
 	expect_error(CHILD "vcpus = two\n", 3,
 		     "[partition \"c1\"] vcpus: 'two' is not a whole number");
-	expect_error(CHILD "vcpus = -1\n", 3, "[partition \"c1\"] vcpus: '-1' "
-					      "is not a whole number");
-	expect_error(CHILD "vcpus = 1.5\n", 3, "[partition \"c1\"] vcpus: "
-					       "'1.5' is not a whole number");
-	expect_error(CHILD "vcpus = 0x2\n", 3, "[partition \"c1\"] vcpus: "
-					       "'0x2' is not a whole number");
+	expect_error(CHILD "vcpus = -1\n", 3,
+		     "[partition \"c1\"] vcpus: '-1' "
+		     "is not a whole number");
+	expect_error(CHILD "vcpus = 1.5\n", 3,
+		     "[partition \"c1\"] vcpus: "
+		     "'1.5' is not a whole number");
+	expect_error(CHILD "vcpus = 0x2\n", 3,
+		     "[partition \"c1\"] vcpus: "
+		     "'0x2' is not a whole number");
 	expect_error(CHILD "vcpus =\n", 3,
 		     "[partition \"c1\"] vcpus: missing value");
-	expect_error(CHILD "memory = lots\n", 3, "[partition \"c1\"] memory: "
-						 "'lots' is not a size");
+	expect_error(CHILD "memory = lots\n", 3,
+		     "[partition \"c1\"] memory: "
+		     "'lots' is not a size");
 	expect_error("[machine]\nfrequency = fast\n", 2,
 		     "[machine] frequency: 'fast' is not a number");
 	expect_error("[machine]\nfrequency = 2.5THz\n", 2,
@@ -605,9 +615,10 @@ Test(scenario, values_out_of_range_are_refused)
 		     "[machine] pcpus: 0 is out of range (1..64)");
 	expect_error("[machine]\npcpus = 65\n", 2,
 		     "[machine] pcpus: 65 is out of range (1..64)");
-	expect_error("[machine]\nfrequency = 999kHz\n", 2,
-		     "[machine] frequency: 999000 Hz is out of range (1 MHz..10 "
-		     "GHz)");
+	expect_error(
+	    "[machine]\nfrequency = 999kHz\n", 2,
+	    "[machine] frequency: 999000 Hz is out of range (1 MHz..10 "
+	    "GHz)");
 	expect_error("[machine]\nfrequency = 10.5GHz\n", 2,
 		     "[machine] frequency: 10500000000 Hz is out of range");
 	expect_error("[machine]\nquantum = 999\n" CHILD, 2,
@@ -616,9 +627,10 @@ Test(scenario, values_out_of_range_are_refused)
 		     "[machine] quantum: 250 cycles is out of range");
 	expect_error(CHILD "vcpus = 0\n", 3,
 		     "[partition \"c1\"] vcpus: 0 is out of range (1..64)");
-	expect_error(CHILD "memory = 1M\n", 3, "[partition \"c1\"] memory: "
-					       "1048576 bytes is out of range "
-					       "(2 MiB..64 GiB)");
+	expect_error(CHILD "memory = 1M\n", 3,
+		     "[partition \"c1\"] memory: "
+		     "1048576 bytes is out of range "
+		     "(2 MiB..64 GiB)");
 	expect_error(CHILD "memory = 65G\n", 3,
 		     "[partition \"c1\"] memory: 69793218560 bytes is out");
 	expect_error(CHILD "memory = 3000000\n", 3,
@@ -637,8 +649,9 @@ Test(scenario, values_out_of_range_are_refused)
 
 Test(scenario, words_must_be_known)
 {
-	expect_error(CHILD "role = boss\n", 3, "[partition \"c1\"] role: 'boss' "
-					       "is not one of: parent, child");
+	expect_error(CHILD "role = boss\n", 3,
+		     "[partition \"c1\"] role: 'boss' "
+		     "is not one of: parent, child");
 	expect_error("[machine]\ntiming = exact\n", 2,
 		     "[machine] timing: 'exact' is not one of: approx, off");
 	expect_error(CHILD "testdev = maybe\n", 3,
@@ -675,8 +688,9 @@ Test(scenario, at_most_8_initrds)
 	for (int i = 0; i < 9; i++)
 		n += (size_t)snprintf(text + n, sizeof(text) - n,
 				      "initrd = initrd.img\n");
-	expect_error(text, 11, "[partition \"c1\"] initrd: too many (at most "
-			       "8)");
+	expect_error(text, 11,
+		     "[partition \"c1\"] initrd: too many (at most "
+		     "8)");
 }
 
 Test(scenario, paths_must_fit)
@@ -714,8 +728,8 @@ Test(scenario, paths_must_fit)
 	cr_assert(!strncmp(big, path, strlen(path)));
 	static const char want[] = ":2: [partition \"c1\"] kernel: path too "
 				   "long";
-	cr_assert(!strncmp(big + strlen(path), want, strlen(want)),
-		  "%s", big + strlen(path));
+	cr_assert(!strncmp(big + strlen(path), want, strlen(want)), "%s",
+		  big + strlen(path));
 }
 
 Test(scenario, cmdline_must_fit)
@@ -731,11 +745,12 @@ Test(scenario, cmdline_must_fit)
 	}
 	text[n] = '\0';
 	/* 1 + 27 × 151 = 4078 fits; the 28th line (line 31) does not. */
-	expect_error(text, 31, "[partition \"c1\"] cmdline: too long (at most "
-			       "4095 bytes)");
+	expect_error(text, 31,
+		     "[partition \"c1\"] cmdline: too long (at most "
+		     "4095 bytes)");
 }
 
-/* ---- whole-scenario rules --------------------------------------------------- */
+/* ---- whole-scenario rules ------------------------------------------------ */
 
 Test(scenario, children_need_a_kernel)
 {
@@ -746,11 +761,12 @@ Test(scenario, children_need_a_kernel)
 Test(scenario, the_parent_takes_no_guest_keys)
 {
 	expect_error("[partition \"p\"]\nkernel = k.elf\nrole = parent\n" CHILD,
-		     2, "[partition \"p\"] kernel: only a child takes this key");
+		     2,
+		     "[partition \"p\"] kernel: only a child takes this key");
 	expect_error("[partition \"p\"]\nrole = parent\ntestdev = on\n" CHILD,
 		     3, "[partition \"p\"] testdev: only a child takes this");
-	expect_error("[partition \"p\"]\nrole = parent\ncmdline = x\n" CHILD,
-		     3, "[partition \"p\"] cmdline: only a child takes this");
+	expect_error("[partition \"p\"]\nrole = parent\ncmdline = x\n" CHILD, 3,
+		     "[partition \"p\"] cmdline: only a child takes this");
 }
 
 Test(scenario, vcpus_cannot_exceed_physical_cpus)
@@ -773,13 +789,14 @@ Test(scenario, reserves_must_fit_the_machine)
 {
 	expect_error("[machine]\npcpus = 1\n" CHILD "reserve = 60\n"
 		     "[partition \"c2\"]\nkernel = k.elf\nreserve = 50\n",
-		     8, "[partition \"c2\"] reserve: reserves add up to 110%% "
-			"of one physical CPU, more than the machine's 100%%");
+		     8,
+		     "[partition \"c2\"] reserve: reserves add up to 110%% "
+		     "of one physical CPU, more than the machine's 100%%");
 	expect_ok("[machine]\npcpus = 2\n" CHILD "reserve = 60\n"
 		  "[partition \"c2\"]\nkernel = k.elf\nreserve = 50\n");
 }
 
-/* ---- the error buffer ---------------------------------------------------------- */
+/* ---- the error buffer ---------------------------------------------------- */
 
 Test(scenario, short_or_missing_error_buffers_are_safe)
 {
@@ -794,7 +811,7 @@ Test(scenario, short_or_missing_error_buffers_are_safe)
 	cr_assert_eq(-1, scenario_load(in_dir("nope"), sc, NULL, 0));
 }
 
-/* ---- scenarios built in code --------------------------------------------------- */
+/* ---- scenarios built in code --------------------------------------------- */
 
 static void build_two(void)
 {
@@ -826,8 +843,9 @@ Test(scenario, check_applies_the_same_rules)
 {
 	build_two();
 	sc->part[0].parent = false;
-	expect_check_error("(command line): [partition \"root\"]: a child needs "
-			   "a kernel");
+	expect_check_error(
+	    "(command line): [partition \"root\"]: a child needs "
+	    "a kernel");
 	build_two();
 	sc->part[1].parent = true;
 	sc->part[1].kernel[0] = '\0';
@@ -874,7 +892,7 @@ Test(scenario, check_applies_the_same_rules)
 			   "the command line does not end");
 }
 
-/* ---- the examples ------------------------------------------------------------ */
+/* ---- the examples -------------------------------------------------------- */
 
 /* meson copies examples/scenarios/ to build/examples/scenarios/, next to
  * build/examples/guests/; this test runs from build/tests/. */
@@ -913,4 +931,84 @@ Test(scenario, example_one_child)
 	cr_assert_str_eq("parent", sc->part[0].name);
 	cr_assert_str_eq("hello", sc->part[1].name);
 	cr_assert_not_null(strstr(sc->part[1].kernel, "/guests/hello.elf"));
+}
+
+/* ---- edges
+ * ------------------------------------------------------------------- */
+
+Test(scenario, a_198_character_line_is_the_longest)
+{
+	char text[600];
+	int n = snprintf(text, sizeof(text), CHILD "cmdline = ");
+
+	memset(text + n, 'x', 198 - 10);
+	strcpy(text + n + 198 - 10, "\nvcpus = 2\n");
+	expect_ok(text);
+	cr_assert_eq(188, strlen(sc->part[1].cmdline));
+	cr_assert_eq(2, sc->part[1].vcpus);
+	n = snprintf(text, sizeof(text), CHILD "cmdline = ");
+	memset(text + n, 'x', 199 - 10);
+	strcpy(text + n + 199 - 10, "\n");
+	expect_error(text, 3,
+		     "[partition \"c1\"]: line too long (199 "
+		     "characters; at most 198)");
+}
+
+Test(scenario, the_last_line_needs_no_newline)
+{
+	expect_ok(CHILD "vcpus = 2");
+	cr_assert_eq(2, sc->part[1].vcpus);
+}
+
+Test(scenario, no_path_is_an_error_not_a_crash)
+{
+	cr_assert_eq(-1, scenario_load(NULL, sc, err, sizeof(err)));
+	cr_assert(!strncmp(err, "(no file): cannot open", 22), "%s", err);
+}
+
+/* Random bytes, and random mixes of scenario text and bytes, are refused
+ * with a message naming the file, or (rarely) accepted; never a crash. */
+Test(scenario, random_input_gets_a_message)
+{
+	static const char *const pieces[] = {
+	    "[machine]\n",
+	    "[partition \"a\"]\n",
+	    "kernel = k.elf\n",
+	    "vcpus = 2\n",
+	    "  more\n",
+	    "cmdline = x\n",
+	    "=\n",
+	    "[\n",
+	    "\"\n",
+	    "role = parent\n",
+	    "; c\n",
+	    "quantum = 1.5ms\n",
+	};
+	char buf[2048];
+	unsigned seed = 12345, refused = 0;
+
+	for (int round = 0; round < 400; round++) {
+		size_t n = 0;
+
+		while (n < 1500) {
+			seed = seed * 1103515245u + 12345u;
+			if (round & 1) {
+				buf[n++] = (char)(seed >> 16);
+			} else {
+				const char *p = pieces[(seed >> 16) % 12];
+
+				memcpy(buf + n, p, strlen(p));
+				n += strlen(p);
+			}
+		}
+		put_bytes("t.scn", buf, n);
+		memset(err, 0, sizeof(err));
+		if (scenario_load(scn_path, sc, err, sizeof(err)) != 0) {
+			refused++;
+			cr_assert(!strncmp(err, scn_path, strlen(scn_path)),
+				  "%s", err);
+			cr_assert_null(strchr(err, '\n'));
+		}
+	}
+	cr_assert(refused >= 200, "only %u of 400 refused", refused);
 }
