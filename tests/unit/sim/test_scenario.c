@@ -1012,3 +1012,11 @@ Test(scenario, random_input_gets_a_message)
 	}
 	cr_assert(refused >= 200, "only %u of 400 refused", refused);
 }
+
+Test(scenario, indented_comments_do_not_continue_a_value)
+{
+	expect_ok(CHILD "cmdline = a\n  ; an indented comment\n"
+			"    # another\n  b\nvcpus = 2\n  ; after vcpus\n");
+	cr_assert_str_eq("a b", sc->part[1].cmdline);
+	cr_assert_eq(2, sc->part[1].vcpus);
+}
