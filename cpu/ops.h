@@ -131,6 +131,7 @@ OP(op_out_DA);      /* EE/EF */
 OP(op_int3);        /* CC */
 OP(op_int_I);       /* CD ib */
 OP(op_into);        /* CE (not 64) */
+OP(op_bound);       /* 62 /r (not 64): #BR when out of bounds */
 OP(op_int1);        /* F1 */
 OP(op_iret);        /* CF: IRET/IRETD/IRETQ by osize */
 OP(op_syscall);     /* 0F 05 */

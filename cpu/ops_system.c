@@ -357,6 +357,27 @@ void op_into(struct cpu *c, const struct dinsn *d)
 		cpu_deliver(c, EXC_OF, EV_SOFTEXC, false, 0);
 }
 
+/*
+ * BOUND r16/r32, m16&16 / m32&32 (62 /r, not in 64-bit mode): the memory
+ * operand holds a signed lower then upper bound; an index outside
+ * [lower, upper] raises #BR, a fault (RIP stays at BOUND). SDM Vol. 2A.
+ */
+void op_bound(struct cpu *c, const struct dinsn *d)
+{
+	int size = d->osize;
+	if (d->mod == 3)
+		cpu_raise_ud(c);
+	uint64_t ea = cpu_ea(c, d);
+	uint64_t amask = size_mask(d->asize);
+	int shift = 64 - 8 * size;
+	int64_t lower = (int64_t)(cpu_read(c, d->seg, ea, size) << shift) >> shift;
+	int64_t upper = (int64_t)(cpu_read(c, d->seg, (ea + size) & amask, size)
+				  << shift) >> shift;
+	int64_t index = (int64_t)(reg_read(c, d, size) << shift) >> shift;
+	if (index < lower || index > upper)
+		cpu_raise(c, EXC_BR, 0);
+}
+
 /* INT1 / ICEBP (F1): a #DB delivered as a software exception. */
 void op_int1(struct cpu *c, const struct dinsn *d)
 {

@@ -318,7 +318,7 @@ const struct opdesc optab_1b[256] = {
 		     FNONE),
 	[0x61] = ROW("popaw|popal|", op_popa, 0, 0, 0, V, 0, 0, STACK, I64,
 		     FNONE),
-	[0x62] = INV("bound"),
+	[0x62] = ROW("bound", op_bound, G, M, 0, V, 0, 0, LOAD, MR | I64, FNONE),
 	[0x63] = ROW("movsxd", op_movsxd_GE, G, E, 0, V, 0, 0, MOV, MR | O64,
 		     FNONE),
 	[0x64] = INV("(fs prefix)"),

@@ -149,7 +149,7 @@ static bool mod_is_reg(const struct enc *e, const struct outcome *o)
 const struct known_diff known_diffs[] = {
 	/* ---- out of scope: no handler in cpu/ops.h, #UD here ---------- */
 	{D_WE_REJECT, BOTH, -1, 0, 0,
-	 " daa das aaa aas aam aad salc xlatb bound les lds arpl ",
+	 " daa das aaa aas aam aad salc xlatb les lds arpl ",
 	 NULL, "legacy BCD/XLAT/BOUND/LES/LDS/ARPL: no handler in ops.h"},
 	{D_WE_REJECT, BOTH, -1, 0, 0, " lar lsl verr verw ", NULL,
 	 "LAR/LSL/VERR/VERW (descriptor probes): no handler in ops.h"},

@@ -9,6 +9,7 @@
  * return RIP for vectors without one).
  */
 #include <criterion/criterion.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "tests/common/fixture.h"
@@ -863,6 +864,41 @@ Test(system, into_traps_only_when_of_is_set)
 	fx = fx_new(FX_PROT32);
 	cr_assert_eq(-1, run(fx, of0, sizeof(of0)));
 	cr_assert_eq(FX_CODE + sizeof(of0), fx->cpu->rip);
+	fx_free(fx);
+}
+
+Test(system, bound_raises_br_at_the_instruction_when_out_of_range)
+{
+	/* mov eax, IDX; bound eax, [FX_DATA]; hlt — bounds -5 and 10 */
+	static const int32_t bounds[2] = {-5, 10};
+	static const int32_t inside[] = {-5, 0, 10};
+	static const int32_t outside[] = {-6, 11, INT32_MIN};
+	uint8_t code[] = {0xB8, 0, 0, 0, 0, 0x62, 0x05,
+			  FX_DATA & 0xFF, (FX_DATA >> 8) & 0xFF,
+			  (FX_DATA >> 16) & 0xFF, (uint8_t)(FX_DATA >> 24), 0xF4};
+
+	for (int i = 0; i < 6; i++) {
+		int32_t idx = i < 3 ? inside[i] : outside[i - 3];
+		struct fx *fx = fx_new(FX_PROT32);
+		fx_poke(fx, FX_DATA, bounds, sizeof(bounds));
+		memcpy(&code[1], &idx, 4);
+		int vec = run(fx, code, sizeof(code));
+		if (i < 3) {
+			cr_assert_eq(-1, vec, "index %d is inside", idx);
+		} else {
+			cr_assert_eq(EXC_BR, vec, "index %d is outside", idx);
+			cr_assert_eq(FX_CODE + 5, fx_peek(fx, fx->cpu->gpr[RSP], 4),
+				     "#BR is a fault: RIP at BOUND");
+		}
+		fx_free(fx);
+	}
+}
+
+Test(system, bound_is_invalid_in_64_bit_mode)
+{
+	static const uint8_t code[] = {0x62, 0x05, 0, 0, 0, 0, 0xF4};
+	struct fx *fx = fx_new(FX_LONG64);
+	cr_assert_eq(EXC_UD, run(fx, code, sizeof(code)));
 	fx_free(fx);
 }
 
