@@ -80,7 +80,7 @@ void cpu_reset(struct cpu *c)
 	memset(&c->fpu, 0, sizeof(c->fpu));
 	c->fpu.fcw = 0x037F;
 	c->fpu.ftw = 0xFFFF;
-	c->cpl = 0;
+	cpu_set_cpl(c, 0);
 	c->mode = MODE_REAL16;
 	c->halted = c->stop_req = c->shadow = false;
 	c->in_delivery = c->triple_fault = false;
@@ -94,6 +94,21 @@ void cpu_reset(struct cpu *c)
 cycles_t cpu_cycles(const struct cpu *c) { return c->cycles; }
 uint64_t cpu_instret(const struct cpu *c) { return c->instret; }
 void cpu_add_cycles(struct cpu *c, cycles_t n) { c->cycles += n; }
+
+void cpu_advance_clock(struct cpu *c, cycles_t n)
+{
+	c->cycles += n;
+	c->cpl_since += n;
+}
+
+cycles_t cpu_cycles_at_cpl(const struct cpu *c, int cpl)
+{
+	cycles_t n = c->cpl_cycles[cpl & 3];
+
+	if ((cpl & 3) == c->cpl)
+		n += c->cycles - c->cpl_since;
+	return n;
+}
 
 uint64_t cpu_get_gpr(const struct cpu *c, enum gpr r) { return c->gpr[r & 15]; }
 void cpu_set_gpr(struct cpu *c, enum gpr r, uint64_t v) { c->gpr[r & 15] = v; }

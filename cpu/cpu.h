@@ -94,6 +94,12 @@ void cpu_set_intr_line(struct cpu *cpu, bool high);
 cycles_t cpu_cycles(const struct cpu *cpu);
 uint64_t cpu_instret(const struct cpu *cpu);
 void cpu_add_cycles(struct cpu *cpu, cycles_t n);
+/* Time that passes outside guest execution (root-mode exit handling, the
+ * vCPU descheduled or halted): the clock moves, no CPL is charged. */
+void cpu_advance_clock(struct cpu *cpu, cycles_t n);
+/* Cycles spent executing at CPL `cpl` (0..3), cpu_add_cycles and the
+ * env callbacks' costs included, cpu_advance_clock excluded. */
+cycles_t cpu_cycles_at_cpl(const struct cpu *cpu, int cpl);
 
 /* State accessors used by loaders, the hypervisor and tests. */
 uint64_t cpu_get_gpr(const struct cpu *cpu, enum gpr r);

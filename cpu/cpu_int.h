@@ -133,6 +133,11 @@ struct cpu {
 	cycles_t run_end;     /* cpu_run stops when cycles reaches this */
 	uint64_t instret;
 	const uint16_t *cost; /* cycles per cost class (cost_table.c) */
+	/* Per-CPL time (cpu_set_cpl): cycles spent at each CPL up to
+	 * cpl_since, when the current CPL was entered. Clock advances made
+	 * with cpu_advance_clock() are counted at no CPL. */
+	cycles_t cpl_cycles[4];
+	cycles_t cpl_since;
 
 	/* --- memory --- */
 	struct physmem *mem;
@@ -180,6 +185,15 @@ enum event_kind { EV_EXTINT, EV_EXCEPTION, EV_SOFTINT, EV_SOFTEXC };
  * A fault while delivering escalates to #DF, then to triple fault. */
 void cpu_deliver(struct cpu *c, int vector, enum event_kind kind,
 		 bool has_err, uint32_t errcode);
+
+/* The only way c->cpl changes: accrues the cycles since the last change to
+ * the old CPL (per-CPL time accounting, cpu_cycles_at_cpl), then sets it. */
+static inline void cpu_set_cpl(struct cpu *c, uint8_t cpl)
+{
+	c->cpl_cycles[c->cpl & 3] += c->cycles - c->cpl_since;
+	c->cpl_since = c->cycles;
+	c->cpl = cpl;
+}
 
 /* ---- modes and segments (modes.c) --------------------------------------- */
 /* Recompute cpl/mode after CS, CR0 or EFER changed; flush what must go. */

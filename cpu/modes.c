@@ -28,15 +28,16 @@ void cpu_update_mode(struct cpu *c)
 
 	if (!(c->cr0 & CR0_PE)) {
 		c->mode = MODE_REAL16;
-		c->cpl = 0;
+		cpu_set_cpl(c, 0);
 		return;
 	}
 	if ((c->efer & EFER_LMA) && (cs & SEGA_L))
 		c->mode = MODE_LONG64;
 	else
 		c->mode = (cs & SEGA_DB) ? MODE_PROT32 : MODE_PROT16;
-	c->cpl =
-	    (c->rflags & RF_VM) ? 3 : (uint8_t)SEGA_DPL(c->seg[SEG_SS].attr);
+	cpu_set_cpl(c, (c->rflags & RF_VM)
+			   ? 3
+			   : (uint8_t)SEGA_DPL(c->seg[SEG_SS].attr));
 }
 
 /* ---- control registers --------------------------------------------------- */

@@ -23,6 +23,7 @@
 #include "sim/cmd_disasm.h"
 #include "sim/hvsim_version.h"
 #include "sim/loader.h"
+#include "sim/scenario.h"
 
 #define DEMO_GUEST "examples/guests/hello.elf"
 
@@ -179,8 +180,10 @@ static const struct run_opt run_opts[] = {
 
 static void print_run_usage(FILE *f)
 {
-	fputs("usage: hvsim run [OPTION]...\n"
-	      "Run a guest kernel (with no --kernel: the demo guest).\n",
+	fputs("usage: hvsim run [SCENARIO.scn] [OPTION]...\n"
+	      "Run a scenario file, or a guest kernel in a child partition "
+	      "beside the\nparent (with neither: the demo guest). With a "
+	      "scenario, --max-cycles,\n--quantum and --quiet override it.\n",
 	      f);
 	for (size_t i = 0; i < NR_RUN_OPTS; i++) {
 		char left[32];
@@ -218,6 +221,10 @@ int cli_parse_run(int argc, char **argv, struct sim_config *cfg,
 			print_run_usage(stdout);
 			return 1;
 		}
+		if (a[0] != '-' && !cfg->scenario) {
+			cfg->scenario = a; /* hvsim run FILE.scn */
+			continue;
+		}
 		if (!(o = find_run_opt(a, &n)))
 			return usage_error("run: unknown option '%s'", a);
 		if (o->arg && a[n] == '=')
@@ -234,6 +241,11 @@ int cli_parse_run(int argc, char **argv, struct sim_config *cfg,
 		return usage_error("--initrd: %d modules; at most %d are "
 				   "supported",
 				   cfg->nr_initrd, LOADER_MAX_MODULES);
+	if (cfg->scenario && (cfg->kernel || cfg->cmdline || cfg->nr_initrd ||
+			      cfg->serial_path))
+		return usage_error("run: a scenario file describes its "
+				   "kernels; --kernel, --append, --initrd and "
+				   "--serial go in it");
 	return 0;
 }
 
@@ -254,18 +266,62 @@ int cli_path_near_binary(const char *rel, char *buf, size_t len)
 	return w < 0 || (size_t)w >= len ? -1 : 0;
 }
 
+/* Build and run a machine; print the summary unless quiet. */
+static int run_machine(const struct sim_config *cfg,
+		       const struct scenario *sc)
+{
+	struct sim *s;
+	int rc;
+
+	s = sc ? sim_create_scenario(sc, cfg, &rc) : sim_create(cfg, &rc);
+	if (!s)
+		return rc;
+	rc = sim_run(s);
+	if (!cfg->quiet)
+		sim_print_summary(s, stderr);
+	sim_destroy(s);
+	return rc;
+}
+
+/* hvsim run FILE.scn: the file's machine, with the command line's
+ * --max-cycles, --quantum and --quiet on top. */
+static int run_scenario(const struct sim_config *cfg)
+{
+	struct scenario *sc = malloc(sizeof(*sc));
+	char err[1024];
+	int rc;
+
+	if (!sc)
+		return SIM_EXIT_INTERNAL;
+	if (scenario_load(cfg->scenario, sc, err, sizeof(err)) != 0) {
+		fprintf(stderr, "hvsim: %s\n", err);
+		free(sc);
+		return SIM_EXIT_USAGE;
+	}
+	if (cfg->max_cycles)
+		sc->max_cycles = cfg->max_cycles;
+	if (cfg->quantum_cycles != SIM_DEFAULT_QUANTUM)
+		sc->quantum_cycles = cfg->quantum_cycles;
+	rc = run_machine(cfg, sc);
+	free(sc);
+	return rc;
+}
+
 static int cmd_run(int argc, char **argv)
 {
 	const char **initrd = calloc((size_t)argc + 1, sizeof(*initrd));
 	char demo[4096];
 	struct sim_config cfg;
-	struct sim *s;
 	int rc;
 
 	if (!initrd)
 		return SIM_EXIT_INTERNAL;
 	rc = cli_parse_run(argc, argv, &cfg, initrd);
-	if (rc == 0 && !cfg.kernel) {
+	if (rc != 0) {
+		free(initrd);
+		return rc == 1 ? 0 : rc;
+	}
+	if (!cfg.kernel && !cfg.scenario) {
 		if (cli_path_near_binary(DEMO_GUEST, demo, sizeof(demo)) != 0) {
 			free(initrd);
 			return usage_error("run: cannot locate the demo guest; "
@@ -278,17 +334,7 @@ static int cmd_run(int argc, char **argv)
 				"demo guest %s\n",
 				demo);
 	}
-	if (rc != 0) {
-		free(initrd);
-		return rc == 1 ? 0 : rc;
-	}
-	s = sim_create(&cfg, &rc);
-	if (s) {
-		rc = sim_run(s);
-		if (!cfg.quiet)
-			sim_print_summary(s, stderr);
-		sim_destroy(s);
-	}
+	rc = cfg.scenario ? run_scenario(&cfg) : run_machine(&cfg, NULL);
 	free(initrd);
 	return rc;
 }
@@ -302,7 +348,7 @@ static const struct cli_cmd {
 	int (*fn)(int argc, char **argv);
 	const char *help;
 } cli_cmds[] = {
-    {"run", cmd_run, "run a guest kernel (default: the demo guest)"},
+    {"run", cmd_run, "run a scenario or a guest kernel (default: the demo)"},
     {"disasm", cmd_disasm,
      "disassemble FILE with Capstone and our decoder side by side"},
     {"bench", cmd_bench, "measure interpreter speed on CPU-bound guests"},

@@ -1,17 +1,19 @@
 /*
- * sim/sim.c — builds the machine from a sim_config and runs it.
+ * sim/sim.c — builds the machine a scenario describes and runs it.
  *
- * The machine: guest RAM (physmem), a port-I/O bus with COM1 (16550) and
- * the debug-exit port, one CPU entered as docs/BOOT.md says, and the event
- * queue. The main loop only pops events: the CPU runs in quanta, each one
- * an event at the CPU's own clock, cut short so that it never runs past the
- * next pending event (today: the --max-cycles limit; later timers and
- * device completions). Port I/O from the guest is an intercept: the env
- * callbacks dispatch to the bus and charge the exit/entry cost plus the
- * device's latency to the CPU's clock. Simulated time never reads the host
- * clock, so a run is deterministic; host CPU time is measured only for the
- * summary. Exit statuses: docs/BOOT.md "Exit statuses of hvsim run".
- * Called by sim/cli.c (run, bench).
+ * The machine: the hypervisor (hv/) with the scenario's physical CPUs, and
+ * one partition per scenario entry (partitions/), each with its own RAM,
+ * vCPUs, COM1 and debug-exit port; a child with a kernel gets it loaded and
+ * its boot vCPU entered as docs/BOOT.md says. The main loop only pops
+ * events: each pCPU's slices are events at that pCPU's clock (hv/sched.c),
+ * and the --max-cycles limit is an event queued first, so it wins a tie.
+ * Simulated time never reads the host clock, so a run is deterministic;
+ * host CPU time is measured only for the summary.
+ * End of a run (docs/BOOT.md "Exit statuses of hvsim run"): a child that
+ * writes debug-exit or triple-faults is stopped; the run ends when no vCPU
+ * can run any more — then the status is that of the first child that
+ * ended by itself, or 0 if every child is halted for good — or at the
+ * simulated-time limit (125). Called by sim/cli.c (run, bench) and tests.
  */
 #include <stdarg.h>
 #include <stdlib.h>
@@ -19,33 +21,27 @@
 #include <time.h>
 
 #include "cpu/cpu.h"
-#include "devices/debug_exit.h"
-#include "devices/dev.h"
-#include "devices/uart16550.h"
+#include "hv/hv.h"
 #include "mmu/mmu.h"
+#include "partitions/partition.h"
 #include "sim/evq.h"
 #include "sim/loader.h"
+#include "sim/scenario.h"
 #include "sim/sim.h"
 
-/*
- * Cost of one port-I/O intercept: VM exit + VM entry, hardware transition
- * only, 1,200 cycles (../shared/reference/performance.md §7, "VM exit +
- * VM entry"). The device's own handling latency is added on top.
- */
-#define SIM_IO_INTERCEPT_CYCLES 1200
-
-#define SIM_MIN_MEM (2ull << 20) /* the boot area plus 1 MiB of kernel */
+#define SIM_MIN_MEM	(2ull << 20) /* the boot area plus 1 MiB of kernel */
+#define SIM_PARENT_MEM	(64ull << 20) /* --kernel: the parent's RAM */
 
 struct sim {
 	struct sim_config cfg;
-	struct physmem *pm;
-	struct iobus bus;
-	struct uart16550 *uart;
-	struct debug_exit *dbg;
-	struct cpu *cpu;
+	struct scenario *sc;
 	struct evq *q;
-	FILE *serial;	   /* guest serial output, NULL = discarded */
-	bool serial_owned; /* we opened it (--serial FILE) */
+	struct hv *hv;
+	unsigned nr_parts, nr_children;
+	struct partition *part[SCN_MAX_PARTITIONS];
+	FILE *serial[SCN_MAX_PARTITIONS];
+	bool serial_owned[SCN_MAX_PARTITIONS];
+	struct partition *first_end; /* first child that ended by itself */
 	bool done;
 	struct sim_result res;
 };
@@ -74,44 +70,7 @@ void sim_config_defaults(struct sim_config *cfg)
 	cfg->quantum_cycles = SIM_DEFAULT_QUANTUM;
 }
 
-/* ---- intercepts --------------------------------------------------------- */
-
-static int sim_io_in(void *opaque, struct cpu *cpu, uint16_t port, int size,
-		     uint32_t *val, cycles_t *cost)
-{
-	struct sim *s = opaque;
-	uint64_t v = 0;
-	cycles_t lat = 0;
-
-	(void)cpu;
-	iobus_read(&s->bus, port, size, &v, &lat);
-	*val = (uint32_t)v;
-	*cost += SIM_IO_INTERCEPT_CYCLES + lat;
-	return ENV_OK; /* unmapped ports read all ones: the bus did that */
-}
-
-static int sim_io_out(void *opaque, struct cpu *cpu, uint16_t port, int size,
-		      uint32_t val, cycles_t *cost)
-{
-	struct sim *s = opaque;
-	cycles_t lat = 0;
-
-	(void)cpu;
-	iobus_write(&s->bus, port, size, val, &lat);
-	*cost += SIM_IO_INTERCEPT_CYCLES + lat;
-	return ENV_OK;
-}
-
-static void serial_out(void *opaque, uint8_t byte)
-{
-	struct sim *s = opaque;
-
-	if (!s->serial)
-		return;
-	putc(byte, s->serial);
-	if (byte == '\n')
-		fflush(s->serial);
-}
+/* ---- the end of a run --------------------------------------------------- */
 
 /* End the run with `status`; the first reason given wins. */
 static void sim_finish(struct sim *s, int status, const char *fmt, ...)
@@ -130,88 +89,44 @@ static void sim_finish(struct sim *s, int status, const char *fmt, ...)
 	va_end(ap);
 }
 
-static void on_debug_exit(void *opaque, uint64_t status)
+static void on_partition_end(void *opaque, struct partition *p)
 {
 	struct sim *s = opaque;
 
-	sim_finish(s, (int)(status & 0xFF),
-		   "guest wrote 0x%llx to debug-exit: status %llu",
-		   (unsigned long long)(status >> 1),
-		   (unsigned long long)status);
-	cpu_request_stop(s->cpu);
+	if (!s->first_end)
+		s->first_end = p;
 }
 
-static void on_cpu_log(void *opaque, const char *msg)
+static struct partition *only_child(struct sim *s)
 {
-	sim_msg(opaque, "%s", msg);
+	for (unsigned i = 0; s->nr_children == 1 && i < s->nr_parts; i++)
+		if (!partition_is_parent(s->part[i]))
+			return s->part[i];
+	return NULL;
 }
 
-/* ---- the main loop ------------------------------------------------------ */
-
-static const char *const exc_names[32] = {
-    "#DE", "#DB", "NMI", "#BP", "#OF", "#BR", "#UD", "#NM",
-    "#DF", "CSO", "#TS", "#NP", "#SS", "#GP", "#PF", "(15)",
-    "#MF", "#AC", "#MC", "#XM", "#VE", "#CP",
-};
-
-static const char *exc_name(int v)
+/* Nothing can run any more: say why the run ends. */
+static void finish_quiescent(struct sim *s)
 {
-	return v >= 0 && v < 32 && exc_names[v] ? exc_names[v] : "?";
-}
+	struct partition *p = s->first_end, *one = only_child(s);
+	struct cpu *c;
 
-static void handle_exit(struct sim *s, const struct cpu_exit *ex);
-
-/* One CPU quantum: run until the next pending event at most. */
-static void quantum_event(struct evq *q, void *opaque, cycles_t when)
-{
-	struct sim *s = opaque;
-	cycles_t now = cpu_cycles(s->cpu), next = evq_next_time(q);
-	cycles_t budget = s->cfg.quantum_cycles;
-	struct cpu_exit ex;
-
-	(void)when;
-	if (next != EVQ_NEVER && next <= now) {
-		/* Another event is due first; it was queued earlier. */
-		evq_schedule(q, now, quantum_event, s);
-		return;
-	}
-	if (next != EVQ_NEVER && next - now < budget)
-		budget = next - now;
-	ex = cpu_run(s->cpu, budget);
-	if (s->serial)
-		fflush(s->serial);
-	handle_exit(s, &ex);
-	if (!s->done && !evq_schedule(q, cpu_cycles(s->cpu), quantum_event, s))
-		sim_finish(s, SIM_EXIT_INTERNAL, "out of memory (event queue)");
-}
-
-static void handle_exit(struct sim *s, const struct cpu_exit *ex)
-{
-	switch (ex->reason) {
-	case CPU_EXIT_BUDGET:
-		break;
-	case CPU_EXIT_STOP:
-		/* Only debug-exit stops the CPU today, and it has finished the
-		 * run already; a stop from elsewhere just ends the quantum. */
-		break;
-	case CPU_EXIT_HLT:
-		/* No interrupt source exists yet (no timers, the UART's line is
-		 * not wired), so with IF=0 or IF=1 nothing can wake it. */
+	if (p && one)
+		sim_finish(s, partition_end_status(p), "%s",
+			   partition_end_reason(p));
+	else if (p)
+		sim_finish(s, partition_end_status(p), "partition '%s': %s",
+			   partition_name(p), partition_end_reason(p));
+	else if (one && (c = hv_part_cpu(partition_hv(one), 0)))
 		sim_finish(s, SIM_EXIT_HALT,
 			   "guest halted forever at RIP %#llx (HLT with "
 			   "interrupts %s, and nothing can interrupt it)",
-			   (unsigned long long)ex->rip,
-			   cpu_interrupts_enabled(s->cpu) ? "enabled"
-							  : "disabled");
-		break;
-	case CPU_EXIT_TRIPLE_FAULT:
-		sim_finish(s, SIM_EXIT_TRIPLE_FAULT,
-			   "triple fault: last exception vector %d (%s) at RIP "
-			   "%#llx",
-			   ex->vector, exc_name(ex->vector),
-			   (unsigned long long)ex->rip);
-		break;
-	}
+			   (unsigned long long)cpu_get_rip(c),
+			   cpu_interrupts_enabled(c) ? "enabled" : "disabled");
+	else
+		sim_finish(s, SIM_EXIT_HALT,
+			   "every child partition halted for good (nothing "
+			   "can interrupt them)");
 }
 
 static void limit_event(struct evq *q, void *opaque, cycles_t when)
@@ -224,6 +139,8 @@ static void limit_event(struct evq *q, void *opaque, cycles_t when)
 		   (unsigned long long)when);
 }
 
+/* ---- the main loop ------------------------------------------------------ */
+
 static double cpu_seconds(void)
 {
 	struct timespec ts;
@@ -232,25 +149,50 @@ static double cpu_seconds(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
+static void flush_serials(struct sim *s)
+{
+	for (unsigned i = 0; i < s->nr_parts; i++)
+		if (s->serial[i])
+			fflush(s->serial[i]);
+}
+
+static uint64_t children_instret(struct sim *s)
+{
+	uint64_t n = 0;
+
+	for (unsigned i = 0; i < s->nr_parts; i++) {
+		struct hv_part *hp = partition_hv(s->part[i]);
+		for (unsigned j = 0; !hv_part_is_parent(hp) &&
+				     j < hv_part_nr_vps(hp);
+		     j++)
+			n += cpu_instret(hv_part_cpu(hp, j));
+	}
+	return n;
+}
+
 int sim_run(struct sim *s)
 {
 	double t0 = cpu_seconds();
 
-	/* The limit is queued first, so it wins a tie with a quantum. */
-	if (s->cfg.max_cycles &&
-	    !evq_schedule(s->q, s->cfg.max_cycles, limit_event, s))
+	/* The limit is queued first, so it wins a tie with a slice. */
+	if (s->sc->max_cycles &&
+	    !evq_schedule(s->q, s->sc->max_cycles, limit_event, s))
 		sim_finish(s, SIM_EXIT_INTERNAL, "out of memory (event queue)");
-	if (!evq_schedule(s->q, cpu_cycles(s->cpu), quantum_event, s))
+	if (hv_start(s->hv) != 0)
 		sim_finish(s, SIM_EXIT_INTERNAL, "out of memory (event queue)");
-	while (!s->done && evq_run_one(s->q))
-		;
-	if (!s->done)
-		sim_finish(s, SIM_EXIT_INTERNAL, "no events left to run");
-	if (s->serial)
-		fflush(s->serial);
+	while (!s->done) {
+		if (hv_nr_runnable(s->hv) == 0) {
+			finish_quiescent(s);
+			break;
+		}
+		if (!evq_run_one(s->q))
+			sim_finish(s, SIM_EXIT_INTERNAL,
+				   "no events left to run");
+	}
+	flush_serials(s);
 	s->res.host_cpu_s = cpu_seconds() - t0;
-	s->res.instret = cpu_instret(s->cpu);
-	s->res.cycles = cpu_cycles(s->cpu);
+	s->res.instret = children_instret(s);
+	s->res.cycles = hv_now(s->hv);
 	return s->res.status;
 }
 
@@ -262,7 +204,7 @@ const struct sim_result *sim_result(const struct sim *s)
 void sim_print_summary(const struct sim *s, FILE *f)
 {
 	const struct sim_result *r = &s->res;
-	double sim_s = (double)r->cycles / (double)s->cfg.freq_hz;
+	double sim_s = (double)r->cycles / (double)s->sc->freq_hz;
 	double mips =
 	    r->host_cpu_s > 0 ? (double)r->instret / r->host_cpu_s / 1e6 : 0.0;
 
@@ -271,10 +213,31 @@ void sim_print_summary(const struct sim *s, FILE *f)
 		"hvsim: %llu instructions, %llu cycles = %.6f s simulated "
 		"at %.2f GHz; host %.3f s CPU, %.1f MIPS\n",
 		(unsigned long long)r->instret, (unsigned long long)r->cycles,
-		sim_s, (double)s->cfg.freq_hz / 1e9, r->host_cpu_s, mips);
+		sim_s, (double)s->sc->freq_hz / 1e9, r->host_cpu_s, mips);
+	hv_print_stats(s->hv, f);
 }
 
-/* ---- assembly ------------------------------------------------------------ */
+struct hv *sim_hv(struct sim *s) { return s->hv; }
+unsigned sim_nr_partitions(const struct sim *s) { return s->nr_parts; }
+struct partition *sim_partition(struct sim *s, unsigned i)
+{
+	return i < s->nr_parts ? s->part[i] : NULL;
+}
+
+/* ---- the --kernel scenario ------------------------------------------------ */
+
+static int copy_field(char *dst, size_t len, const char *src, const char *what)
+{
+	size_t n = strlen(src ? src : "");
+
+	if (n >= len) {
+		sim_msg(NULL, "%s: too long (%zu bytes; at most %zu)", what, n,
+			len - 1);
+		return SIM_EXIT_USAGE;
+	}
+	memcpy(dst, src ? src : "", n + 1);
+	return 0;
+}
 
 static int check_config(const struct sim_config *cfg)
 {
@@ -294,107 +257,219 @@ static int check_config(const struct sim_config *cfg)
 		sim_msg(NULL, "frequency and quantum must be non-zero");
 		return SIM_EXIT_USAGE;
 	}
+	if (cfg->nr_initrd > SCN_MAX_INITRD) {
+		sim_msg(NULL, "--initrd: %d modules; at most %d are supported",
+			cfg->nr_initrd, SCN_MAX_INITRD);
+		return SIM_EXIT_USAGE;
+	}
 	return 0;
 }
 
-/* COM1 and debug-exit on the port bus. */
-static int add_devices(struct sim *s)
+int sim_scenario_from_config(const struct sim_config *cfg,
+			     struct scenario *sc)
 {
-	s->uart = uart16550_create(serial_out, s, NULL);
-	s->dbg = debug_exit_create(on_debug_exit, s);
-	if (!s->uart || !s->dbg)
-		return -1;
-	if (iobus_map(&s->bus, UART16550_COM1, UART16550_PORTS, &uart16550_ops,
-		      s->uart) != 0 ||
-	    iobus_map(&s->bus, DEBUG_EXIT_PORT, DEBUG_EXIT_PORTS,
-		      &debug_exit_ops, s->dbg) != 0)
-		return -1;
-	return 0;
+	struct scn_partition *parent = &sc->part[0], *child = &sc->part[1];
+	int rc = check_config(cfg);
+
+	if (rc)
+		return rc;
+	scenario_defaults(sc);
+	sc->freq_hz = cfg->freq_hz;
+	sc->quantum_cycles = cfg->quantum_cycles;
+	sc->max_cycles = cfg->max_cycles;
+	sc->nr_partitions = 2;
+	scn_partition_defaults(parent);
+	strcpy(parent->name, "parent");
+	parent->parent = true;
+	parent->mem_bytes = SIM_PARENT_MEM;
+	scn_partition_defaults(child);
+	strcpy(child->name, "guest");
+	child->mem_bytes = cfg->mem_bytes;
+	child->nr_initrd = (unsigned)cfg->nr_initrd;
+	rc = copy_field(child->kernel, SCN_PATH_MAX, cfg->kernel, "--kernel");
+	if (!rc)
+		rc = copy_field(child->cmdline, SCN_CMDLINE_MAX, cfg->cmdline,
+				"--append");
+	if (!rc)
+		rc = copy_field(child->serial, SCN_PATH_MAX, cfg->serial_path,
+				"--serial");
+	for (int i = 0; !rc && i < cfg->nr_initrd; i++)
+		rc = copy_field(child->initrd[i], SCN_PATH_MAX, cfg->initrd[i],
+				"--initrd");
+	return rc;
 }
 
-static int open_serial(struct sim *s)
+/* ---- assembly ------------------------------------------------------------ */
+
+/* Each partition's COM1 output: stdout, its own file, or nothing. Two
+ * partitions naming the same file share one stream. */
+static int open_serial(struct sim *s, unsigned i)
 {
+	const char *path = s->sc->part[i].serial;
+
 	if (s->cfg.serial_discard)
 		return 0;
-	if (!s->cfg.serial_path) {
-		s->serial = stdout;
+	if (!path[0]) {
+		s->serial[i] = stdout;
 		return 0;
 	}
-	s->serial = fopen(s->cfg.serial_path, "w");
-	if (!s->serial) {
-		sim_msg(NULL, "%s: cannot open for writing",
-			s->cfg.serial_path);
-		return -1;
+	for (unsigned j = 0; j < i; j++)
+		if (s->serial_owned[j] && !strcmp(s->sc->part[j].serial, path)) {
+			s->serial[i] = s->serial[j];
+			return 0;
+		}
+	if (!(s->serial[i] = fopen(path, "w"))) {
+		sim_msg(NULL, "%s: cannot open for writing", path);
+		return SIM_EXIT_USAGE;
 	}
-	s->serial_owned = true;
+	s->serial_owned[i] = true;
 	return 0;
 }
 
-static int load_guest(struct sim *s)
+static void on_cpu_log(void *opaque, const char *msg)
 {
-	struct loader_args la = {s->cfg.kernel, s->cfg.cmdline, s->cfg.initrd,
-				 s->cfg.nr_initrd};
+	sim_msg(opaque, "%s", msg);
+}
+
+static int load_kernel(struct sim *s, struct partition *p,
+		       const struct scn_partition *sp)
+{
+	const char *initrd[SCN_MAX_INITRD];
+	struct loader_args la = {sp->kernel, sp->cmdline, initrd,
+				 (int)sp->nr_initrd};
+	struct hv_part *hp = partition_hv(p);
 	struct boot_state bs;
 	char err[512];
-	int rc = loader_load(s->pm, &la, &bs, err, sizeof(err));
+	int rc;
 
+	for (unsigned i = 0; i < sp->nr_initrd && i < SCN_MAX_INITRD; i++)
+		initrd[i] = sp->initrd[i];
+	rc = loader_load(hv_part_mem(hp), &la, &bs, err, sizeof(err));
 	if (rc != LOADER_OK) {
 		sim_msg(NULL, "%s", err);
 		return rc == LOADER_ERR_NOMEM ? SIM_EXIT_INTERNAL
 					      : SIM_EXIT_USAGE;
 	}
-	loader_enter(s->cpu, s->pm, &bs);
+	(void)s;
+	loader_enter(hv_part_cpu(hp, 0), hv_part_mem(hp), &bs);
 	return 0;
+}
+
+static int add_partition(struct sim *s, unsigned i)
+{
+	const struct scn_partition *sp = &s->sc->part[i];
+	struct partition_config pc = {
+	    .hv = {sp->name, sp->parent, sp->vcpus, sp->mem_bytes, sp->weight,
+		   sp->reserve_pct, sp->cap_pct},
+	    .on_end = on_partition_end,
+	    .opaque = s,
+	};
+	struct partition *p;
+	int rc;
+
+	if (sp->kernel[0] && (sp->mem_bytes < SIM_MIN_MEM ||
+			      (sp->mem_bytes & (PAGE_SIZE - 1)))) {
+		sim_msg(NULL, "partition '%s': memory must be a multiple of "
+			      "4 KiB, at least 2 MiB", sp->name);
+		return SIM_EXIT_USAGE;
+	}
+	if ((rc = open_serial(s, i)) != 0)
+		return rc;
+	pc.serial = s->serial[i];
+	if (!(p = partition_create(s->hv, &pc))) {
+		sim_msg(NULL, "partition '%s': cannot create it (%llu MiB of "
+			      "RAM, %u vCPUs)", sp->name,
+			(unsigned long long)(sp->mem_bytes >> 20), sp->vcpus);
+		return SIM_EXIT_INTERNAL;
+	}
+	s->part[s->nr_parts++] = p;
+	s->nr_children += !sp->parent;
+	for (unsigned j = 0; j < sp->vcpus; j++)
+		cpu_set_log(hv_part_cpu(partition_hv(p), j), on_cpu_log, s);
+	if (sp->kernel[0] && (rc = load_kernel(s, p, sp)) != 0)
+		return rc;
+	if (sp->autostart)
+		partition_start(p);
+	return 0;
+}
+
+static int build(struct sim *s)
+{
+	struct hv_config hc = {
+	    .pcpus = s->sc->pcpus,
+	    .quantum = s->sc->quantum_cycles,
+	    .stop_at = s->sc->max_cycles,
+	};
+	char err[512];
+	int rc;
+
+	if (scenario_check(s->sc, err, sizeof(err)) != 0) {
+		sim_msg(NULL, "%s", err);
+		return SIM_EXIT_USAGE;
+	}
+	if (!s->sc->freq_hz || !s->sc->quantum_cycles || !s->sc->pcpus ||
+	    s->sc->pcpus > HV_MAX_PCPUS ||
+	    s->sc->nr_partitions > SCN_MAX_PARTITIONS) {
+		sim_msg(NULL, "%s: bad machine (pCPUs, clock, quantum or "
+			      "partition count)", s->sc->source);
+		return SIM_EXIT_USAGE;
+	}
+	if (!(s->q = evq_create()) || !(s->hv = hv_create(&hc, s->q))) {
+		sim_msg(NULL, "out of memory building the machine");
+		return SIM_EXIT_INTERNAL;
+	}
+	for (unsigned i = 0; i < s->sc->nr_partitions; i++)
+		if ((rc = add_partition(s, i)) != 0)
+			return rc;
+	return 0;
+}
+
+struct sim *sim_create_scenario(const struct scenario *sc,
+				const struct sim_config *cfg, int *status)
+{
+	struct sim *s = calloc(1, sizeof(*s));
+
+	*status = SIM_EXIT_INTERNAL;
+	if (!s || !(s->sc = malloc(sizeof(*s->sc)))) {
+		free(s);
+		return NULL;
+	}
+	s->cfg = *cfg;
+	memcpy(s->sc, sc, sizeof(*sc));
+	if ((*status = build(s)) == 0)
+		return s;
+	sim_destroy(s);
+	return NULL;
 }
 
 struct sim *sim_create(const struct sim_config *cfg, int *status)
 {
-	struct cpu_env env = {0};
-	struct sim *s;
-	int rc = check_config(cfg);
+	struct scenario *sc = malloc(sizeof(*sc));
+	struct sim *s = NULL;
 
-	*status = rc;
-	if (rc)
-		return NULL;
-	s = calloc(1, sizeof(*s));
-	if (!s) {
-		*status = SIM_EXIT_INTERNAL;
-		return NULL;
-	}
-	s->cfg = *cfg;
-	env.opaque = s;
-	env.io_in = sim_io_in;
-	env.io_out = sim_io_out;
 	*status = SIM_EXIT_INTERNAL;
-	if (!(s->pm = physmem_create(cfg->mem_bytes)))
-		sim_msg(NULL, "cannot allocate %llu MiB of guest RAM",
-			(unsigned long long)(cfg->mem_bytes >> 20));
-	else if (!(s->q = evq_create()) || add_devices(s) != 0 ||
-		 !(s->cpu = cpu_create(s->pm, &env)))
-		sim_msg(NULL, "out of memory building the machine");
-	else if (open_serial(s) != 0)
-		*status = SIM_EXIT_USAGE;
-	else if ((*status = load_guest(s)) == 0) {
-		cpu_set_log(s->cpu, on_cpu_log, s);
-		return s;
-	}
-	sim_destroy(s);
-	return NULL;
+	if (!sc)
+		return NULL;
+	if ((*status = sim_scenario_from_config(cfg, sc)) == 0)
+		s = sim_create_scenario(sc, cfg, status);
+	free(sc);
+	return s;
 }
 
 void sim_destroy(struct sim *s)
 {
 	if (!s)
 		return;
-	if (s->serial_owned)
-		fclose(s->serial);
-	else if (s->serial)
-		fflush(s->serial);
-	if (s->cpu)
-		cpu_destroy(s->cpu);
-	uart16550_destroy(s->uart);
-	debug_exit_destroy(s->dbg);
+	for (unsigned i = 0; i < s->nr_parts; i++)
+		partition_destroy(s->part[i]);
+	for (unsigned i = 0; i < SCN_MAX_PARTITIONS; i++) {
+		if (s->serial_owned[i])
+			fclose(s->serial[i]);
+		else if (s->serial[i])
+			fflush(s->serial[i]);
+	}
+	hv_destroy(s->hv);
 	evq_destroy(s->q);
-	physmem_destroy(s->pm);
+	free(s->sc);
 	free(s);
 }

@@ -2,9 +2,11 @@
  * sim/sim.h — the simulated machine as a whole: configuration, assembly,
  * the main loop over the event queue, and the result of a run.
  *
- * For now a machine is guest RAM, a port-I/O bus with a COM1 16550 and the
- * debug-exit port, one CPU, and the event queue that hands the CPU its
- * quanta. Exit statuses are those of docs/BOOT.md.
+ * A machine is a scenario (sim/scenario.h): the hypervisor (hv/) with its
+ * physical CPUs, a parent partition and child partitions (partitions/),
+ * each with its own RAM, vCPUs, COM1 and debug-exit port. `hvsim run
+ * --kernel FILE` is the scenario "parent + one child running FILE"
+ * (sim_scenario_from_config). Exit statuses are those of docs/BOOT.md.
  */
 #ifndef HVSIM_SIM_SIM_H_
 #define HVSIM_SIM_SIM_H_
@@ -31,6 +33,7 @@ enum sim_status {
 #define SIM_DEFAULT_QUANTUM 1000000ull
 
 struct sim_config {
+	const char *scenario;	   /* hvsim run FILE.scn; NULL = --kernel */
 	const char *kernel;	   /* path of the guest kernel (required) */
 	const char *cmdline;	   /* --append, NULL = empty */
 	const char *const *initrd; /* --initrd paths */
@@ -54,11 +57,23 @@ struct sim_result {
 };
 
 struct sim;
+struct scenario;
+struct hv;
+struct partition;
 
 void sim_config_defaults(struct sim_config *cfg);
 /* Build the machine and load the kernel. On failure prints "hvsim: ..." to
  * stderr, stores the exit status in *status and returns NULL. */
 struct sim *sim_create(const struct sim_config *cfg, int *status);
+/* The scenario of `hvsim run --kernel`: a parent (1 vCPU, no kernel) and a
+ * child "guest" running cfg->kernel with cfg's options. Returns 0, or
+ * SIM_EXIT_USAGE after a message. */
+int sim_scenario_from_config(const struct sim_config *cfg,
+			     struct scenario *sc);
+/* Build the machine a scenario describes; cfg adds quiet and
+ * serial_discard (the rest of cfg is ignored). Same errors as sim_create. */
+struct sim *sim_create_scenario(const struct scenario *sc,
+				const struct sim_config *cfg, int *status);
 /* Run to the end; returns the process exit status. */
 int sim_run(struct sim *s);
 const struct sim_result *sim_result(const struct sim *s);
@@ -66,5 +81,11 @@ const struct sim_result *sim_result(const struct sim *s);
  * host seconds and MIPS. */
 void sim_print_summary(const struct sim *s, FILE *f);
 void sim_destroy(struct sim *s);
+
+/* The machine's parts, for tests and statistics. Partitions are in
+ * scenario order. */
+struct hv *sim_hv(struct sim *s);
+unsigned sim_nr_partitions(const struct sim *s);
+struct partition *sim_partition(struct sim *s, unsigned i);
 
 #endif

@@ -1,0 +1,121 @@
+/*
+ * hv/hv.h — the hypervisor: partitions as the hypervisor sees them (their
+ * guest-physical space and vCPUs), the scheduler that runs vCPUs on the
+ * simulated physical CPUs, and the exits from guest mode to root mode.
+ *
+ * hv/ owns every core's `struct cpu_env`: each intercept goes through the
+ * exit table (hv/exit.c), which counts it, charges its modeled cost to the
+ * vCPU as root-mode time and hands I/O to the partition's callbacks, which
+ * partitions/ registers (hv/ never includes partitions/). Time comes from
+ * the one event queue (sim/evq.h): each physical CPU's slices are events.
+ */
+#ifndef HVSIM_HV_HV_H_
+#define HVSIM_HV_HV_H_
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "cpu/cpu.h"
+
+struct evq;
+struct hv;
+struct hv_part;
+
+#define HV_MAX_PCPUS 64
+#define HV_MAX_VPS   64 /* per partition */
+
+struct hv_config {
+	unsigned pcpus;		 /* simulated physical CPUs */
+	cycles_t quantum;	 /* scheduler time slice */
+	cycles_t stop_at;	 /* no slice runs past this cycle; 0 = none */
+	cycles_t switch_cost;	 /* partition switch on a pCPU; see hv.c */
+	cycles_t period;	 /* cap/reserve accounting period; 0 = auto */
+};
+
+/* Scheduler knobs: Hyper-V's classic weight / reserve / cap (scenario.h). */
+struct hv_part_config {
+	const char *name;
+	bool parent;
+	unsigned vcpus;
+	uint64_t mem_bytes;
+	unsigned weight;      /* 1..10000 */
+	unsigned reserve_pct; /* 0..100 of one pCPU per vCPU */
+	unsigned cap_pct;     /* 1..100 of one pCPU per vCPU */
+};
+
+/* What partitions/ does for a partition's exits. Pointers may be NULL.
+ * I/O handlers return an enum cpu_env_status and add the device's latency
+ * to *lat; the exit table adds the intercept cost. */
+struct hv_part_ops {
+	int (*io_in)(void *opaque, uint16_t port, int size, uint32_t *val,
+		     cycles_t *lat);
+	int (*io_out)(void *opaque, uint16_t port, int size, uint32_t val,
+		      cycles_t *lat);
+	/* A vCPU shut down (triple fault); the hypervisor stopped the VP. */
+	void (*triple_fault)(void *opaque, unsigned vp, const struct cpu_exit *ex);
+};
+
+/* Exit reasons (the rows of hv/exit.c's table). */
+enum hv_exit_reason {
+	HV_EXIT_IO_IN,
+	HV_EXIT_IO_OUT,
+	HV_EXIT_CPUID,
+	HV_EXIT_MSR_READ,
+	HV_EXIT_MSR_WRITE,
+	HV_EXIT_VMCALL,
+	HV_EXIT_HLT,
+	HV_EXIT_TRIPLE_FAULT,
+	HV_EXIT_NR
+};
+
+/* Per-vCPU time, in cycles (see hv_vp_stats). */
+struct hv_vp_stats {
+	cycles_t ring3, ring0; /* guest execution at CPL 3 / CPL 0-2 */
+	cycles_t root;	       /* exit handling in root mode */
+	cycles_t idle;	       /* halted, waiting for an interrupt */
+	cycles_t wait;	       /* runnable but not on a pCPU */
+	uint64_t instret, slices, exits;
+};
+
+struct hv *hv_create(const struct hv_config *cfg, struct evq *q);
+void hv_destroy(struct hv *hv);
+
+/* A new partition (state: not runnable until hv_part_set_runnable). NULL
+ * when out of memory. Its vCPUs are in reset state. */
+struct hv_part *hv_part_create(struct hv *hv, const struct hv_part_config *pc,
+			       const struct hv_part_ops *ops, void *opaque);
+unsigned hv_part_id(const struct hv_part *p);
+const char *hv_part_name(const struct hv_part *p);
+bool hv_part_is_parent(const struct hv_part *p);
+struct physmem *hv_part_mem(struct hv_part *p);
+unsigned hv_part_nr_vps(const struct hv_part *p);
+struct cpu *hv_part_cpu(struct hv_part *p, unsigned vp);
+/* Let the scheduler run the partition's non-halted vCPUs (true), or take
+ * them off the pCPUs at the next instruction boundary (false: paused or
+ * stopped). */
+void hv_part_set_runnable(struct hv_part *p, bool runnable);
+/* A vCPU's INTR line; a halted vCPU with IF=1 wakes when it goes high. */
+void hv_vp_set_intr_line(struct hv_part *p, unsigned vp, bool high);
+void hv_vp_stats(const struct hv_part *p, unsigned vp,
+		 struct hv_vp_stats *out);
+
+/* Queue the first slice of every pCPU. -1 when out of memory. */
+int hv_start(struct hv *hv);
+/* vCPUs that are running or could run (a halted vCPU with no way to be
+ * woken and the vCPUs of non-runnable partitions do not count). */
+unsigned hv_nr_runnable(const struct hv *hv);
+/* Simulated time: the latest pCPU clock. */
+cycles_t hv_now(const struct hv *hv);
+/* Cycles a pCPU spent on partition switches. */
+cycles_t hv_pcpu_switch_cycles(const struct hv *hv, unsigned pcpu);
+
+/* Exit statistics and the exit table's names and costs. */
+uint64_t hv_exit_count(const struct hv *hv, enum hv_exit_reason r);
+cycles_t hv_exit_cycles(const struct hv *hv, enum hv_exit_reason r);
+const char *hv_exit_name(enum hv_exit_reason r);
+cycles_t hv_exit_cost(enum hv_exit_reason r);
+/* The end-of-run tables: per-vCPU time, then exits (like perf kvm stat). */
+void hv_print_stats(const struct hv *hv, FILE *f);
+
+#endif

@@ -1,0 +1,252 @@
+/*
+ * hv/sched.c — the vCPU scheduler: simulated physical CPUs run the vCPUs of
+ * all partitions (the parent's included) in time slices.
+ *
+ * Each pCPU has its own clock; its slices are events on the one event
+ * queue, so ties between pCPUs go by insertion order and a run is
+ * deterministic. At a slice event at time T the pCPU picks, among the
+ * vCPUs that are runnable, not on another pCPU and whose clock is <= T
+ * (a vCPU that ran ahead on another pCPU is not there yet):
+ *   1. a vCPU below its reserve in the current accounting period, the one
+ *      with the lowest used/reserve ratio first (reserve = guaranteed share);
+ *   2. otherwise the one with the lowest weighted virtual time (stride
+ *      scheduling: a slice of n cycles adds n * 10000 / weight), so CPU time
+ *      divides in proportion to the partitions' weights.
+ * Cap: a vCPU that used cap% of the period (percent of one pCPU) is
+ * throttled until the next period; its slices are cut so the cap is exact.
+ * The period is HV_PERIOD_SLICES quanta (hv.c). A vCPU in HLT is off the
+ * run queue until an interrupt wakes it, so an idle vCPU costs no slices.
+ * A partition switch on a pCPU costs cfg.switch_cost cycles of that pCPU.
+ * Model of Hyper-V's classic scheduler knobs (weight/reserve/cap); the
+ * algorithm is ours and documented in docs/ARCHITECTURE.md.
+ */
+#include "hv/hv_int.h"
+
+#define VT_SCALE 10000u /* the largest weight: vtime stays integral */
+
+static uint64_t period_of(const struct hv *hv, cycles_t t)
+{
+	return t / hv->cfg.period;
+}
+
+static cycles_t used_in(const struct hv_vp *vp, uint64_t period)
+{
+	return vp->period == period ? vp->used : 0;
+}
+
+static cycles_t cap_cycles(const struct hv *hv, const struct hv_part *p)
+{
+	return hv->cfg.period * p->cap_pct / 100;
+}
+
+/* Can vp start a slice at T? If not yet (ahead, throttled), lowers *wake
+ * to when it could. */
+static bool eligible(const struct hv_vp *vp, cycles_t T, cycles_t *wake)
+{
+	const struct hv_part *p = vp->part;
+	const struct hv *hv = p->hv;
+	uint64_t per = period_of(hv, T);
+
+	if (!p->runnable || vp->halted || vp->dead || vp->running)
+		return false;
+	if (cpu_cycles(vp->cpu) > T) {
+		if (cpu_cycles(vp->cpu) < *wake)
+			*wake = cpu_cycles(vp->cpu);
+		return false;
+	}
+	if (p->cap_pct < 100 && used_in(vp, per) >= cap_cycles(hv, p)) {
+		if ((per + 1) * hv->cfg.period < *wake)
+			*wake = (per + 1) * hv->cfg.period;
+		return false;
+	}
+	return true;
+}
+
+/* Scheduling key: class 0 (under reserve) before class 1; lower first. */
+static void sched_key(const struct hv_vp *vp, cycles_t T, int *cls,
+		      uint64_t *key)
+{
+	const struct hv_part *p = vp->part;
+	cycles_t used = used_in(vp, period_of(p->hv, T));
+
+	if (p->reserve_pct &&
+	    used < p->hv->cfg.period * p->reserve_pct / 100) {
+		*cls = 0;
+		*key = used * 100 / p->reserve_pct;
+	} else {
+		*cls = 1;
+		*key = vp->vtime;
+	}
+}
+
+static struct hv_vp *pick(struct hv *hv, cycles_t T, cycles_t *wake)
+{
+	struct hv_vp *best = NULL;
+	int best_cls = 2;
+	uint64_t best_key = 0;
+
+	for (unsigned i = 0; i < hv->nr_parts; i++) {
+		struct hv_part *p = hv->part[i];
+		for (unsigned j = 0; j < p->nr_vps; j++) {
+			struct hv_vp *vp = &p->vp[j];
+			int cls;
+			uint64_t key;
+
+			if (!eligible(vp, T, wake))
+				continue;
+			sched_key(vp, T, &cls, &key);
+			if (cls < best_cls || (cls == best_cls && key < best_key)) {
+				best = vp;
+				best_cls = cls;
+				best_key = key;
+			}
+		}
+	}
+	return best;
+}
+
+static cycles_t slice_budget(const struct hv *hv, const struct hv_vp *vp,
+			     cycles_t T)
+{
+	cycles_t budget = hv->cfg.quantum;
+	uint64_t per = period_of(hv, T);
+
+	if (hv->cfg.stop_at && hv->cfg.stop_at - T < budget)
+		budget = hv->cfg.stop_at - T;
+	if (vp->part->cap_pct < 100) {
+		cycles_t left = cap_cycles(hv, vp->part) - used_in(vp, per);
+		cycles_t to_end = (per + 1) * hv->cfg.period - T;
+		if (left < budget)
+			budget = left;
+		if (to_end < budget)
+			budget = to_end;
+	}
+	return budget;
+}
+
+/* Charge a slice that ran [start, end) to the vCPU's share. */
+static void charge_slice(struct hv_vp *vp, cycles_t start, cycles_t end)
+{
+	uint64_t per = period_of(vp->part->hv, start);
+	cycles_t ran = end - start;
+
+	if (vp->period != per) {
+		vp->period = per;
+		vp->used = 0;
+	}
+	vp->used += ran;
+	vp->vtime += ran * VT_SCALE / vp->part->weight;
+	vp->slices++;
+}
+
+static void after_run(struct hv_vp *vp, const struct cpu_exit *ex)
+{
+	struct hv_exit e = {.cx = ex};
+
+	switch (ex->reason) {
+	case CPU_EXIT_HLT:
+		e.reason = HV_EXIT_HLT;
+		hv_exit_dispatch(vp, &e);
+		break;
+	case CPU_EXIT_TRIPLE_FAULT:
+		e.reason = HV_EXIT_TRIPLE_FAULT;
+		hv_exit_dispatch(vp, &e);
+		break;
+	case CPU_EXIT_BUDGET:
+	case CPU_EXIT_STOP:
+		break;
+	}
+}
+
+static void run_slice(struct hv_pcpu *pc, struct hv_vp *vp)
+{
+	struct hv *hv = pc->hv;
+	struct cpu *c = vp->cpu;
+	cycles_t start;
+	struct cpu_exit ex;
+
+	if (pc->loaded && pc->loaded != vp->part) {
+		pc->clock += hv->cfg.switch_cost;
+		pc->switch_cycles += hv->cfg.switch_cost;
+	}
+	pc->loaded = vp->part;
+	start = pc->clock;
+	if (start > cpu_cycles(c)) {
+		vp->skipped += start - cpu_cycles(c);
+		cpu_advance_clock(c, start - cpu_cycles(c));
+	}
+	vp->running = true;
+	ex = cpu_run(c, slice_budget(hv, vp, start));
+	vp->running = false;
+	after_run(vp, &ex);
+	charge_slice(vp, start, cpu_cycles(c));
+	pc->slices++;
+	pc->clock = cpu_cycles(c);
+}
+
+static void queue_slice(struct hv_pcpu *pc, cycles_t when)
+{
+	if (evq_schedule(pc->hv->q, when, sched_pcpu_event, pc))
+		pc->event_pending = true;
+}
+
+void sched_pcpu_event(struct evq *q, void *opaque, cycles_t when)
+{
+	struct hv_pcpu *pc = opaque;
+	struct hv *hv = pc->hv;
+	cycles_t wake = EVQ_NEVER;
+	struct hv_vp *vp;
+
+	(void)q;
+	pc->event_pending = false;
+	if (when > pc->clock)
+		pc->clock = when;
+	if (hv->cfg.stop_at && pc->clock >= hv->cfg.stop_at)
+		return;
+	vp = pick(hv, pc->clock, &wake);
+	if (!vp) {
+		/* Nothing to run now: wait for the earliest vCPU that will be
+		 * ready, or sleep until sched_kick_idle. */
+		if (wake != EVQ_NEVER)
+			queue_slice(pc, wake);
+		return;
+	}
+	run_slice(pc, vp);
+	queue_slice(pc, pc->clock);
+}
+
+void sched_kick_idle(struct hv *hv)
+{
+	cycles_t now = evq_now(hv->q);
+
+	for (unsigned i = 0; i < hv->nr_pcpus; i++) {
+		struct hv_pcpu *pc = &hv->pcpu[i];
+		if (pc->event_pending)
+			continue;
+		queue_slice(pc, pc->clock > now ? pc->clock : now);
+	}
+}
+
+void sched_vp_ready(struct hv_vp *vp)
+{
+	struct hv *hv = vp->part->hv;
+	bool any = false;
+	cycles_t min = 0;
+
+	/* Start at the lowest virtual time of the others, so time spent
+	 * halted or paused is not banked as credit. */
+	for (unsigned i = 0; i < hv->nr_parts; i++) {
+		const struct hv_part *p = hv->part[i];
+		for (unsigned j = 0; p->runnable && j < p->nr_vps; j++) {
+			const struct hv_vp *o = &p->vp[j];
+			if (o == vp || o->halted || o->dead)
+				continue;
+			if (!any || o->vtime < min)
+				min = o->vtime;
+			any = true;
+		}
+	}
+	if (any && vp->vtime < min)
+		vp->vtime = min;
+	sched_kick_idle(hv);
+}
