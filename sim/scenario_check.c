@@ -259,8 +259,8 @@ static int check_partition(const struct vctx *v, int i)
 		return -1;
 	if (p->vcpus > v->sc->pcpus)
 		return vfail(v, i, SK_VCPUS,
-			     "%u vCPUs but the machine has "
-			     "%u physical CPUs ([machine] pcpus)",
+			     "%u vCPUs, more than the machine's physical "
+			     "CPUs ([machine] pcpus = %u)",
 			     p->vcpus, v->sc->pcpus);
 	if (p->reserve_pct > p->cap_pct)
 		return vfail(v, i, SK_RESERVE, "%u%% is above the cap (%u%%)",

@@ -772,10 +772,11 @@ Test(scenario, the_parent_takes_no_guest_keys)
 Test(scenario, vcpus_cannot_exceed_physical_cpus)
 {
 	expect_error(CHILD "vcpus = 3\n", 3,
-		     "[partition \"c1\"] vcpus: 3 vCPUs but the machine has 2 "
-		     "physical CPUs");
+		     "[partition \"c1\"] vcpus: 3 vCPUs, more than the "
+		     "machine's physical CPUs ([machine] pcpus = 2)");
 	expect_error(CHILD "vcpus = 2\n[machine]\npcpus = 1\n", 3,
-		     "[partition \"c1\"] vcpus: 2 vCPUs but the machine has 1");
+		     "[partition \"c1\"] vcpus: 2 vCPUs, more than the "
+		     "machine's physical CPUs ([machine] pcpus = 1)");
 }
 
 Test(scenario, reserve_cannot_exceed_cap)
