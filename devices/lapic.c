@@ -135,7 +135,8 @@ int lapic_ack(struct lapic *l)
 	}
 	irrv = vec_highest(l->irr);
 	vec_clear(l->irr, (unsigned)irrv);
-	vec_set(l->isr, (unsigned)irrv);
+	if (!vec_test(l->auto_eoi, (unsigned)irrv))
+		vec_set(l->isr, (unsigned)irrv);
 	l->stats.acked++;
 	lapic_update_irq(l);
 	return irrv;
@@ -152,6 +153,14 @@ void lapic_eoi(struct lapic *l)
 	if (vec_test(l->tmr, (unsigned)isrv) && l->hooks.eoi_broadcast)
 		l->hooks.eoi_broadcast(l->hooks.opaque, (uint8_t)isrv);
 	lapic_update_irq(l);
+}
+
+void lapic_set_auto_eoi(struct lapic *l, uint8_t vector, bool on)
+{
+	if (on)
+		vec_set(l->auto_eoi, vector);
+	else
+		vec_clear(l->auto_eoi, vector);
 }
 
 /* Record an error (§11.5.3). The error LVT fires once per newly set bit,

@@ -124,6 +124,20 @@ void lapic_timer_fire(struct lapic *l);
 void lapic_accept(struct lapic *l, uint8_t vector, bool level);
 bool lapic_pending(const struct lapic *l);
 int lapic_ack(struct lapic *l);
+/* EOI: clear the highest ISR bit (the EOI register's effect, for the
+ * Hyper-V EOI MSR 0x40000070, which works in either mode). */
+void lapic_eoi(struct lapic *l);
+/* Vectors the owner acknowledges with auto-EOI (SynIC SINTs with
+ * AutoEOI): lapic_ack() sets no ISR bit for them. Survives resets. */
+void lapic_set_auto_eoi(struct lapic *l, uint8_t vector, bool on);
+/* The ICR and TPR as the Hyper-V APIC-access MSRs 0x40000071/72 see them,
+ * in the current mode's layout (xAPIC: destination in bits 63:56). A write
+ * returns -1 (#GP) when the APIC is disabled or, for the ICR in x2APIC
+ * mode and the TPR always, when reserved bits are set. */
+uint64_t lapic_icr_read(const struct lapic *l);
+int lapic_icr_write(struct lapic *l, uint64_t val);
+uint32_t lapic_tpr_read(const struct lapic *l);
+int lapic_tpr_write(struct lapic *l, uint64_t val);
 /* Does an IPI with this destination reach this APIC (no shorthand)? */
 bool lapic_match_dest(const struct lapic *l, uint32_t dest, int dest_mode);
 uint32_t lapic_ppr(const struct lapic *l);

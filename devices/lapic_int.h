@@ -80,6 +80,7 @@ struct lapic {
 	uint32_t xapic_id; /* the xAPIC ID register (ID in bits 31:24) */
 	uint32_t tpr, ldr, dfr, svr;
 	uint32_t isr[8], tmr[8], irr[8]; /* 256-bit vectors, 32 per word */
+	uint32_t auto_eoi[8];		 /* owner's config, not a register */
 	uint32_t esr;			 /* what the guest reads */
 	uint32_t esr_pending;		 /* errors since the last ESR write */
 	uint32_t icr_lo, icr_hi;
@@ -97,7 +98,6 @@ static inline uint64_t lapic_now(const struct lapic *l)
 
 /* lapic.c */
 void lapic_update_irq(struct lapic *l);
-void lapic_eoi(struct lapic *l);
 void lapic_error(struct lapic *l, uint32_t esr_bit);
 void lapic_send_icr(struct lapic *l, uint32_t lo, uint32_t dest);
 void lapic_deliver_lvt(struct lapic *l, enum lvt_index which);

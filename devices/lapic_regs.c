@@ -381,3 +381,40 @@ int lapic_msr_write(struct lapic *l, uint32_t msr, uint64_t val)
 	r->write(l, idx, (uint32_t)val & r->wmask);
 	return 0;
 }
+
+/* ---- the Hyper-V APIC-access MSRs (either mode) ------------------------ */
+
+/* In both layouts the high word of the register pair is ICR[63:32]. */
+uint64_t lapic_icr_read(const struct lapic *l)
+{
+	return (uint64_t)l->icr_hi << 32 | l->icr_lo;
+}
+
+int lapic_icr_write(struct lapic *l, uint64_t val)
+{
+	const struct lapic_reg *r = &regs[REG_ICR_LO];
+
+	switch (lapic_mode(l)) {
+	case LAPIC_X2APIC:
+		return write_icr64(l, r, val);
+	case LAPIC_XAPIC:
+		l->icr_hi = (uint32_t)(val >> 32) & regs[REG_ICR_LO + 1].wmask;
+		wr_icr_lo(l, REG_ICR_LO, (uint32_t)val & r->wmask);
+		return 0;
+	default:
+		return -1;
+	}
+}
+
+uint32_t lapic_tpr_read(const struct lapic *l)
+{
+	return l->tpr;
+}
+
+int lapic_tpr_write(struct lapic *l, uint64_t val)
+{
+	if (lapic_mode(l) == LAPIC_DISABLED || (val & ~0xFFull))
+		return -1;
+	wr_tpr(l, 0x08, (uint32_t)val);
+	return 0;
+}

@@ -777,3 +777,67 @@ Test(lapic, match_dest_logical_flat_cluster_and_x2apic)
 	cr_assert_not(lapic_match_dest(h->l, (2u << 16) | 0x8, 1));
 	h_free(h);
 }
+
+/* ---- owner-facing extras: auto-EOI and the Hyper-V access MSRs --------- */
+
+Test(lapic, auto_eoi_vector_is_acknowledged_without_an_isr_bit)
+{
+	struct h *h = h_new();
+
+	lapic_set_auto_eoi(h->l, 0xF3, true);
+	lapic_accept(h->l, 0xF3, false);
+	lapic_accept(h->l, 0x41, false);
+	cr_assert_eq(0xF3, lapic_ack(h->l));
+	cr_assert_eq(0u, rd(h, 0x100 + 0x70), "no ISR bit for 0xF3");
+	cr_assert_eq(0u, lapic_ppr(h->l));
+	cr_assert(lapic_pending(h->l), "0x41 is not blocked");
+	cr_assert_eq(0x41, lapic_ack(h->l));
+	lapic_set_auto_eoi(h->l, 0xF3, false);
+	lapic_accept(h->l, 0xF3, false);
+	cr_assert_eq(0xF3, lapic_ack(h->l));
+	cr_assert_eq(1u << 19, rd(h, 0x100 + 0x70));
+	h_free(h);
+}
+
+Test(lapic, public_eoi_works_in_xapic_mode)
+{
+	struct h *h = h_new();
+
+	lapic_accept(h->l, 0x80, true);
+	lapic_ack(h->l);
+	lapic_eoi(h->l);
+	cr_assert_eq(0u, rd(h, 0x100 + 0x40));
+	cr_assert_eq(1, h->neoi);
+	h_free(h);
+}
+
+Test(lapic, hv_icr_access_uses_the_current_layout)
+{
+	struct h *h = h_new();
+
+	cr_assert_eq(0, lapic_icr_write(h->l, (0x07ull << 56) | 0x4061));
+	cr_assert_eq(1, h->nipi);
+	cr_assert_eq(7u, h->ipi[0].dest);
+	cr_assert_eq(0x07000000u, rd(h, 0x310));
+	cr_assert_eq((0x07ull << 56) | 0x4061, lapic_icr_read(h->l));
+	to_x2apic(h);
+	cr_assert_eq(0, lapic_icr_write(h->l, (0x1234ull << 32) | 0x62));
+	cr_assert_eq(0x1234u, h->ipi[1].dest);
+	cr_assert_eq(-1, lapic_icr_write(h->l, 0x2062), "bit 13 reserved");
+	cr_assert_eq(0, lapic_set_base(h->l, LAPIC_DEFAULT_BASE));
+	cr_assert_eq(-1, lapic_icr_write(h->l, 0x62));
+	cr_assert_eq(2, h->nipi);
+	h_free(h);
+}
+
+Test(lapic, hv_tpr_access_checks_reserved_bits)
+{
+	struct h *h = h_new();
+
+	cr_assert_eq(0, lapic_tpr_write(h->l, 0x5A));
+	cr_assert_eq(0x5Au, lapic_tpr_read(h->l));
+	cr_assert_eq(0x5Au, rd(h, 0x80));
+	cr_assert_eq(-1, lapic_tpr_write(h->l, 0x100));
+	cr_assert_eq(0x5Au, lapic_tpr_read(h->l));
+	h_free(h);
+}
