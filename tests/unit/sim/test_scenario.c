@@ -840,6 +840,16 @@ Test(scenario, check_accepts_a_good_scenario)
 	cr_assert_eq(0, scenario_check(sc, err, sizeof(err)), "%s", err);
 }
 
+/* Files named in code are the kernel loader's to open (and report). */
+Test(scenario, check_does_not_open_files)
+{
+	build_two();
+	strcpy(sc->part[1].kernel, "/nonexistent/k.elf");
+	strcpy(sc->part[1].initrd[0], "/nonexistent/initrd");
+	sc->part[1].nr_initrd = 1;
+	cr_assert_eq(0, scenario_check(sc, err, sizeof(err)), "%s", err);
+}
+
 Test(scenario, check_applies_the_same_rules)
 {
 	build_two();
@@ -874,9 +884,9 @@ Test(scenario, check_applies_the_same_rules)
 	memset(sc->part[1].name, 'a', sizeof(sc->part[1].name));
 	expect_check_error("(command line): [partition \"aaaa");
 	build_two();
-	strcpy(sc->part[1].kernel, "/nonexistent/k.elf");
-	expect_check_error("(command line): [partition \"guest\"] kernel: "
-			   "cannot read '/nonexistent/k.elf'");
+	sc->part[1].kernel[0] = '\0';
+	expect_check_error("(command line): [partition \"guest\"]: a child "
+			   "needs a kernel");
 	build_two();
 	sc->part[0].nr_initrd = 1;
 	strcpy(sc->part[0].initrd[0], "x");
