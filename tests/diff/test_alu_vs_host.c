@@ -12,7 +12,9 @@
  * guest #DE with nothing changed.
  *
  * One Criterion test per template (a process each); 1200 cases per
- * template and operand size, about 525k cases in all.
+ * template and operand size, about 525k cases in all (x100 with
+ * HVSIM_DIFF_LONG=1). The two machines and the comparison are
+ * hostexec.h's; the memory operand is [rsi] in the middle of its window.
  *
  * HVSIM_DIFF_STRICT=1 compares the undefined flags too: hvsim picks what
  * Intel hardware does for them, and on the Intel host this was developed
@@ -23,114 +25,19 @@
  * Intel there, so they are compared on Intel hosts only.
  * x86-64 hosts only (tests/diff/meson.build).
  */
-#include <cpuid.h>
 #include <criterion/criterion.h>
 #include <criterion/parameterized.h>
-#include <setjmp.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 
-/* <signal.h> drags in unistd.h, whose lockf() constant F_LOCK has the name
- * of the opcode-table flag; this file needs only the latter. */
-#undef F_LOCK
-#include "tests/common/fixture.h"
+#include "tests/diff/hostexec.h"
 
 #define CASES_PER_VARIANT 1200
-#define WIN 1024          /* memory window compared, [rsi - WIN/2, +WIN/2) */
+#define MID (HX_WIN + HX_WIN_SIZE / 2) /* RSI for the memory forms */
 #define MAX_REPORTS 8
 
-/* ---- the host side ------------------------------------------------------- */
-
-struct hstate {
-	uint64_t r[16]; /* RSP unused */
-	uint64_t fl;
-};
-
-struct host {
-	uint8_t *stub;     /* one page, RX while running */
-	uint8_t code[64];  /* bytes the stub currently holds */
-	size_t code_len;
-	sigjmp_buf jmp;
-	uint8_t *win;      /* memory window on the host */
-};
-
-/* A SIGFPE handler cannot take an argument; the jump buffer it needs is
- * the one test-process-wide object here (Criterion runs each test in its
- * own process). */
-static sigjmp_buf *fpe_jmp;
-
-static void on_sigfpe(int sig)
-{
-	(void)sig;
-	siglongjmp(*fpe_jmp, 1);
-}
-
-/* mov r64, [rdi + off] / mov [rdi + off], r64 */
-static uint8_t *emit_mov(uint8_t *p, int r, int off, bool store)
-{
-	*p++ = (uint8_t)(0x48 | (r >= 8 ? 4 : 0));
-	*p++ = store ? 0x89 : 0x8B;
-	*p++ = (uint8_t)(0x80 | (r & 7) << 3 | 7);
-	memcpy(p, &off, 4);
-	return p + 4;
-}
-
-/* Build: save callee-saved regs and the state pointer, load RFLAGS and
- * the GPRs (RDI last), run `code`, PUSHFQ at once, store everything. */
-static void host_build(struct host *h, const uint8_t *code, size_t len)
-{
-	static const uint8_t pro[] = {
-		0x53, 0x55, 0x41, 0x54, 0x41, 0x55, 0x41, 0x56, 0x41, 0x57,
-		0x57,                               /* push rdi */
-		0xFF, 0xB7, 0x80, 0x00, 0x00, 0x00, /* push [rdi+128] */
-		0x9D,                               /* popfq */
-	};
-	static const uint8_t epi[] = {
-		0x8F, 0x47, 56,                     /* pop [rdi+56] */
-		0x8F, 0x87, 0x80, 0x00, 0x00, 0x00, /* pop [rdi+128] */
-		0x5F, 0x41, 0x5F, 0x41, 0x5E, 0x41, 0x5D, 0x41, 0x5C, 0x5D,
-		0x5B, 0xC3,
-	};
-	cr_assert_eq(0, mprotect(h->stub, 4096, PROT_READ | PROT_WRITE));
-	uint8_t *p = h->stub;
-	memcpy(p, pro, sizeof(pro));
-	p += sizeof(pro);
-	for (int r = 0; r < 16; r++)
-		if (r != RSP && r != RDI)
-			p = emit_mov(p, r, r * 8, false);
-	p = emit_mov(p, RDI, RDI * 8, false);
-	memcpy(p, code, len);
-	p += len;
-	*p++ = 0x9C;                                 /* pushfq */
-	*p++ = 0x57;                                 /* push rdi */
-	memcpy(p, "\x48\x8B\x7C\x24\x10", 5);        /* mov rdi,[rsp+16] */
-	p += 5;
-	for (int r = 0; r < 16; r++)
-		if (r != RSP && r != RDI)
-			p = emit_mov(p, r, r * 8, true);
-	memcpy(p, epi, sizeof(epi));
-	cr_assert_eq(0, mprotect(h->stub, 4096, PROT_READ | PROT_EXEC));
-	memcpy(h->code, code, len);
-	h->code_len = len;
-}
-
-/* Run on the host; returns true if it raised #DE. */
-static bool host_run(struct host *h, const uint8_t *code, size_t len,
-		     struct hstate *s)
-{
-	if (len != h->code_len || memcmp(code, h->code, len))
-		host_build(h, code, len);
-	fpe_jmp = &h->jmp;
-	if (sigsetjmp(h->jmp, 1))
-		return true;
-	((void (*)(struct hstate *))(void *)h->stub)(s);
-	return false;
-}
-
-/* ---- instruction templates ------------------------------------------------ */
+/* ---- instruction templates ----------------------------------------------- */
 
 enum inp { INP_ANY, INP_DIV, INP_IDIV, INP_CMPX, INP_BTMEM, INP_SHIFT };
 
@@ -146,8 +53,6 @@ enum tflag {
 	T_NOWIDE = 256,  /* no 66/REX.W variants (size fixed by the bytes) */
 	T_LOCK = 512,    /* LOCK prefix */
 };
-
-enum feat { FT_NONE, FT_POPCNT, FT_LZCNT, FT_BMI1 };
 
 /* Undefined-by-input classes (see the file comment). */
 enum uclass { U_NONE, U_SHIFT_CF, U_SHXD16, U_BSWAP16 };
@@ -220,9 +125,10 @@ static const struct tmpl tmpls[] = {
 	{"btc E,Ib", {0x0F, 0xBA}, 2, 0, 0xFB, S_V, T_IB, INP_ANY, 0, 0},
 	{"bsf G,E", {0x0F, 0xBC}, 2, 0, 0xD9, S_V, 0, INP_ANY, 0, 0},
 	{"bsr G,E", {0x0F, 0xBD}, 2, 0, 0xD9, S_V, 0, INP_ANY, 0, 0},
-	{"tzcnt G,E", {0x0F, 0xBC}, 2, 0, 0xD9, S_V, T_F3, INP_ANY, FT_BMI1, 0},
-	{"lzcnt G,E", {0x0F, 0xBD}, 2, 0, 0xD9, S_V, T_F3, INP_ANY, FT_LZCNT, 0},
-	{"popcnt G,E", {0x0F, 0xB8}, 2, 0, 0xD9, S_V, T_F3, INP_ANY, FT_POPCNT, 0},
+	{"tzcnt G,E", {0x0F, 0xBC}, 2, 0, 0xD9, S_V, T_F3, INP_ANY, HXF_BMI1, 0},
+	{"lzcnt G,E", {0x0F, 0xBD}, 2, 0, 0xD9, S_V, T_F3, INP_ANY, HXF_LZCNT, 0},
+	{"popcnt G,E", {0x0F, 0xB8}, 2, 0, 0xD9, S_V, T_F3, INP_ANY, HXF_POPCNT,
+	 0},
 	{"bswap Z", {0x0F, 0xCB}, 2, 0, 0, S_V, T_NOMODRM, INP_ANY, 0, U_BSWAP16},
 	{"cmpxchg E,G", {0x0F, 0xB1}, 2, 0xB0, 0xCB, S_ALL, T_HI8, INP_CMPX, 0, 0},
 	{"xadd E,G", {0x0F, 0xC1}, 2, 0xC0, 0xCB, S_ALL, T_HI8, INP_ANY, 0, 0},
@@ -264,42 +170,7 @@ static const struct tmpl tmpls[] = {
 	{"imul+setcc", {0x0F, 0xAF}, 2, 0, 0xD9, S_V, T_CHAIN, INP_ANY, 0, 0},
 };
 
-/* ---- one case ------------------------------------------------------------- */
-
-struct rng {
-	uint64_t s;
-};
-
-static uint64_t rnd(struct rng *g)
-{
-	g->s ^= g->s << 13;
-	g->s ^= g->s >> 7;
-	g->s ^= g->s << 17;
-	return g->s * 0x2545F4914F6CDD1Dull;
-}
-
-/* A value biased towards the edges of every width. */
-static uint64_t rnd_value(struct rng *g)
-{
-	static const uint64_t edges[] = {
-		0, 1, 2, ~0ull, 0x7F, 0x80, 0xFF, 0x7FFF, 0x8000, 0xFFFF,
-		0x7FFFFFFF, 0x80000000, 0xFFFFFFFF, 0x7FFFFFFFFFFFFFFF,
-		0x8000000000000000, 0xFFFFFFFF00000000, 0xF, 0x10,
-	};
-	uint64_t r = rnd(g);
-	switch (r & 7) {
-	case 0:
-	case 1:
-		return edges[(r >> 8) % (sizeof(edges) / sizeof(edges[0]))] ^
-		       ((r >> 40) & 1 ? rnd(g) & ~0xFFFFFFFFull : 0);
-	case 2:
-		return rnd(g) >> ((r >> 8) & 63);
-	case 3:
-		return (r >> 8) & 0x3F;
-	default:
-		return rnd(g);
-	}
-}
+/* ---- one case ------------------------------------------------------------ */
 
 struct variant {
 	const struct tmpl *t;
@@ -312,7 +183,7 @@ struct variant {
 
 /* Assemble the template at `size` with a random immediate / byte-register
  * choice: [F0][66][F3][REX.W] opcode [ModRM] [imm] [SETcc chain]. */
-static void build_variant(struct variant *v, struct rng *g)
+static void build_variant(struct variant *v, struct hx_rng *g)
 {
 	const struct tmpl *t = v->t;
 	uint8_t *p = v->code;
@@ -331,12 +202,14 @@ static void build_variant(struct variant *v, struct rng *g)
 		p[-1] = t->op8; /* the 8-bit form differs in the last byte */
 	if (!(t->flags & T_NOMODRM)) {
 		uint8_t m = t->modrm;
-		if (byte && (rnd(g) & 1))
+		if (byte && (hx_rnd(g) & 1))
 			m |= t->flags & T_HI8 ? 0x24 : t->flags & T_HI8RM ? 4 : 0;
 		*p++ = m;
 	}
-	int imm = t->flags & T_IB ? 1 : t->flags & T_IZ ? (v->size > 4 ? 4 : v->size) : 0;
-	uint64_t iv = rnd(g) & 1 ? rnd(g) & 0x7F : rnd(g);
+	int imm = t->flags & T_IB   ? 1
+		  : t->flags & T_IZ ? (v->size > 4 ? 4 : v->size)
+				    : 0;
+	uint64_t iv = hx_rnd(g) & 1 ? hx_rnd(g) & 0x7F : hx_rnd(g);
 	memcpy(p, &iv, (size_t)imm);
 	p += imm;
 	v->count = (unsigned)iv & 0xFF;
@@ -351,22 +224,23 @@ static void build_variant(struct variant *v, struct rng *g)
 }
 
 /* Shape the random inputs for the template's needs. */
-static void shape_inputs(const struct variant *v, struct hstate *in,
-			 const uint8_t *win, struct rng *g)
+static void shape_inputs(const struct variant *v, struct hx_state *in,
+			 const uint8_t *win, struct hx_rng *g)
 {
 	uint64_t m = size_mask(v->size);
 	uint64_t *r = in->r;
 	switch (v->t->inp) {
 	case INP_SHIFT:
-		if (rnd(g) & 1)
-			r[RCX] = (r[RCX] & ~0xFFull) | rnd(g) % (v->size * 8u + 3);
+		if (hx_rnd(g) & 1)
+			r[RCX] = (r[RCX] & ~0xFFull) |
+				 hx_rnd(g) % (v->size * 8u + 3);
 		break;
 	case INP_DIV:
-		if ((rnd(g) & 3) && (r[RCX] & m) && v->size > 1)
+		if ((hx_rnd(g) & 3) && (r[RCX] & m) && v->size > 1)
 			r[RDX] = (r[RDX] & ~m) | ((r[RDX] & m) % (r[RCX] & m));
 		break;
 	case INP_IDIV:
-		if (rnd(g) & 3) {
+		if (hx_rnd(g) & 3) {
 			int half = v->size == 1 ? 8 : v->size * 8;
 			bool neg = (r[RAX] >> (half - 1)) & 1;
 			if (v->size == 1)
@@ -377,9 +251,9 @@ static void shape_inputs(const struct variant *v, struct hstate *in,
 		break;
 	case INP_CMPX: {
 		uint64_t q0, q1;
-		memcpy(&q0, win + WIN / 2, 8);
-		memcpy(&q1, win + WIN / 2 + 8, 8);
-		uint64_t k = rnd(g) % 3;
+		memcpy(&q0, win + (MID - HX_WIN), 8);
+		memcpy(&q1, win + (MID - HX_WIN) + 8, 8);
+		uint64_t k = hx_rnd(g) % 3;
 		if (k == 0 && (v->t->flags & T_MEM)) {
 			r[RAX] = q0;
 			r[RDX] = v->size == 8 ? q1 : q0 >> 32;
@@ -391,7 +265,7 @@ static void shape_inputs(const struct variant *v, struct hstate *in,
 		break;
 	}
 	case INP_BTMEM: {
-		int64_t off = (int64_t)(rnd(g) % 4096) - 2048;
+		int64_t off = (int64_t)(hx_rnd(g) % 4096) - 2048;
 		r[RCX] = (r[RCX] & ~m) | ((uint64_t)off & m);
 		break;
 	}
@@ -400,239 +274,113 @@ static void shape_inputs(const struct variant *v, struct hstate *in,
 	}
 }
 
-struct outcome {
-	struct hstate st;
-	int vec;           /* -1, or the exception (#DE = 0) */
-	uint8_t win[WIN];
-};
-
 static bool uses_window(const struct tmpl *t)
 {
 	return t->flags & (T_MEM | T_CHAIN);
 }
 
-static void run_on_host(struct host *h, const struct variant *v,
-			const struct hstate *in, const uint8_t *win,
-			struct outcome *o)
-{
-	uint64_t mid = (uint64_t)(uintptr_t)(h->win + WIN / 2);
-	o->st = *in;
-	memcpy(h->win, win, WIN);
-	if (uses_window(v->t))
-		o->st.r[RSI] = mid;
-	o->vec = host_run(h, v->code, v->total, &o->st) ? EXC_DE : -1;
-	memcpy(o->win, h->win, WIN);
-	if (uses_window(v->t)) /* as the guest sees it */
-		o->st.r[RSI] = o->st.r[RSI] - mid + FX_DATA + WIN / 2;
-}
-
-static void run_on_guest(struct fx *fx, const struct variant *v,
-			 const struct hstate *in, const uint8_t *win,
-			 struct outcome *o)
-{
-	struct cpu *c = fx->cpu;
-	uint8_t code[80];
-	memcpy(code, v->code, v->total);
-	code[v->total] = 0xF4; /* hlt */
-	memcpy(c->gpr, in->r, sizeof(c->gpr));
-	if (uses_window(v->t)) {
-		c->gpr[RSI] = FX_DATA + WIN / 2;
-		fx_poke(fx, FX_DATA, win, WIN);
-	}
-	c->gpr[RSP] = FX_STACK;
-	c->halted = false;
-	cpu_set_rflags(c, in->fl, RF_ARITH | RF_DF);
-	fx_exec(fx, code, v->total + 1);
-	o->vec = fx_vector(fx);
-	memcpy(o->st.r, c->gpr, sizeof(o->st.r));
-	o->st.fl = cpu_get_rflags(c);
-	physmem_copy_from(fx->mem, o->win, FX_DATA, WIN);
-}
-
-/* ---- comparing -------------------------------------------------------------- */
+/* ---- comparing ----------------------------------------------------------- */
 
 struct env {
 	bool intel;
 	bool strict;       /* compare undefined flags too */
-	struct host host;
-	struct fx *fx;
-	struct rng g;
-	unsigned cases, mismatches;
-	uint8_t win[WIN] __attribute__((aligned(16))); /* window contents in */
+	struct hx_host *host;
+	struct hx_guest guest;
+	struct hx_rng g;
+	unsigned long cases, mismatches;
+	struct hx_case c;
+	struct hx_outcome h, gst;
 };
 
 /* Flags and window bytes the SDM leaves undefined for this case. Returns
  * false when the whole result is undefined (compared on Intel only). */
 static bool case_mask(const struct env *e, const struct variant *v,
-		      const struct hstate *in, uint64_t *undef,
-		      uint16_t *skip_cc)
+		      const struct hx_state *in, struct hx_mask *mask)
 {
 	struct dinsn d;
 	cr_assert_eq(DEC_OK, decode_insn(v->code, (int)v->len, MODE_LONG64, &d),
 		     "%s/%d does not decode", v->t->name, v->size);
-	*undef = e->strict ? 0 : d.op->fl_undef & RF_ARITH;
+	uint64_t undef = e->strict ? 0 : d.op->fl_undef & RF_ARITH;
 	unsigned cnt = (v->t->flags & T_IB ? v->count : in->r[RCX] & 0xFF) &
 		       (v->size == 8 ? 63 : 31);
 	if (!e->intel) {
 		if (v->t->uclass == U_SHIFT_CF && v->size <= 2 &&
 		    cnt >= v->size * 8u)
-			*undef |= RF_CF;
+			undef |= RF_CF;
 		if (v->t->uclass == U_SHXD16 && v->size == 2 && cnt > 16)
 			return false;
 		if (v->t->uclass == U_BSWAP16 && v->size == 2)
 			return false;
 	}
-	*skip_cc = 0;
+	*mask = (struct hx_mask){.flags = HX_FLAGS & ~undef, .regs = 0xFFFF,
+				 .skip_at = MID - HX_WIN};
 	for (unsigned cc = 0; cc < 16 && (v->t->flags & T_CHAIN); cc++) {
 		const uint8_t *set = v->code + v->len + 4 * cc;
 		cr_assert_eq(DEC_OK, decode_insn(set, 4, MODE_LONG64, &d));
-		if (d.op->fl_read & *undef)
-			*skip_cc |= (uint16_t)(1u << cc);
+		if (d.op->fl_read & undef)
+			mask->skip |= (uint16_t)(1u << cc);
 	}
 	return true;
-}
-
-static void print_state(const char *what, const struct hstate *s, int vec)
-{
-	static const char *names[16] = {"rax", "rcx", "rdx", "rbx", "rsp",
-		"rbp", "rsi", "rdi", "r8", "r9", "r10", "r11", "r12", "r13",
-		"r14", "r15"};
-	char line[1024];
-	int n = snprintf(line, sizeof(line), "  %-6s vec=%d fl=%03llx", what,
-			 vec, (unsigned long long)(s->fl & RF_ARITH));
-	for (int r = 0; r < 16 && n < (int)sizeof(line); r++)
-		if (r != RSP)
-			n += snprintf(line + n, sizeof(line) - (size_t)n,
-				      " %s=%llx", names[r],
-				      (unsigned long long)s->r[r]);
-	cr_log_error("%s", line);
-}
-
-static void report(struct env *e, const struct variant *v,
-		   const struct hstate *in, const struct outcome *h,
-		   const struct outcome *gst, const char *why)
-{
-	if (++e->mismatches > MAX_REPORTS)
-		return;
-	char hex[200];
-	int n = 0;
-	for (size_t i = 0; i < v->len && n < 190; i++)
-		n += snprintf(hex + n, sizeof(hex) - (size_t)n, "%02x ",
-			      v->code[i]);
-	cr_log_error("MISMATCH %s size %d (%s): bytes %s", v->t->name, v->size,
-		     why, hex);
-	print_state("input", in, -1);
-	print_state("host", &h->st, h->vec);
-	print_state("hvsim", &gst->st, gst->vec);
 }
 
 /* Compare one case; reports and returns false on a mismatch. */
-static bool compare(struct env *e, const struct variant *v,
-		    const struct hstate *in, const struct outcome *h,
-		    const struct outcome *gst)
+static bool compare(struct env *e, const struct variant *v)
 {
-	uint64_t undef;
-	uint16_t skip_cc;
-	if (!case_mask(e, v, in, &undef, &skip_cc))
+	struct hx_mask mask;
+	if (!case_mask(e, v, &e->c.in, &mask))
 		return true;
-	if (h->vec != gst->vec) {
-		report(e, v, in, h, gst, "exception");
-		return false;
+	if (e->h.vec >= 0)
+		mask.flags = HX_FLAGS; /* nothing may change on a fault */
+	char why[64];
+	if (!hx_differs(&e->c, &e->h, &e->gst, &mask, why, sizeof(why)))
+		return true;
+	if (++e->mismatches <= MAX_REPORTS) {
+		char name[48];
+		snprintf(name, sizeof(name), "alu_vs_host %s/%d", v->t->name,
+			 v->size);
+		hx_report(name, &e->c, &e->h, &e->gst, &mask, why);
 	}
-	if (h->vec >= 0)
-		undef = 0; /* nothing may change on a fault */
+	return false;
+}
+
+/* ---- the driver ---------------------------------------------------------- */
+
+/* Random registers, flags and (for memory forms) window for one case. */
+static void make_case(struct env *e, const struct variant *v)
+{
+	struct hx_case *c = &e->c;
+	c->mode = HX_64;
+	c->win_used = uses_window(v->t);
+	memcpy(c->code, v->code, v->total);
+	c->len = v->total;
 	for (int r = 0; r < 16; r++)
-		if (r != RSP && h->st.r[r] != gst->st.r[r]) {
-			char why[32];
-			snprintf(why, sizeof(why), "register %d", r);
-			report(e, v, in, h, gst, why);
-			return false;
-		}
-	if ((h->st.fl ^ gst->st.fl) & RF_ARITH & ~undef) {
-		report(e, v, in, h, gst, "flags");
-		return false;
+		c->in.r[r] = hx_rnd_value(&e->g);
+	c->in.fl = hx_rnd(&e->g) & RF_ARITH;
+	c->hot_lo = c->hot_hi = 0;
+	if (!c->win_used)
+		return;
+	for (unsigned k = 0; k < HX_WIN_SIZE; k += 8) {
+		uint64_t q = hx_rnd_value(&e->g);
+		memcpy(c->win + k, &q, 8);
 	}
-	for (int i = 0; i < WIN && uses_window(v->t); i++) {
-		int cc = i - WIN / 2;
-		bool skip = cc >= 0 && cc < 16 && ((skip_cc >> cc) & 1);
-		if (!skip && h->win[i] != gst->win[i]) {
-			report(e, v, in, h, gst, "memory");
-			return false;
-		}
-	}
-	return true;
-}
-
-/* ---- the driver --------------------------------------------------------------- */
-
-static bool host_has(enum feat f)
-{
-	unsigned a, b, c, d;
-	switch (f) {
-	case FT_POPCNT:
-		return __get_cpuid(1, &a, &b, &c, &d) && (c >> 23 & 1);
-	case FT_LZCNT:
-		return __get_cpuid(0x80000001, &a, &b, &c, &d) && (c >> 5 & 1);
-	case FT_BMI1:
-		return __get_cpuid_count(7, 0, &a, &b, &c, &d) && (b >> 3 & 1);
-	default:
-		return true;
-	}
-}
-
-static bool host_is_intel(void)
-{
-	unsigned a, b, c, d;
-	return __get_cpuid(0, &a, &b, &c, &d) && b == 0x756E6547 &&
-	       d == 0x49656E69 && c == 0x6C65746E; /* "GenuineIntel" */
+	c->in.r[RSI] = MID;
+	hx_hot(c, v->t->inp == INP_BTMEM ? MID - 264 : MID,
+	       v->t->inp == INP_BTMEM ? 528 : 16);
 }
 
 static void run_variant_cases(struct env *e, const struct tmpl *t, int size)
 {
-	uint8_t *win = e->win;
 	struct variant v = {.t = t, .size = size};
-	struct outcome h, gst;
-	for (unsigned i = 0; i < CASES_PER_VARIANT; i++) {
-		struct hstate in;
+	unsigned n = CASES_PER_VARIANT * diff_case_scale();
+	for (unsigned i = 0; i < n; i++) {
 		build_variant(&v, &e->g);
-		for (int r = 0; r < 16; r++)
-			in.r[r] = rnd_value(&e->g);
-		in.fl = rnd(&e->g) & RF_ARITH;
-		for (int k = 0; k < WIN && uses_window(t); k += 8) {
-			uint64_t q = rnd_value(&e->g);
-			memcpy(win + k, &q, 8);
-		}
-		shape_inputs(&v, &in, win, &e->g);
-		run_on_host(&e->host, &v, &in, win, &h);
-		run_on_guest(e->fx, &v, &in, win, &gst);
-		compare(e, &v, &in, &h, &gst);
+		make_case(e, &v);
+		shape_inputs(&v, &e->c.in, e->c.win, &e->g);
+		hx_host_run(e->host, &e->c, &e->h);
+		hx_guest_run(&e->guest, &e->c, &e->gst);
+		compare(e, &v);
 		e->cases++;
 	}
-}
-
-static void env_init(struct env *e, uint64_t seed)
-{
-	memset(e, 0, sizeof(*e));
-	e->intel = host_is_intel();
-	e->strict = getenv("HVSIM_DIFF_STRICT") != NULL;
-	e->g.s = seed | 1;
-	e->host.stub = mmap(NULL, 4096, PROT_READ | PROT_WRITE,
-			    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	e->host.win = mmap(NULL, WIN, PROT_READ | PROT_WRITE,
-			   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	cr_assert_neq(MAP_FAILED, e->host.stub);
-	cr_assert_neq(MAP_FAILED, e->host.win);
-	struct sigaction sa = {.sa_handler = on_sigfpe};
-	sigemptyset(&sa.sa_mask);
-	cr_assert_eq(0, sigaction(SIGFPE, &sa, NULL));
-	e->fx = fx_new(FX_LONG64);
-}
-
-static void env_fini(struct env *e)
-{
-	fx_free(e->fx);
-	munmap(e->host.stub, 4096);
-	munmap(e->host.win, WIN);
 }
 
 ParameterizedTestParameters(alu_vs_host, random_cases_match_host)
@@ -643,20 +391,26 @@ ParameterizedTestParameters(alu_vs_host, random_cases_match_host)
 
 ParameterizedTest(const struct tmpl *t, alu_vs_host, random_cases_match_host)
 {
-	if (!host_has((enum feat)t->feat))
+	if (!hx_host_has((enum hx_feat)t->feat))
 		cr_skip_test("host lacks the feature %s needs", t->name);
-	struct env e;
-	/* A fixed seed per template keeps every run identical. */
-	uint64_t seed = 0x9E3779B97F4A7C15ull;
-	for (const char *p = t->name; *p; p++)
-		seed = (seed ^ (uint8_t)*p) * 0x100000001B3ull;
-	env_init(&e, seed);
+	/* On the heap: a case and two outcomes are 5 KiB each. */
+	struct env *e = calloc(1, sizeof(*e));
+	cr_assert_not_null(e);
+	e->intel = hx_host_is_intel();
+	e->strict = getenv("HVSIM_DIFF_STRICT") != NULL;
+	e->g.s = hx_seed(t->name); /* a fixed seed per template */
+	e->host = hx_host_new();
+	hx_guest_init(&e->guest);
 	for (int size = 1; size <= 8; size *= 2)
 		if (t->sizes & size)
-			run_variant_cases(&e, t, size);
-	cr_log_info("%s: %u cases (%s host)", t->name, e.cases,
-		    e.intel ? "Intel" : "non-Intel");
-	env_fini(&e);
-	cr_expect_eq(0, e.mismatches, "%s: %u of %u cases differ from the host",
-		     t->name, e.mismatches, e.cases);
+			run_variant_cases(e, t, size);
+	cr_log_info("%s: %lu cases (%s host)", t->name, e->cases,
+		    e->intel ? "Intel" : "non-Intel");
+	hx_guest_fini(&e->guest);
+	hx_host_free(e->host);
+	hx_tally(e->cases, e->mismatches);
+	unsigned long bad = e->mismatches, cases = e->cases;
+	free(e);
+	cr_expect_eq(0, bad, "%s: %lu of %lu cases differ from the host",
+		     t->name, bad, cases);
 }
