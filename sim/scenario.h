@@ -78,7 +78,8 @@ static inline void scenario_defaults(struct scenario *sc)
 }
 
 /* Parse and validate a scenario file into *sc (defaults first). Returns 0,
- * or -1 with a one-line message "FILE:LINE: key: problem" in err. */
+ * or -1 with a one-line message "FILE:LINE: [section] key:
+ * problem" in err. */
 int scenario_load(const char *path, struct scenario *sc, char *err,
 		  unsigned errlen);
 /* Validate a scenario built in code (the same rules as the file parser:
