@@ -362,3 +362,30 @@ const struct lapic_stats *lapic_stats(const struct lapic *l)
 {
 	return &l->stats;
 }
+
+/* No vector below 16 requested or in service; a disabled APIC holds no
+ * request; the line mirrors lapic_pending(); a software-disabled APIC has
+ * every LVT masked; the x2APIC LDR is the one derived from the ID; an
+ * armed TSC-deadline timer has a deadline. */
+bool lapic_check_invariants(const struct lapic *l)
+{
+	uint32_t x2ldr =
+	    ((l->cfg.apic_id >> 4) << 16) | (1u << (l->cfg.apic_id & 0xF));
+	unsigned timer_mode =
+	    (l->lvt[LVT_TIMER] & LVT_TIMER_MODE) >> LVT_TIMER_SHIFT;
+
+	if ((l->irr[0] | l->isr[0]) & 0xFFFF)
+		return false;
+	if (lapic_mode(l) == LAPIC_DISABLED && vec_highest(l->irr) >= 0)
+		return false;
+	if (l->irq_level != lapic_pending(l))
+		return false;
+	if (!(l->svr & SVR_SW_ENABLE))
+		for (int i = 0; i < LVT_COUNT; i++)
+			if (!(l->lvt[i] & LVT_MASKED))
+				return false;
+	if (lapic_mode(l) == LAPIC_X2APIC && l->ldr != x2ldr)
+		return false;
+	return !(l->timer.armed && timer_mode == TIMER_TSC_DEADLINE &&
+		 l->timer.deadline == 0);
+}

@@ -142,5 +142,7 @@ int lapic_tpr_write(struct lapic *l, uint64_t val);
 bool lapic_match_dest(const struct lapic *l, uint32_t dest, int dest_mode);
 uint32_t lapic_ppr(const struct lapic *l);
 const struct lapic_stats *lapic_stats(const struct lapic *l);
+/* Debug hook (STYLE.md §5): is the state internally consistent? */
+bool lapic_check_invariants(const struct lapic *l);
 
 #endif

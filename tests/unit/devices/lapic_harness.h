@@ -119,6 +119,7 @@ static inline struct h *h_new(void)
 
 static inline void h_free(struct h *h)
 {
+	cr_assert(lapic_check_invariants(h->l));
 	lapic_destroy(h->l);
 	evq_destroy(h->q);
 	free(h);
