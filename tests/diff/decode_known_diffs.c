@@ -4,13 +4,15 @@
  *
  * Three sorts of entry:
  *  - out of scope: instructions Capstone decodes that the model does not
- *    implement (no handler in cpu/ops.h), so we raise #UD — matched by
- *    Capstone's mnemonic or by opcode range;
- *  - not written yet: rows another file owns (the SSE prefix tables and
- *    x87 escapes in cpu/optab_fp.c) — matched only while those rows are
- *    still empty, so the entries expire by themselves;
+ *    implement (no handler in cpu/ops.h) or does not advertise in CPUID
+ *    (SSE3), so we raise #UD — matched by Capstone's mnemonic or by opcode
+ *    range, and for SSE3 only where our table names that instruction;
  *  - we follow the SDM (Intel) where Capstone 4 does not — each names the
- *    SDM rule, and its predicate is as narrow as the rule.
+ *    SDM rule, and its predicate is as narrow as the rule. Where the rule
+ *    is "reserved encoding, #UD", the Intel host this was written on
+ *    raises #UD for every such encoding too (checked natively);
+ *  - naming: the same instruction under another mnemonic (assembler
+ *    pseudo-ops, Capstone's names for the 8087 no-ops).
  * An entry matches when its kind, mode, opcode range, Capstone mnemonic
  * list and predicate all agree (decode_diff.h).
  */
@@ -21,11 +23,6 @@
 #include "decode_diff.h"
 
 /* ---- predicates -------------------------------------------------------- */
-
-static bool row_is_empty(const struct opdesc *r)
-{
-	return !r->fn && !r->mnem && !r->flags;
-}
 
 /* LOCK on a row that does not take it, or with a register destination:
  * the SDM says #UD; Capstone 4 decodes (and often drops) the prefix. The
@@ -44,25 +41,92 @@ static bool lock_is_the_reason(const struct enc *e, const struct outcome *o)
 	return decode_insn(t.b, t.n, e->mode, &d) == DEC_OK;
 }
 
-/* The SSE prefix variant for this 0F opcode is not written yet. */
-static bool sse_row_missing(const struct enc *e, const struct outcome *o)
+/* Our leaf row for the encoding, following prefix and group rows the way
+ * the decoder does (cpu/decode.c resolve_row); NULL outside maps 0-1. */
+static const struct opdesc *our_row(const struct enc *e, int mand)
 {
-	(void)o;
-	const struct opdesc *r = &optab_0f[e->op];
-	if (e->map != 1 || !(r->flags & F_PREFIX) ||
-	    r->sub_table != optab_0f_pfx[e->op])
-		return false;
-	return row_is_empty(&optab_0f_pfx[e->op][e->mand]);
+	const struct opdesc *r = e->map == 0   ? &optab_1b[e->op]
+				 : e->map == 1 ? &optab_0f[e->op]
+					       : NULL;
+	for (int depth = 0; r && depth < 4; depth++) {
+		if (!(r->flags & (F_PREFIX | F_GROUP)))
+			return r;
+		if (!r->sub_table)
+			return NULL;
+		if (r->flags & F_PREFIX) {
+			r = &r->sub_table[mand];
+			continue;
+		}
+		unsigned reg = (e->modrm >> 3) & 7, idx = reg;
+		if ((e->modrm >> 6) == 3 && (r->flags & F_GROUP_RM))
+			idx = 8 + (e->modrm & 0x3Fu);
+		else if ((e->modrm >> 6) == 3 && (r->flags & F_GROUP_MOD))
+			idx = 8 + reg;
+		r = &r->sub_table[idx];
+	}
+	return r;
 }
 
-/* The x87 row for this escape and ModRM is not written yet. */
-static bool x87_row_missing(const struct enc *e, const struct outcome *o)
+/* Our row is a #UD row named after the instruction Capstone decoded: the
+ * table's way of saying "exists, but not advertised" (SSE3). */
+static bool ud_row_named_as_capstone(const struct enc *e,
+				     const struct outcome *o)
+{
+	const struct opdesc *r = our_row(e, e->mand);
+	return r && (r->flags & F_INVALID) && r->mnem &&
+	       !strcmp(r->mnem, o->cs_mnem);
+}
+
+/* The mandatory prefix selects a blank ("(bad)") cell, and Capstone
+ * decoded the no-prefix instruction instead. */
+static bool blank_prefix_cell(const struct enc *e, const struct outcome *o)
+{
+	if (e->map != 1 || e->mand == 0)
+		return false;
+	const struct opdesc *r = our_row(e, e->mand);
+	const struct opdesc *np = our_row(e, 0);
+	return r && (r->flags & F_INVALID) && r->mnem &&
+	       !strcmp(r->mnem, "(bad)") && np && np->mnem &&
+	       !strcmp(np->mnem, o->cs_mnem);
+}
+
+/* A memory-only (O_M) row with a register ModRM. */
+static bool memory_only_with_mod3(const struct enc *e, const struct outcome *o)
 {
 	(void)o;
-	uint8_t m = e->modrm;
-	unsigned idx = (m >> 6) == 3 ? 8 + (m & 0x3F) : (m >> 3) & 7;
-	return e->map == 0 && e->op >= 0xD8 && e->op <= 0xDF &&
-	       row_is_empty(&optab_x87[e->op - 0xD8][idx]);
+	const struct opdesc *r = our_row(e, e->mand);
+	return r && (e->modrm >> 6) == 3 &&
+	       (r->opnd[0] == O_M || r->opnd[1] == O_M);
+}
+
+/* No 66: our row is the (#UD) MMX form, and Capstone, misled by 67 with
+ * REX.W, decoded the 66 (XMM) form. */
+static bool mmx_form_as_xmm(const struct enc *e, const struct outcome *o)
+{
+	if (e->map != 1 || e->mand != 0 || !e->p67 || !(e->rex & 8))
+		return false;
+	const struct opdesc *r = our_row(e, 0);
+	const struct opdesc *x = our_row(e, 1);
+	return r && (r->flags & F_INVALID) && x && x->mnem &&
+	       !strcmp(x->mnem, o->cs_mnem);
+}
+
+/* CMPPS/CMPPD/CMPSS/CMPSD with a predicate 0-7: Capstone prints the
+ * pseudo-op, cmp<pred><ps|pd|ss|sd>, of our mnemonic. */
+static bool cmp_pseudo_op(const struct enc *e, const struct outcome *o)
+{
+	(void)e;
+	size_t cl = strlen(o->cs_mnem), ol = strlen(o->our_mnem);
+	return o->our_ok && ol == 5 && !strncmp(o->our_mnem, "cmp", 3) &&
+	       cl > ol && !strncmp(o->cs_mnem, "cmp", 3) &&
+	       !strcmp(o->cs_mnem + cl - 2, o->our_mnem + 3) &&
+	       (o->d.imm & 0xFF) < 8;
+}
+
+static bool f3_with_rexw(const struct enc *e, const struct outcome *o)
+{
+	(void)o;
+	return e->mand == 2 && (e->rex & 8);
 }
 
 /* An MMX register operand (mm0-mm7, not xmm). */
@@ -183,12 +247,14 @@ const struct known_diff known_diffs[] = {
 	 "EVEX prefix (AVX-512) — and BOUND in 32-bit mode: not modelled"},
 	{D_WE_REJECT, BOTH, -1, 0, 0, NULL, mmx_operand,
 	 "MMX: no MMX state in the model, so MMX forms are #UD"},
-	/* ---- rows another file owns, not written yet ------------------- */
-	{D_WE_REJECT, BOTH, 1, 0x00, 0xFF, NULL, sse_row_missing,
-	 "SSE/SSE2/SSE3 prefix variants (optab_0f_pfx, cpu/optab_fp.c) not "
-	 "written yet"},
-	{D_WE_REJECT, BOTH, 0, 0xD8, 0xDF, NULL, x87_row_missing,
-	 "x87 escape rows (optab_x87, cpu/optab_fp.c) not written yet"},
+	{D_WE_REJECT, BOTH, 1, 0x00, 0xFF,
+	 " movsldup movshdup movddup haddps haddpd hsubps hsubpd addsubps"
+	 " addsubpd lddqu ", ud_row_named_as_capstone,
+	 "SSE3 is not advertised (CPUID.01H:ECX.SSE3[bit 0] = 0, cpu/cpuid.c): "
+	 "#UD (SDM Vol. 2, each instruction's #UD condition)"},
+	{D_WE_REJECT, BOTH, 0, 0xDB, 0xDF, " fisttp ", ud_row_named_as_capstone,
+	 "FISTTP (DB/DD/DF /1) is SSE3, not advertised: #UD (SDM Vol. 2A "
+	 "FISTTP: #UD if CPUID.01H:ECX.SSE3[bit 0] = 0)"},
 	/* ---- the SDM (Intel) where Capstone 4 differs ------------------ */
 	{D_WE_REJECT, BOTH, -1, 0, 0, NULL, lock_is_the_reason,
 	 "LOCK on an instruction that does not accept it, or with a register "
@@ -248,6 +314,34 @@ const struct known_diff known_diffs[] = {
 	 rexw_with_66_or_67,
 	 "REX.W with 66/67: REX.W decides the operand size (SDM Vol. 2A "
 	 "§2.2.1.2); Capstone 4 lets 66/67 win on some opcodes"},
+	{D_WE_REJECT, BOTH, 1, 0x10, 0xFF, NULL, blank_prefix_cell,
+	 "66/F3/F2 selecting a blank cell of SDM Vol. 2D Table A-3 (e.g. F3 "
+	 "0F 28, F2 0F 54, 66 0F 52, F2 0F 5B, F3 0F C6): reserved, #UD — the "
+	 "Intel host raises #UD for every such cell; Capstone 4 ignores the "
+	 "prefix and decodes the no-prefix instruction"},
+	{D_WE_REJECT, BOTH, 1, 0x12, 0x16, " movhlps movlhps ",
+	 memory_only_with_mod3,
+	 "66 0F 12 / 66 0F 16 are MOVLPD/MOVHPD, m64 only (SDM Vol. 2B); "
+	 "mod = 11 is reserved, #UD (also on the Intel host); Capstone 4 "
+	 "ignores the 66 and decodes MOVHLPS/MOVLHPS"},
+	{D_WE_REJECT, BOTH, 1, 0x2B, 0x2B, " movntss movntsd ", NULL,
+	 "F3/F2 0F 2B are AMD SSE4a MOVNTSS/MOVNTSD; the cells are blank on "
+	 "Intel (Table A-3): #UD, as on the Intel host"},
+	{D_WE_REJECT, M64, 1, 0x60, 0xFF, NULL, mmx_form_as_xmm,
+	 "No 66: the MMX form (SDM Table A-3), #UD without MMX state; "
+	 "Capstone 4 decodes the 66 (XMM) form when 67 and REX.W are present"},
+	{D_MNEMONIC, M64, 1, 0x7E, 0x7E, " movd ", f3_with_rexw,
+	 "F3 [REX.W] 0F 7E is MOVQ xmm, xmm/m64 (SDM MOVQ; REX.W changes "
+	 "nothing, checked on the host); Capstone 4 lets REX.W pick the "
+	 "no-prefix MOVQ r/m64, mm"},
+	/* ---- naming: the same instruction ------------------------------ */
+	{D_MNEMONIC, BOTH, 1, 0xC2, 0xC2, NULL, cmp_pseudo_op,
+	 "CMPPS/CMPPD/CMPSS/CMPSD with imm8 0-7: Capstone prints the "
+	 "assembler pseudo-op (CMPEQPS ... CMPORDSD, SDM Vol. 2A CMPPS "
+	 "pseudo-op table); same instruction and operands"},
+	{D_MNEMONIC, BOTH, 0, 0xDB, 0xDB, " feni8087_nop fdisi8087_nop ", NULL,
+	 "DB E0/E1 (8087 FENI/FDISI) are no-ops on every x87 since the 287; "
+	 "Capstone calls them feni8087_nop/fdisi8087_nop, we fneni/fndisi"},
 };
 /* clang-format on */
 const int n_known_diffs = sizeof(known_diffs) / sizeof(known_diffs[0]);
