@@ -228,3 +228,39 @@ Test(sched, same_scenario_same_cycles_and_output)
 	unlink(o1);
 	unlink(o2);
 }
+
+/* HLT takes a vCPU off the run queue; INTR with IF=1 puts it back (with
+ * IF=0 it stays asleep, as HLT does on hardware). */
+static void halt_then_raise_intr(const uint8_t *code, size_t len,
+				 unsigned expect_runnable)
+{
+	struct scenario *sc = hvt_scenario(1, Q, 0);
+	char *k = hvt_guest(code, len);
+	struct hv_part *hp;
+	struct sim *s;
+	int status;
+
+	hvt_child(sc, "sleeper", k, 4ull << 20);
+	s = hvt_run(sc, &status);
+	cr_assert_eq(status, SIM_EXIT_HALT);
+	cr_assert_eq(hv_nr_runnable(sim_hv(s)), 0);
+	hp = partition_hv(sim_partition(s, 1));
+	hv_vp_set_intr_line(hp, 0, true);
+	cr_assert_eq(hv_nr_runnable(sim_hv(s)), expect_runnable);
+	sim_destroy(s);
+	free(sc);
+	unlink(k);
+	free(k);
+}
+
+Test(sched, intr_wakes_a_halted_vcpu_with_if_set)
+{
+	static const uint8_t sti_hlt[] = {0xFB, 0xF4, 0xEB, 0xFD};
+
+	halt_then_raise_intr(sti_hlt, sizeof(sti_hlt), 1);
+}
+
+Test(sched, intr_leaves_a_halted_vcpu_with_if_clear_asleep)
+{
+	halt_then_raise_intr(hvt_halt, sizeof(hvt_halt), 0);
+}
