@@ -161,6 +161,13 @@ static int set_quiet(struct sim_config *c, const char **i, const char *v)
 	return 0;
 }
 
+static int set_mgmt(struct sim_config *c, const char **i, const char *v)
+{
+	(void)i;
+	c->mgmt_path = v;
+	return 0;
+}
+
 static const struct run_opt run_opts[] = {
     {"--kernel", "FILE", set_kernel,
      "guest kernel: ELF64 (native boot) or multiboot v1 ELF32"},
@@ -174,6 +181,8 @@ static const struct run_opt run_opts[] = {
     {"--quantum", "N", set_quantum,
      "CPU cycles per scheduling quantum (default 1000000)"},
     {"--quiet", NULL, set_quiet, "no hvsim messages or summary"},
+    {"--mgmt", "SOCKET", set_mgmt,
+     "serve the management API there (hvsim ctl, README)"},
 };
 
 #define NR_RUN_OPTS (sizeof(run_opts) / sizeof(run_opts[0]))

@@ -26,6 +26,7 @@
 #include "partitions/partition.h"
 #include "sim/evq.h"
 #include "sim/loader.h"
+#include "sim/mgmt_glue.h"
 #include "sim/scenario.h"
 #include "sim/sim.h"
 
@@ -43,6 +44,7 @@ struct sim {
 	bool serial_owned[SCN_MAX_PARTITIONS];
 	struct partition *first_end; /* first child that ended by itself */
 	bool done;
+	struct sim_mgmt *mgmt; /* --mgmt: served between events */
 	struct sim_result res;
 };
 
@@ -173,6 +175,7 @@ static uint64_t children_instret(struct sim *s)
 int sim_run(struct sim *s)
 {
 	double t0 = cpu_seconds();
+	char err[200];
 
 	/* The limit is queued first, so it wins a tie with a slice. */
 	if (s->sc->max_cycles &&
@@ -180,7 +183,15 @@ int sim_run(struct sim *s)
 		sim_finish(s, SIM_EXIT_INTERNAL, "out of memory (event queue)");
 	if (hv_start(s->hv) != 0)
 		sim_finish(s, SIM_EXIT_INTERNAL, "out of memory (event queue)");
+	if (s->cfg.mgmt_path &&
+	    !(s->mgmt = sim_mgmt_open(s, s->cfg.mgmt_path, s->sc->freq_hz, err,
+				      sizeof(err))))
+		sim_finish(s, SIM_EXIT_USAGE, "--mgmt: %s", err);
 	while (!s->done) {
+		if (sim_mgmt_between_slices(s->mgmt)) {
+			sim_finish(s, SIM_EXIT_HALT, "quit (management API)");
+			break;
+		}
 		if (hv_nr_runnable(s->hv) == 0) {
 			finish_quiescent(s);
 			break;
@@ -193,6 +204,8 @@ int sim_run(struct sim *s)
 	s->res.host_cpu_s = cpu_seconds() - t0;
 	s->res.instret = children_instret(s);
 	s->res.cycles = hv_now(s->hv);
+	sim_mgmt_close(s->mgmt, s->res.reason);
+	s->mgmt = NULL;
 	return s->res.status;
 }
 

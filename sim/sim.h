@@ -45,6 +45,7 @@ struct sim_config {
 	bool quiet;		 /* no informational messages */
 	uint64_t freq_hz;	 /* for reporting simulated time */
 	uint64_t quantum_cycles; /* CPU quantum */
+	const char *mgmt_path;	 /* --mgmt SOCKET; NULL = none */
 };
 
 /* What a finished run did. */

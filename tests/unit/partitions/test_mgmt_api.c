@@ -10,6 +10,7 @@
  * by calling mgmt_poll() and then recv(MSG_DONTWAIT) in a bounded loop.
  */
 #include <criterion/criterion.h>
+#include <elf.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <jansson.h>
@@ -19,12 +20,14 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/time.h>
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "partitions/mgmt_api.h"
+#include "sim/cli.h"
 #include "sim/cmd_ctl.h"
 
 /* ---- the test machine --------------------------------------------------- */
@@ -1222,4 +1225,160 @@ Test(mgmt, random_bytes_never_stop_the_server)
 	json_decref(r);
 	cl_free(c);
 	cl_free(other);
+}
+
+/* ---- hvsim run --mgmt (sim/mgmt_glue.c) ------------------------------ */
+
+/* A native-boot ELF64 whose code is `jmp $` at 1 MiB: runs forever. */
+static void write_spin_guest(const char *path)
+{
+	static _Alignas(8) uint8_t img[0x102];
+	Elf64_Ehdr *eh = (Elf64_Ehdr *)img;
+	Elf64_Phdr *ph = (Elf64_Phdr *)(img + sizeof(*eh));
+	int fd;
+
+	memcpy(eh->e_ident, ELFMAG, SELFMAG);
+	eh->e_ident[EI_CLASS] = ELFCLASS64;
+	eh->e_ident[EI_DATA] = ELFDATA2LSB;
+	eh->e_ident[EI_VERSION] = EV_CURRENT;
+	eh->e_type = ET_EXEC;
+	eh->e_machine = EM_X86_64;
+	eh->e_version = EV_CURRENT;
+	eh->e_entry = 0x100000;
+	eh->e_phoff = sizeof(*eh);
+	eh->e_ehsize = sizeof(*eh);
+	eh->e_phentsize = sizeof(*ph);
+	eh->e_phnum = 1;
+	*ph = (Elf64_Phdr){.p_type = PT_LOAD,
+			   .p_flags = PF_R | PF_X,
+			   .p_offset = 0x100,
+			   .p_vaddr = 0x100000,
+			   .p_paddr = 0x100000,
+			   .p_filesz = 2,
+			   .p_memsz = 2,
+			   .p_align = 0x1000};
+	img[0x100] = 0xEB; /* jmp $ */
+	img[0x101] = 0xFE;
+	fd = open(path, O_CREAT | O_TRUNC | O_WRONLY, 0644);
+	cr_assert_geq(fd, 0);
+	cr_assert_eq(write(fd, img, sizeof(img)), (ssize_t)sizeof(img));
+	close(fd);
+}
+
+/* Blocking client for a server in another process. */
+static int live_connect(const char *path)
+{
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	int fd = socket(AF_UNIX, SOCK_STREAM, 0);
+
+	strcpy(sa.sun_path, path);
+	for (int i = 0; i < 500; i++) {
+		if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0)
+			return fd;
+		nap();
+		nap();
+		nap();
+		nap();
+	}
+	cr_assert_fail("no server on %s", path);
+	return -1;
+}
+
+/* The next non-event message (blocking, 10 s at most). */
+static json_t *live_reply(struct client *c)
+{
+	struct timeval tv = {10, 0};
+
+	setsockopt(c->fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	for (;;) {
+		char *nl = memchr(c->buf, '\n', c->len);
+		json_t *j;
+		ssize_t n;
+		if (!nl) {
+			n = recv(c->fd, c->buf + c->len,
+				 sizeof(c->buf) - c->len - 1, 0);
+			cr_assert_gt(n, 0, "server went away");
+			c->len += (size_t)n;
+			continue;
+		}
+		*nl = '\0';
+		j = json_loads(c->buf, 0, NULL);
+		memmove(c->buf, nl + 1, c->len - (size_t)(nl + 1 - c->buf));
+		c->len -= (size_t)(nl + 1 - c->buf);
+		cr_assert_not_null(j);
+		if (!json_object_get(j, "event") && !json_object_get(j, "QMP"))
+			return j;
+		json_decref(j);
+	}
+}
+
+static json_t *live_cmd(struct client *c, const char *line)
+{
+	cl_send(c, line);
+	cl_send(c, "\n");
+	return live_reply(c);
+}
+
+Test(glue, run_with_mgmt_lists_pauses_and_quits)
+{
+	char d[] = "/tmp/hvsim-glue-XXXXXX", elf[96], path[96];
+	struct client *c = calloc(1, sizeof(*c));
+	json_t *r, *parts, *guest = NULL;
+	size_t i;
+	pid_t pid;
+	int st;
+
+	cr_assert_not_null(mkdtemp(d));
+	snprintf(elf, sizeof(elf), "%s/spin.elf", d);
+	snprintf(path, sizeof(path), "%s/mgmt.sock", d);
+	write_spin_guest(elf);
+	pid = fork();
+	if (pid == 0) {
+		char *argv[] = {"hvsim",     "run", "--kernel", elf,
+				"--mgmt",    path,  "--quiet",	"--serial",
+				"/dev/null", NULL};
+		_exit(cli_main(9, argv));
+	}
+	c->fd = live_connect(path);
+	json_decref(live_cmd(c, "{\"execute\": \"qmp_capabilities\"}"));
+	parts = live_cmd(c, "{\"execute\": \"query-partitions\"}");
+	parts = json_object_get(parts, "return");
+	cr_assert_geq(json_array_size(parts), 2);
+	json_array_foreach(
+	    parts, i,
+	    r) if (!strcmp(json_string_value(json_object_get(r, "role")),
+			   "child")) guest = r;
+	cr_assert_not_null(guest);
+	cr_assert_str_eq(json_string_value(json_object_get(guest, "state")),
+			 "running");
+	r = live_cmd(c, "{\"execute\": \"stop\"}");
+	cr_assert_not_null(json_object_get(r, "return"));
+	json_decref(r);
+	r = live_cmd(c, "{\"execute\": \"query-status\"}");
+	cr_assert_str_eq(json_string_value(json_object_get(
+			     json_object_get(r, "return"), "status")),
+			 "paused");
+	json_decref(r);
+	r = live_cmd(c, "{\"execute\": \"cont\"}");
+	json_decref(r);
+	r = live_cmd(c, "{\"execute\": \"partition-pause\", \"arguments\": "
+			"{\"id\": 1}}");
+	cr_assert_not_null(json_object_get(r, "return"), "%s",
+			   json_dumps(r, 0));
+	json_decref(r);
+	r = live_cmd(c, "{\"execute\": \"query-stats\", \"arguments\": "
+			"{\"id\": 1}}");
+	cr_assert_gt(json_integer_value(json_object_get(
+			 json_object_get(r, "return"), "instructions")),
+		     0);
+	json_decref(r);
+	r = live_cmd(c, "{\"execute\": \"quit\"}");
+	cr_assert_not_null(json_object_get(r, "return"));
+	json_decref(r);
+	cr_assert_eq(waitpid(pid, &st, 0), pid);
+	cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0, "status %#x", st);
+	cl_free(c);
+	unlink(elf);
+	unlink(path);
+	rmdir(d);
 }

@@ -1,0 +1,276 @@
+/*
+ * sim/mgmt_glue.c — struct mgmt_target_ops over the real machine: the
+ * partitions of struct sim (partitions/partition.h for lifecycle, hv/hv.h
+ * for vCPU statistics), so `hvsim run --mgmt SOCKET` can be listed,
+ * paused, resumed, stopped and asked to quit (partitions/mgmt_api.h).
+ *
+ * States map to QMP RunState names (ecosystem.md §2.5): created →
+ * "prelaunch", running → "running", paused → "paused", stopped →
+ * "shutdown". Machine-wide `stop` does not touch partitions: the main
+ * loop simply waits in sim_mgmt_between_slices() until `cont` or `quit`,
+ * which is what pausing a discrete-event simulation means. Waiting is the
+ * one place hvsim sleeps on host time; running, it never blocks on a
+ * client. The hypervisor counts exits by reason machine-wide only, so a
+ * partition's statistics give its exits as one "total" row.
+ */
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "hv/hv.h"
+#include "mmu/mmu.h"
+#include "partitions/mgmt_api.h"
+#include "partitions/partition.h"
+#include "sim/mgmt_glue.h"
+#include "sim/sim.h"
+
+#define SIM_MGMT_POLL_NS 10000000ll /* serve clients every 10 ms */
+#define SIM_MGMT_WAIT_NS 5000000l   /* nap while stopped */
+
+struct sim_mgmt {
+	struct sim *s;
+	struct mgmt *m;
+	uint64_t freq_hz;
+	bool stopped; /* `stop` given, no `cont` yet */
+	bool quit;
+	long long last_poll_ns;
+};
+
+static long long now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000000000ll + ts.tv_nsec;
+}
+
+static struct partition *part_by_id(struct sim_mgmt *g, int id)
+{
+	for (unsigned i = 0; i < sim_nr_partitions(g->s); i++) {
+		struct partition *p = sim_partition(g->s, i);
+		if (id >= 0 && partition_id(p) == (unsigned)id)
+			return p;
+	}
+	return NULL;
+}
+
+static const char *run_state(enum part_state st)
+{
+	static const char *const names[] = {
+	    [PART_CREATED] = "prelaunch",
+	    [PART_RUNNING] = "running",
+	    [PART_PAUSED] = "paused",
+	    [PART_STOPPED] = "shutdown",
+	};
+	return (unsigned)st < sizeof(names) / sizeof(names[0]) ? names[st]
+							       : "unknown";
+}
+
+/* Sum of a partition's vCPU statistics. */
+static void part_totals(struct partition *p, struct hv_vp_stats *sum)
+{
+	struct hv_part *hp = partition_hv(p);
+
+	memset(sum, 0, sizeof(*sum));
+	for (unsigned i = 0; i < hv_part_nr_vps(hp); i++) {
+		struct hv_vp_stats st;
+		hv_vp_stats(hp, i, &st);
+		sum->ring3 += st.ring3;
+		sum->ring0 += st.ring0;
+		sum->root += st.root;
+		sum->instret += st.instret;
+		sum->exits += st.exits;
+	}
+}
+
+static unsigned g_list(void *o, struct mgmt_partition_info *out, unsigned max)
+{
+	struct sim_mgmt *g = o;
+	unsigned n = sim_nr_partitions(g->s);
+
+	for (unsigned i = 0; i < n && i < max; i++) {
+		struct partition *p = sim_partition(g->s, i);
+		struct hv_part *hp = partition_hv(p);
+		struct hv_vp_stats sum;
+		part_totals(p, &sum);
+		snprintf(out[i].name, sizeof(out[i].name), "%s",
+			 partition_name(p));
+		out[i].id = (int)partition_id(p);
+		out[i].role = partition_is_parent(p) ? "parent" : "child";
+		out[i].state = run_state(partition_state(p));
+		out[i].vcpus = hv_part_nr_vps(hp);
+		out[i].mem_bytes = physmem_ram_size(hv_part_mem(hp));
+		out[i].cycles = sum.ring3 + sum.ring0 + sum.root;
+		out[i].instructions = sum.instret;
+	}
+	return n < max ? n : max;
+}
+
+typedef int (*lifecycle_fn)(struct partition *p);
+
+static int act(struct sim_mgmt *g, int id, lifecycle_fn fn, char *err,
+	       size_t len)
+{
+	struct partition *p = part_by_id(g, id);
+
+	if (!p) {
+		snprintf(err, len, "no partition %d", id);
+		return -1;
+	}
+	if (fn(p) != 0) {
+		snprintf(err, len, "not allowed while it is %s",
+			 partition_state_name(partition_state(p)));
+		return -1;
+	}
+	return 0;
+}
+
+static int g_pause(void *o, int id, char *err, size_t len)
+{
+	struct sim_mgmt *g = o;
+
+	if (id != MGMT_MACHINE)
+		return act(g, id, partition_pause, err, len);
+	if (g->stopped) {
+		snprintf(err, len, "the machine is already stopped");
+		return -1;
+	}
+	g->stopped = true;
+	return 0;
+}
+
+static int g_resume(void *o, int id, char *err, size_t len)
+{
+	struct sim_mgmt *g = o;
+
+	if (id != MGMT_MACHINE)
+		return act(g, id, partition_resume, err, len);
+	if (!g->stopped) {
+		snprintf(err, len, "the machine is not stopped");
+		return -1;
+	}
+	g->stopped = false;
+	return 0;
+}
+
+static int g_stop(void *o, int id, char *err, size_t len)
+{
+	return act(o, id, partition_stop, err, len);
+}
+
+static int g_stats(void *o, int id, struct mgmt_stats *out, char *err,
+		   size_t len)
+{
+	struct sim_mgmt *g = o;
+	struct partition *p = part_by_id(g, id);
+	struct hv_vp_stats sum;
+
+	if (!p) {
+		snprintf(err, len, "no partition %d", id);
+		return -1;
+	}
+	part_totals(p, &sum);
+	out->cycles = sum.ring3 + sum.ring0 + sum.root;
+	out->instructions = sum.instret;
+	out->nr_exits = 1;
+	out->exits[0] = (struct mgmt_exit_stat){"total", sum.exits, sum.root};
+	return 0;
+}
+
+static void g_status(void *o, struct mgmt_status *out)
+{
+	struct sim_mgmt *g = o;
+	cycles_t now = hv_now(sim_hv(g->s));
+
+	out->status = g->quit ? "shutdown" : g->stopped ? "paused" : "running";
+	out->cycles = now;
+	out->time_ns =
+	    g->freq_hz ? (uint64_t)((double)now * 1e9 / (double)g->freq_hz) : 0;
+}
+
+static void g_quit(void *o)
+{
+	((struct sim_mgmt *)o)->quit = true;
+}
+
+static const struct mgmt_target_ops sim_ops = {
+    .list_partitions = g_list,
+    .pause = g_pause,
+    .resume = g_resume,
+    .stop = g_stop,
+    .reset = NULL, /* partitions/ has no reset yet */
+    .query_stats = g_stats,
+    .query_status = g_status,
+    .quit = g_quit,
+};
+
+struct sim_mgmt *sim_mgmt_open(struct sim *s, const char *path,
+			       uint64_t freq_hz, char *err, size_t errlen)
+{
+	struct sim_mgmt *g = calloc(1, sizeof(*g));
+
+	if (!g) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	g->s = s;
+	g->freq_hz = freq_hz;
+	g->m = mgmt_open(path, &sim_ops, g, err, errlen);
+	if (!g->m) {
+		free(g);
+		return NULL;
+	}
+	return g;
+}
+
+/* Nothing would run, but a paused partition could be resumed. */
+static bool waiting_for_resume(struct sim_mgmt *g)
+{
+	if (hv_nr_runnable(sim_hv(g->s)) != 0)
+		return false;
+	for (unsigned i = 0; i < sim_nr_partitions(g->s); i++)
+		if (partition_state(sim_partition(g->s, i)) == PART_PAUSED)
+			return true;
+	return false;
+}
+
+bool sim_mgmt_between_slices(struct sim_mgmt *g)
+{
+	long long t = now_ns();
+
+	if (!g)
+		return false;
+	if (t - g->last_poll_ns >= SIM_MGMT_POLL_NS) {
+		g->last_poll_ns = t;
+		mgmt_poll(g->m);
+	}
+	while (!g->quit && (g->stopped || waiting_for_resume(g))) {
+		struct timespec nap = {0, SIM_MGMT_WAIT_NS};
+		nanosleep(&nap, NULL);
+		mgmt_poll(g->m);
+	}
+	return g->quit;
+}
+
+void sim_mgmt_close(struct sim_mgmt *g, const char *reason)
+{
+	json_t *data;
+	char *text;
+
+	if (!g)
+		return;
+	if (!g->quit) { /* after `quit`, SHUTDOWN was announced already */
+		data = json_pack("{s:b,s:s}", "guest", 1, "reason",
+				 "guest-shutdown");
+		json_object_set_new(data, "detail",
+				    json_string(reason ? reason : ""));
+		text = json_dumps(data, JSON_COMPACT);
+		mgmt_emit_event(g->m, "SHUTDOWN", text);
+		free(text);
+		json_decref(data);
+	}
+	mgmt_close(g->m);
+	free(g);
+}
