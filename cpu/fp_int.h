@@ -144,6 +144,10 @@ bool x87_ok(const struct cpu *c, uint16_t sw, bool mem_dest);
 /* Merge host status `sw` (exception flags and C1) into FSW, setting ES/B
  * for unmasked flags. */
 void x87_merge(struct cpu *c, uint16_t sw);
+/* The same, taking all of C0..C3 from `sw`: for operations computed on the
+ * host from the guest's codes (x87_host.c), whose untouched codes come back
+ * as they were. */
+void x87_merge_cc(struct cpu *c, uint16_t sw);
 /* Set C0..C3 to those of `cc` (FSW bit positions). */
 void x87_set_cc(struct cpu *c, uint16_t cc);
 /* Bytes of each memory format (enum x87_fmt). */

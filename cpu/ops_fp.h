@@ -106,6 +106,7 @@ enum x87_aop {
 #define XS_POP  0x40 /* pop once after the operation */
 #define XS_POP2 0x80 /* pop twice (FCOMPP, FUCOMPP) */
 #define XS_UNORD 0x08 /* unordered compare (FUCOM*) */
+#define XS_NCE  0x20 /* FSTPNCE (D9 D8+i): an empty ST0 just pops */
 #define XA_SUB_M(aop, fmt) ((aop) | (fmt) << 3)
 /* op_x87_math: sub = enum x87_math. */
 enum x87_math {

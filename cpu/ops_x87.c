@@ -165,6 +165,12 @@ void x87_merge(struct cpu *c, uint16_t sw)
 		c->fpu.fsw |= FSW_ES | FSW_B;
 }
 
+void x87_merge_cc(struct cpu *c, uint16_t sw)
+{
+	x87_set_cc(c, sw);
+	x87_merge(c, sw);
+}
+
 void x87_set_cc(struct cpu *c, uint16_t cc)
 {
 	c->fpu.fsw = (uint16_t)((c->fpu.fsw & ~FSW_CC) | (cc & FSW_CC));
@@ -185,7 +191,8 @@ uint16_t x87_full_ftw(const struct cpu *c)
 
 /* ---- loads -------------------------------------------------------------- */
 
-/* Push v after a load that raised `sw`, with the overflow check. */
+/* Push v after a load whose status is `sw` (C0, C2, C3 are kept from it,
+ * C1 is cleared), with the overflow check. */
 static void push_loaded(struct cpu *c, long double v, uint16_t sw)
 {
 	if (!x87_empty(c, 7)) {
@@ -193,12 +200,11 @@ static void push_loaded(struct cpu *c, long double v, uint16_t sw)
 			x87_push(c, x87_indefinite());
 		return;
 	}
-	if (!x87_ok(c, sw, false)) {
-		x87_merge(c, sw);
-		return;
-	}
-	x87_merge(c, sw & ~FSW_C1);
-	x87_push(c, v);
+	/* An unmasked DE still loads (as Intel CPUs do); IE does not. */
+	bool ok = x87_ok(c, (uint16_t)(sw & ~FSW_DE), false);
+	x87_merge_cc(c, sw & ~FSW_C1);
+	if (ok)
+		x87_push(c, v);
 }
 
 static long double int_to_f80(const uint8_t *m, int fmt)
@@ -226,7 +232,7 @@ void op_x87_fld_m(struct cpu *c, const struct dinsn *d)
 	uint8_t m[16] = {0};
 	int fmt = d->op->sub & 7;
 	long double v = 0;
-	uint16_t sw = 0;
+	uint16_t sw = c->fpu.fsw & FSW_CC;
 
 	x87_enter(c, XK_DATA);
 	cpu_read_bytes(c, d->seg, cpu_ea(c, d), m, x87_fmt_size[fmt]);
@@ -235,22 +241,23 @@ void op_x87_fld_m(struct cpu *c, const struct dinsn *d)
 	else if (fmt >= XF_I16 && fmt <= XF_I64)
 		v = int_to_f80(m, fmt);
 	else
-		sw = x87h_load(c->fpu.fcw, fmt, m, &v);
+		sw = x87h_load(&c->fpu, fmt, m, &v);
 	push_loaded(c, v, sw);
 	x87_note(c, d);
 }
 
-/* FLD ST(i) (the value is read before the push). */
+/* FLD ST(i) (the value is read before the push). An empty source is an
+ * underflow even when the push would also overflow. */
 void op_x87_fld_st(struct cpu *c, const struct dinsn *d)
 {
 	int i = d->rm & 7;
 
 	x87_enter(c, XK_DATA);
-	if (x87_empty(c, i) && x87_empty(c, 7)) {
+	if (x87_empty(c, i)) {
 		if (x87_stack_fault(c, false))
 			x87_push(c, x87_indefinite());
 	} else {
-		push_loaded(c, x87_get(c, i), 0);
+		push_loaded(c, x87_get(c, i), c->fpu.fsw & FSW_CC);
 	}
 	x87_note(c, d);
 }
@@ -261,8 +268,8 @@ void op_x87_fldconst(struct cpu *c, const struct dinsn *d)
 	long double v;
 
 	x87_enter(c, XK_DATA);
-	x87h_const(c->fpu.fcw, d->op->sub, &v);
-	push_loaded(c, v, 0);
+	uint16_t sw = x87h_const(&c->fpu, d->op->sub, &v);
+	push_loaded(c, v, sw);
 	x87_note(c, d);
 }
 
@@ -276,7 +283,7 @@ void op_x87_fst_m(struct cpu *c, const struct dinsn *d)
 	int fmt = d->op->sub & 7;
 	bool empty = x87_empty(c, 0);
 	long double v;
-	uint16_t sw = 0;
+	uint16_t sw = c->fpu.fsw & FSW_CC & ~FSW_C1; /* FSTP m80: no rounding */
 
 	x87_enter(c, XK_DATA);
 	if (empty && !(c->fpu.fcw & FSW_IE)) {
@@ -288,9 +295,9 @@ void op_x87_fst_m(struct cpu *c, const struct dinsn *d)
 	if (fmt == XF_F80)
 		memcpy(m, &v, 10);
 	else
-		sw = x87h_store(c->fpu.fcw, fmt, v, m);
+		sw = x87h_store(&c->fpu, fmt, v, m);
 	if (!empty && !x87_ok(c, sw, true)) {
-		x87_merge(c, sw);
+		x87_merge_cc(c, sw);
 		x87_note(c, d);
 		return;
 	}
@@ -298,19 +305,23 @@ void op_x87_fst_m(struct cpu *c, const struct dinsn *d)
 	if (empty)
 		x87_stack_fault(c, false);
 	else
-		x87_merge(c, sw);
+		x87_merge_cc(c, sw);
 	if (d->op->sub & XS_POP)
 		x87_pop(c);
 	x87_note(c, d);
 }
 
-/* FST/FSTP ST(i): a register copy raises nothing (no format change). */
+/* FST/FSTP ST(i): a register copy raises nothing (no format change). The
+ * FSTPNCE alias (D9 D8+i) does not check for an empty ST0: it only pops
+ * then (as Intel CPUs do). */
 void op_x87_fst_st(struct cpu *c, const struct dinsn *d)
 {
 	int i = d->rm & 7;
 
 	x87_enter(c, XK_DATA);
-	if (x87_empty(c, 0)) {
+	if (x87_empty(c, 0) && (d->op->sub & XS_NCE)) {
+		c->fpu.fsw &= ~FSW_C1; /* nothing to store: just pop */
+	} else if (x87_empty(c, 0)) {
 		if (!x87_stack_fault(c, false)) {
 			x87_note(c, d);
 			return;
@@ -360,19 +371,19 @@ void op_x87_fcmov(struct cpu *c, const struct dinsn *d)
 	if (x87_empty(c, 0) || x87_empty(c, i)) {
 		if (x87_stack_fault(c, false))
 			x87_set(c, 0, x87_indefinite());
-	} else {
-		c->fpu.fsw &= ~FSW_C1;
-		if (cpu_cond(c, d->op->sub))
-			x87_set(c, 0, x87_get(c, i));
+	} else if (cpu_cond(c, d->op->sub)) {
+		x87_set(c, 0, x87_get(c, i)); /* C1 kept, as Intel CPUs do */
 	}
 	x87_note(c, d);
 }
 
-/* FFREE ST(i); FFREEP (DF C0+i, sub XS_POP) also pops. */
+/* FFREE ST(i); FFREEP (DF C0+i, sub XS_POP) also pops. The SDM leaves
+ * C0-C3 undefined; Intel CPUs clear C1. */
 void op_x87_ffree(struct cpu *c, const struct dinsn *d)
 {
 	x87_enter(c, XK_DATA);
 	x87_set_tag_phys(c, x87_phys(c, d->rm & 7), TAG_EMPTY);
+	c->fpu.fsw &= ~FSW_C1;
 	if (d->op->sub & XS_POP)
 		x87_pop(c);
 	x87_note(c, d);

@@ -53,35 +53,34 @@ void op_x87_arith_m(struct cpu *c, const struct dinsn *d)
 		underflow_into(c, 0, false);
 	} else {
 		long double a = x87_get(c, 0);
-		uint16_t sw = x87h_arith_m(c->fpu.fcw, aop, fmt, &a, m);
+		uint16_t sw = x87h_arith_m(&c->fpu, aop, fmt, &a, m);
 		if (x87_ok(c, sw, false))
 			x87_set(c, 0, a);
-		x87_merge(c, sw);
+		x87_merge_cc(c, sw);
 	}
 	x87_note(c, d);
 }
 
-/* Commit a comparison whose host status is sw: C3 C2 C0 (C1 = 0) unless
- * an unmasked IE/DE stops it, then `pops` pops. */
+/* Commit a comparison whose host status is sw: C3 C2 C0 and C1 = 0 (set
+ * by the hardware even when an unmasked IE/DE stops the instruction), then
+ * the pops unless it was stopped. */
 static void finish_compare(struct cpu *c, uint16_t sw, int pops)
 {
-	if (!x87_ok(c, sw, false)) {
-		x87_merge(c, sw);
-		return;
-	}
-	x87_set_cc(c, sw & CC_UNORDERED);
-	x87_merge(c, sw & ~FSW_C1);
-	while (pops--)
+	bool ok = x87_ok(c, sw, false);
+
+	x87_merge_cc(c, sw);
+	while (ok && pops--)
 		x87_pop(c);
 }
 
-/* Stack underflow on a comparison: masked → unordered, then the pops. */
+/* Stack underflow on a comparison: unordered whether IE is masked or not
+ * (as Intel CPUs do), then the pops if it is masked. */
 static void compare_underflow(struct cpu *c, int pops)
 {
-	if (!x87_stack_fault(c, false))
-		return;
+	bool masked = x87_stack_fault(c, false);
+
 	x87_set_cc(c, CC_UNORDERED);
-	while (pops--)
+	while (masked && pops--)
 		x87_pop(c);
 }
 
@@ -91,7 +90,7 @@ static void compare_m(struct cpu *c, int fmt, const uint8_t *m, bool pop)
 		compare_underflow(c, pop);
 		return;
 	}
-	finish_compare(c, x87h_com_m(c->fpu.fcw, fmt, x87_get(c, 0), m), pop);
+	finish_compare(c, x87h_com_m(&c->fpu, fmt, x87_get(c, 0), m), pop);
 }
 
 /* D8 C0+i: ST0 = ST0 op ST(i) (D8 D0/D8, FCOM/FCOMP, are op_x87_fcom). */
@@ -104,10 +103,10 @@ void op_x87_arith_st0(struct cpu *c, const struct dinsn *d)
 		underflow_into(c, 0, false);
 	} else {
 		long double a = x87_get(c, 0);
-		uint16_t sw = x87h_arith(c->fpu.fcw, aop, &a, x87_get(c, i));
+		uint16_t sw = x87h_arith(&c->fpu, aop, &a, x87_get(c, i));
 		if (x87_ok(c, sw, false))
 			x87_set(c, 0, a);
-		x87_merge(c, sw);
+		x87_merge_cc(c, sw);
 	}
 	x87_note(c, d);
 }
@@ -124,11 +123,11 @@ void op_x87_arith_sti(struct cpu *c, const struct dinsn *d)
 		underflow_into(c, i, pop);
 	} else {
 		long double a = x87_get(c, i);
-		uint16_t sw = x87h_arith(c->fpu.fcw, aop, &a, x87_get(c, 0));
+		uint16_t sw = x87h_arith(&c->fpu, aop, &a, x87_get(c, 0));
 		bool ok = x87_ok(c, sw, false);
 		if (ok)
 			x87_set(c, i, a);
-		x87_merge(c, sw);
+		x87_merge_cc(c, sw);
 		if (ok && pop)
 			x87_pop(c);
 	}
@@ -151,41 +150,38 @@ void op_x87_fcom(struct cpu *c, const struct dinsn *d)
 		compare_underflow(c, pops_of(sub));
 	else
 		finish_compare(c,
-			       x87h_com(c->fpu.fcw, sub & XS_UNORD,
-					x87_get(c, 0), x87_get(c, i)),
+			       x87h_com(&c->fpu, sub & XS_UNORD, x87_get(c, 0),
+					x87_get(c, i)),
 			       pops_of(sub));
 	x87_note(c, d);
 }
 
-/* FCOMI/FUCOMI[P] ST0, ST(i): ZF PF CF = C3 C2 C0; OF SF AF cleared. */
+/* FCOMI/FUCOMI[P] ST0, ST(i): ZF PF CF = C3 C2 C0; OF SF AF cleared. A
+ * stack underflow gives "unordered" even with IE unmasked (as Intel CPUs
+ * do); an unmasked exception stops the pop. */
 void op_x87_fcomi(struct cpu *c, const struct dinsn *d)
 {
 	unsigned sub = d->op->sub;
 	int i = d->rm & 7;
 	uint16_t sw = CC_UNORDERED;
+	bool ok;
 
 	x87_enter(c, XK_DATA);
 	if (x87_empty(c, 0) || x87_empty(c, i)) {
-		if (!x87_stack_fault(c, false)) {
-			x87_note(c, d);
-			return;
-		}
+		ok = x87_stack_fault(c, false);
 	} else {
-		sw = x87h_com(c->fpu.fcw, sub & XS_UNORD, x87_get(c, 0),
+		sw = x87h_com(&c->fpu, sub & XS_UNORD, x87_get(c, 0),
 			      x87_get(c, i));
-		bool ok = x87_ok(c, sw, false);
-		x87_merge(c, sw & ~FSW_C1);
-		if (!ok) {
-			x87_note(c, d);
-			return;
-		}
+		ok = x87_ok(c, sw, false);
+		/* flags only: C0-C3 stay (C1 too, on Intel CPUs) */
+		x87_merge(c, (uint16_t)((sw & ~FSW_C1) | (c->fpu.fsw & FSW_C1)));
 	}
 	cpu_set_rflags(c,
 		       ((sw & FSW_C3) ? RF_ZF : 0) |
 			   ((sw & FSW_C2) ? RF_PF : 0) |
 			   ((sw & FSW_C0) ? RF_CF : 0),
 		       RF_ARITH);
-	if (sub & XS_POP)
+	if (ok && (sub & XS_POP))
 		x87_pop(c);
 	x87_note(c, d);
 }
@@ -196,7 +192,7 @@ void op_x87_ftst(struct cpu *c, const struct dinsn *d)
 	if (x87_empty(c, 0))
 		compare_underflow(c, 0);
 	else
-		finish_compare(c, x87h_ftst(c->fpu.fcw, x87_get(c, 0)), 0);
+		finish_compare(c, x87h_ftst(&c->fpu, x87_get(c, 0)), 0);
 	x87_note(c, d);
 }
 
@@ -266,28 +262,35 @@ enum math_shape {
 	MS_POP,	   /* ST1 = f(ST1, ST0), pop */
 	MS_PUSH,   /* ST0 = g(ST0), push h(ST0) */
 };
+/* The condition codes come from the host, which started from the guest's
+ * (x87_host.c): C1 = round-up, FPREM's quotient bits and incomplete flag,
+ * C2 = out of range for the trigonometric instructions. */
 enum math_cc {
-	MC_C1,	  /* C1 = round-up, others unchanged */
-	MC_RANGE, /* also C2 = 1 (nothing else changes) if |ST0| >= 2^63 */
-	MC_PREM,  /* C0..C3 = the host's (quotient bits, C2 = incomplete) */
+	MC_PLAIN,
+	MC_RANGE, /* C2 = 1 means |ST0| >= 2^63: nothing else changes */
+	MC_PREM,  /* C2 = 1 means a partial remainder */
 };
 
 static const struct {
 	uint8_t shape, cc;
 } math_info[XM_COUNT] = {
-    [XM_FSQRT] = {MS_UNARY, MC_C1},    [XM_FRNDINT] = {MS_UNARY, MC_C1},
-    [XM_F2XM1] = {MS_UNARY, MC_C1},    [XM_FSIN] = {MS_UNARY, MC_RANGE},
-    [XM_FCOS] = {MS_UNARY, MC_RANGE},  [XM_FSCALE] = {MS_BINARY, MC_C1},
+    [XM_FSQRT] = {MS_UNARY, MC_PLAIN},	[XM_FRNDINT] = {MS_UNARY, MC_PLAIN},
+    [XM_F2XM1] = {MS_UNARY, MC_PLAIN},	[XM_FSIN] = {MS_UNARY, MC_RANGE},
+    [XM_FCOS] = {MS_UNARY, MC_RANGE},	[XM_FSCALE] = {MS_BINARY, MC_PLAIN},
     [XM_FPREM] = {MS_BINARY, MC_PREM}, [XM_FPREM1] = {MS_BINARY, MC_PREM},
-    [XM_FPATAN] = {MS_POP, MC_C1},     [XM_FYL2X] = {MS_POP, MC_C1},
-    [XM_FYL2XP1] = {MS_POP, MC_C1},    [XM_FXTRACT] = {MS_PUSH, MC_C1},
-    [XM_FPTAN] = {MS_PUSH, MC_RANGE},  [XM_FSINCOS] = {MS_PUSH, MC_RANGE},
+    [XM_FPATAN] = {MS_POP, MC_PLAIN},	[XM_FYL2X] = {MS_POP, MC_PLAIN},
+    [XM_FYL2XP1] = {MS_POP, MC_PLAIN},	[XM_FXTRACT] = {MS_PUSH, MC_PLAIN},
+    [XM_FPTAN] = {MS_PUSH, MC_RANGE},	[XM_FSINCOS] = {MS_PUSH, MC_RANGE},
 };
 
-/* Stack fault (underflow, or overflow of a pushing op): the masked
+/* Stack fault (underflow, or overflow of a pushing op): the instructions
+ * that report in C2 clear it (as Intel CPUs do, masked or not); the masked
  * response puts the indefinite in every result register. */
-static void math_stack_fault(struct cpu *c, unsigned shape, bool overflow)
+static void math_stack_fault(struct cpu *c, unsigned shape, unsigned cc,
+			     bool overflow)
 {
+	if (cc != MC_PLAIN)
+		c->fpu.fsw &= ~FSW_C2;
 	if (!x87_stack_fault(c, overflow))
 		return;
 	if (shape == MS_POP) {
@@ -326,19 +329,14 @@ void op_x87_math(struct cpu *c, const struct dinsn *d)
 
 	x87_enter(c, XK_DATA);
 	if (x87_empty(c, 0) || (two && x87_empty(c, 1))) {
-		math_stack_fault(c, shape, false);
+		math_stack_fault(c, shape, cc, false);
 	} else if (shape == MS_PUSH && !x87_empty(c, 7)) {
-		math_stack_fault(c, shape, true);
+		math_stack_fault(c, shape, cc, true);
 	} else {
 		long double a = x87_get(c, 0), b = two ? x87_get(c, 1) : 0;
-		uint16_t sw = x87h_math(c->fpu.fcw, (int)op, &a, &b);
+		uint16_t sw = x87h_math(&c->fpu, (int)op, &a, &b);
 		bool ok = x87_ok(c, sw, false);
-		x87_merge(c, sw);
-		if (cc == MC_PREM)
-			x87_set_cc(c, sw);
-		else if (cc == MC_RANGE)
-			c->fpu.fsw =
-			    (uint16_t)((c->fpu.fsw & ~FSW_C2) | (sw & FSW_C2));
+		x87_merge_cc(c, sw);
 		if (ok && !(cc == MC_RANGE && (sw & FSW_C2)))
 			math_commit(c, shape, a, b);
 	}

@@ -8,7 +8,8 @@
  * (ST(0)..ST(7) in ModRM.rm, REX.B ignored).
  *
  * Invariants: FISTTP (SSE3, not advertised) is #UD. The aliases Intel
- * CPUs execute (D9 D8+i FSTP, DC D0/D8+i FCOM/FCOMP, DD C8+i and DF C8+i
+ * CPUs execute (D9 D8+i FSTP — "FSTPNCE", which does not fault on an
+ * empty ST0 —, DC D0/D8+i FCOM/FCOMP, DD C8+i and DF C8+i
  * FXCH, DE D0+i FCOMP, DF D0/D8+i FSTP, DF C0+i FFREEP) behave as the
  * instruction they alias, under Capstone's spelling. FENI/FDISI/FSETPM
  * are no-ops, as on every x87 since the 387. Mnemonics are Capstone 4's,
@@ -70,7 +71,7 @@ const struct opdesc optab_x87[8][72] = {
 		/* C8 */ ST8("fxch", op_x87_fxch, 0),
 		/* D0 */ XR("fnop", op_x87_fnop, 0, 0, V, 0),
 		BAD, BAD, BAD, BAD, BAD, BAD, BAD,
-		/* D8 */ ST8("fstpnce", op_x87_fst_st, XS_POP),
+		/* D8 */ ST8("fstpnce", op_x87_fst_st, XS_POP | XS_NCE),
 		/* E0 */ XR("fchs", op_x87_fchs, 0, 0, V, 0),
 		XR("fabs", op_x87_fabs, 0, 0, V, 0),
 		BAD, BAD,

@@ -2,7 +2,8 @@
  * cpu/x87_host.c — x87 arithmetic run on the host's own x87 unit.
  *
  * Every operation is one asm block: save the host control word, load the
- * guest's (precision, rounding and exception masks as the guest set them),
+ * guest's (precision, rounding and exception masks as the guest set them)
+ * and condition codes with FLDENV,
  * load the operands, run the same instruction the guest runs, read the
  * status word, FNCLEX, store the results, FNINIT and restore the host
  * control word. With the guest's own masks the host produces the guest's
@@ -20,12 +21,30 @@
 #include "cpu/x87_host.h"
 #include "cpu/fp_int.h"
 
-#define X87_BEGIN  "fnstcw %[save]\n\tfldcw %[cw]\n\t"
+#define X87_BEGIN  "fnstcw %[save]\n\tfldenv %[env]\n\t"
 #define X87_STATUS "\n\tfnstsw %[sw]\n\tfnclex\n\t"
 #define X87_END	   "fninit\n\tfldcw %[save]"
 #define X87_CLOB                                                               \
 	"st", "st(1)", "st(2)", "st(3)", "st(4)", "st(5)", "st(6)", "st(7)",   \
 	    "memory"
+
+/*
+ * The state a kernel starts from, loaded with FLDENV (28-byte protected-
+ * mode format): the guest's control word and condition codes, no exception
+ * flags (nothing pending), every register empty. With the guest's C0-C3 in
+ * place, codes an instruction leaves alone come back unchanged, as on the
+ * hardware.
+ */
+struct env28 {
+	uint32_t cw, sw, tw, ip, op, dp, ds;
+};
+
+static struct env28 env_of(const struct fpu *f)
+{
+	return (struct env28){.cw = 0xFFFF0000u | f->fcw,
+			      .sw = 0xFFFF0000u | (f->fsw & FSW_CC),
+			      .tw = 0xFFFFFFFFu};
+}
 
 /* clang-format off */
 /* 10 bytes of guest memory operand, as an asm memory input/output. */
@@ -39,12 +58,13 @@ typedef struct {
 				   " %%st(1), %%st" X87_STATUS "fstpt %[a]\n\t" \
 				   X87_END                                    \
 			 : [a] "+m"(*a), [sw] "=m"(sw), [save] "=m"(save)    \
-			 : [cw] "m"(cw), [b] "m"(b)                          \
+			 : [env] "m"(env), [b] "m"(b)                          \
 			 : X87_CLOB)
 
-uint16_t x87h_arith(uint16_t cw, int aop, long double *a, long double b)
+uint16_t x87h_arith(const struct fpu *f, int aop, long double *a, long double b)
 {
 	uint16_t sw = 0, save;
+	struct env28 env = env_of(f);
 
 	switch (aop) {
 	case XA_ADD: RR("fadd"); break;
@@ -62,7 +82,7 @@ uint16_t x87h_arith(uint16_t cw, int aop, long double *a, long double b)
 	__asm__ volatile(X87_BEGIN "fldt %[a]\n\t" insn " %[m]" X87_STATUS    \
 				   "fstpt %[a]\n\t" X87_END                   \
 			 : [a] "+m"(*a), [sw] "=m"(sw), [save] "=m"(save)    \
-			 : [cw] "m"(cw), [m] "m"(*(const mem80 *)m)          \
+			 : [env] "m"(env), [m] "m"(*(const mem80 *)m)          \
 			 : X87_CLOB)
 #define RM4(op)                                                               \
 	switch (fmt) {                                                        \
@@ -72,10 +92,11 @@ uint16_t x87h_arith(uint16_t cw, int aop, long double *a, long double b)
 	default: RM("fi" op "l"); break;                                      \
 	}
 
-uint16_t x87h_arith_m(uint16_t cw, int aop, int fmt, long double *a,
+uint16_t x87h_arith_m(const struct fpu *f, int aop, int fmt, long double *a,
 		      const void *m)
 {
 	uint16_t sw = 0, save;
+	struct env28 env = env_of(f);
 
 	switch (aop) {
 	case XA_ADD: RM4("add"); break;
@@ -93,18 +114,19 @@ uint16_t x87h_arith_m(uint16_t cw, int aop, int fmt, long double *a,
 	__asm__ volatile(X87_BEGIN "fldt %[b]\n\tfldt %[a]\n\t" insn          \
 				   " %%st(1)" X87_STATUS X87_END              \
 			 : [sw] "=m"(sw), [save] "=m"(save)                  \
-			 : [cw] "m"(cw), [a] "m"(a), [b] "m"(b)              \
+			 : [env] "m"(env), [a] "m"(a), [b] "m"(b)              \
 			 : X87_CLOB)
 #define CMP_RM(insn)                                                          \
 	__asm__ volatile(X87_BEGIN "fldt %[a]\n\t" insn " %[m]" X87_STATUS    \
 				   X87_END                                    \
 			 : [sw] "=m"(sw), [save] "=m"(save)                  \
-			 : [cw] "m"(cw), [a] "m"(a), [m] "m"(*(const mem80 *)m) \
+			 : [env] "m"(env), [a] "m"(a), [m] "m"(*(const mem80 *)m) \
 			 : X87_CLOB)
 
-uint16_t x87h_com(uint16_t cw, bool unord, long double a, long double b)
+uint16_t x87h_com(const struct fpu *f, bool unord, long double a, long double b)
 {
 	uint16_t sw = 0, save;
+	struct env28 env = env_of(f);
 
 	if (unord)
 		CMP_RR("fucom");
@@ -113,9 +135,10 @@ uint16_t x87h_com(uint16_t cw, bool unord, long double a, long double b)
 	return sw;
 }
 
-uint16_t x87h_com_m(uint16_t cw, int fmt, long double a, const void *m)
+uint16_t x87h_com_m(const struct fpu *f, int fmt, long double a, const void *m)
 {
 	uint16_t sw = 0, save;
+	struct env28 env = env_of(f);
 
 	switch (fmt) {
 	case XF_F32: CMP_RM("fcoms"); break;
@@ -126,13 +149,14 @@ uint16_t x87h_com_m(uint16_t cw, int fmt, long double a, const void *m)
 	return sw;
 }
 
-uint16_t x87h_ftst(uint16_t cw, long double a)
+uint16_t x87h_ftst(const struct fpu *f, long double a)
 {
 	uint16_t sw = 0, save;
+	struct env28 env = env_of(f);
 
 	__asm__ volatile(X87_BEGIN "fldt %[a]\n\tftst" X87_STATUS X87_END
 			 : [sw] "=m"(sw), [save] "=m"(save)
-			 : [cw] "m"(cw), [a] "m"(a)
+			 : [env] "m"(env), [a] "m"(a)
 			 : X87_CLOB);
 	return sw;
 }
@@ -141,12 +165,13 @@ uint16_t x87h_ftst(uint16_t cw, long double a)
 	__asm__ volatile(X87_BEGIN insn " %[m]" X87_STATUS "fstpt %[r]\n\t"   \
 				 X87_END                                      \
 			 : [r] "=m"(*out), [sw] "=m"(sw), [save] "=m"(save)  \
-			 : [cw] "m"(cw), [m] "m"(*(const mem80 *)m)          \
+			 : [env] "m"(env), [m] "m"(*(const mem80 *)m)          \
 			 : X87_CLOB)
 
-uint16_t x87h_load(uint16_t cw, int fmt, const void *m, long double *out)
+uint16_t x87h_load(const struct fpu *f, int fmt, const void *m, long double *out)
 {
 	uint16_t sw = 0, save;
+	struct env28 env = env_of(f);
 
 	*out = 0;
 	switch (fmt) {
@@ -162,12 +187,13 @@ uint16_t x87h_load(uint16_t cw, int fmt, const void *m, long double *out)
 				   X87_END                                    \
 			 : [m] "=m"(*(mem80 *)m), [sw] "=m"(sw),             \
 			   [save] "=m"(save)                                  \
-			 : [cw] "m"(cw), [a] "m"(a)                          \
+			 : [env] "m"(env), [a] "m"(a)                          \
 			 : X87_CLOB)
 
-uint16_t x87h_store(uint16_t cw, int fmt, long double a, void *m)
+uint16_t x87h_store(const struct fpu *f, int fmt, long double a, void *m)
 {
 	uint16_t sw = 0, save;
+	struct env28 env = env_of(f);
 
 	switch (fmt) {
 	case XF_F32: STORE("fsts"); break;
@@ -183,12 +209,13 @@ uint16_t x87h_store(uint16_t cw, int fmt, long double a, void *m)
 #define CONST(insn)                                                           \
 	__asm__ volatile(X87_BEGIN insn X87_STATUS "fstpt %[r]\n\t" X87_END   \
 			 : [r] "=m"(*out), [sw] "=m"(sw), [save] "=m"(save)  \
-			 : [cw] "m"(cw)                                      \
+			 : [env] "m"(env)                                      \
 			 : X87_CLOB)
 
-uint16_t x87h_const(uint16_t cw, int which, long double *out)
+uint16_t x87h_const(const struct fpu *f, int which, long double *out)
 {
 	uint16_t sw = 0, save;
+	struct env28 env = env_of(f);
 
 	switch (which) {
 	case 0: CONST("fld1"); break;
@@ -209,15 +236,16 @@ uint16_t x87h_const(uint16_t cw, int which, long double *out)
 				   "fstpt %[b]\n\t" X87_END                   \
 			 : [a] "+m"(*a), [b] "+m"(*b), [sw] "=m"(sw),        \
 			   [save] "=m"(save)                                  \
-			 : [cw] "m"(cw)                                      \
+			 : [env] "m"(env)                                      \
 			 : X87_CLOB)
 
 /* Whatever the operation leaves in the host's ST0/ST1 comes back in *a and
  * *b; for a one-result operation *b is then the register below (an input
  * or, after a pop, an empty register's value) and must not be used. */
-uint16_t x87h_math(uint16_t cw, int op, long double *a, long double *b)
+uint16_t x87h_math(const struct fpu *f, int op, long double *a, long double *b)
 {
 	uint16_t sw = 0, save;
+	struct env28 env = env_of(f);
 
 	switch (op) {
 	case XM_FSQRT: MATH("fsqrt", 0); break;

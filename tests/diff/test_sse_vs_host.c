@@ -30,9 +30,10 @@
 /* <signal.h> drags in F_LOCK (lockf), the name of an opcode-table flag. */
 #undef F_LOCK
 #include "cpu/ops_fp.h"
+#include "diff_scale.h"
 #include "tests/common/fixture.h"
 
-#define CASES_PER_FORM 700
+#define CASES_PER_FORM 700u /* x DIFF_LONG_FACTOR with --setup long */
 #define WIN 144          /* memory window at [rsi], compared after each case */
 #define MAX_REPORTS 10
 
@@ -497,10 +498,10 @@ static void report(struct env *e, const struct form *f, const struct enc *c,
 	print_state("hvsim", &g->st, g->fault, g->win);
 }
 
-static void run_form(struct env *e, const struct form *f)
+static void run_form(struct env *e, const struct form *f, unsigned cases)
 {
 	uint8_t win[WIN] __attribute__((aligned(16)));
-	for (int i = 0; i < CASES_PER_FORM; i++) {
+	for (unsigned i = 0; i < cases; i++) {
 		struct enc c;
 		struct hstate in;
 		struct outcome h, g;
@@ -533,7 +534,7 @@ Test(sse_vs_host, every_table_form_agrees_with_the_host, .timeout = 300)
 	int n = collect_forms(forms);
 	cr_assert_gt(n, 150, "only %d SSE forms in the table", n);
 	for (int i = 0; i < n; i++)
-		run_form(&e, &forms[i]);
+		run_form(&e, &forms[i], CASES_PER_FORM * diff_case_scale());
 	cr_log_info("%d forms, %u cases (%u faulting), %u mismatches", n,
 		    e.cases, e.faults, e.mismatches);
 	cr_assert_geq(e.cases, 100000u);

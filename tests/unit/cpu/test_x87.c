@@ -470,3 +470,68 @@ Test(x87, every_escape_row_is_written)
 			cr_assert(optab_x87[e][i].fn && optab_x87[e][i].mnem,
 				  "escape %02x row %d", 0xD8 + e, i);
 }
+
+/* ---- behaviour the SDM leaves open, as Intel CPUs have it --------------- */
+
+Test(x87, fld_st_of_an_empty_register_is_an_underflow_even_when_full)
+{
+	static const uint8_t code[] = {
+		0xd9, 0xe8, /* fld1 */
+		0xd9, 0xe8, /* fld1 */
+		0xd9, 0xe8, /* fld1 */
+		0xd9, 0xe8, /* fld1 */
+		0xd9, 0xe8, /* fld1 */
+		0xd9, 0xe8, /* fld1 */
+		0xd9, 0xe8, /* fld1 */
+		0xd9, 0xe8, /* fld1 */
+		0xdd, 0xc3, /* ffree st(3) */
+		0xd9, 0xc3, /* fld st(3) */
+		0xf4, /* hlt */
+	};
+	RUN(code);
+	cr_assert_eq(fsw() & (0x3F | S_SF | S_C1), S_IE | S_SF, "C1 = 0");
+	ASSERT_F80(st(0), INDEF_SE, INDEF_MAN);
+}
+
+Test(x87, fstpnce_of_an_empty_st0_only_pops)
+{
+	static const uint8_t code[] = {
+		0xd9, 0xe8, /* fld1 */
+		0xd9, 0xee, /* fldz */
+		0xd9, 0xeb, /* fldpi */
+		0xdd, 0xc0, /* ffree st(0) */
+		0xd9, 0xda, /* (bad) */
+		0xf4, /* hlt */
+	};
+	RUN(code);
+	cr_assert_eq(fsw() & 0x7F, 0, "no stack fault");
+	cr_assert_eq(st(1), 1.0L, "ST(2) not written");
+	cr_assert_eq(CPU->fpu.top, 6);
+}
+
+Test(x87, ffree_clears_c1_and_fcmov_keeps_it)
+{
+	static const uint8_t code[] = {
+		0xd9, 0xe8, /* fld1 */
+		0xd9, 0xe8, /* fld1 */
+		0xd9, 0xe8, /* fld1 */
+		0xd9, 0xe8, /* fld1 */
+		0xd9, 0xe8, /* fld1 */
+		0xd9, 0xe8, /* fld1 */
+		0xd9, 0xe8, /* fld1 */
+		0xd9, 0xe8, /* fld1 */
+		0xd9, 0xe8, /* fld1 */
+		0xdf, 0xe0, /* fnstsw ax */
+		0x66, 0x89, 0xc3, /* mov bx,ax */
+		0xda, 0xc9, /* fcmove st,st(1) */
+		0xdf, 0xe0, /* fnstsw ax */
+		0x66, 0x89, 0xc1, /* mov cx,ax */
+		0xdd, 0xc3, /* ffree st(3) */
+		0xdf, 0xe0, /* fnstsw ax */
+		0xf4, /* hlt */
+	};
+	RUN(code);
+	cr_assert_eq(REG(RBX) & S_C1, S_C1, "overflow sets C1");
+	cr_assert_eq(REG(RCX) & S_C1, S_C1, "FCMOVcc leaves it");
+	cr_assert_eq(REG(RAX) & S_C1, 0, "FFREE clears it");
+}

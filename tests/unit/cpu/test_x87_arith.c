@@ -494,3 +494,71 @@ Test(x87_arith, unmasked_stack_overflow_leaves_the_stack_alone)
 	cr_assert_eq(CPU->fpu.top, 0);
 	cr_assert_eq(st(0), 1.0L);
 }
+
+/* ---- behaviour the SDM leaves open, as Intel CPUs have it --------------- */
+
+Test(x87_arith, codes_an_instruction_does_not_define_are_kept)
+{
+	static const uint8_t code[] = {
+		0xd9, 0xe8, /* fld1 */
+		0xd9, 0xee, /* fldz */
+		0xd8, 0xd1, /* fcom st(1) */
+		0xd8, 0xc1, /* fadd st,st(1) */
+		0xdf, 0xe0, /* fnstsw ax */
+		0xf4, /* hlt */
+	};
+	RUN(code);
+	cr_assert_eq(REG(RAX) & (S_C0 | S_C2 | S_C3), S_C0,
+		     "FADD leaves FCOM's C0 (0 < 1)");
+}
+
+Test(x87_arith, unmasked_compare_underflow_still_reports_unordered)
+{
+	static const uint8_t code[] = {
+		0xd9, 0x2e, /* fldcw word ptr [rsi] */
+		0xd9, 0xe8, /* fld1 */
+		0xd8, 0xdb, /* fcomp st(3) */
+		0xdf, 0xe0, /* fnstsw ax */
+		0xf4, /* hlt */
+	};
+	REG(RSI) = FX_DATA;
+	poke_w(FX_DATA, 0x037E); /* IM = 0 */
+	RUN(code);
+	cr_assert_eq(REG(RAX) & (S_CC | S_IE | S_SF | S_ES),
+		     S_C0 | S_C2 | S_C3 | S_IE | S_SF | S_ES);
+	cr_assert_eq(CPU->fpu.top, 7, "no pop");
+}
+
+Test(x87_arith, unmasked_denormal_operand_still_loads)
+{
+	static const uint8_t code[] = {
+		0xd9, 0x2e, /* fldcw word ptr [rsi] */
+		0xd9, 0x46, 0x04, /* fld dword ptr [rsi+0x4] */
+		0xdf, 0xe0, /* fnstsw ax */
+		0xf4, /* hlt */
+	};
+	REG(RSI) = FX_DATA;
+	poke_w(FX_DATA, 0x037D); /* DM = 0 */
+	uint32_t denormal = 1;
+	fx_poke(fx, FX_DATA + 4, &denormal, 4);
+	RUN(code);
+	cr_assert_eq(REG(RAX) & (S_DE | S_ES), S_DE | S_ES);
+	cr_assert_eq(CPU->fpu.top, 7);
+	cr_assert_eq(st(0), 0x1p-149L);
+}
+
+Test(x87_arith, trig_and_prem_stack_underflow_clear_c2)
+{
+	static const uint8_t code[] = {
+		0xdd, 0x06, /* fld qword ptr [rsi] */
+		0xd9, 0xfe, /* fsin */
+		0xd9, 0xf7, /* fincstp */
+		0xd9, 0xfe, /* fsin */
+		0xdf, 0xe0, /* fnstsw ax */
+		0xf4, /* hlt */
+	};
+	REG(RSI) = FX_DATA;
+	poke_d(FX_DATA, 0x1p64); /* out of range: C2 = 1 */
+	RUN(code);
+	cr_assert_eq(REG(RAX) & (S_C2 | S_SF), S_SF);
+}
