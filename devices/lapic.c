@@ -190,6 +190,29 @@ void lapic_deliver_lvt(struct lapic *l, enum lvt_index which)
 		lapic_accept(l, (uint8_t)(lvt & LVT_VECTOR), false);
 }
 
+int lapic_lint(struct lapic *l, int pin)
+{
+	uint32_t lvt;
+	unsigned dm;
+
+	if (pin != 0 && pin != 1)
+		return -1;
+	if (lapic_mode(l) == LAPIC_DISABLED)
+		return pin ? LAPIC_DM_NMI : LAPIC_DM_EXTINT;
+	lvt = l->lvt[pin ? LVT_LINT1 : LVT_LINT0];
+	dm = (lvt >> 8) & 7;
+	if (lvt & LVT_MASKED)
+		return -1;
+	if (dm == LAPIC_DM_FIXED) {
+		lapic_accept(l, (uint8_t)(lvt & LVT_VECTOR), lvt & LVT_LEVEL);
+		return -1;
+	}
+	if (dm == LAPIC_DM_NMI || dm == LAPIC_DM_SMI || dm == LAPIC_DM_INIT ||
+	    dm == LAPIC_DM_EXTINT)
+		return (int)dm;
+	return -1; /* reserved delivery modes deliver nothing */
+}
+
 /* ---- IPIs (§11.6.1) ---------------------------------------------------- */
 
 void lapic_send_icr(struct lapic *l, uint32_t lo, uint32_t dest)

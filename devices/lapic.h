@@ -97,9 +97,8 @@ uint64_t lapic_get_base(const struct lapic *l);
 int lapic_set_base(struct lapic *l, uint64_t val);
 enum lapic_mode lapic_mode(const struct lapic *l);
 
-/* x2APIC MSRs 0x800-0x8FF: 0, or -1 for #GP (not in x2APIC mode, no such
- * register, read of a write-only or write of a read-only one, reserved
- * bits set). */
+/* x2APIC MSRs 0x800-0x8FF: 0, or -1 for #GP (not in x2APIC mode, hole,
+ * read of write-only, write of read-only, reserved bits set). */
 int lapic_msr_read(struct lapic *l, uint32_t msr, uint64_t *val);
 int lapic_msr_write(struct lapic *l, uint32_t msr, uint64_t val);
 
@@ -124,6 +123,10 @@ void lapic_timer_fire(struct lapic *l);
 void lapic_accept(struct lapic *l, uint8_t vector, bool level);
 bool lapic_pending(const struct lapic *l);
 int lapic_ack(struct lapic *l);
+/* An edge on LINT0/1 through its LVT (§11.5.1): a fixed entry is accepted
+ * here, else returns the delivery mode the owner carries out (NMI, SMI,
+ * INIT, EXTINT), or -1. Globally disabled: the pins are INTR and NMI. */
+int lapic_lint(struct lapic *l, int pin);
 /* EOI: clear the highest ISR bit (the EOI register's effect, for the
  * Hyper-V EOI MSR 0x40000070, which works in either mode). */
 void lapic_eoi(struct lapic *l);

@@ -19,6 +19,7 @@
  * TM trigger, RI remote IRR, PO polarity (LINT only); DS delivery status.
  */
 #define LVT_VECTOR	0xFFu
+#define LVT_LEVEL	(1u << 15)
 #define LVT_MASKED	(1u << 16)
 #define LVT_TIMER_MODE	(3u << 17)
 #define LVT_TIMER_SHIFT 17

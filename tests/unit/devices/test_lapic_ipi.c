@@ -311,3 +311,32 @@ Test(lapic_ipi, random_accesses_keep_the_invariants)
 	cr_assert_gt(lapic_stats(h->l)->timer_fires, 10u);
 	h_free(h);
 }
+
+/* ---- LINT pins --------------------------------------------------------- */
+
+Test(lapic_ipi, lint_pins_follow_their_lvt_entries)
+{
+	struct h *h = h_new();
+
+	cr_assert_eq(-1, lapic_lint(h->l, 0), "masked at reset");
+	wr(h, 0x350, 0x700); /* LINT0: ExtINT */
+	wr(h, 0x360, 0x400); /* LINT1: NMI */
+	cr_assert_eq(LAPIC_DM_EXTINT, lapic_lint(h->l, 0));
+	cr_assert_eq(LAPIC_DM_NMI, lapic_lint(h->l, 1));
+	wr(h, 0x350, 0x8000 | 0x66); /* fixed, level-triggered */
+	cr_assert_eq(-1, lapic_lint(h->l, 0));
+	cr_assert_eq(1u << 6, rd(h, 0x200 + 0x30));
+	cr_assert_eq(1u << 6, rd(h, 0x180 + 0x30), "level sets TMR");
+	cr_assert_eq(-1, lapic_lint(h->l, 2));
+	h_free(h);
+}
+
+Test(lapic_ipi, globally_disabled_apic_passes_lint_through)
+{
+	struct h *h = h_new();
+
+	cr_assert_eq(0, lapic_set_base(h->l, LAPIC_DEFAULT_BASE));
+	cr_assert_eq(LAPIC_DM_EXTINT, lapic_lint(h->l, 0));
+	cr_assert_eq(LAPIC_DM_NMI, lapic_lint(h->l, 1));
+	h_free(h);
+}
