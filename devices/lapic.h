@@ -85,7 +85,7 @@ struct lapic;
 
 struct lapic *lapic_create(const struct lapic_config *cfg,
 			   const struct lapic_hooks *hooks);
-void lapic_destroy(struct lapic *l);
+void lapic_destroy(struct lapic *l); /* cancels its event: before the queue */
 /* RESET (§11.4.7.1): xAPIC mode at the default base, registers cleared. */
 void lapic_reset(struct lapic *l);
 /* INIT (§11.12.5.1): registers cleared, mode and APIC ID kept. */
