@@ -21,11 +21,14 @@ void gp_popf_first(struct gp_gen *gg)
 {
 	uint64_t rsp = gg->c->in.r[RSP];
 	uint64_t v = (hx_rnd(gg->g) & HX_FLAGS) | RF_IF | RF_FIXED1;
-	memcpy(gg->c->win + (rsp - HX_WIN), &v, 8);
+	bool o16 = hx_below(gg->g, 4) == 0; /* 66 9D: the low 16 bits */
+	memcpy(gg->c->win + (rsp - HX_WIN), &v, o16 ? 2 : 8);
 	hx_hot(gg->c, rsp, 8);
 	gg->resv_lo = rsp; /* data written later must not land on it */
 	gg->resv_hi = rsp + 8;
-	gp_bytes(gg, "\x9D", 1); /* popfq */
+	if (o16)
+		gp_bytes(gg, "\x66", 1);
+	gp_bytes(gg, "\x9D", 1); /* popfq (popf with 66) */
 	gg->clobbered |= 1u << RSP;
 }
 
@@ -177,7 +180,9 @@ static size_t modrm_tail(uint8_t modrm, uint8_t sib, bool a16)
 
 /* LEA with random addressing bytes: every mod/rm/SIB/scale/REX.X/REX.B
  * form, RIP-relative, 16-bit operand size (66), 32-bit address size (67);
- * in compatibility mode 67 gives 16-bit addressing. mod == 3 is #UD. */
+ * in compatibility mode 67 gives 16-bit addressing. mod == 3 is #UD. One
+ * case in eight is a hint NOP (0F 19-1F) with the same random operand
+ * bytes instead: decoded like LEA, no access, no effect. */
 void gen_lea(struct gp_gen *gg)
 {
 	struct hx_rng *g = gg->g;
@@ -201,6 +206,10 @@ void gen_lea(struct gp_gen *gg)
 	uint64_t r = hx_rnd(g);
 	memcpy(b, &r, 8);
 	b[0] = 0x8D;
+	if (hx_below(g, 8) == 0) {
+		gp_bytes(gg, "\x0F", 1);
+		b[0] = (uint8_t)(0x19 + hx_below(g, 7));
+	}
 	if ((b[1] >> 6) == 3 && hx_below(g, 32))
 		b[1] = (uint8_t)((b[1] & 0x3F) | hx_below(g, 3) << 6);
 	if (!compat && hx_below(g, 6) == 0)

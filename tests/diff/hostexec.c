@@ -406,7 +406,11 @@ void hx_guest_run(struct hx_guest *g, const struct hx_case *c,
 	code[c->len] = 0xF4; /* hlt */
 	memcpy(cpu->gpr, c->in.r, sizeof(cpu->gpr));
 	cpu->halted = false;
-	cpu_set_rflags(cpu, (c->in.fl & HX_FLAGS) | RF_IF, HX_FLAGS | RF_IF);
+	/* As on the host: IF=1, and none of what a POPF in the previous case
+	 * may have left (TF, NT, AC, IOPL, ID). */
+	cpu_set_rflags(cpu, (c->in.fl & HX_FLAGS) | RF_IF,
+		       HX_FLAGS | RF_IF | RF_TF | RF_NT | RF_AC | RF_IOPL |
+			   RF_ID);
 	if (c->win_used)
 		fx_poke(fx, HX_WIN, c->win, HX_WIN_SIZE);
 	fx_exec(fx, code, c->len + 1);
