@@ -19,7 +19,7 @@
 
 /* VM exit + VM entry, hardware transition only: 1,200 cycles
  * (performance.md §7; SVM VMRUN round trip ≈1,350, Nehalem ≈2,000). */
-#define COST_EXIT 1200
+#define COST_EXIT      1200
 /* Fast hypercall handled inside the hypervisor: 1,500 cycles
  * (performance.md §7: exit/entry + ~300 dispatch). */
 #define COST_HYPERCALL 1500
@@ -49,8 +49,7 @@ static int exit_io_out(struct hv_vp *vp, struct hv_exit *e)
 
 	if (!p->ops.io_out)
 		return ENV_UNHANDLED;
-	return p->ops.io_out(p->opaque, e->port, e->size, e->out_val,
-			     &e->lat);
+	return p->ops.io_out(p->opaque, e->port, e->size, e->out_val, &e->lat);
 }
 
 /* CPUID always exits (VMX); the core's answer stands until the Hyper-V
@@ -102,10 +101,8 @@ static const struct exit_row exit_table[HV_EXIT_NR] = {
     [HV_EXIT_IO_OUT] = {HV_EXIT_IO_OUT, "IO_OUT", exit_io_out, COST_EXIT},
     [HV_EXIT_CPUID] = {HV_EXIT_CPUID, "CPUID", exit_cpuid, COST_EXIT},
     [HV_EXIT_MSR_READ] = {HV_EXIT_MSR_READ, "MSR_READ", exit_msr, COST_EXIT},
-    [HV_EXIT_MSR_WRITE] = {HV_EXIT_MSR_WRITE, "MSR_WRITE", exit_msr,
-			   COST_EXIT},
-    [HV_EXIT_VMCALL] = {HV_EXIT_VMCALL, "VMCALL", exit_vmcall,
-			COST_HYPERCALL},
+    [HV_EXIT_MSR_WRITE] = {HV_EXIT_MSR_WRITE, "MSR_WRITE", exit_msr, COST_EXIT},
+    [HV_EXIT_VMCALL] = {HV_EXIT_VMCALL, "VMCALL", exit_vmcall, COST_HYPERCALL},
     [HV_EXIT_HLT] = {HV_EXIT_HLT, "HLT", exit_hlt, COST_EXIT},
     [HV_EXIT_TRIPLE_FAULT] = {HV_EXIT_TRIPLE_FAULT, "TRIPLE_FAULT",
 			      exit_triple_fault, COST_EXIT},
@@ -141,8 +138,8 @@ int hv_exit_dispatch(struct hv_vp *vp, struct hv_exit *e)
 static int env_io_in(void *opaque, struct cpu *cpu, uint16_t port, int size,
 		     uint32_t *val, cycles_t *cost)
 {
-	struct hv_exit e = {.reason = HV_EXIT_IO_IN, .port = port,
-			    .size = size, .in_val = val};
+	struct hv_exit e = {
+	    .reason = HV_EXIT_IO_IN, .port = port, .size = size, .in_val = val};
 
 	(void)cpu;
 	(void)cost; /* charged by the dispatcher as root time */
@@ -152,30 +149,32 @@ static int env_io_in(void *opaque, struct cpu *cpu, uint16_t port, int size,
 static int env_io_out(void *opaque, struct cpu *cpu, uint16_t port, int size,
 		      uint32_t val, cycles_t *cost)
 {
-	struct hv_exit e = {.reason = HV_EXIT_IO_OUT, .port = port,
-			    .size = size, .out_val = val};
+	struct hv_exit e = {.reason = HV_EXIT_IO_OUT,
+			    .port = port,
+			    .size = size,
+			    .out_val = val};
 
 	(void)cpu;
 	(void)cost;
 	return hv_exit_dispatch(opaque, &e);
 }
 
-static int env_rdmsr(void *opaque, struct cpu *cpu, uint32_t msr,
-		     uint64_t *val, cycles_t *cost)
+static int env_rdmsr(void *opaque, struct cpu *cpu, uint32_t msr, uint64_t *val,
+		     cycles_t *cost)
 {
-	struct hv_exit e = {.reason = HV_EXIT_MSR_READ, .msr = msr,
-			    .msr_val = val};
+	struct hv_exit e = {
+	    .reason = HV_EXIT_MSR_READ, .msr = msr, .msr_val = val};
 
 	(void)cpu;
 	(void)cost;
 	return hv_exit_dispatch(opaque, &e);
 }
 
-static int env_wrmsr(void *opaque, struct cpu *cpu, uint32_t msr,
-		     uint64_t val, cycles_t *cost)
+static int env_wrmsr(void *opaque, struct cpu *cpu, uint32_t msr, uint64_t val,
+		     cycles_t *cost)
 {
-	struct hv_exit e = {.reason = HV_EXIT_MSR_WRITE, .msr = msr,
-			    .msr_val = &val};
+	struct hv_exit e = {
+	    .reason = HV_EXIT_MSR_WRITE, .msr = msr, .msr_val = &val};
 
 	(void)cpu;
 	(void)cost;
@@ -185,8 +184,10 @@ static int env_wrmsr(void *opaque, struct cpu *cpu, uint32_t msr,
 static int env_cpuid(void *opaque, struct cpu *cpu, uint32_t leaf,
 		     uint32_t subleaf, uint32_t regs[4], cycles_t *cost)
 {
-	struct hv_exit e = {.reason = HV_EXIT_CPUID, .leaf = leaf,
-			    .subleaf = subleaf, .regs = regs};
+	struct hv_exit e = {.reason = HV_EXIT_CPUID,
+			    .leaf = leaf,
+			    .subleaf = subleaf,
+			    .regs = regs};
 
 	(void)cpu;
 	(void)cost;

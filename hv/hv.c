@@ -123,11 +123,26 @@ struct hv_part *hv_part_create(struct hv *hv, const struct hv_part_config *pc,
 	return p;
 }
 
-unsigned hv_part_id(const struct hv_part *p) { return p->id; }
-const char *hv_part_name(const struct hv_part *p) { return p->name; }
-bool hv_part_is_parent(const struct hv_part *p) { return p->parent; }
-struct physmem *hv_part_mem(struct hv_part *p) { return p->mem; }
-unsigned hv_part_nr_vps(const struct hv_part *p) { return p->nr_vps; }
+unsigned hv_part_id(const struct hv_part *p)
+{
+	return p->id;
+}
+const char *hv_part_name(const struct hv_part *p)
+{
+	return p->name;
+}
+bool hv_part_is_parent(const struct hv_part *p)
+{
+	return p->parent;
+}
+struct physmem *hv_part_mem(struct hv_part *p)
+{
+	return p->mem;
+}
+unsigned hv_part_nr_vps(const struct hv_part *p)
+{
+	return p->nr_vps;
+}
 
 struct cpu *hv_part_cpu(struct hv_part *p, unsigned vp)
 {
@@ -162,9 +177,8 @@ void hv_vp_set_intr_line(struct hv_part *p, unsigned index, bool high)
 		vp->halted = false;
 		if (now > vp->halt_since)
 			vp->idle += now - vp->halt_since;
-		vp->skipped += now > cpu_cycles(vp->cpu)
-				   ? now - cpu_cycles(vp->cpu)
-				   : 0;
+		vp->skipped +=
+		    now > cpu_cycles(vp->cpu) ? now - cpu_cycles(vp->cpu) : 0;
 		if (now > cpu_cycles(vp->cpu))
 			cpu_advance_clock(vp->cpu, now - cpu_cycles(vp->cpu));
 		if (p->runnable)

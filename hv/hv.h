@@ -26,11 +26,11 @@ struct hv_part;
 #define HV_MAX_VPS   64 /* per partition */
 
 struct hv_config {
-	unsigned pcpus;		 /* simulated physical CPUs */
-	cycles_t quantum;	 /* scheduler time slice */
-	cycles_t stop_at;	 /* no slice runs past this cycle; 0 = none */
-	cycles_t switch_cost;	 /* partition switch on a pCPU; see hv.c */
-	cycles_t period;	 /* cap/reserve accounting period; 0 = auto */
+	unsigned pcpus;	      /* simulated physical CPUs */
+	cycles_t quantum;     /* scheduler time slice */
+	cycles_t stop_at;     /* no slice runs past this cycle; 0 = none */
+	cycles_t switch_cost; /* partition switch on a pCPU; see hv.c */
+	cycles_t period;      /* cap/reserve accounting period; 0 = auto */
 };
 
 /* Scheduler knobs: Hyper-V's classic weight / reserve / cap (scenario.h). */
@@ -53,7 +53,8 @@ struct hv_part_ops {
 	int (*io_out)(void *opaque, uint16_t port, int size, uint32_t val,
 		      cycles_t *lat);
 	/* A vCPU shut down (triple fault); the hypervisor stopped the VP. */
-	void (*triple_fault)(void *opaque, unsigned vp, const struct cpu_exit *ex);
+	void (*triple_fault)(void *opaque, unsigned vp,
+			     const struct cpu_exit *ex);
 };
 
 /* Exit reasons (the rows of hv/exit.c's table). */
@@ -97,8 +98,7 @@ struct cpu *hv_part_cpu(struct hv_part *p, unsigned vp);
 void hv_part_set_runnable(struct hv_part *p, bool runnable);
 /* A vCPU's INTR line; a halted vCPU with IF=1 wakes when it goes high. */
 void hv_vp_set_intr_line(struct hv_part *p, unsigned vp, bool high);
-void hv_vp_stats(const struct hv_part *p, unsigned vp,
-		 struct hv_vp_stats *out);
+void hv_vp_stats(const struct hv_part *p, unsigned vp, struct hv_vp_stats *out);
 
 /* Queue the first slice of every pCPU. -1 when out of memory. */
 int hv_start(struct hv *hv);

@@ -24,9 +24,9 @@ struct hv_vp {
 	bool running; /* on a pCPU right now */
 	bool dead;    /* shut down (triple fault): never runs again */
 	/* Scheduler state (sched.c). */
-	cycles_t vtime;	      /* weighted virtual time (stride scheduling) */
-	uint64_t period;      /* accounting period that `used` belongs to */
-	cycles_t used;	      /* cycles run in that period */
+	cycles_t vtime;	 /* weighted virtual time (stride scheduling) */
+	uint64_t period; /* accounting period that `used` belongs to */
+	cycles_t used;	 /* cycles run in that period */
 	/* Accounting. */
 	cycles_t root;	     /* exit handling */
 	cycles_t idle;	     /* halted, closed intervals */
@@ -52,10 +52,10 @@ struct hv_part {
 struct hv_pcpu {
 	struct hv *hv;
 	unsigned index;
-	cycles_t clock;		 /* this pCPU's simulated time */
-	struct hv_part *loaded;	 /* partition whose context it holds */
-	bool event_pending;	 /* a slice event is queued */
-	cycles_t switch_cycles;	 /* partition switches */
+	cycles_t clock;		/* this pCPU's simulated time */
+	struct hv_part *loaded; /* partition whose context it holds */
+	bool event_pending;	/* a slice event is queued */
+	cycles_t switch_cycles; /* partition switches */
 	uint64_t slices;
 };
 
@@ -77,14 +77,14 @@ struct hv_exit {
 	enum hv_exit_reason reason;
 	uint16_t port;
 	int size;
-	uint32_t *in_val;      /* IO_IN: where the value read goes */
-	uint32_t out_val;      /* IO_OUT */
+	uint32_t *in_val; /* IO_IN: where the value read goes */
+	uint32_t out_val; /* IO_OUT */
 	uint32_t msr;
-	uint64_t *msr_val;     /* MSR_READ: out; MSR_WRITE: in */
+	uint64_t *msr_val; /* MSR_READ: out; MSR_WRITE: in */
 	uint32_t leaf, subleaf;
-	uint32_t *regs;	       /* CPUID: eax, ebx, ecx, edx */
+	uint32_t *regs;		   /* CPUID: eax, ebx, ecx, edx */
 	const struct cpu_exit *cx; /* HLT, TRIPLE_FAULT */
-	cycles_t lat;	       /* handling latency a handler adds */
+	cycles_t lat;		   /* handling latency a handler adds */
 };
 
 /* Dispatch through the exit table: run the handler, count the exit and

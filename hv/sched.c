@@ -69,8 +69,7 @@ static void sched_key(const struct hv_vp *vp, cycles_t T, int *cls,
 	const struct hv_part *p = vp->part;
 	cycles_t used = used_in(vp, period_of(p->hv, T));
 
-	if (p->reserve_pct &&
-	    used < p->hv->cfg.period * p->reserve_pct / 100) {
+	if (p->reserve_pct && used < p->hv->cfg.period * p->reserve_pct / 100) {
 		*cls = 0;
 		*key = used * 100 / p->reserve_pct;
 	} else {
@@ -95,7 +94,8 @@ static struct hv_vp *pick(struct hv *hv, cycles_t T, cycles_t *wake)
 			if (!eligible(vp, T, wake))
 				continue;
 			sched_key(vp, T, &cls, &key);
-			if (cls < best_cls || (cls == best_cls && key < best_key)) {
+			if (cls < best_cls ||
+			    (cls == best_cls && key < best_key)) {
 				best = vp;
 				best_cls = cls;
 				best_key = key;

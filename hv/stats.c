@@ -86,17 +86,17 @@ static void print_exits(const struct hv *hv, FILE *f)
 		total += hv->exit_count[r];
 		cycles += hv->exit_cycles[r];
 	}
-	fprintf(f, "hvsim: %-14s %12s %8s %14s %10s\n", "exit reason",
-		"count", "share", "cycles", "mean");
+	fprintf(f, "hvsim: %-14s %12s %8s %14s %10s\n", "exit reason", "count",
+		"share", "cycles", "mean");
 	for (int r = 0; r < HV_EXIT_NR; r++) {
 		uint64_t n = hv->exit_count[r];
 		if (!n)
 			continue;
-		fprintf(f, "hvsim: %-14s %12" PRIu64 " %7.2f%% %14" PRIu64
-			   " %10.1f\n",
-			hv_exit_name((enum hv_exit_reason)r), n,
-			pct(n, total), hv->exit_cycles[r],
-			(double)hv->exit_cycles[r] / (double)n);
+		fprintf(
+		    f,
+		    "hvsim: %-14s %12" PRIu64 " %7.2f%% %14" PRIu64 " %10.1f\n",
+		    hv_exit_name((enum hv_exit_reason)r), n, pct(n, total),
+		    hv->exit_cycles[r], (double)hv->exit_cycles[r] / (double)n);
 	}
 	fprintf(f, "hvsim: %-14s %12" PRIu64 " %7.2f%% %14" PRIu64 " %10.1f\n",
 		"total", total, total ? 100.0 : 0.0, cycles,

@@ -36,7 +36,8 @@ struct partition {
 	char end_reason[160];
 };
 
-/* ---- I/O intercepts: the partition's own bus ------------------------------ */
+/* ---- I/O intercepts: the partition's own bus ------------------------------
+ */
 
 static int part_io_in(void *opaque, uint16_t port, int size, uint32_t *val,
 		      cycles_t *lat)
@@ -58,11 +59,10 @@ static int part_io_out(void *opaque, uint16_t port, int size, uint32_t val,
 	return ENV_OK;
 }
 
-static void end_partition(struct partition *p, int status, const char *fmt,
-			  ...) __attribute__((format(printf, 3, 4)));
+static void end_partition(struct partition *p, int status, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 
-static void end_partition(struct partition *p, int status, const char *fmt,
-			  ...)
+static void end_partition(struct partition *p, int status, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -125,7 +125,8 @@ static void serial_out(void *opaque, uint8_t byte)
 		fflush(p->serial);
 }
 
-/* ---- lifecycle ------------------------------------------------------------ */
+/* ---- lifecycle ------------------------------------------------------------
+ */
 
 static int add_devices(struct partition *p)
 {
@@ -176,13 +177,22 @@ const char *partition_name(const struct partition *p)
 {
 	return hv_part_name(p->hvp);
 }
-unsigned partition_id(const struct partition *p) { return hv_part_id(p->hvp); }
+unsigned partition_id(const struct partition *p)
+{
+	return hv_part_id(p->hvp);
+}
 bool partition_is_parent(const struct partition *p)
 {
 	return hv_part_is_parent(p->hvp);
 }
-enum part_state partition_state(const struct partition *p) { return p->state; }
-struct hv_part *partition_hv(struct partition *p) { return p->hvp; }
+enum part_state partition_state(const struct partition *p)
+{
+	return p->state;
+}
+struct hv_part *partition_hv(struct partition *p)
+{
+	return p->hvp;
+}
 
 const char *partition_state_name(enum part_state s)
 {
@@ -224,8 +234,14 @@ int partition_stop(struct partition *p)
 	return transition(p, p->state, PART_STOPPED);
 }
 
-bool partition_ended(const struct partition *p) { return p->ended; }
-int partition_end_status(const struct partition *p) { return p->end_status; }
+bool partition_ended(const struct partition *p)
+{
+	return p->ended;
+}
+int partition_end_status(const struct partition *p)
+{
+	return p->end_status;
+}
 const char *partition_end_reason(const struct partition *p)
 {
 	return p->end_reason;

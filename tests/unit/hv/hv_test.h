@@ -113,7 +113,7 @@ static inline cycles_t hvt_cpu_time(struct sim *s, unsigned part)
 	return st.ring3 + st.ring0 + st.root;
 }
 
-static const uint8_t hvt_spin[] = {0xEB, 0xFE};	      /* jmp $ */
+static const uint8_t hvt_spin[] = {0xEB, 0xFE};		    /* jmp $ */
 static const uint8_t hvt_halt[] = {0xFA, 0xF4, 0xEB, 0xFD}; /* cli; hlt */
 
 #endif

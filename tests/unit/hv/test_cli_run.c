@@ -11,7 +11,10 @@
 
 #include <criterion/redirect.h>
 
-static void quiet_stderr(void) { cr_redirect_stderr(); }
+static void quiet_stderr(void)
+{
+	cr_redirect_stderr();
+}
 
 static const uint8_t exit5[] = {
     0xB8, 0x05, 0x00, 0x00, 0x00, /* mov eax, 5 */
@@ -26,10 +29,11 @@ static char *write_scn(const char *k1, const char *k2)
 	FILE *f = fdopen(fd, "w");
 
 	cr_assert_not_null(f);
-	fprintf(f, "[machine]\npcpus = 1\n\n[partition \"root\"]\n"
-		   "role = parent\n\n[partition \"a\"]\nkernel = %s\n"
-		   "memory = 4M\n\n[partition \"b\"]\nkernel = %s\n"
-		   "memory = 4M\n",
+	fprintf(f,
+		"[machine]\npcpus = 1\n\n[partition \"root\"]\n"
+		"role = parent\n\n[partition \"a\"]\nkernel = %s\n"
+		"memory = 4M\n\n[partition \"b\"]\nkernel = %s\n"
+		"memory = 4M\n",
 		k1, k2);
 	fclose(f);
 	return path;
@@ -80,8 +84,8 @@ Test(cli_run, max_cycles_overrides_the_scenario, .init = quiet_stderr)
 {
 	char *s1 = hvt_guest(hvt_spin, sizeof(hvt_spin));
 	char *scn = write_scn(s1, s1);
-	char *argv[] = {"hvsim", "run", scn, "--max-cycles", "3000000",
-			"--quiet", NULL};
+	char *argv[] = {"hvsim",   "run",     scn, "--max-cycles",
+			"3000000", "--quiet", NULL};
 
 	cr_assert_eq(125, cli_main(6, argv));
 	fflush(stderr);

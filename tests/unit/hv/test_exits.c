@@ -42,7 +42,8 @@ Test(exits, io_and_cpuid_exits_are_counted_and_charged_as_root_time)
 	cr_assert_eq(st.root, 7 * 1200);
 	cr_assert_eq(st.ring3, 0);
 	/* Guest time is the instructions' own cost only (11 of them). */
-	cr_assert_lt(st.ring0, 1000, "ring0 %llu", (unsigned long long)st.ring0);
+	cr_assert_lt(st.ring0, 1000, "ring0 %llu",
+		     (unsigned long long)st.ring0);
 	cr_assert_eq(st.ring0 + st.root, hv_now(hv));
 	sim_destroy(s);
 	free(sc);
@@ -59,7 +60,8 @@ Test(exits, each_partition_talks_to_its_own_uart)
 	};
 	struct scenario *sc = hvt_scenario(2, 1000000, 0);
 	char *k = hvt_guest(say, sizeof(say));
-	char o1[] = "/tmp/hvsim-test-u1-XXXXXX", o2[] = "/tmp/hvsim-test-u2-XXXXXX";
+	char o1[] = "/tmp/hvsim-test-u1-XXXXXX",
+	     o2[] = "/tmp/hvsim-test-u2-XXXXXX";
 	char buf[16];
 	struct sim *s;
 	FILE *f;
@@ -102,7 +104,8 @@ Test(exits, ring3_and_ring0_time_add_up_with_root_time)
 		cr_skip_test("no cwd");
 	strcat(path, "/examples/guests/hello.elf");
 	if (access(path, R_OK) != 0) {
-		strcpy(path + strlen(path) - strlen("/examples/guests/hello.elf"),
+		strcpy(path + strlen(path) -
+			   strlen("/examples/guests/hello.elf"),
 		       "/../examples/guests/hello.elf");
 		if (access(path, R_OK) != 0)
 			cr_skip_test("hello.elf not built");

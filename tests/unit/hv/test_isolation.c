@@ -10,15 +10,15 @@
 /* Writes 0xdeadbeef to GPA 0x200000 (its own RAM) and 0x800000 (beyond
  * its 4 MiB), reads 0x800000 back and reports it through debug-exit. */
 static const uint8_t writer[] = {
-    0xB8, 0xEF, 0xBE, 0xAD, 0xDE,		/* mov eax, 0xdeadbeef */
+    0xB8, 0xEF, 0xBE, 0xAD, 0xDE,	      /* mov eax, 0xdeadbeef */
     0x89, 0x04, 0x25, 0x00, 0x00, 0x20, 0x00, /* mov [0x200000], eax */
     0x89, 0x04, 0x25, 0x00, 0x00, 0x80, 0x00, /* mov [0x800000], eax */
     0x8B, 0x1C, 0x25, 0x00, 0x00, 0x80, 0x00, /* mov ebx, [0x800000] */
-    0x31, 0xC0,				/* xor eax, eax */
-    0x83, 0xFB, 0xFF,				/* cmp ebx, -1 */
-    0x0F, 0x94, 0xC0,				/* sete al */
-    0xE7, 0xF4,				/* out 0xf4, eax */
-    0xEB, 0xFE,				/* jmp $ */
+    0x31, 0xC0,				      /* xor eax, eax */
+    0x83, 0xFB, 0xFF,			      /* cmp ebx, -1 */
+    0x0F, 0x94, 0xC0,			      /* sete al */
+    0xE7, 0xF4,				      /* out 0xf4, eax */
+    0xEB, 0xFE,				      /* jmp $ */
 };
 
 Test(isolation, child_writes_beyond_its_ram_change_no_other_partition)
@@ -66,12 +66,12 @@ Test(isolation, partitions_have_separate_ram_of_their_own_size)
 	hvt_child(sc, "small", spin, 4ull << 20);
 	hvt_child(sc, "big", spin, 32ull << 20);
 	s = hvt_run(sc, &status);
-	cr_assert_eq(physmem_ram_size(
-			 hv_part_mem(partition_hv(sim_partition(s, 1)))),
-		     4ull << 20);
-	cr_assert_eq(physmem_ram_size(
-			 hv_part_mem(partition_hv(sim_partition(s, 2)))),
-		     32ull << 20);
+	cr_assert_eq(
+	    physmem_ram_size(hv_part_mem(partition_hv(sim_partition(s, 1)))),
+	    4ull << 20);
+	cr_assert_eq(
+	    physmem_ram_size(hv_part_mem(partition_hv(sim_partition(s, 2)))),
+	    32ull << 20);
 	cr_assert_neq(hv_part_mem(partition_hv(sim_partition(s, 1))),
 		      hv_part_mem(partition_hv(sim_partition(s, 2))));
 	sim_destroy(s);

@@ -8,8 +8,8 @@
 
 #include "hv_test.h"
 
-#define Q    100000ull  /* quantum: 40 µs at 2.5 GHz */
-#define RUN  20000000ull /* 200 quanta */
+#define Q   100000ull	/* quantum: 40 µs at 2.5 GHz */
+#define RUN 20000000ull /* 200 quanta */
 
 static char *spin_path, *halt_path;
 
@@ -123,8 +123,8 @@ Test(sched, reserve_guarantees_a_share_against_a_heavy_weight)
 	r = (double)hvt_cpu_time(s, 1);
 	h = (double)hvt_cpu_time(s, 2);
 	/* Weights alone would give it 0.01 %; the reserve gives 40 %. */
-	cr_assert(r / (r + h) > 0.39 && r / (r + h) < 0.45, "r %.0f h %.0f",
-		  r, h);
+	cr_assert(r / (r + h) > 0.39 && r / (r + h) < 0.45, "r %.0f h %.0f", r,
+		  h);
 	sim_destroy(s);
 	free(sc);
 }
@@ -154,11 +154,14 @@ Test(sched, three_children_on_two_pcpus_use_both_fairly)
 static char *talker(char letter)
 {
 	const uint8_t code[] = {
-	    0x66, 0xBA, 0xF8, 0x03,	  /* mov dx, 0x3F8 */
-	    0xB0, (uint8_t)letter, 0xEE, /* mov al, x; out dx, al */
-	    0xB0, '\n', 0xEE,		  /* mov al, '\n'; out dx, al */
-	    0x0F, 0xA2,		  /* cpuid */
-	    0xEB, 0xFE,		  /* jmp $ */
+	    0x66, 0xBA,
+	    0xF8, 0x03, /* mov dx, 0x3F8 */
+	    0xB0, (uint8_t)letter,
+	    0xEE, /* mov al, x; out dx, al */
+	    0xB0, '\n',
+	    0xEE,	/* mov al, '\n'; out dx, al */
+	    0x0F, 0xA2, /* cpuid */
+	    0xEB, 0xFE, /* jmp $ */
 	};
 	return hvt_guest(code, sizeof(code));
 }
