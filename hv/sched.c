@@ -147,6 +147,7 @@ static void after_run(struct hv_vp *vp, const struct cpu_exit *ex)
 	case CPU_EXIT_HLT:
 		e.reason = HV_EXIT_HLT;
 		hv_exit_dispatch(vp, &e);
+		vp->halt_since = cpu_cycles(vp->cpu); /* after the exit */
 		break;
 	case CPU_EXIT_TRIPLE_FAULT:
 		e.reason = HV_EXIT_TRIPLE_FAULT;

@@ -85,6 +85,12 @@ Test(sched, halted_child_costs_no_slices)
 	/* One slice to reach the HLT, then nothing. */
 	cr_assert_eq(idle.slices, 1);
 	cr_assert_gt(idle.idle, RUN * 99 / 100);
+	/* Its time adds up: a little ring 0, one HLT exit, then idle. */
+	cr_assert_eq(idle.root, hv_exit_cost(HV_EXIT_HLT));
+	cr_assert_eq(idle.ring0 + idle.root + idle.idle + idle.wait,
+		     hv_now(sim_hv(s)));
+	cr_assert_eq(busy.ring0 + busy.root + busy.idle + busy.wait,
+		     hv_now(sim_hv(s)));
 	cr_assert_eq(hv_exit_count(sim_hv(s), HV_EXIT_HLT), 1);
 	/* The busy child had the pCPU after that (one switch at most). */
 	cr_assert_gt(busy.ring0, RUN * 99 / 100);
