@@ -1272,7 +1272,7 @@ static int live_connect(const char *path)
 	int fd = socket(AF_UNIX, SOCK_STREAM, 0);
 
 	strcpy(sa.sun_path, path);
-	for (int i = 0; i < 500; i++) {
+	for (int i = 0; i < 5000; i++) { /* 10 s */
 		if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0)
 			return fd;
 		nap();
@@ -1323,7 +1323,7 @@ Test(glue, run_with_mgmt_lists_pauses_and_quits)
 {
 	char d[] = "/tmp/hvsim-glue-XXXXXX", elf[96], path[96];
 	struct client *c = calloc(1, sizeof(*c));
-	json_t *r, *parts, *guest = NULL;
+	json_t *r, *reply, *parts, *guest = NULL;
 	size_t i;
 	pid_t pid;
 	int st;
@@ -1337,12 +1337,13 @@ Test(glue, run_with_mgmt_lists_pauses_and_quits)
 		char *argv[] = {"hvsim",     "run", "--kernel", elf,
 				"--mgmt",    path,  "--quiet",	"--serial",
 				"/dev/null", NULL};
+		alarm(60); /* never outlive a failed test */
 		_exit(cli_main(9, argv));
 	}
 	c->fd = live_connect(path);
 	json_decref(live_cmd(c, "{\"execute\": \"qmp_capabilities\"}"));
-	parts = live_cmd(c, "{\"execute\": \"query-partitions\"}");
-	parts = json_object_get(parts, "return");
+	reply = live_cmd(c, "{\"execute\": \"query-partitions\"}");
+	parts = json_object_get(reply, "return");
 	cr_assert_geq(json_array_size(parts), 2);
 	json_array_foreach(
 	    parts, i,
@@ -1351,6 +1352,7 @@ Test(glue, run_with_mgmt_lists_pauses_and_quits)
 	cr_assert_not_null(guest);
 	cr_assert_str_eq(json_string_value(json_object_get(guest, "state")),
 			 "running");
+	json_decref(reply);
 	r = live_cmd(c, "{\"execute\": \"stop\"}");
 	cr_assert_not_null(json_object_get(r, "return"));
 	json_decref(r);
