@@ -33,6 +33,10 @@ void hv_vp_stats(const struct hv_part *p, unsigned index,
 	if (vp->halted && now > vp->halt_since)
 		out->idle += now - vp->halt_since;
 	out->wait = vp->skipped > idle_closed ? vp->skipped - idle_closed : 0;
+	/* Runnable but behind the latest pCPU clock: waiting, too. */
+	if (p->runnable && !vp->halted && !vp->dead &&
+	    cpu_cycles(vp->cpu) < now)
+		out->wait += now - cpu_cycles(vp->cpu);
 	out->instret = cpu_instret(vp->cpu);
 	out->slices = vp->slices;
 	out->exits = vp->exits;

@@ -149,6 +149,12 @@ Test(sched, three_children_on_two_pcpus_use_both_fairly)
 	for (int i = 0; i < 3; i++)
 		sum += t[i] = (double)hvt_cpu_time(s, (unsigned)i + 1);
 	cr_assert_gt(sum, 2.0 * RUN * 0.95, "sum %.0f", sum);
+	for (unsigned i = 1; i <= 3; i++) {
+		struct hv_vp_stats st;
+		hv_vp_stats(partition_hv(sim_partition(s, i)), 0, &st);
+		cr_assert_eq(st.ring3 + st.ring0 + st.root + st.idle + st.wait,
+			     hv_now(sim_hv(s)), "child %u", i);
+	}
 	for (int i = 0; i < 3; i++)
 		cr_assert(t[i] > sum / 3 * 0.95 && t[i] < sum / 3 * 1.05,
 			  "child %d ran %.0f of %.0f", i, t[i], sum);
