@@ -10,7 +10,9 @@
  * loop simply waits in sim_mgmt_between_slices() until `cont` or `quit`,
  * which is what pausing a discrete-event simulation means. Waiting is the
  * one place hvsim sleeps on host time; running, it never blocks on a
- * client. The hypervisor counts exits by reason machine-wide only, so a
+ * client. State changes no command made (a guest ending by itself) are
+ * announced when the clients are next served, and at the end of the run.
+ * The hypervisor counts exits by reason machine-wide only, so a
  * partition's statistics give its exits as one "total" row.
  */
 #include <jansson.h>
@@ -36,6 +38,10 @@ struct sim_mgmt {
 	bool stopped; /* `stop` given, no `cont` yet */
 	bool quit;
 	long long last_poll_ns;
+	/* Partition states as clients last heard of them: a change found
+	 * here that no command made (a guest ending by itself) is
+	 * announced as X_HV_PARTITION_STATE_CHANGE. */
+	enum part_state seen[MGMT_MAX_PARTITIONS];
 };
 
 static long long now_ns(void)
@@ -55,6 +61,8 @@ static struct partition *part_by_id(struct sim_mgmt *g, int id)
 	}
 	return NULL;
 }
+
+static void note_states(struct sim_mgmt *g, bool announce);
 
 static const char *run_state(enum part_state st)
 {
@@ -222,6 +230,7 @@ struct sim_mgmt *sim_mgmt_open(struct sim *s, const char *path,
 		free(g);
 		return NULL;
 	}
+	note_states(g, false);
 	return g;
 }
 
@@ -236,6 +245,39 @@ static bool waiting_for_resume(struct sim_mgmt *g)
 	return false;
 }
 
+/* Announce state changes since the last look (announce=false: only
+ * record, as after commands, which announce their own). */
+static void note_states(struct sim_mgmt *g, bool announce)
+{
+	unsigned n = sim_nr_partitions(g->s);
+
+	for (unsigned i = 0; i < n && i < MGMT_MAX_PARTITIONS; i++) {
+		struct partition *p = sim_partition(g->s, i);
+		enum part_state st = partition_state(p);
+		json_t *d;
+		char *text;
+		if (st == g->seen[i])
+			continue;
+		g->seen[i] = st;
+		if (!announce)
+			continue;
+		d = json_pack("{s:s?,s:i,s:s}", "partition", partition_name(p),
+			      "id", (int)partition_id(p), "state",
+			      run_state(st));
+		text = json_dumps(d, JSON_COMPACT);
+		mgmt_emit_event(g->m, "X_HV_PARTITION_STATE_CHANGE", text);
+		free(text);
+		json_decref(d);
+	}
+}
+
+static void serve(struct sim_mgmt *g)
+{
+	note_states(g, true);
+	mgmt_poll(g->m);
+	note_states(g, false);
+}
+
 bool sim_mgmt_between_slices(struct sim_mgmt *g)
 {
 	long long t = now_ns();
@@ -244,12 +286,12 @@ bool sim_mgmt_between_slices(struct sim_mgmt *g)
 		return false;
 	if (t - g->last_poll_ns >= SIM_MGMT_POLL_NS) {
 		g->last_poll_ns = t;
-		mgmt_poll(g->m);
+		serve(g);
 	}
 	while (!g->quit && (g->stopped || waiting_for_resume(g))) {
 		struct timespec nap = {0, SIM_MGMT_WAIT_NS};
 		nanosleep(&nap, NULL);
-		mgmt_poll(g->m);
+		serve(g);
 	}
 	return g->quit;
 }
@@ -261,7 +303,8 @@ void sim_mgmt_close(struct sim_mgmt *g, const char *reason)
 
 	if (!g)
 		return;
-	if (!g->quit) { /* after `quit`, SHUTDOWN was announced already */
+	note_states(g, true); /* e.g. the guest that ended the run */
+	if (!g->quit) {	      /* after `quit`, SHUTDOWN was announced already */
 		data = json_pack("{s:b,s:s}", "guest", 1, "reason",
 				 "guest-shutdown");
 		json_object_set_new(data, "detail",

@@ -1229,10 +1229,10 @@ Test(mgmt, random_bytes_never_stop_the_server)
 
 /* ---- hvsim run --mgmt (sim/mgmt_glue.c) ------------------------------ */
 
-/* A native-boot ELF64 whose code is `jmp $` at 1 MiB: runs forever. */
-static void write_spin_guest(const char *path)
+/* A native-boot ELF64 with code at 1 MiB (at most 0x100 bytes). */
+static void write_guest(const char *path, const uint8_t *code, size_t len)
 {
-	static _Alignas(8) uint8_t img[0x102];
+	static _Alignas(8) uint8_t img[0x200];
 	Elf64_Ehdr *eh = (Elf64_Ehdr *)img;
 	Elf64_Phdr *ph = (Elf64_Phdr *)(img + sizeof(*eh));
 	int fd;
@@ -1254,14 +1254,14 @@ static void write_spin_guest(const char *path)
 			   .p_offset = 0x100,
 			   .p_vaddr = 0x100000,
 			   .p_paddr = 0x100000,
-			   .p_filesz = 2,
-			   .p_memsz = 2,
+			   .p_filesz = len,
+			   .p_memsz = len,
 			   .p_align = 0x1000};
-	img[0x100] = 0xEB; /* jmp $ */
-	img[0x101] = 0xFE;
+	cr_assert_leq(len, 0x100);
+	memcpy(img + 0x100, code, len);
 	fd = open(path, O_CREAT | O_TRUNC | O_WRONLY, 0644);
 	cr_assert_geq(fd, 0);
-	cr_assert_eq(write(fd, img, sizeof(img)), (ssize_t)sizeof(img));
+	cr_assert_eq(write(fd, img, 0x100 + len), (ssize_t)(0x100 + len));
 	close(fd);
 }
 
@@ -1323,6 +1323,7 @@ Test(glue, run_with_mgmt_lists_pauses_and_quits)
 {
 	char d[] = "/tmp/hvsim-glue-XXXXXX", elf[96], path[96];
 	struct client *c = calloc(1, sizeof(*c));
+	static const uint8_t spin[] = {0xEB, 0xFE}; /* jmp $ */
 	json_t *r, *reply, *parts, *guest = NULL;
 	size_t i;
 	pid_t pid;
@@ -1331,7 +1332,7 @@ Test(glue, run_with_mgmt_lists_pauses_and_quits)
 	cr_assert_not_null(mkdtemp(d));
 	snprintf(elf, sizeof(elf), "%s/spin.elf", d);
 	snprintf(path, sizeof(path), "%s/mgmt.sock", d);
-	write_spin_guest(elf);
+	write_guest(elf, spin, sizeof(spin));
 	pid = fork();
 	if (pid == 0) {
 		char *argv[] = {"hvsim",     "run", "--kernel", elf,
@@ -1379,6 +1380,72 @@ Test(glue, run_with_mgmt_lists_pauses_and_quits)
 	json_decref(r);
 	cr_assert_eq(waitpid(pid, &st, 0), pid);
 	cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0, "status %#x", st);
+	cl_free(c);
+	unlink(elf);
+	unlink(path);
+	rmdir(d);
+}
+
+static const char *str_of(json_t *j)
+{
+	return json_is_string(j) ? json_string_value(j) : "";
+}
+
+Test(glue, a_guest_ending_by_itself_is_announced)
+{
+	static const uint8_t count_then_exit[] = {
+	    0xB9, 0x00, 0x2D, 0x31, 0x01, /* mov ecx, 20 000 000 */
+	    0xFF, 0xC9, 0x75, 0xFC,	  /* 1: dec ecx; jnz 1b */
+	    0x31, 0xC0, 0xE7, 0xF4,	  /* xor eax, eax; out 0xF4, eax */
+	    0xEB, 0xFE,
+	};
+	char d[] = "/tmp/hvsim-glue-XXXXXX", elf[96], path[96];
+	struct client *c = calloc(1, sizeof(*c));
+	bool changed = false, shutdown = false;
+	pid_t pid;
+	int st;
+
+	cr_assert_not_null(mkdtemp(d));
+	snprintf(elf, sizeof(elf), "%s/count.elf", d);
+	snprintf(path, sizeof(path), "%s/mgmt.sock", d);
+	write_guest(elf, count_then_exit, sizeof(count_then_exit));
+	pid = fork();
+	if (pid == 0) {
+		char *argv[] = {"hvsim",  "run", "--kernel", elf,
+				"--mgmt", path,	 "--quiet",  NULL};
+		alarm(60);
+		_exit(cli_main(7, argv));
+	}
+	c->fd = live_connect(path);
+	json_decref(live_cmd(c, "{\"execute\": \"qmp_capabilities\"}"));
+	for (;;) { /* every event up to the server closing */
+		char *nl;
+		json_t *ev, *data;
+		ssize_t n = recv(c->fd, c->buf + c->len,
+				 sizeof(c->buf) - c->len - 1, 0);
+		if (n <= 0)
+			break;
+		c->len += (size_t)n;
+		while ((nl = memchr(c->buf, '\n', c->len))) {
+			*nl = '\0';
+			ev = json_loads(c->buf, 0, NULL);
+			data = json_object_get(ev, "data");
+			changed |=
+			    !strcmp(str_of(json_object_get(data, "state")),
+				    "shutdown") &&
+			    !strcmp(str_of(json_object_get(data, "partition")),
+				    "guest");
+			shutdown |= !strcmp(
+			    str_of(json_object_get(ev, "event")), "SHUTDOWN");
+			json_decref(ev);
+			c->len -= (size_t)(nl + 1 - c->buf);
+			memmove(c->buf, nl + 1, c->len);
+		}
+	}
+	cr_assert(changed, "no X_HV_PARTITION_STATE_CHANGE to shutdown");
+	cr_assert(shutdown, "no SHUTDOWN event");
+	cr_assert_eq(waitpid(pid, &st, 0), pid);
+	cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 1, "status %#x", st);
 	cl_free(c);
 	unlink(elf);
 	unlink(path);
