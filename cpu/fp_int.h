@@ -63,9 +63,12 @@ static inline void xmm_put(union xmm *x, __m128i v)
 uint32_t sse_host_enter(uint32_t guest_mxcsr);
 /* Restore the host MXCSR; return the flags the guest operation raised. */
 uint32_t sse_host_leave(uint32_t saved);
-/* Account flags raised by an operation: an unmasked one raises #XM
- * (CR4.OSXMMEXCPT=1) or #UD, with the destination unwritten (SDM Vol. 1
- * §11.5.4); otherwise the flags are ORed into MXCSR. */
+/* The flags one element leaves in MXCSR when an unmasked exception stops
+ * the instruction (SDM Vol. 1 §11.5.4); `flags` as the masked run raised
+ * them. Without an unmasked one, `flags` itself. */
+uint32_t sse_element_flags(const struct cpu *c, uint32_t flags);
+/* OR the flags into MXCSR; if one is unmasked raise #XM
+ * (CR4.OSXMMEXCPT=1) or #UD before the destination is written. */
 void sse_commit_flags(struct cpu *c, uint32_t flags);
 
 /* ---- x87 (ops_x87.c) ---------------------------------------------------

@@ -43,8 +43,7 @@ static void check_align16(struct cpu *c, const struct dinsn *d, uint64_t off)
 /* 4/8/16-byte operands: the TLB hit inline in 64-bit mode (the page of
  * the last byte must match, so a page-crossing access takes mem.c's slow
  * path, as do MMIO and writes to code pages). */
-static void load_bytes(struct cpu *c, int seg, uint64_t off, void *dst,
-		       int n)
+static void load_bytes(struct cpu *c, int seg, uint64_t off, void *dst, int n)
 {
 	if (c->mode == MODE_LONG64) {
 		uint64_t lin = mem_lin64(c, seg, off);
@@ -58,8 +57,8 @@ static void load_bytes(struct cpu *c, int seg, uint64_t off, void *dst,
 	cpu_read_bytes(c, seg, off, dst, n);
 }
 
-static void store_bytes(struct cpu *c, int seg, uint64_t off,
-			const void *src, int n)
+static void store_bytes(struct cpu *c, int seg, uint64_t off, const void *src,
+			int n)
 {
 	if (c->mode == MODE_LONG64) {
 		uint64_t lin = mem_lin64(c, seg, off);
@@ -99,21 +98,25 @@ void sse_write_m(struct cpu *c, const struct dinsn *d, const union xmm *v,
 }
 
 /*
- * SDM Vol. 1 §11.5.4: when an unmasked exception is found, the flags of
- * the pre-computation exceptions (IE, DE, ZE) found are set and nothing
- * else happens; if only post-computation ones (OE, UE, PE) are unmasked,
- * every flag found is set. Either way the destination is not written.
+ * SDM Vol. 1 §11.5.4, for one element: when an unmasked pre-computation
+ * exception (IE, DE, ZE) is found, only the pre-computation flags are set,
+ * and no post-computation ones.
  */
+uint32_t sse_element_flags(const struct cpu *c, uint32_t flags)
+{
+	uint32_t unmasked = flags & ~(c->mxcsr >> 7) & MXCSR_FLAGS;
+	uint32_t pre = flags & (MXCSR_IE | MXCSR_DE | MXCSR_ZE);
+
+	return (unmasked & pre) ? pre : flags;
+}
+
 void sse_commit_flags(struct cpu *c, uint32_t flags)
 {
 	uint32_t unmasked = flags & ~(c->mxcsr >> 7) & MXCSR_FLAGS;
 
-	if (!unmasked) {
-		c->mxcsr |= flags;
+	c->mxcsr |= flags;
+	if (!unmasked)
 		return;
-	}
-	uint32_t pre = flags & (MXCSR_IE | MXCSR_DE | MXCSR_ZE);
-	c->mxcsr |= (unmasked & pre) ? pre : flags;
 	if (c->cr4 & CR4_OSXMMEXCPT)
 		cpu_raise(c, EXC_XM, 0);
 	cpu_raise_ud(c);

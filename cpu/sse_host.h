@@ -23,9 +23,22 @@ enum sse_tiny {
 	TINY_PS2,  /* the low 2 floats (CVTPD2PS) */
 };
 
+/* What an element computes, for the PE rule of unmasked OE/UE. */
+enum sse_opclass {
+	OPC_OTHER, /* cannot overflow or underflow */
+	OPC_ADD,
+	OPC_SUB,
+	OPC_MUL,
+	OPC_DIV,
+	OPC_NARROW, /* double to single */
+};
+
 struct sse_fp_kernel {
 	sse_kernel fn;
-	uint8_t tiny; /* enum sse_tiny */
+	uint8_t tiny;  /* enum sse_tiny */
+	uint8_t lane;  /* bytes per source element (4, 8); 0: no exceptions */
+	uint8_t elems; /* source elements the instruction uses */
+	uint8_t cls;   /* enum sse_opclass */
 };
 
 extern const struct sse_fp_kernel sse_fp_kernels[SF_COUNT];

@@ -37,12 +37,13 @@
 #include "diff_scale.h"
 #include "tests/common/fixture.h"
 
-#define CASES 60000u /* x DIFF_LONG_FACTOR with --setup long */
-#define WIN 64           /* data window at [rsi] */
+#define CASES	    60000u /* x DIFF_LONG_FACTOR with --setup long */
+#define WIN	    64	   /* data window at [rsi] */
 #define MAX_REPORTS 10
-#define SEQ_MAX 3
+#define SEQ_MAX	    3
 
-/* ---- host side ------------------------------------------------------------ */
+/* ---- host side ------------------------------------------------------------
+ */
 
 /* The stub's view: the images first (FXSAVE/FXRSTOR need 16-byte
  * alignment), then registers. */
@@ -50,7 +51,7 @@ struct hstate {
 	uint8_t in[512];   /*    0: FXRSTOR image */
 	uint8_t out[512];  /*  512: FXSAVE image */
 	uint64_t rax, rsi; /* 1024, 1032 */
-	uint64_t fl;       /* 1040 */
+	uint64_t fl;	   /* 1040 */
 	uint16_t host_cw;  /* 1048 */
 } __attribute__((aligned(16)));
 
@@ -83,26 +84,26 @@ static uint8_t *rdi32(uint8_t *p, const char *op, size_t n, int reg, int off)
 
 static void host_build(struct host *h, const uint8_t *code, size_t len)
 {
-	static const uint8_t pro[] = {0x53, 0x55, 0x41, 0x54, 0x41, 0x55,
-				      0x41, 0x56, 0x41, 0x57};
+	static const uint8_t pro[] = {0x53, 0x55, 0x41, 0x54, 0x41,
+				      0x55, 0x41, 0x56, 0x41, 0x57};
 	static const uint8_t epi[] = {0x41, 0x5F, 0x41, 0x5E, 0x41, 0x5D,
 				      0x41, 0x5C, 0x5D, 0x5B, 0xC3};
 	cr_assert_eq(0, mprotect(h->stub, 4096, PROT_READ | PROT_WRITE));
 	uint8_t *p = put(h->stub, pro, sizeof(pro));
-	p = rdi32(p, "\xD9", 1, 7, 1048);         /* fnstcw [rdi+1048] */
-	p = rdi32(p, "\x0F\xAE", 2, 1, 0);        /* fxrstor [rdi] */
-	p = rdi32(p, "\xFF", 1, 6, 1040);         /* push [rdi+1040] */
-	*p++ = 0x9D;                              /* popfq */
-	p = rdi32(p, "\x48\x8B", 2, 0, 1024);     /* mov rax, [rdi+1024] */
-	p = rdi32(p, "\x48\x8B", 2, 6, 1032);     /* mov rsi, [rdi+1032] */
+	p = rdi32(p, "\xD9", 1, 7, 1048);     /* fnstcw [rdi+1048] */
+	p = rdi32(p, "\x0F\xAE", 2, 1, 0);    /* fxrstor [rdi] */
+	p = rdi32(p, "\xFF", 1, 6, 1040);     /* push [rdi+1040] */
+	*p++ = 0x9D;			      /* popfq */
+	p = rdi32(p, "\x48\x8B", 2, 0, 1024); /* mov rax, [rdi+1024] */
+	p = rdi32(p, "\x48\x8B", 2, 6, 1032); /* mov rsi, [rdi+1032] */
 	h->seq_off = (size_t)(p - h->stub);
 	p = put(p, code, len);
-	*p++ = 0x9C;                              /* pushfq */
-	p = rdi32(p, "\x8F", 1, 0, 1040);         /* pop [rdi+1040] */
-	p = rdi32(p, "\x48\x89", 2, 0, 1024);     /* mov [rdi+1024], rax */
-	p = rdi32(p, "\x0F\xAE", 2, 0, 512);      /* fxsave [rdi+512] */
-	p = put(p, "\xDB\xE3", 2);                /* fninit */
-	p = rdi32(p, "\xD9", 1, 5, 1048);         /* fldcw [rdi+1048] */
+	*p++ = 0x9C;			      /* pushfq */
+	p = rdi32(p, "\x8F", 1, 0, 1040);     /* pop [rdi+1040] */
+	p = rdi32(p, "\x48\x89", 2, 0, 1024); /* mov [rdi+1024], rax */
+	p = rdi32(p, "\x0F\xAE", 2, 0, 512);  /* fxsave [rdi+512] */
+	p = put(p, "\xDB\xE3", 2);	      /* fninit */
+	p = rdi32(p, "\xD9", 1, 5, 1048);     /* fldcw [rdi+1048] */
 	put(p, epi, sizeof(epi));
 	cr_assert_eq(0, mprotect(h->stub, 4096, PROT_READ | PROT_EXEC));
 }
@@ -124,7 +125,8 @@ static int host_run(struct host *h, const uint8_t *code, size_t len,
 	return 0;
 }
 
-/* ---- random state ----------------------------------------------------------- */
+/* ---- random state -----------------------------------------------------------
+ */
 
 struct rng {
 	uint64_t s;
@@ -145,27 +147,28 @@ static void rnd_f80(struct rng *g, uint8_t *b)
 		uint64_t man;
 		uint16_t se;
 	} edge[] = {
-		{0, 0},                         /* +0 */
-		{0, 0x8000},                    /* -0 */
-		{0x8000000000000000ull, 0x3FFF}, /* 1 */
-		{0x8000000000000000ull, 0x7FFF}, /* inf */
-		{0xC000000000000000ull, 0xFFFF}, /* indefinite */
-		{0xC000000000000001ull, 0x7FFF}, /* QNaN */
-		{0x8000000000000001ull, 0x7FFF}, /* SNaN */
-		{0x0000000000000001ull, 0x0000}, /* denormal */
-		{0x8000000000000000ull, 0x0000}, /* pseudo-denormal */
-		{0x4000000000000000ull, 0x3FFF}, /* unnormal */
-		{0xFFFFFFFFFFFFFFFFull, 0x7FFE}, /* max */
-		{0x8000000000000000ull, 0x0001}, /* min normal */
-		{0x8000000000000000ull, 0x403E}, /* 2^63 */
-		{0xC90FDAA22168C235ull, 0x4000}, /* pi */
+	    {0, 0},			     /* +0 */
+	    {0, 0x8000},		     /* -0 */
+	    {0x8000000000000000ull, 0x3FFF}, /* 1 */
+	    {0x8000000000000000ull, 0x7FFF}, /* inf */
+	    {0xC000000000000000ull, 0xFFFF}, /* indefinite */
+	    {0xC000000000000001ull, 0x7FFF}, /* QNaN */
+	    {0x8000000000000001ull, 0x7FFF}, /* SNaN */
+	    {0x0000000000000001ull, 0x0000}, /* denormal */
+	    {0x8000000000000000ull, 0x0000}, /* pseudo-denormal */
+	    {0x4000000000000000ull, 0x3FFF}, /* unnormal */
+	    {0xFFFFFFFFFFFFFFFFull, 0x7FFE}, /* max */
+	    {0x8000000000000000ull, 0x0001}, /* min normal */
+	    {0x8000000000000000ull, 0x403E}, /* 2^63 */
+	    {0xC90FDAA22168C235ull, 0x4000}, /* pi */
 	};
 	uint64_t r = rnd(g), man;
 	uint16_t se;
 	switch (r & 7) {
 	case 0:
 	case 1: {
-		unsigned k = (unsigned)((r >> 8) % (sizeof(edge) / sizeof(edge[0])));
+		unsigned k =
+		    (unsigned)((r >> 8) % (sizeof(edge) / sizeof(edge[0])));
 		man = edge[k].man;
 		se = edge[k].se;
 		break;
@@ -196,21 +199,28 @@ static void rnd_window(struct rng *g, uint8_t *w)
 			memset(w + i + 10, 0, 6);
 			break;
 		case 1: { /* doubles */
-			static const uint64_t d[] = {0, 0x3FF0000000000000ull,
-				0x7FF0000000000000ull, 0x7FF4000000000000ull,
-				0x0000000000000001ull, 0xC08F400000000000ull};
+			static const uint64_t d[] = {0,
+						     0x3FF0000000000000ull,
+						     0x7FF0000000000000ull,
+						     0x7FF4000000000000ull,
+						     0x0000000000000001ull,
+						     0xC08F400000000000ull};
 			for (int k = 0; k < 2; k++) {
-				uint64_t v = rnd(g) & 1 ? d[rnd(g) % 6]
-					     : (rnd(g) & 0x800FFFFFFFFFFFFFull) |
-						       (0x3C0ull + rnd(g) % 128) << 52;
+				uint64_t v =
+				    rnd(g) & 1
+					? d[rnd(g) % 6]
+					: (rnd(g) & 0x800FFFFFFFFFFFFFull) |
+					      (0x3C0ull + rnd(g) % 128) << 52;
 				memcpy(w + i + 8 * k, &v, 8);
 			}
 			break;
 		}
 		case 2: /* small integers of every width */
 			for (int k = 0; k < 16; k += 2) {
-				uint16_t v = (uint16_t)(rnd(g) % 7 == 0 ? 0x8000
-							: rnd(g) % 200 - 100);
+				uint16_t v =
+				    (uint16_t)(rnd(g) % 7 == 0
+						   ? 0x8000
+						   : rnd(g) % 200 - 100);
 				memcpy(w + i + k, &v, 2);
 			}
 			break;
@@ -231,8 +241,9 @@ static void rnd_image(struct rng *g, uint8_t *img, bool unmasked)
 	memset(img, 0, 512);
 	uint16_t masks = unmasked ? (uint16_t)(rnd(g) & 0x3F) : 0x3F;
 	uint16_t cw = (uint16_t)(0x40 | masks | (rnd(g) & 0xF00));
-	uint16_t sw = (uint16_t)((rnd(g) & 7) << 11 | (unmasked ? 0 : rnd(g) & 0x3F) |
-				 (rnd(g) & 0x4700));
+	uint16_t sw =
+	    (uint16_t)((rnd(g) & 7) << 11 | (unmasked ? 0 : rnd(g) & 0x3F) |
+		       (rnd(g) & 0x4700));
 	memcpy(img, &cw, 2);
 	memcpy(img + 2, &sw, 2);
 	img[4] = (uint8_t)(rnd(g) % 3 ? rnd(g) : rnd(g) % 2 ? 0xFF : 0);
@@ -240,7 +251,8 @@ static void rnd_image(struct rng *g, uint8_t *img, bool unmasked)
 		rnd_f80(g, img + 32 + 16 * i);
 }
 
-/* ---- instruction forms from optab_x87 ------------------------------------- */
+/* ---- instruction forms from optab_x87 -------------------------------------
+ */
 
 struct xform {
 	uint8_t esc, idx; /* escape D8+esc, row */
@@ -290,7 +302,8 @@ static size_t encode(const struct xform *f, struct rng *g, uint8_t *p)
 	return (size_t)(p - s);
 }
 
-/* ---- guest side and comparison --------------------------------------------- */
+/* ---- guest side and comparison ---------------------------------------------
+ */
 
 struct outcome {
 	int fault;
@@ -317,9 +330,10 @@ static void run_on_guest(struct env *e, const uint8_t *seq, size_t len,
 {
 	struct cpu *c = e->fx->cpu;
 	uint8_t code[64];
-	static const uint8_t pre[] = {0x0F, 0xAE, 0x0F};       /* fxrstor [rdi] */
-	static const uint8_t post[] = {0x0F, 0xAE, 0x87, 0x00, 0x02, 0x00,
-				       0x00, 0xF4};  /* fxsave [rdi+512]; hlt */
+	static const uint8_t pre[] = {0x0F, 0xAE, 0x0F}; /* fxrstor [rdi] */
+	static const uint8_t post[] = {
+	    0x0F, 0xAE, 0x87, 0x00,
+	    0x02, 0x00, 0x00, 0xF4}; /* fxsave [rdi+512]; hlt */
 	memcpy(code, pre, sizeof(pre));
 	memcpy(code + sizeof(pre), seq, len);
 	memcpy(code + sizeof(pre) + len, post, sizeof(post));
@@ -397,9 +411,9 @@ static void dump(const char *what, const uint8_t *img, const uint8_t *win,
 	int n = snprintf(line, sizeof(line),
 			 "  %-6s fcw=%04x fsw=%04x ftw=%02x fop=%03x fip=%08x "
 			 "fdp=%08x ax=%04x fl=%03llx\n",
-			 what, img[0] | img[1] << 8, img[2] | img[3] << 8, img[4],
-			 img[6] | img[7] << 8, get32(img, 8), get32(img, 16),
-			 (unsigned)(uint16_t)rax,
+			 what, img[0] | img[1] << 8, img[2] | img[3] << 8,
+			 img[4], img[6] | img[7] << 8, get32(img, 8),
+			 get32(img, 16), (unsigned)(uint16_t)rax,
 			 (unsigned long long)(fl & RF_ARITH));
 	for (int i = 0; i < 8; i++) {
 		const uint8_t *r = img + 32 + 16 * i;
@@ -447,14 +461,15 @@ static void run_case(struct env *e, const struct xform *forms, int nforms)
 	e->cases++;
 	e->unmasked += unmasked;
 	uint32_t code = (uint32_t)(uintptr_t)(e->host.stub + e->host.seq_off);
-	const char *why = differs(e, &h, &g, code,
-				  (uint32_t)(uintptr_t)e->hwin, mem);
+	const char *why =
+	    differs(e, &h, &g, code, (uint32_t)(uintptr_t)e->hwin, mem);
 	if (!why || ++e->mismatches > MAX_REPORTS)
 		return;
 	char hex[64];
 	int n = 0;
 	for (size_t i = 0; i < len; i++)
-		n += snprintf(hex + n, sizeof(hex) - (size_t)n, "%02x ", seq[i]);
+		n +=
+		    snprintf(hex + n, sizeof(hex) - (size_t)n, "%02x ", seq[i]);
 	cr_log_error("%s differs (host fault %d, guest vector %d); bytes %s",
 		     why, h.fault, g.fault, hex);
 	dump("input", in.in, win, in.rax, in.fl);

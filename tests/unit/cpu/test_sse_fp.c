@@ -25,6 +25,7 @@ TestSuite(sse_fp, .init = setup64, .fini = teardown);
 #define M_PE      0x0020u
 #define M_DAZ     0x0040u
 #define M_ZM      0x0200u
+#define M_OM      0x0400u
 #define M_UM      0x0800u
 #define M_RC_DOWN 0x2000u
 #define M_RC_UP   0x4000u
@@ -641,4 +642,54 @@ Test(sse_fp, fxsave_in_32_bit_mode_saves_eight_xmm_registers)
 	RUN(code);
 	cr_assert_eq(fx_peek(fx, FX_DATA + 160 + 7 * 16, 8), 7);
 	cr_assert_eq(fx_peek(fx, FX_DATA + 160 + 8 * 16, 8), 0xDEAD);
+}
+
+/* ---- flags left by an unmasked overflow/underflow (SDM Vol. 1 §11.5.4;
+ * PE as the hardware reports it: the result rounded with an unbounded
+ * exponent) ------------------------------------------------------------- */
+
+static const uint8_t unmasked_mul_code[] = {
+		0x0f, 0xae, 0x16, /* ldmxcsr dword ptr [rsi] */
+		0x0f, 0x59, 0xc1, /* mulps xmm0,xmm1 */
+		0xf4, /* hlt */
+};
+
+static uint32_t unmasked_mul_flags(uint32_t mxcsr)
+{
+	REG(RSI) = FX_DATA;
+	fx_poke(fx, FX_DATA, &mxcsr, 4);
+	FAULT(unmasked_mul_code, EXC_XM, 3);
+	return CPU->mxcsr & 0x3F;
+}
+
+Test(sse_fp, unmasked_underflow_with_an_exact_scaled_result_has_no_pe)
+{
+	set_f(0, 0x1p-100f, 1, 1, 1);
+	set_f(1, 0x1p-100f, 1, 1, 1);
+	cr_assert_eq(unmasked_mul_flags(M_DEFAULT & ~M_UM), M_UE);
+	cr_assert_eq(X(0).f[0], 0x1p-100f, "destination unchanged");
+}
+
+Test(sse_fp, unmasked_overflow_reports_pe_when_the_significand_rounds)
+{
+	set_f(0, 0x1.000002p100f, 1, 1, 1);
+	set_f(1, 0x1.000002p100f, 1, 1, 1);
+	cr_assert_eq(unmasked_mul_flags(M_DEFAULT & ~M_OM), M_OE | M_PE);
+}
+
+Test(sse_fp, other_elements_still_report_their_masked_flags)
+{
+	set_f(0, 0x1p-100f, 1, 1, 1);
+	set_f(1, 0x1p-100f, 3, 1, 1); /* lane 1: 1 * 3 exact; lane 0: UE */
+	cr_assert_eq(unmasked_mul_flags(M_DEFAULT & ~M_UM), M_UE);
+	set_f(0, 0x1p-100f, 0x1.000002p0f, 1, 1);
+	set_f(1, 0x1p-100f, 0x1.000002p0f, 1, 1); /* lane 1 inexact */
+	cr_assert_eq(unmasked_mul_flags(M_DEFAULT & ~M_UM), M_UE | M_PE);
+}
+
+Test(sse_fp, an_unmasked_invalid_element_reports_only_precomputation_flags)
+{
+	set_f(0, INFINITY, 0x1p-100f, 1, 1);
+	set_f(1, 0, 0x1p-100f, 1, 1); /* lane 0: inf * 0; lane 1: UE */
+	cr_assert_eq(unmasked_mul_flags(M_DEFAULT & ~(M_UM | 0x80u)), M_IE);
 }
