@@ -26,6 +26,7 @@
 #include <string.h>
 
 #include "cpu/cpu_int.h"
+#include "cpu/fastpath.h"
 #include "cpu/mem.h"
 
 #define BLOCK_MAX 32
@@ -37,11 +38,25 @@ struct block {
 	uint32_t gen;   /* code generation of the page when decoded */
 	uint8_t mode;   /* enum cpu_mode it was decoded in */
 	uint8_t n;      /* instructions in insn[] */
-	uint16_t cost[BLOCK_MAX]; /* cycles for each instruction */
+	/* cum[i]: cycles of instructions 0..i-1, so charging a run of them
+	 * is one subtraction (BLOCK_MAX instructions of any class fit). */
+	uint32_t cum[BLOCK_MAX + 1];
+	fast_fn fn[BLOCK_MAX]; /* what runs insn[i]: fastpath.c's choice */
 	struct dinsn insn[BLOCK_MAX];
 };
 
+/* The block being run, for exec_generic and the final charge: how many of
+ * its instructions are charged (cycles, instret) so far, and the global
+ * code-write counter as it was when the block started. */
+struct block_run {
+	const struct block *b;
+	unsigned charged;
+	uint32_t writes_before;
+	const uint32_t *code_writes;
+};
+
 struct icache {
+	struct block_run run;
 	struct block blocks[BLOCK_CACHE_SIZE];
 	uint64_t hits, misses, invalidations;
 };
@@ -109,12 +124,13 @@ static _Noreturn void raise_decode_error(struct cpu *c, enum decode_err err,
 }
 
 /* Fill block b with instructions decoded from host bytes at `code` (valid
- * to the end of the page). */
+ * to the end of the page), with each one's runner and running cost. */
 static void block_decode(struct cpu *c, struct block *b, const uint8_t *code,
 			 int avail, uint64_t gpa)
 {
 	int off = 0;
 	b->n = 0;
+	b->cum[0] = 0;
 	while (b->n < BLOCK_MAX && off < avail) {
 		struct dinsn *d = &b->insn[b->n];
 		enum decode_err err = decode_insn(code + off, avail - off,
@@ -127,7 +143,8 @@ static void block_decode(struct cpu *c, struct block *b, const uint8_t *code,
 			}
 			break; /* crossing the page, or fault when reached */
 		}
-		b->cost[b->n] = insn_cost(c, d);
+		b->fn[b->n] = fast_select(d, c->mode);
+		b->cum[b->n + 1] = b->cum[b->n] + insn_cost(c, d);
 		off += d->len;
 		b->n++;
 		if (d->op->flags & (F_BRANCH | F_SERIAL))
@@ -187,27 +204,95 @@ static struct block *block_lookup(struct cpu *c, uint64_t lin)
 	return b->n ? b : NULL;
 }
 
-/* Run the instructions of one block; stops early when RIP leaves the
- * straight line (branch taken, string op repeating) or code was written. */
+/* Charge instructions [run->charged, upto) of the running block. */
+static void block_charge(struct cpu *c, struct block_run *run, unsigned upto)
+{
+	const struct block *b = run->b;
+	c->cycles += b->cum[upto] - b->cum[run->charged];
+	c->instret += upto - run->charged;
+	run->charged = upto;
+}
+
+/* What every generic runner does first: the handler contract's state. */
+static void generic_enter(struct cpu *c, const struct dinsn *d)
+{
+	c->insn_rip = c->rip - d->len;
+	c->cur = d;
+}
+
+/*
+ * The runner of instructions without a fast path that may touch memory,
+ * ports, time or the execution state (and the slow path of the fast
+ * runners). The instructions before it are charged first, so whatever it
+ * observes (RDTSC, a device reading the clock) sees exact cycles and
+ * instret; it is charged itself by the next charge. Stops the block when
+ * RIP left the straight line, code was written (SMC is precise at
+ * instruction granularity), or the CPU halted or was asked to stop.
+ */
+bool exec_generic(struct cpu *c, const struct dinsn *d)
+{
+	struct block_run *run = &c->icache->run;
+	uint64_t next = c->rip;
+	generic_enter(c, d);
+	block_charge(c, run, (unsigned)(d - run->b->insn));
+	d->op->fn(c, d);
+	return c->rip == next && *run->code_writes == run->writes_before &&
+	       !c->halted && !c->stop_req;
+}
+
+/* The runner of register-only instructions without a fast path: they
+ * cannot observe time (a fault is charged by block_fault_charge), write
+ * memory, halt or stop, so only a branch ends the block. */
+bool exec_generic_reg(struct cpu *c, const struct dinsn *d)
+{
+	uint64_t next = c->rip;
+	generic_enter(c, d);
+	d->op->fn(c, d);
+	return c->rip == next;
+}
+
+/* A fault unwound out of the running block: charge the instructions
+ * before the faulting one (c->cur), which itself is not charged. */
+static void block_fault_charge(struct cpu *c)
+{
+	struct block_run *run = &c->icache->run;
+	uintptr_t cur = (uintptr_t)c->cur, first;
+	if (run->b) {
+		first = (uintptr_t)run->b->insn;
+		if (cur >= first && cur < (uintptr_t)(run->b->insn + run->b->n))
+			block_charge(c, run,
+				     (unsigned)((cur - first) / sizeof(*c->cur)));
+	}
+	run->b = NULL;
+}
+
+/*
+ * Run the instructions of one block. Per instruction the loop only moves
+ * RIP to the next instruction (handlers run with RIP there) and calls the
+ * runner, which says whether the block goes on; cycles and instret are
+ * charged in bulk (exec_generic charges before anything can observe
+ * them). Fast runners never fault nor write code without going through
+ * exec_generic, so RIP is the only state they need.
+ */
 static void block_run(struct cpu *c, const struct block *b, bool single)
 {
-	const uint32_t *code_writes = physmem_code_write_counter(c->mem);
-	uint32_t writes_before = *code_writes;
-	unsigned n = single ? 1 : b->n;
+	struct block_run *run = &c->icache->run;
+	unsigned n = single ? 1 : b->n, i = 0;
+	uint64_t rip = c->rip;
 
-	for (unsigned i = 0; i < n; i++) {
+	run->b = b;
+	run->charged = 0;
+	run->code_writes = physmem_code_write_counter(c->mem);
+	run->writes_before = *run->code_writes;
+	while (i < n) {
 		const struct dinsn *d = &b->insn[i];
-		uint64_t next = c->rip + d->len;
-		c->insn_rip = c->rip;
-		c->cur = d;
-		c->rip = next;
-		d->op->fn(c, d);
-		c->cycles += b->cost[i];
-		c->instret++;
-		if (c->rip != next || *code_writes != writes_before ||
-		    c->halted || c->stop_req)
+		rip += d->len;
+		c->rip = rip;
+		if (!b->fn[i++](c, d))
 			break;
 	}
+	block_charge(c, run, i);
+	run->b = NULL;
 	c->cur = NULL;
 }
 
@@ -282,6 +367,7 @@ struct cpu_exit cpu_run(struct cpu *c, cycles_t budget)
 
 	if (setjmp(c->fault_jmp)) {
 		/* A fault unwound here: rewind and deliver it, then go on. */
+		block_fault_charge(c);
 		c->cur = NULL;
 		c->rip = c->insn_rip;
 		cpu_exception_entry(c);
