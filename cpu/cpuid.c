@@ -60,7 +60,10 @@
 #define LEAF1_ECX (BIT(13) /* CX16 */ | BIT(23) /* POPCNT */)
 
 /* Leaf 7 subleaf 0. */
-#define LEAF7_EBX (BIT(7) /* SMEP */ | BIT(20) /* SMAP */)
+/* Bit 13: FCS and FDS are deprecated — FXSAVE/FNSAVE store them as 0
+ * (cpu/ops_x87_env.c), so software must not rely on them. */
+#define LEAF7_EBX (BIT(7) /* SMEP */ | BIT(13) /* FCS/FDS deprecated */ | \
+		   BIT(20) /* SMAP */)
 #define LEAF7_ECX (BIT(2) /* UMIP */)
 
 /* Extended leaves. */

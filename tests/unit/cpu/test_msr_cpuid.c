@@ -58,14 +58,14 @@ Test(cpuid, leaf1_features_match_the_documented_model)
 	fx_free(fx);
 }
 
-Test(cpuid, leaf7_advertises_smep_smap_umip_only)
+Test(cpuid, leaf7_advertises_smep_smap_umip_and_fcs_fds_deprecated_only)
 {
 	struct fx *fx = fx_new(FX_LONG64);
 	uint32_t r[4];
 
 	cpuid(fx, 7, 0, r);
 	cr_assert_eq(0u, r[0]);
-	cr_assert_eq(1u << 7 | 1u << 20, r[1]);
+	cr_assert_eq(1u << 7 | 1u << 13 | 1u << 20, r[1]);
 	cr_assert_eq(1u << 2, r[2]);
 	cr_assert_eq(0u, r[3]);
 	cpuid(fx, 7, 1, r);
