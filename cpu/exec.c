@@ -3,17 +3,28 @@
  *
  * Decoded instructions are cached as blocks (threaded code, STYLE.md §7):
  * a block is a run of decoded instructions starting at one guest-physical
- * address, ending at the first branch/serialising instruction, at the end
- * of its 4 KiB page, or after BLOCK_MAX instructions. Blocks are keyed by
- * the GPA of their first byte and the decode mode, so they survive CR3
- * changes and are shared by every linear alias of the page.
+ * address, ending at the first unconditional branch or serialising
+ * instruction, at the end of its 4 KiB page, or after BLOCK_MAX
+ * instructions (a conditional branch ends the run only when taken).
+ * Blocks are keyed by the GPA of their first byte and the decode mode, so
+ * they survive CR3 changes and are shared by every linear alias of the
+ * page. Next to each instruction the block holds its runner (fastpath.h):
+ * a handler specialised for its form, or a generic runner calling the
+ * row's handler.
+ *
+ * Time: cycles and instret are charged per block in bulk from prefix sums
+ * of the instructions' costs; before a generic handler runs (the only
+ * code that can read the clock, touch devices or fault) the instructions
+ * before it are charged, and a fault charges them too, so every observer
+ * sees the exact per-instruction count.
  *
  * Invalidation: decoding marks the page as code in physmem; a write to a
  * code page bumps that page's generation (a block whose generation differs
- * is stale) and a global code-write counter (checked after every
- * instruction, so an instruction that rewrites the rest of its own block
- * is honoured at the next instruction — self-modifying code is precise at
- * instruction granularity).
+ * is stale) and a global code-write counter. Only generic handlers can
+ * write code (fast runners' stores hit only non-code pages), and each one
+ * compares the counter around itself, so an instruction that rewrites the
+ * rest of its own block is honoured at the next instruction —
+ * self-modifying code is precise at instruction granularity.
  *
  * Faults: cpu_raise() longjmps to the setjmp in cpu_run(); RIP is rewound
  * to the faulting instruction and except.c delivers the event. Handlers
@@ -28,6 +39,7 @@
 #include "cpu/cpu_int.h"
 #include "cpu/fastpath.h"
 #include "cpu/mem.h"
+#include "cpu/ops.h"
 
 #define BLOCK_MAX 32
 #define BLOCK_CACHE_BITS 12
@@ -36,6 +48,11 @@
 struct block {
 	uint64_t gpa;   /* GPA of the first instruction; ~0 when empty */
 	uint32_t gen;   /* code generation of the page when decoded */
+	/* The code-write counter when `gen` was last known current: while
+	 * the counter has not moved no code page was written, so the block
+	 * is valid without asking physmem for the page's generation (only
+	 * exactly 2^32 code writes between two runs could alias). */
+	uint32_t checked;
 	uint8_t mode;   /* enum cpu_mode it was decoded in */
 	uint8_t n;      /* instructions in insn[] */
 	/* cum[i]: cycles of instructions 0..i-1, so charging a run of them
@@ -45,20 +62,21 @@ struct block {
 	struct dinsn insn[BLOCK_MAX];
 };
 
-/* The block being run, for exec_generic and the final charge: how many of
- * its instructions are charged (cycles, instret) so far, and the global
- * code-write counter as it was when the block started. */
+/* The block being run (or last run), for exec_generic, the final charge
+ * and a fault: how many of its instructions are charged (cycles, instret)
+ * so far. */
 struct block_run {
 	const struct block *b;
 	unsigned charged;
-	uint32_t writes_before;
-	const uint32_t *code_writes;
 };
 
 struct icache {
 	struct block_run run;
+	const struct physmem *mem;  /* whose code-write counter this is: */
+	const uint32_t *code_writes; /* physmem_code_write_counter(mem) */
 	struct block blocks[BLOCK_CACHE_SIZE];
-	uint64_t hits, misses, invalidations;
+	uint64_t misses; /* lookups that decoded (hits are not counted: the
+			  * increment would cost every block) */
 };
 
 struct icache *icache_create(void)
@@ -104,6 +122,25 @@ static uint16_t insn_cost(const struct cpu *c, const struct dinsn *d)
 	return cyc;
 }
 
+/* Conditional branches: when not taken, the block goes on after them
+ * (a taken one ends the run of the block, as any RIP change does). */
+static const op_handler falls_through[] = {op_jcc_J, op_loop_J, op_jrcxz_J};
+
+/* Does the block end after d? At branches (but conditional ones) and
+ * serialising instructions. */
+static bool ends_block(const struct dinsn *d)
+{
+	if (d->op->flags & F_SERIAL)
+		return true;
+	if (!(d->op->flags & F_BRANCH))
+		return false;
+	for (size_t i = 0; i < sizeof(falls_through) / sizeof(*falls_through);
+	     i++)
+		if (d->op->fn == falls_through[i])
+			return false;
+	return true;
+}
+
 /* A page becomes code: physmem_mark_code switches the write tags of every
  * TLB that maps it to the slow path, so later writes bump its generation. */
 static void mark_code_page(struct cpu *c, uint64_t gpa_page)
@@ -125,8 +162,9 @@ static _Noreturn void raise_decode_error(struct cpu *c, enum decode_err err,
 
 /* Fill block b with instructions decoded from host bytes at `code` (valid
  * to the end of the page), with each one's runner and running cost. */
-static void block_decode(struct cpu *c, struct block *b, const uint8_t *code,
-			 int avail, uint64_t gpa)
+static __attribute__((noinline, cold)) void
+block_decode(struct cpu *c, struct block *b, const uint8_t *code,
+	     int avail, uint64_t gpa)
 {
 	int off = 0;
 	b->n = 0;
@@ -147,18 +185,20 @@ static void block_decode(struct cpu *c, struct block *b, const uint8_t *code,
 		b->cum[b->n + 1] = b->cum[b->n] + insn_cost(c, d);
 		off += d->len;
 		b->n++;
-		if (d->op->flags & (F_BRANCH | F_SERIAL))
+		if (ends_block(d))
 			break;
 	}
 	b->gpa = gpa;
 	b->mode = (uint8_t)c->mode;
 	mark_code_page(c, gpa & PAGE_MASK);
 	b->gen = physmem_code_gen(c->mem, gpa);
+	b->checked = *c->icache->code_writes;
 }
 
 /* The instruction at RIP straddles a page (or lives in MMIO): fetch its
  * bytes the slow way and run it alone, uncached. */
-static void exec_uncached(struct cpu *c, uint64_t lin)
+static __attribute__((noinline, cold)) void exec_uncached(struct cpu *c,
+							  uint64_t lin)
 {
 	uint8_t buf[16];
 	struct dinsn d;
@@ -185,21 +225,44 @@ static void exec_uncached(struct cpu *c, uint64_t lin)
 	c->cur = NULL;
 }
 
-/* Find (or decode) the block at RIP; NULL means "run one uncached". */
-static struct block *block_lookup(struct cpu *c, uint64_t lin)
+/* The block at `lin` when the exec TLB maps it and the cache holds it
+ * (still current), else NULL. */
+static inline struct block *block_find(struct cpu *c, uint64_t lin)
+{
+	uint64_t gpa;
+	if (!mem_fetch_tlb_hit(c, lin, &gpa))
+		return NULL;
+	struct icache *ic = c->icache;
+	struct block *b = &ic->blocks[block_index(gpa)];
+	if (b->gpa != gpa || b->mode != c->mode)
+		return NULL;
+	uint32_t writes = *ic->code_writes;
+	if (b->checked != writes) {
+		if (b->gen != physmem_code_gen(c->mem, gpa))
+			return NULL;
+		b->checked = writes;
+	}
+	return b;
+}
+
+/* block_find's slow half: translate (may fault) and decode; NULL means
+ * "run one uncached". */
+static __attribute__((noinline)) struct block *block_fill(struct cpu *c,
+							  uint64_t lin)
 {
 	uint64_t gpa;
 	c->insn_rip = c->rip; /* a fetch fault reports this RIP */
-	const uint8_t *code = mem_fetch_ptr(c, lin, &gpa);
+	const uint8_t *code = cpu_fetch_ptr(c, lin, &gpa);
 	if (!code)
 		return NULL;
-	struct block *b = &c->icache->blocks[block_index(gpa)];
+	struct icache *ic = c->icache;
+	struct block *b = &ic->blocks[block_index(gpa)];
 	if (b->gpa == gpa && b->mode == c->mode &&
 	    b->gen == physmem_code_gen(c->mem, gpa)) {
-		c->icache->hits++;
+		b->checked = *ic->code_writes;
 		return b;
 	}
-	c->icache->misses++;
+	ic->misses++;
 	block_decode(c, b, code, (int)(PAGE_SIZE - (lin & ~PAGE_MASK)), gpa);
 	return b->n ? b : NULL;
 }
@@ -226,18 +289,20 @@ static void generic_enter(struct cpu *c, const struct dinsn *d)
  * runners). The instructions before it are charged first, so whatever it
  * observes (RDTSC, a device reading the clock) sees exact cycles and
  * instret; it is charged itself by the next charge. Stops the block when
- * RIP left the straight line, code was written (SMC is precise at
- * instruction granularity), or the CPU halted or was asked to stop.
+ * RIP left the straight line, the instruction wrote code (only generic
+ * handlers can, so SMC is precise at instruction granularity), or the
+ * CPU halted or was asked to stop.
  */
 bool exec_generic(struct cpu *c, const struct dinsn *d)
 {
-	struct block_run *run = &c->icache->run;
+	struct icache *ic = c->icache;
 	uint64_t next = c->rip;
+	uint32_t writes = *ic->code_writes;
 	generic_enter(c, d);
-	block_charge(c, run, (unsigned)(d - run->b->insn));
+	block_charge(c, &ic->run, (unsigned)(d - ic->run.b->insn));
 	d->op->fn(c, d);
-	return c->rip == next && *run->code_writes == run->writes_before &&
-	       !c->halted && !c->stop_req;
+	return c->rip == next && *ic->code_writes == writes && !c->halted &&
+	       !c->stop_req;
 }
 
 /* The runner of register-only instructions without a fast path: they
@@ -252,18 +317,18 @@ bool exec_generic_reg(struct cpu *c, const struct dinsn *d)
 }
 
 /* A fault unwound out of the running block: charge the instructions
- * before the faulting one (c->cur), which itself is not charged. */
+ * before the faulting one (c->cur), which itself is not charged. c->cur
+ * points into run->b only while that block runs (block_run clears it;
+ * exec_uncached points it at its own copy). */
 static void block_fault_charge(struct cpu *c)
 {
 	struct block_run *run = &c->icache->run;
-	uintptr_t cur = (uintptr_t)c->cur, first;
-	if (run->b) {
-		first = (uintptr_t)run->b->insn;
-		if (cur >= first && cur < (uintptr_t)(run->b->insn + run->b->n))
-			block_charge(c, run,
-				     (unsigned)((cur - first) / sizeof(*c->cur)));
-	}
-	run->b = NULL;
+	if (!run->b)
+		return;
+	uintptr_t cur = (uintptr_t)c->cur, first = (uintptr_t)run->b->insn;
+	uintptr_t end = (uintptr_t)(run->b->insn + run->b->n);
+	if (cur >= first && cur < end)
+		block_charge(c, run, (unsigned)((cur - first) / sizeof(*c->cur)));
 }
 
 /*
@@ -277,22 +342,19 @@ static void block_fault_charge(struct cpu *c)
 static void block_run(struct cpu *c, const struct block *b, bool single)
 {
 	struct block_run *run = &c->icache->run;
-	unsigned n = single ? 1 : b->n, i = 0;
+	const struct dinsn *d = b->insn, *end = d + (single ? 1 : b->n);
+	const fast_fn *fn = b->fn;
 	uint64_t rip = c->rip;
+	bool go_on;
 
 	run->b = b;
 	run->charged = 0;
-	run->code_writes = physmem_code_write_counter(c->mem);
-	run->writes_before = *run->code_writes;
-	while (i < n) {
-		const struct dinsn *d = &b->insn[i];
+	do { /* a block holds at least one instruction */
 		rip += d->len;
 		c->rip = rip;
-		if (!b->fn[i++](c, d))
-			break;
-	}
-	block_charge(c, run, i);
-	run->b = NULL;
+		go_on = (*fn++)(c, d++);
+	} while (go_on && d != end);
+	block_charge(c, run, (unsigned)(d - b->insn));
 	c->cur = NULL;
 }
 
@@ -319,43 +381,79 @@ static void single_step_trap(struct cpu *c)
 	cpu_deliver(c, EXC_DB, EV_EXCEPTION, false, 0);
 }
 
+/* Anything the plain block pass does not handle: a stop request, the
+ * interrupt shadow or a deliverable-looking interrupt line, halt or
+ * shutdown, single-step (TF) or a pending RF to clear. One test per block
+ * on the common path (bitwise, so no branch per flag). */
+static bool needs_careful_pass(const struct cpu *c)
+{
+	return c->stop_req | c->shadow | c->halted | c->triple_fault |
+	       (c->intr_line & ((c->rflags & RF_IF) != 0)) |
+	       ((c->rflags & (RF_TF | RF_RF)) != 0);
+}
+
+/* Run the block at RIP (or one uncached instruction). */
+static inline void run_block_at_rip(struct cpu *c, bool single)
+{
+	cycles_t before = c->cycles;
+	uint64_t lin = c->seg[SEG_CS].base + c->rip;
+	if (c->mode != MODE_LONG64)
+		lin = (uint32_t)lin;
+	struct block *b = block_find(c, lin);
+	if (!b)
+		b = block_fill(c, lin);
+	if (b)
+		block_run(c, b, single);
+	else
+		exec_uncached(c, lin);
+	/* Every pass costs time, so a guest stuck in a loop that the cost
+	 * model prices at zero still reaches the budget. */
+	if (c->cycles == before)
+		c->cycles++;
+}
+
+/* One pass with every check: stop, interrupts and their shadow, halt,
+ * shutdown, single-step. Returns an exit reason, or -1 to go on. */
+static __attribute__((noinline)) int careful_pass(struct cpu *c)
+{
+	if (c->stop_req) {
+		c->stop_req = false;
+		return CPU_EXIT_STOP;
+	}
+	if (c->shadow)
+		c->shadow = false; /* one block executes in the shadow */
+	else if (interrupt_deliverable(c))
+		deliver_external_interrupt(c);
+	if (c->triple_fault)
+		return CPU_EXIT_TRIPLE_FAULT;
+	if (c->halted)
+		return CPU_EXIT_HLT;
+	bool tf = c->rflags & RF_TF;
+	run_block_at_rip(c, tf);
+	/* RF suppresses instruction breakpoints for one instruction only
+	 * (SDM Vol. 3A §18.3.1.1); clear it once it is spent. */
+	c->rflags &= ~RF_RF;
+	if (tf && !c->halted)
+		single_step_trap(c);
+	if (c->triple_fault)
+		return CPU_EXIT_TRIPLE_FAULT;
+	return -1;
+}
+
 /* The main loop, between faults. Returns why it stopped. */
-static enum cpu_exit_reason run_loop(struct cpu *c)
+/* Kept out of cpu_run: a function that calls setjmp keeps its variables
+ * in memory, which would cost every block. */
+static __attribute__((noinline)) enum cpu_exit_reason
+run_loop(struct cpu *c)
 {
 	while (c->cycles < c->run_end) {
-		if (c->stop_req) {
-			c->stop_req = false;
-			return CPU_EXIT_STOP;
+		if (!needs_careful_pass(c)) {
+			run_block_at_rip(c, false);
+			continue;
 		}
-		if (c->shadow)
-			c->shadow = false; /* one block executes in the shadow */
-		else if (interrupt_deliverable(c))
-			deliver_external_interrupt(c);
-		if (c->triple_fault)
-			return CPU_EXIT_TRIPLE_FAULT;
-		if (c->halted)
-			return CPU_EXIT_HLT;
-		bool tf = c->rflags & RF_TF;
-		cycles_t before = c->cycles;
-		uint64_t lin = c->seg[SEG_CS].base + c->rip;
-		if (c->mode != MODE_LONG64)
-			lin = (uint32_t)lin;
-		struct block *b = block_lookup(c, lin);
-		if (b)
-			block_run(c, b, tf);
-		else
-			exec_uncached(c, lin);
-		/* RF suppresses instruction breakpoints for one instruction
-		 * only (SDM Vol. 3A §18.3.1.1); clear it once it is spent. */
-		c->rflags &= ~RF_RF;
-		if (tf && !c->halted)
-			single_step_trap(c);
-		if (c->triple_fault)
-			return CPU_EXIT_TRIPLE_FAULT;
-		/* Every pass costs time, so a guest stuck in a loop that the
-		 * cost model prices at zero still reaches the budget. */
-		if (c->cycles == before)
-			c->cycles++;
+		int reason = careful_pass(c);
+		if (reason >= 0)
+			return (enum cpu_exit_reason)reason;
 	}
 	return CPU_EXIT_BUDGET;
 }
@@ -363,7 +461,12 @@ static enum cpu_exit_reason run_loop(struct cpu *c)
 struct cpu_exit cpu_run(struct cpu *c, cycles_t budget)
 {
 	struct cpu_exit ex = {.reason = CPU_EXIT_BUDGET, .vector = -1};
+	struct icache *ic = c->icache;
 	c->run_end = c->cycles + budget;
+	if (ic->mem != c->mem) {
+		ic->mem = c->mem;
+		ic->code_writes = physmem_code_write_counter(c->mem);
+	}
 
 	if (setjmp(c->fault_jmp)) {
 		/* A fault unwound here: rewind and deliver it, then go on. */

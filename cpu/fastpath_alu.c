@@ -146,11 +146,12 @@ static inline bool alu_EI_m(struct cpu *c, const struct dinsn *d, unsigned kind,
 #define FAST_ALU_FORM(form)                                                    \
 	FAST_ALU(form, FA_ADD, 4)                                              \
 	FAST_ALU(form, FA_ADD, 8)                                              \
-	FAST_ALU(form, FA_OR, 4) FAST_ALU(form, FA_OR, 8)                      \
-	    FAST_ALU(form, FA_AND, 4) FAST_ALU(form, FA_AND, 8)                \
-		FAST_ALU(form, FA_SUB, 4) FAST_ALU(form, FA_SUB, 8)            \
-		    FAST_ALU(form, FA_XOR, 4) FAST_ALU(form, FA_XOR, 8)        \
-			FAST_ALU(form, FA_CMP, 4) FAST_ALU(form, FA_CMP, 8)    \
+	FAST_ALU(form, FA_OR, 4)                                               \
+	FAST_ALU(form, FA_OR, 8) FAST_ALU(form, FA_AND, 4)                     \
+	    FAST_ALU(form, FA_AND, 8) FAST_ALU(form, FA_SUB, 4)                \
+		FAST_ALU(form, FA_SUB, 8) FAST_ALU(form, FA_XOR, 4)            \
+		    FAST_ALU(form, FA_XOR, 8) FAST_ALU(form, FA_CMP, 4)        \
+			FAST_ALU(form, FA_CMP, 8)                              \
 			    const fast_fn fast_##form[8][2] = {                \
 				[FA_ADD] = {form##_FA_ADD_4, form##_FA_ADD_8}, \
 				[FA_OR] = {form##_FA_OR_4, form##_FA_OR_8},    \
@@ -292,13 +293,13 @@ static inline bool shift_E1_r(struct cpu *c, const struct dinsn *d,
 #define FAST_SHIFT_FORM(form)                                                  \
 	FAST_ALU(form, FS_SHL, 4)                                              \
 	FAST_ALU(form, FS_SHL, 8)                                              \
-	FAST_ALU(form, FS_SHR, 4) FAST_ALU(form, FS_SHR, 8)                    \
-	    FAST_ALU(form, FS_SAR, 4) FAST_ALU(form, FS_SAR, 8)                \
-		const fast_fn fast_##form[8][2] = {                            \
-		    [FS_SHL] = {form##_FS_SHL_4, form##_FS_SHL_8},             \
-		    [FS_SHR] = {form##_FS_SHR_4, form##_FS_SHR_8},             \
-		    [FS_SAL] = {form##_FS_SHL_4, form##_FS_SHL_8},             \
-		    [FS_SAR] = {form##_FS_SAR_4, form##_FS_SAR_8},             \
+	FAST_ALU(form, FS_SHR, 4)                                              \
+	FAST_ALU(form, FS_SHR, 8) FAST_ALU(form, FS_SAR, 4)                    \
+	    FAST_ALU(form, FS_SAR, 8) const fast_fn fast_##form[8][2] = {      \
+		[FS_SHL] = {form##_FS_SHL_4, form##_FS_SHL_8},                 \
+		[FS_SHR] = {form##_FS_SHR_4, form##_FS_SHR_8},                 \
+		[FS_SAL] = {form##_FS_SHL_4, form##_FS_SHL_8},                 \
+		[FS_SAR] = {form##_FS_SAR_4, form##_FS_SAR_8},                 \
 	};
 
 FAST_SHIFT_FORM(shift_EI_r)
@@ -341,17 +342,35 @@ bool fast_cmovcc_rr(struct cpu *c, const struct dinsn *d)
 	return true;
 }
 
-/* Jcc rel with a 64-bit operand size: taken ends the block; a
+/* Jcc rel with a 64-bit operand size, taken: ends the block; a
  * non-canonical target is the generic handler's #GP(0). */
-static inline bool jcc(struct cpu *c, const struct dinsn *d, unsigned cc)
+static bool jcc_taken(struct cpu *c, const struct dinsn *d)
 {
-	if (!fast_cond(c, cc))
-		return true;
 	uint64_t t = c->rip + d->imm;
 	if (!fast_canonical(t))
 		return exec_generic(c, d);
 	c->rip = t;
 	return false;
+}
+
+/* The condition needs cpu_cond: kept out of line so that the inline
+ * path needs no stack frame. */
+static __attribute__((noinline)) bool jcc_slow(struct cpu *c,
+					       const struct dinsn *d)
+{
+	if (!cpu_cond(c, d->op->sub))
+		return true;
+	return jcc_taken(c, d);
+}
+
+static inline bool jcc(struct cpu *c, const struct dinsn *d, unsigned cc)
+{
+	int r = fast_cond_try(c, cc);
+	if (r < 0)
+		return jcc_slow(c, d);
+	if (!r)
+		return true;
+	return jcc_taken(c, d);
 }
 
 #define FAST_JCC(cc)                                                           \
@@ -361,9 +380,10 @@ static inline bool jcc(struct cpu *c, const struct dinsn *d, unsigned cc)
 	}
 FAST_JCC(0)
 FAST_JCC(1)
-FAST_JCC(2) FAST_JCC(3) FAST_JCC(4) FAST_JCC(5) FAST_JCC(6) FAST_JCC(7)
-    FAST_JCC(8) FAST_JCC(9) FAST_JCC(10) FAST_JCC(11) FAST_JCC(12) FAST_JCC(13)
-	FAST_JCC(14) FAST_JCC(15)
+FAST_JCC(2)
+FAST_JCC(3) FAST_JCC(4) FAST_JCC(5) FAST_JCC(6) FAST_JCC(7) FAST_JCC(8)
+    FAST_JCC(9) FAST_JCC(10) FAST_JCC(11) FAST_JCC(12) FAST_JCC(13) FAST_JCC(14)
+	FAST_JCC(15)
 
 	    const fast_fn fast_jcc[16] = {
 		jcc_0, jcc_1, jcc_2,  jcc_3,  jcc_4,  jcc_5,  jcc_6,  jcc_7,

@@ -123,19 +123,26 @@ static inline int64_t fast_sext(uint64_t v, int size)
 	return (int64_t)(((v & size_mask(size)) ^ sb) - sb);
 }
 
+/* size_mask() without branches, for sizes 1, 2, 4 and 8 (a record of
+ * LF_NONE has size 0: any in-range shift will do, the mask is unused). */
+static inline uint64_t fast_mask(unsigned size)
+{
+	return ~0ull >> (((8 - size) * 8) & 63);
+}
+
 /*
  * cpu_cond() for the records the hot producers leave: after SUB/CMP the
  * sources' order answers C, Z, BE, L and LE; after a logic op CF = OF = 0
  * and SF/ZF come from the result; after any other op but MUL, ZF is
- * "result == 0". Everything else asks cpu_cond. With a constant cc this
- * folds to a couple of compares.
+ * "result == 0". Returns 1 or 0, or -1 when cpu_cond must answer. With a
+ * constant cc this folds to a couple of compares.
  */
-static inline bool fast_cond(struct cpu *c, unsigned cc)
+static inline int fast_cond_try(const struct cpu *c, unsigned cc)
 {
 	const struct lazy_flags *lf = &c->lf;
 	unsigned test = (cc >> 1) & 7;
 	bool neg = cc & 1;
-	uint64_t m = size_mask(lf->size), sb = (m >> 1) + 1;
+	uint64_t m = fast_mask(lf->size), sb = (m >> 1) + 1;
 	if (lf->op == LF_SUB && test != 0 && test != 4 && test != 5) {
 		uint64_t a = lf->src1 & m, b = lf->src2 & m;
 		int64_t sa = (int64_t)((a ^ sb) - sb);
@@ -157,7 +164,13 @@ static inline bool fast_cond(struct cpu *c, unsigned cc)
 	}
 	if (test == 2 && lf->op != LF_NONE && lf->op != LF_MUL)
 		return ((lf->res & m) == 0) != neg;
-	return cpu_cond(c, cc);
+	return -1;
+}
+
+static inline bool fast_cond(struct cpu *c, unsigned cc)
+{
+	int r = fast_cond_try(c, cc);
+	return r >= 0 ? r : cpu_cond(c, cc);
 }
 
 /* cpu_get_cf() without the call for the usual records. */

@@ -108,16 +108,25 @@ static inline void mem_write(struct cpu *c, int seg, uint64_t off, int size,
 	cpu_write(c, seg, off, size, v);
 }
 
-/* cpu_fetch_ptr with the exec-TLB hit inline. */
-static inline const uint8_t *mem_fetch_ptr(struct cpu *c, uint64_t lin,
-					   uint64_t *gpa)
+/* The exec-TLB hit alone: the host pointer and GPA of code at `lin`, or
+ * NULL when only cpu_fetch_ptr can tell (it may fault). */
+static inline const uint8_t *mem_fetch_tlb_hit(struct cpu *c, uint64_t lin,
+					       uint64_t *gpa)
 {
 	const struct tlb_entry *e = mem_tlb_slot(c, lin);
 	if (e->tag_exec == (lin & PAGE_MASK)) {
 		*gpa = e->gpa_page | (lin & ~PAGE_MASK);
 		return (const uint8_t *)(uintptr_t)(lin + e->addend);
 	}
-	return cpu_fetch_ptr(c, lin, gpa);
+	return NULL;
+}
+
+/* cpu_fetch_ptr with the exec-TLB hit inline. */
+static inline const uint8_t *mem_fetch_ptr(struct cpu *c, uint64_t lin,
+					   uint64_t *gpa)
+{
+	const uint8_t *p = mem_fetch_tlb_hit(c, lin, gpa);
+	return p ? p : cpu_fetch_ptr(c, lin, gpa);
 }
 
 /* Debug hook for tests: physmem and this core's TLB are consistent. */
