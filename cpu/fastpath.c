@@ -5,10 +5,10 @@
  * The choice is data: fast_rows[] maps a generic handler and a form
  * (register or memory r/m operand) to a table of specialised runners
  * indexed by the row's sub field, the operand size or the condition code
- * (fastpath_alu.c, fastpath_mov.c, fastpath_branch.c). A row may require
- * 64-bit mode and a 64-bit operand size (branches, stack); memory forms
- * always require 64-bit mode, an 8-byte address size and a segment without
- * a base (fastpath_int.h). LOCK-prefixed instructions stay generic.
+ * (fastpath_alu.c, fastpath_mov.c, fastpath_branch.c, fastpath_sse.c). A row
+ * may require 64-bit mode and a 64-bit operand size (branches, stack); memory
+ * forms always require 64-bit mode, an 8-byte address size and a segment
+ * without a base (fastpath_int.h). LOCK-prefixed instructions stay generic.
  *
  * Rows without a fast runner get one of exec.c's two generic runners: the
  * full one, or the register-only one for rows that cannot touch memory,
@@ -95,6 +95,19 @@ static const struct fast_row fast_rows[] = {
     {op_push_Z, IX_ONE, NEED_LONG8, .one = fast_push_Z},
     {op_pop_Z, IX_ONE, NEED_LONG8, .one = fast_pop_Z},
     {op_push_I, IX_ONE, NEED_LONG8, .one = fast_push_I},
+    /* SSE data moves */
+    {op_sse_mova_VW, IX_ONE, 0, .one = fast_mov128_VW_rr},
+    {op_sse_mova_VW, IX_ONE, NEED_MEM, .one = fast_mova_load},
+    {op_sse_movu_VW, IX_ONE, 0, .one = fast_mov128_VW_rr},
+    {op_sse_movu_VW, IX_ONE, NEED_MEM, .one = fast_movu_load},
+    {op_sse_mova_WV, IX_ONE, 0, .one = fast_mov128_WV_rr},
+    {op_sse_mova_WV, IX_ONE, NEED_MEM, .one = fast_mova_store},
+    {op_sse_movu_WV, IX_ONE, 0, .one = fast_mov128_WV_rr},
+    {op_sse_movu_WV, IX_ONE, NEED_MEM, .one = fast_movu_store},
+    {op_sse_movs_VW, IX_ONE, NEED_SIZE48, .one = fast_movs_VW_rr},
+    {op_sse_movs_VW, IX_ONE, NEED_SIZE48 | NEED_MEM, .one = fast_movs_load},
+    {op_sse_movs_WV, IX_ONE, NEED_SIZE48, .one = fast_movs_WV_rr},
+    {op_sse_movs_WV, IX_ONE, NEED_SIZE48 | NEED_MEM, .one = fast_movs_store},
 };
 
 static bool has_modrm_memory(const struct dinsn *d)

@@ -147,18 +147,18 @@ static inline bool alu_EI_m(struct cpu *c, const struct dinsn *d, unsigned kind,
 	FAST_ALU(form, FA_ADD, 4)                                              \
 	FAST_ALU(form, FA_ADD, 8)                                              \
 	FAST_ALU(form, FA_OR, 4)                                               \
-	FAST_ALU(form, FA_OR, 8) FAST_ALU(form, FA_AND, 4)                     \
-	    FAST_ALU(form, FA_AND, 8) FAST_ALU(form, FA_SUB, 4)                \
-		FAST_ALU(form, FA_SUB, 8) FAST_ALU(form, FA_XOR, 4)            \
-		    FAST_ALU(form, FA_XOR, 8) FAST_ALU(form, FA_CMP, 4)        \
-			FAST_ALU(form, FA_CMP, 8)                              \
-			    const fast_fn fast_##form[8][2] = {                \
-				[FA_ADD] = {form##_FA_ADD_4, form##_FA_ADD_8}, \
-				[FA_OR] = {form##_FA_OR_4, form##_FA_OR_8},    \
-				[FA_AND] = {form##_FA_AND_4, form##_FA_AND_8}, \
-				[FA_SUB] = {form##_FA_SUB_4, form##_FA_SUB_8}, \
-				[FA_XOR] = {form##_FA_XOR_4, form##_FA_XOR_8}, \
-				[FA_CMP] = {form##_FA_CMP_4, form##_FA_CMP_8}, \
+	FAST_ALU(form, FA_OR, 8)                                               \
+	FAST_ALU(form, FA_AND, 4) FAST_ALU(form, FA_AND, 8)                    \
+	    FAST_ALU(form, FA_SUB, 4) FAST_ALU(form, FA_SUB, 8)                \
+		FAST_ALU(form, FA_XOR, 4) FAST_ALU(form, FA_XOR, 8)            \
+		    FAST_ALU(form, FA_CMP, 4) FAST_ALU(form, FA_CMP, 8)        \
+			const fast_fn fast_##form[8][2] = {                    \
+			    [FA_ADD] = {form##_FA_ADD_4, form##_FA_ADD_8},     \
+			    [FA_OR] = {form##_FA_OR_4, form##_FA_OR_8},        \
+			    [FA_AND] = {form##_FA_AND_4, form##_FA_AND_8},     \
+			    [FA_SUB] = {form##_FA_SUB_4, form##_FA_SUB_8},     \
+			    [FA_XOR] = {form##_FA_XOR_4, form##_FA_XOR_8},     \
+			    [FA_CMP] = {form##_FA_CMP_4, form##_FA_CMP_8},     \
 	};
 
 FAST_ALU_FORM(alu_EG_rr)
@@ -294,8 +294,9 @@ static inline bool shift_E1_r(struct cpu *c, const struct dinsn *d,
 	FAST_ALU(form, FS_SHL, 4)                                              \
 	FAST_ALU(form, FS_SHL, 8)                                              \
 	FAST_ALU(form, FS_SHR, 4)                                              \
-	FAST_ALU(form, FS_SHR, 8) FAST_ALU(form, FS_SAR, 4)                    \
-	    FAST_ALU(form, FS_SAR, 8) const fast_fn fast_##form[8][2] = {      \
+	FAST_ALU(form, FS_SHR, 8)                                              \
+	FAST_ALU(form, FS_SAR, 4) FAST_ALU(form, FS_SAR, 8)                    \
+	    const fast_fn fast_##form[8][2] = {                                \
 		[FS_SHL] = {form##_FS_SHL_4, form##_FS_SHL_8},                 \
 		[FS_SHR] = {form##_FS_SHR_4, form##_FS_SHR_8},                 \
 		[FS_SAL] = {form##_FS_SHL_4, form##_FS_SHL_8},                 \
@@ -381,8 +382,9 @@ static inline bool jcc(struct cpu *c, const struct dinsn *d, unsigned cc)
 FAST_JCC(0)
 FAST_JCC(1)
 FAST_JCC(2)
-FAST_JCC(3) FAST_JCC(4) FAST_JCC(5) FAST_JCC(6) FAST_JCC(7) FAST_JCC(8)
-    FAST_JCC(9) FAST_JCC(10) FAST_JCC(11) FAST_JCC(12) FAST_JCC(13) FAST_JCC(14)
+FAST_JCC(3)
+FAST_JCC(4) FAST_JCC(5) FAST_JCC(6) FAST_JCC(7) FAST_JCC(8) FAST_JCC(9)
+    FAST_JCC(10) FAST_JCC(11) FAST_JCC(12) FAST_JCC(13) FAST_JCC(14)
 	FAST_JCC(15)
 
 	    const fast_fn fast_jcc[16] = {

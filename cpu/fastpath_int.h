@@ -72,6 +72,18 @@ bool fast_push_Z(struct cpu *c, const struct dinsn *d);
 bool fast_pop_Z(struct cpu *c, const struct dinsn *d);
 bool fast_push_I(struct cpu *c, const struct dinsn *d);
 
+/* fastpath_sse.c: SSE moves (VW = to ModRM.reg, WV = to r/m). */
+bool fast_mov128_VW_rr(struct cpu *c, const struct dinsn *d);
+bool fast_mov128_WV_rr(struct cpu *c, const struct dinsn *d);
+bool fast_mova_load(struct cpu *c, const struct dinsn *d);
+bool fast_movu_load(struct cpu *c, const struct dinsn *d);
+bool fast_mova_store(struct cpu *c, const struct dinsn *d);
+bool fast_movu_store(struct cpu *c, const struct dinsn *d);
+bool fast_movs_VW_rr(struct cpu *c, const struct dinsn *d);
+bool fast_movs_WV_rr(struct cpu *c, const struct dinsn *d);
+bool fast_movs_load(struct cpu *c, const struct dinsn *d);
+bool fast_movs_store(struct cpu *c, const struct dinsn *d);
+
 /* ---- inline pieces ------------------------------------------------------ */
 
 /* The effective address of a 64-bit-address-size memory operand, as
