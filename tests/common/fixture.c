@@ -213,3 +213,24 @@ uint64_t fx_peek(struct fx *fx, uint64_t gpa, int size)
 {
 	return physmem_read(fx->mem, gpa, size);
 }
+
+/* push 0x2b; push FX_USER_STACK; push 2; push 0x33; lea rcx, [rip + 3];
+ * push rcx; iretq — 21 bytes, so user code starts at FX_USER_CODE. */
+static const uint8_t fx_to_user64[] = {
+	0x6a, 0x2b, 0x68, 0x00, 0xf0, 0x1f, 0x00, 0x6a, 0x02, 0x6a, 0x33,
+	0x48, 0x8d, 0x0d, 0x03, 0x00, 0x00, 0x00, 0x51, 0x48, 0xcf,
+};
+_Static_assert(sizeof(fx_to_user64) == FX_USER_CODE - FX_CODE,
+	       "the prologue ends where FX_USER_CODE says");
+
+struct cpu_exit fx_exec_user(struct fx *fx, const void *code, size_t len)
+{
+	uint8_t buf[4096];
+
+	if (sizeof(fx_to_user64) + len > sizeof(buf))
+		abort();
+	memcpy(buf, fx_to_user64, sizeof(fx_to_user64));
+	memcpy(buf + sizeof(fx_to_user64), code, len);
+	fx_user_pages(fx);
+	return fx_exec(fx, buf, sizeof(fx_to_user64) + len);
+}

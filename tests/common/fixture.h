@@ -61,6 +61,12 @@ int fx_vector(const struct fx *fx);
 /* Error code / return RIP the exception pushed (valid after fx_vector>=0
  * for a vector that pushes an error code / for any vector). */
 uint64_t fx_stack_qword(const struct fx *fx, int index);
+/* Run `code` at CPL 3: a prologue at FX_CODE IRETQs to user code 0x33 and
+ * user data 0x2B with RSP = FX_USER_STACK and RFLAGS = 2; `code` follows
+ * it at FX_USER_CODE. Makes the pages user-accessible first (long mode). */
+#define FX_USER_STACK 0x1FF000u
+#define FX_USER_CODE  (FX_CODE + 21u)
+struct cpu_exit fx_exec_user(struct fx *fx, const void *code, size_t len);
 /* Make the 2 MiB pages user-accessible (U/S=1). */
 void fx_user_pages(struct fx *fx);
 /* Guest memory helpers. */

@@ -26,7 +26,7 @@ TestSuite(modes, .init = setup64, .fini = teardown);
 TestSuite(modes32, .init = setup32, .fini = teardown);
 
 #define CPU (fx->cpu)
-#define USER_STACK 0x1FF000u
+#define USER_STACK FX_USER_STACK
 #define RSP0 0x1F0000u
 
 static void expect_vector(const uint8_t *code, size_t len, int vec)
@@ -49,29 +49,16 @@ static void expect_halt_at(const uint8_t *code, size_t len, size_t hlt_at)
 		     (unsigned long long)CPU->rip);
 }
 
-/* Kernel prologue: IRETQ to CPL 3 (CS 0x33, SS 0x2B, RSP USER_STACK,
- * RFLAGS 2) at the bytes that follow it. */
-static const uint8_t to_user64[] = {
-	0x6a, 0x2b,                               /* 00: push 0x2b */
-	0x68, 0x00, 0xf0, 0x1f, 0x00,             /* 02: push 0x1ff000 */
-	0x6a, 0x02,                               /* 07: push 0x2 */
-	0x6a, 0x33,                               /* 09: push 0x33 */
-	0x48, 0x8d, 0x0d, 0x03, 0x00, 0x00, 0x00, /* 0b: lea rcx,[rip+0x3] */
-	0x51,                                     /* 12: push rcx */
-	0x48, 0xcf,                               /* 13: iretq */
-};
-#define USER_CODE (FX_CODE + sizeof(to_user64))
+#define USER_CODE FX_USER_CODE
 
-/* Run `code` at CPL 3 (after to_user64); it must end in vector `vec`. */
+/* Run `code` at CPL 3 (fx_exec_user); it must end in vector `vec`. */
 static void expect_user_vector(const uint8_t *code, size_t len, int vec)
 {
-	uint8_t buf[256];
+	struct cpu_exit ex = fx_exec_user(fx, code, len);
 
-	cr_assert_leq(sizeof(to_user64) + len, sizeof(buf));
-	memcpy(buf, to_user64, sizeof(to_user64));
-	memcpy(buf + sizeof(to_user64), code, len);
-	fx_user_pages(fx);
-	expect_vector(buf, sizeof(to_user64) + len, vec);
+	cr_assert_eq(ex.reason, CPU_EXIT_HLT, "exit reason %d", ex.reason);
+	cr_assert_eq(fx_vector(fx), vec, "vector %d, want %d", fx_vector(fx),
+		     vec);
 }
 
 /* ---- direct calls under a fault trap --------------------------------------
