@@ -64,8 +64,8 @@ static const struct fast_row fast_rows[] = {
     {op_shift_EI, IX_SUB_SIZE, 0, .runners = T2(fast_shift_EI_r)},
     {op_shift_E1, IX_SUB_SIZE, 0, .runners = T2(fast_shift_E1_r)},
     {op_imul_GE, IX_ONE, NEED_SIZE48, .one = fast_imul_GE_rr},
-    {op_setcc_E, IX_ONE, 0, .one = fast_setcc_r},
-    {op_cmovcc_GE, IX_ONE, NEED_SIZE48, .one = fast_cmovcc_rr},
+    {op_setcc_E, IX_CC, 0, .runners = fast_setcc_r},
+    {op_cmovcc_GE, IX_CC, NEED_SIZE48, .runners = fast_cmovcc_rr},
     /* data movement */
     {op_mov_EG, IX_SIZE, 0, .runners = fast_mov_EG_rr},
     {op_mov_EG, IX_LOG2, NEED_MEM, .runners = fast_mov_store},

@@ -148,10 +148,11 @@ static inline bool alu_EI_m(struct cpu *c, const struct dinsn *d, unsigned kind,
 	FAST_ALU(form, FA_ADD, 8)                                              \
 	FAST_ALU(form, FA_OR, 4)                                               \
 	FAST_ALU(form, FA_OR, 8)                                               \
-	FAST_ALU(form, FA_AND, 4) FAST_ALU(form, FA_AND, 8)                    \
-	    FAST_ALU(form, FA_SUB, 4) FAST_ALU(form, FA_SUB, 8)                \
-		FAST_ALU(form, FA_XOR, 4) FAST_ALU(form, FA_XOR, 8)            \
-		    FAST_ALU(form, FA_CMP, 4) FAST_ALU(form, FA_CMP, 8)        \
+	FAST_ALU(form, FA_AND, 4)                                              \
+	FAST_ALU(form, FA_AND, 8) FAST_ALU(form, FA_SUB, 4)                    \
+	    FAST_ALU(form, FA_SUB, 8) FAST_ALU(form, FA_XOR, 4)                \
+		FAST_ALU(form, FA_XOR, 8) FAST_ALU(form, FA_CMP, 4)            \
+		    FAST_ALU(form, FA_CMP, 8)                                  \
 			const fast_fn fast_##form[8][2] = {                    \
 			    [FA_ADD] = {form##_FA_ADD_4, form##_FA_ADD_8},     \
 			    [FA_OR] = {form##_FA_OR_4, form##_FA_OR_8},        \
@@ -295,12 +296,12 @@ static inline bool shift_E1_r(struct cpu *c, const struct dinsn *d,
 	FAST_ALU(form, FS_SHL, 8)                                              \
 	FAST_ALU(form, FS_SHR, 4)                                              \
 	FAST_ALU(form, FS_SHR, 8)                                              \
-	FAST_ALU(form, FS_SAR, 4) FAST_ALU(form, FS_SAR, 8)                    \
-	    const fast_fn fast_##form[8][2] = {                                \
-		[FS_SHL] = {form##_FS_SHL_4, form##_FS_SHL_8},                 \
-		[FS_SHR] = {form##_FS_SHR_4, form##_FS_SHR_8},                 \
-		[FS_SAL] = {form##_FS_SHL_4, form##_FS_SHL_8},                 \
-		[FS_SAR] = {form##_FS_SAR_4, form##_FS_SAR_8},                 \
+	FAST_ALU(form, FS_SAR, 4)                                              \
+	FAST_ALU(form, FS_SAR, 8) const fast_fn fast_##form[8][2] = {          \
+	    [FS_SHL] = {form##_FS_SHL_4, form##_FS_SHL_8},                     \
+	    [FS_SHR] = {form##_FS_SHR_4, form##_FS_SHR_8},                     \
+	    [FS_SAL] = {form##_FS_SHL_4, form##_FS_SHL_8},                     \
+	    [FS_SAR] = {form##_FS_SAR_4, form##_FS_SAR_8},                     \
 	};
 
 FAST_SHIFT_FORM(shift_EI_r)
@@ -325,18 +326,18 @@ bool fast_imul_GE_rr(struct cpu *c, const struct dinsn *d)
 /* ---- condition consumers ------------------------------------------------ */
 
 /* SETcc r8 (the byte register rule follows REX). */
-bool fast_setcc_r(struct cpu *c, const struct dinsn *d)
+static inline bool setcc_r(struct cpu *c, const struct dinsn *d, unsigned cc)
 {
-	gpr_write(c, d->rm & 15, 1, d->pfx & PFX_REX, fast_cond(c, d->op->sub));
+	gpr_write(c, d->rm & 15, 1, d->pfx & PFX_REX, fast_cond(c, cc));
 	return true;
 }
 
 /* CMOVcc r, r: the 32-bit form zero-extends the destination either way. */
-bool fast_cmovcc_rr(struct cpu *c, const struct dinsn *d)
+static inline bool cmovcc_rr(struct cpu *c, const struct dinsn *d, unsigned cc)
 {
 	int size = d->osize;
 	uint64_t v = reg_get(c, d->rm & 15, size);
-	if (fast_cond(c, d->op->sub))
+	if (fast_cond(c, cc))
 		gpr_write(c, d->reg, size, true, v);
 	else if (size == 4)
 		gpr_write(c, d->reg, 4, true, c->gpr[d->reg]);
@@ -374,20 +375,27 @@ static inline bool jcc(struct cpu *c, const struct dinsn *d, unsigned cc)
 	return jcc_taken(c, d);
 }
 
-#define FAST_JCC(cc)                                                           \
-	static bool jcc_##cc(struct cpu *c, const struct dinsn *d)             \
+/* Instantiate a condition consumer for one cc, and the [cc] table of all
+ * sixteen (a constant cc folds fast_cond to a few compares). */
+#define FAST_CC1(form, cc)                                                     \
+	static bool form##_##cc(struct cpu *c, const struct dinsn *d)          \
 	{                                                                      \
-		return jcc(c, d, cc);                                          \
+		return form(c, d, cc);                                         \
 	}
-FAST_JCC(0)
-FAST_JCC(1)
-FAST_JCC(2)
-FAST_JCC(3)
-FAST_JCC(4) FAST_JCC(5) FAST_JCC(6) FAST_JCC(7) FAST_JCC(8) FAST_JCC(9)
-    FAST_JCC(10) FAST_JCC(11) FAST_JCC(12) FAST_JCC(13) FAST_JCC(14)
-	FAST_JCC(15)
+#define FAST_CC(form)                                                          \
+	FAST_CC1(form, 0)                                                      \
+	FAST_CC1(form, 1) FAST_CC1(form, 2) FAST_CC1(form, 3) FAST_CC1(        \
+	    form, 4) FAST_CC1(form, 5) FAST_CC1(form, 6) FAST_CC1(form, 7)     \
+	    FAST_CC1(form, 8) FAST_CC1(form, 9) FAST_CC1(form, 10)             \
+		FAST_CC1(form, 11) FAST_CC1(form, 12) FAST_CC1(form, 13)       \
+		    FAST_CC1(form, 14) FAST_CC1(form, 15)                      \
+			const fast_fn fast_##form[16] = {                      \
+			    form##_0,  form##_1,  form##_2,  form##_3,         \
+			    form##_4,  form##_5,  form##_6,  form##_7,         \
+			    form##_8,  form##_9,  form##_10, form##_11,        \
+			    form##_12, form##_13, form##_14, form##_15,        \
+	};
 
-	    const fast_fn fast_jcc[16] = {
-		jcc_0, jcc_1, jcc_2,  jcc_3,  jcc_4,  jcc_5,  jcc_6,  jcc_7,
-		jcc_8, jcc_9, jcc_10, jcc_11, jcc_12, jcc_13, jcc_14, jcc_15,
-};
+FAST_CC(jcc)
+FAST_CC(setcc_r)
+FAST_CC(cmovcc_rr)

@@ -44,9 +44,8 @@ extern const fast_fn fast_shift_E1_r[8][2]; /* shift E(reg) by 1 */
 extern const fast_fn fast_test_rr[2], fast_test_ri[2], fast_test_AI[2];
 extern const fast_fn fast_test_EI_m[2];
 extern const fast_fn fast_inc_r[2], fast_dec_r[2];
-extern const fast_fn fast_jcc[16];
-bool fast_setcc_r(struct cpu *c, const struct dinsn *d);
-bool fast_cmovcc_rr(struct cpu *c, const struct dinsn *d);
+/* Condition consumers, indexed [cc]. */
+extern const fast_fn fast_jcc[16], fast_setcc_r[16], fast_cmovcc_rr[16];
 bool fast_imul_GE_rr(struct cpu *c, const struct dinsn *d);
 
 /* fastpath_mov.c, indexed [size == 8] unless noted. */
