@@ -21,6 +21,7 @@
 
 #include "cpu/disasm.h"
 #include "cpu/regs.h"
+#include "tests/diff/diff_scale.h"
 #include "decode_diff.h"
 
 #define PER_OPCODE 100 /* encodings per (mode, map, opcode) */
@@ -355,10 +356,11 @@ static void run_mode(enum cpu_mode mode, uint64_t seed)
 	bool verbose = getenv("HVSIM_DIFF_VERBOSE") != NULL;
 	struct rng r = {seed};
 	struct tally t;
+	int per_opcode = PER_OPCODE * (int)diff_case_scale(); /* x100: long */
 	memset(&t, 0, sizeof(t));
 	for (int map = 0; map < 4; map++)
 		for (int op = 0; op < 256; op++)
-			for (int k = 0; k < PER_OPCODE; k++) {
+			for (int k = 0; k < per_opcode; k++) {
 				struct enc e;
 				gen_encoding(&r, mode, map, op, &e);
 				check_one(cs, &e, &t, verbose);
