@@ -281,17 +281,36 @@ struct str_desc {
 			 uint64_t max);
 	bool compares; /* REPE/REPNE end on ZF */
 	bool port_io;  /* element size at most 4 bytes */
+	/* Index registers (1 << RSI, 1 << RDI) that a REP with a 32-bit
+	 * address size in 64-bit mode rewrites (zero-extending them) even
+	 * when ECX is 0 and no element moves, as measured on Intel hardware;
+	 * ECX itself is always rewritten then. */
+	uint16_t zext_on_zero;
 };
 
 static const struct str_desc str_movs = {step_movs, str_bulk_movs, false,
-					 false};
+					 false, 1u << RSI | 1u << RDI};
 static const struct str_desc str_stos = {step_stos, str_bulk_stos, false,
-					 false};
-static const struct str_desc str_lods = {step_lods, NULL, false, false};
-static const struct str_desc str_cmps = {step_cmps, NULL, true, false};
-static const struct str_desc str_scas = {step_scas, NULL, true, false};
-static const struct str_desc str_ins = {step_ins, NULL, false, true};
-static const struct str_desc str_outs = {step_outs, NULL, false, true};
+					 false, 1u << RDI};
+static const struct str_desc str_lods = {step_lods, NULL, false, false, 0};
+static const struct str_desc str_cmps = {step_cmps, NULL, true, false, 0};
+static const struct str_desc str_scas = {step_scas, NULL, true, false, 0};
+static const struct str_desc str_ins = {step_ins, NULL, false, true, 0};
+static const struct str_desc str_outs = {step_outs, NULL, false, true, 0};
+
+/* REP with nothing to do, 32-bit addresses in 64-bit mode: the registers
+ * are still written as 32-bit registers, clearing their upper halves. */
+static void rep_zero_count(struct cpu *c, const struct dinsn *d,
+			   const struct str_desc *s)
+{
+	if (c->mode != MODE_LONG64 || d->asize != 4)
+		return;
+	c->gpr[RCX] = (uint32_t)c->gpr[RCX];
+	if (s->zext_on_zero & (1u << RSI))
+		c->gpr[RSI] = (uint32_t)c->gpr[RSI];
+	if (s->zext_on_zero & (1u << RDI))
+		c->gpr[RDI] = (uint32_t)c->gpr[RDI];
+}
 
 /* With F2 the compare loop runs while not equal (REPNE), with F3 while
  * equal (REPE). If both prefixes are present F2 is taken. */
@@ -313,8 +332,11 @@ static void string_exec(struct cpu *c, const struct dinsn *d,
 	}
 	for (;;) {
 		uint64_t count = c->gpr[RCX] & amask;
-		if (count == 0)
+		if (count == 0) {
+			if (done == 0)
+				rep_zero_count(c, d, s);
 			return; /* done: RIP already at the next instruction */
+		}
 		if (done >= cap) {
 			c->rip = c->insn_rip; /* resume after interrupts */
 			return;

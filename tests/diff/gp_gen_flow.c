@@ -245,9 +245,10 @@ void gen_string(struct gp_gen *gg)
 	gp_set(gg, RCX, rep ? (a32 ? hx_rnd(g) << 32 : 0) | cnt : hx_rnd(g));
 	/* REP with 32-bit address size and ECX = 0: the SDM's pseudocode
 	 * writes no register, while Intel's microcode zero-extends ECX and
-	 * (for some instructions) ESI/EDI anyway; the upper halves are
+	 * (MOVS: ESI and EDI, STOS: EDI) anyway, which hvsim follows
+	 * (cpu/ops_string.c). Elsewhere the upper halves are
 	 * implementation-specific, so only the low halves are compared. */
-	if (rep && a32 && cnt == 0)
+	if (rep && a32 && cnt == 0 && !gg->intel)
 		gg->low32 = 1u << RCX | 1u << RSI | 1u << RDI;
 	str_shape_data(gg, op, (unsigned)size, down);
 	unsigned span = STR_MAX * (unsigned)size;

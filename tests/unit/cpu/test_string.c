@@ -99,6 +99,35 @@ Test(string, rep_movsq_moves_qwords)
 	cr_assert_eq(REG(RDI), DST + 4 + 128);
 }
 
+/* Intel hardware, measured: a REP with a 32-bit address size in 64-bit
+ * mode and ECX = 0 still writes ECX (and ESI/EDI for MOVS, EDI for STOS)
+ * as 32-bit registers, clearing their upper halves. */
+Test(string, rep_a32_with_zero_ecx_zero_extends_the_registers_it_names)
+{
+	static const struct {
+		uint8_t op;
+		bool si, di;
+	} cases[] = {
+		{0xA4, true, true},   /* movsb */
+		{0xAA, false, true},  /* stosb */
+		{0xAC, false, false}, /* lodsb */
+		{0xAE, false, false}, /* scasb */
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const uint8_t code[] = {0x67, 0xF3, cases[i].op, 0xF4};
+		uint64_t up = 0xABCD000000000000ull;
+		REG(RCX) = up;
+		REG(RSI) = up | SRC;
+		REG(RDI) = up | DST;
+		RUN(code);
+		cr_assert_eq(0, REG(RCX), "case %zu: RCX", i);
+		cr_assert_eq(cases[i].si ? SRC : (up | SRC), REG(RSI),
+			     "case %zu: RSI", i);
+		cr_assert_eq(cases[i].di ? DST : (up | DST), REG(RDI),
+			     "case %zu: RDI", i);
+	}
+}
+
 Test(string, movsw_without_rep_moves_one_element_and_keeps_rcx)
 {
 	static const uint8_t code[] = {0x66, 0xa5, 0xf4}; /* movsw */
