@@ -161,12 +161,16 @@ static _Noreturn void raise_decode_error(struct cpu *c, enum decode_err err,
 }
 
 /* Fill block b with instructions decoded from host bytes at `code` (valid
- * to the end of the page), with each one's runner and running cost. */
+ * to the end of the page), with each one's runner and running cost. The
+ * slot is empty while it is being filled, and stays empty when the first
+ * instruction cannot be cached (it crosses the page, or it raises): a
+ * block always holds at least one instruction. */
 static __attribute__((noinline, cold)) void
 block_decode(struct cpu *c, struct block *b, const uint8_t *code,
 	     int avail, uint64_t gpa)
 {
 	int off = 0;
+	b->gpa = ~0ull;
 	b->n = 0;
 	b->cum[0] = 0;
 	while (b->n < BLOCK_MAX && off < avail) {
@@ -188,6 +192,8 @@ block_decode(struct cpu *c, struct block *b, const uint8_t *code,
 		if (ends_block(d))
 			break;
 	}
+	if (b->n == 0)
+		return;
 	b->gpa = gpa;
 	b->mode = (uint8_t)c->mode;
 	mark_code_page(c, gpa & PAGE_MASK);
@@ -264,7 +270,7 @@ static __attribute__((noinline)) struct block *block_fill(struct cpu *c,
 	}
 	ic->misses++;
 	block_decode(c, b, code, (int)(PAGE_SIZE - (lin & ~PAGE_MASK)), gpa);
-	return b->n ? b : NULL;
+	return b->gpa == gpa ? b : NULL;
 }
 
 /* Charge instructions [run->charged, upto) of the running block. */

@@ -270,3 +270,27 @@ Test(fastpath, call_with_an_unwritable_stack_faults_and_pushes_nothing)
 	cr_expect_eq(fx->cpu->cr2, 0x2FFFF8);
 	cr_expect_eq(fx_peek(fx, 0x2FFFF8, 8), 0);
 }
+
+Test(fastpath, an_insn_across_a_page_boundary_runs_every_time)
+{
+	/* A loop whose first instruction (add eax, imm32) straddles the
+	 * page at FX_CODE + 0x1000: it is never cached, and must run on
+	 * every pass. */
+	static const uint8_t body[] = {
+	    0x81, 0xc0, 0x01, 0x00, 0x00, 0x00, /* 1: add eax, 1 */
+	    0xff, 0xc2,                         /* inc edx */
+	    0x83, 0xfa, 0x03,                   /* cmp edx, 3 */
+	    0x75, 0xf3,                         /* jne 1b */
+	    0xf4,                               /* hlt */
+	};
+	uint64_t at = FX_CODE + 0x1000 - 3;
+	fx_poke(fx, at, body, sizeof(body));
+	fx->cpu->rip = at;
+	fx->cpu->halted = false;
+	REG(RAX) = 0;
+	REG(RDX) = 0;
+	struct cpu_exit ex = fx_run(fx, 1000000);
+
+	cr_assert_eq(ex.reason, CPU_EXIT_HLT);
+	cr_expect_eq(REG(RAX), 3);
+}
