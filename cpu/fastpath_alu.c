@@ -1,7 +1,7 @@
 /*
  * cpu/fastpath_alu.c — fast runners for integer ALU forms: ADD/OR/AND/
  * SUB/XOR/CMP and TEST (register, immediate and 64-bit-mode memory
- * forms), SHL/SHR/SAR by an immediate or 1, INC/DEC, IMUL r, r/m, SETcc,
+ * forms), SHL/SHR/SAR by an immediate or 1, INC/DEC, IMUL r, r, SETcc,
  * CMOVcc and Jcc, for 32- and 64-bit operands.
  *
  * Spec: Intel SDM Vol. 2 for each instruction (as ops_alu.c, ops_shift.c,
