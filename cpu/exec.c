@@ -141,14 +141,6 @@ static bool ends_block(const struct dinsn *d)
 	return true;
 }
 
-/* A page becomes code: physmem_mark_code switches the write tags of every
- * TLB that maps it to the slow path, so later writes bump its generation. */
-static void mark_code_page(struct cpu *c, uint64_t gpa_page)
-{
-	if (!physmem_is_code(c->mem, gpa_page))
-		physmem_mark_code(c->mem, gpa_page);
-}
-
 /* An undecodable instruction at the current RIP: raise what the decoder
  * said, logging an undefined opcode once. */
 static _Noreturn void raise_decode_error(struct cpu *c, enum decode_err err,
@@ -196,7 +188,10 @@ block_decode(struct cpu *c, struct block *b, const uint8_t *code,
 		return;
 	b->gpa = gpa;
 	b->mode = (uint8_t)c->mode;
-	mark_code_page(c, gpa & PAGE_MASK);
+	/* The page becomes code: physmem switches the write tags of every TLB
+	 * that maps it to the slow path, so later writes bump its generation
+	 * (a no-op when it is code already). */
+	physmem_mark_code(c->mem, gpa & PAGE_MASK);
 	b->gen = physmem_code_gen(c->mem, gpa);
 	b->checked = *c->icache->code_writes;
 }
