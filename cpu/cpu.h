@@ -29,6 +29,11 @@ enum cpu_env_status {
 	ENV_OK = 0,      /* handled */
 	ENV_GP = -1,     /* inject #GP(0) (unknown MSR, bad value) */
 	ENV_UNHANDLED = -2, /* nobody owns it: port reads 0xFF.., writes dropped */
+	/* The owner completes it later (an intercept forwarded to another
+	 * agent): the instruction is undone, cpu_run() returns CPU_EXIT_STOP,
+	 * and the instruction runs again — asking again — when the core next
+	 * runs. Only io_in/io_out may return it. */
+	ENV_RETRY = -3,
 };
 
 /*

@@ -9,13 +9,18 @@
  * latency the handler adds (a device's). It is added with
  * cpu_advance_clock(), so it counts as root time, never as ring 0/3 time.
  * Costs: ../shared/reference/performance.md §7 (cited per row).
- * Not yet modeled (later issues): the Hyper-V CPUID leaves and synthetic
- * MSRs, hypercalls (VMCALL injects #UD, as before the hypercall page is
- * enabled), MMIO intercepts.
+ * The handlers hand the work to the modules that own it: port I/O to
+ * hv/work.c (forwarded to the parent's VM Worker), CPUID to hv/hvcpuid.c,
+ * MSRs to the table of hv/hvmsr.c, VMCALL to hv/hypercall.c. MMIO exits
+ * (the xAPIC page) come through hv_exit_charge().
  */
 #include <inttypes.h>
 
 #include "hv/hv_int.h"
+#include "hv/hvcpuid.h"
+#include "hv/hvmsr.h"
+#include "hv/hypercall.h"
+#include "hv/vapic.h"
 
 /* VM exit + VM entry, hardware transition only: 1,200 cycles
  * (performance.md §7; SVM VMRUN round trip ≈1,350, Nehalem ≈2,000). */
@@ -33,48 +38,43 @@ struct exit_row {
 	cycles_t cost;
 };
 
-/* I/O ports go to the owning partition's devices (partitions/). */
-static int exit_io_in(struct hv_vp *vp, struct hv_exit *e)
+/* I/O ports go to the owning partition's devices (through the parent's
+ * VM Worker for a child: hv/work.c). */
+static int exit_io(struct hv_vp *vp, struct hv_exit *e)
 {
-	const struct hv_part *p = vp->part;
-
-	if (!p->ops.io_in)
-		return ENV_UNHANDLED;
-	return p->ops.io_in(p->opaque, e->port, e->size, e->in_val, &e->lat);
+	return hv_io_intercept(vp, e);
 }
 
-static int exit_io_out(struct hv_vp *vp, struct hv_exit *e)
-{
-	const struct hv_part *p = vp->part;
-
-	if (!p->ops.io_out)
-		return ENV_UNHANDLED;
-	return p->ops.io_out(p->opaque, e->port, e->size, e->out_val, &e->lat);
-}
-
-/* CPUID always exits (VMX); the core's answer stands until the Hyper-V
- * leaves exist. */
+/* CPUID always exits (VMX): the core's answer plus the Hyper-V leaves. */
 static int exit_cpuid(struct hv_vp *vp, struct hv_exit *e)
+{
+	hv_cpuid(vp, e->leaf, e->subleaf, e->regs);
+	return ENV_OK;
+}
+
+/* MSRs the core does not own: the hypervisor's table, else #GP. */
+static int exit_msr_read(struct hv_vp *vp, struct hv_exit *e)
+{
+	return hv_msr_read(vp, e->msr, e->msr_val) ? ENV_GP : ENV_OK;
+}
+
+static int exit_msr_write(struct hv_vp *vp, struct hv_exit *e)
+{
+	return hv_msr_write(vp, e->msr, *e->msr_val) ? ENV_GP : ENV_OK;
+}
+
+/* A hypercall (#UD until the hypercall page is enabled). */
+static int exit_vmcall(struct hv_vp *vp, struct hv_exit *e)
+{
+	return hcall_dispatch(vp, &e->lat);
+}
+
+/* MMIO exits are handled by the page's owner before they are charged. */
+static int exit_mmio(struct hv_vp *vp, struct hv_exit *e)
 {
 	(void)vp;
 	(void)e;
 	return ENV_OK;
-}
-
-/* An MSR neither the core nor the hypervisor implements: #GP. */
-static int exit_msr(struct hv_vp *vp, struct hv_exit *e)
-{
-	(void)vp;
-	(void)e;
-	return ENV_GP;
-}
-
-/* No hypercall interface yet: #UD, as with the hypercall page disabled. */
-static int exit_vmcall(struct hv_vp *vp, struct hv_exit *e)
-{
-	(void)vp;
-	(void)e;
-	return ENV_UNHANDLED;
 }
 
 /* HLT: off the run queue until an interrupt (sched.c). */
@@ -97,15 +97,18 @@ static int exit_triple_fault(struct hv_vp *vp, struct hv_exit *e)
 }
 
 static const struct exit_row exit_table[HV_EXIT_NR] = {
-    [HV_EXIT_IO_IN] = {HV_EXIT_IO_IN, "IO_IN", exit_io_in, COST_EXIT},
-    [HV_EXIT_IO_OUT] = {HV_EXIT_IO_OUT, "IO_OUT", exit_io_out, COST_EXIT},
+    [HV_EXIT_IO_IN] = {HV_EXIT_IO_IN, "IO_IN", exit_io, COST_EXIT},
+    [HV_EXIT_IO_OUT] = {HV_EXIT_IO_OUT, "IO_OUT", exit_io, COST_EXIT},
     [HV_EXIT_CPUID] = {HV_EXIT_CPUID, "CPUID", exit_cpuid, COST_EXIT},
-    [HV_EXIT_MSR_READ] = {HV_EXIT_MSR_READ, "MSR_READ", exit_msr, COST_EXIT},
-    [HV_EXIT_MSR_WRITE] = {HV_EXIT_MSR_WRITE, "MSR_WRITE", exit_msr, COST_EXIT},
+    [HV_EXIT_MSR_READ] = {HV_EXIT_MSR_READ, "MSR_READ", exit_msr_read,
+			  COST_EXIT},
+    [HV_EXIT_MSR_WRITE] = {HV_EXIT_MSR_WRITE, "MSR_WRITE", exit_msr_write,
+			   COST_EXIT},
     [HV_EXIT_VMCALL] = {HV_EXIT_VMCALL, "VMCALL", exit_vmcall, COST_HYPERCALL},
     [HV_EXIT_HLT] = {HV_EXIT_HLT, "HLT", exit_hlt, COST_EXIT},
     [HV_EXIT_TRIPLE_FAULT] = {HV_EXIT_TRIPLE_FAULT, "TRIPLE_FAULT",
 			      exit_triple_fault, COST_EXIT},
+    [HV_EXIT_MMIO] = {HV_EXIT_MMIO, "MMIO", exit_mmio, COST_EXIT},
 };
 
 const char *hv_exit_name(enum hv_exit_reason r)
@@ -118,18 +121,36 @@ cycles_t hv_exit_cost(enum hv_exit_reason r)
 	return r < HV_EXIT_NR ? exit_table[r].cost : 0;
 }
 
-int hv_exit_dispatch(struct hv_vp *vp, struct hv_exit *e)
+uint64_t hv_part_exit_count(const struct hv_part *p, enum hv_exit_reason r)
 {
-	const struct exit_row *row = &exit_table[e->reason];
-	struct hv *hv = vp->part->hv;
-	int rc = row->fn(vp, e);
-	cycles_t cost = row->cost + e->lat;
+	return r < HV_EXIT_NR ? p->exit_count[r] : 0;
+}
 
-	hv->exit_count[e->reason]++;
-	hv->exit_cycles[e->reason] += cost;
+cycles_t hv_part_exit_cycles(const struct hv_part *p, enum hv_exit_reason r)
+{
+	return r < HV_EXIT_NR ? p->exit_cycles[r] : 0;
+}
+
+void hv_exit_charge(struct hv_vp *vp, enum hv_exit_reason r, cycles_t lat)
+{
+	struct hv *hv = vp->part->hv;
+	cycles_t cost = exit_table[r].cost + lat;
+
+	hv->exit_count[r]++;
+	hv->exit_cycles[r] += cost;
+	vp->part->exit_count[r]++;
+	vp->part->exit_cycles[r] += cost;
 	vp->exits++;
 	vp->root += cost;
 	cpu_advance_clock(vp->cpu, cost);
+}
+
+int hv_exit_dispatch(struct hv_vp *vp, struct hv_exit *e)
+{
+	int rc = exit_table[e->reason].fn(vp, e);
+
+	if (!e->completion)
+		hv_exit_charge(vp, e->reason, e->lat);
 	return rc;
 }
 
@@ -203,6 +224,12 @@ static int env_vmcall(void *opaque, struct cpu *cpu, cycles_t *cost)
 	return hv_exit_dispatch(opaque, &e);
 }
 
+static int env_intr_ack(void *opaque, struct cpu *cpu)
+{
+	(void)cpu;
+	return vapic_intr_ack(opaque);
+}
+
 void hv_exit_env(struct hv_vp *vp, struct cpu_env *env)
 {
 	*env = (struct cpu_env){
@@ -213,5 +240,6 @@ void hv_exit_env(struct hv_vp *vp, struct cpu_env *env)
 	    .wrmsr = env_wrmsr,
 	    .cpuid = env_cpuid,
 	    .vmcall = env_vmcall,
+	    .intr_ack = env_intr_ack,
 	};
 }

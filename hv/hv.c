@@ -8,8 +8,12 @@
  * devices register; every other GPA is open bus (reads all ones, writes
  * dropped, mmu/mmu.h). A vCPU's page walks and accesses go through its own
  * partition's physmem only, so a child can never reach another partition's
- * memory. (Overlay pages — hypercall, SynIC — come with the Hyper-V
- * interface.)
+ * memory. The hypervisor's overlay pages (hypercall page, SynIC message
+ * and event pages, reference TSC page) are written into the partition's
+ * own RAM at the page the guest chose (hvmsr.c, synic.c).
+ * Each vCPU gets a local APIC (vapic.c) and a SynIC (synic.c) whose hooks
+ * are below; each partition a service work queue (work.c) when its vCPUs
+ * run the parent's services instead of guest code.
  *
  * Spec: Hyper-V TLFS "Partitions" and "Virtual Processors" (concepts only).
  * Called by partitions/ (create, run state) and sim/ (start, statistics).
@@ -18,6 +22,12 @@
 #include <string.h>
 
 #include "hv/hv_int.h"
+#include "hv/hvdefs.h"
+#include "hv/hvmsr.h"
+#include "hv/port.h"
+#include "hv/synic.h"
+#include "hv/vapic.h"
+#include "hv/work.h"
 #include "mmu/mmu.h"
 
 /*
@@ -28,6 +38,8 @@
 #define HV_SWITCH_CYCLES 5000
 /* Cap/reserve accounting period, in slices (see sched.c). */
 #define HV_PERIOD_SLICES 10
+/* Core clock when the configuration gives none (scenario.h's default). */
+#define HV_DEFAULT_FREQ_HZ 2500000000ull
 
 struct hv *hv_create(const struct hv_config *cfg, struct evq *q)
 {
@@ -39,6 +51,12 @@ struct hv *hv_create(const struct hv_config *cfg, struct evq *q)
 	if (!hv)
 		return NULL;
 	hv->cfg = *cfg;
+	if (!hv->cfg.freq_hz)
+		hv->cfg.freq_hz = HV_DEFAULT_FREQ_HZ;
+	if (!(hv->ports = hv_ports_create())) {
+		free(hv);
+		return NULL;
+	}
 	if (!hv->cfg.period)
 		hv->cfg.period = HV_PERIOD_SLICES * cfg->quantum;
 	if (!hv->cfg.switch_cost)
@@ -54,10 +72,19 @@ struct hv *hv_create(const struct hv_config *cfg, struct evq *q)
 
 static void part_destroy(struct hv_part *p)
 {
-	for (unsigned i = 0; p->vp && i < p->nr_vps; i++)
-		if (p->vp[i].cpu)
-			cpu_destroy(p->vp[i].cpu);
+	for (unsigned i = 0; p->vp && i < p->nr_vps; i++) {
+		struct hv_vp *vp = &p->vp[i];
+
+		if (vp->part)
+			hv_vp_timers_cancel_all(vp);
+		if (vp->synic)
+			synic_destroy(vp->synic);
+		vapic_destroy(vp);
+		if (vp->cpu)
+			cpu_destroy(vp->cpu);
+	}
 	free(p->vp);
+	workq_destroy(p->workq);
 	physmem_destroy(p->mem);
 	free(p);
 }
@@ -68,13 +95,84 @@ void hv_destroy(struct hv *hv)
 		return;
 	for (unsigned i = 0; i < hv->nr_parts; i++)
 		part_destroy(hv->part[i]);
+	hv_ports_destroy(hv->ports);
 	free(hv);
 }
 
-/* Parent vCPUs run only parent service work (none exists yet), so they
- * start halted: idle, costing no slices, until work wakes them. A child's
- * application processors (vp > 0) wait for INIT-SIPI as on hardware; with
- * no local APIC yet they stay halted. */
+/* ---- SynIC hooks: a vCPU's SynIC reaches the rest through these ---------- */
+
+static cycles_t synic_now(void *opaque)
+{
+	return hv_vp_now(opaque);
+}
+
+static uint64_t synic_ref_time(void *opaque, cycles_t t)
+{
+	const struct hv_vp *vp = opaque;
+
+	return hv_part_ref_time(vp->part, t);
+}
+
+static cycles_t synic_ref_to_cycles(void *opaque, uint64_t ref)
+{
+	const struct hv_vp *vp = opaque;
+	const struct hv_part *p = vp->part;
+	unsigned __int128 c = (unsigned __int128)ref * p->hv->cfg.freq_hz;
+
+	c = c / HV_REF_HZ + p->ref_epoch;
+	return c >= EVQ_NEVER ? EVQ_NEVER - 1 : (cycles_t)c;
+}
+
+static void synic_raise(void *opaque, uint8_t vector, bool auto_eoi)
+{
+	vapic_raise(opaque, vector, auto_eoi);
+}
+
+static int synic_timer_set(void *opaque, unsigned stimer, cycles_t when)
+{
+	return hv_vp_timer_set(opaque, HV_TIMER_STIMER0 + stimer, when);
+}
+
+static void synic_timer_cancel(void *opaque, unsigned stimer)
+{
+	hv_vp_timer_cancel(opaque, HV_TIMER_STIMER0 + stimer);
+}
+
+uint64_t hv_freq_hz(const struct hv *hv)
+{
+	return hv->cfg.freq_hz;
+}
+
+uint64_t hv_part_ref_time(const struct hv_part *p, cycles_t now)
+{
+	cycles_t t = now > p->ref_epoch ? now - p->ref_epoch : 0;
+
+	return (uint64_t)((unsigned __int128)t * HV_REF_HZ /
+			  p->hv->cfg.freq_hz);
+}
+
+static int vp_add_controllers(struct hv_vp *vp)
+{
+	struct synic_hooks h = {
+	    .opaque = vp,
+	    .mem = vp->part->mem,
+	    .now = synic_now,
+	    .ref_time = synic_ref_time,
+	    .ref_to_cycles = synic_ref_to_cycles,
+	    .raise = synic_raise,
+	    .timer_set = synic_timer_set,
+	    .timer_cancel = synic_timer_cancel,
+	};
+
+	hv_vp_timers_init(vp);
+	if (vapic_create(vp))
+		return -1;
+	return (vp->synic = synic_create(&h)) ? 0 : -1;
+}
+
+/* Service vCPUs (the parent's) run only service work, so they start
+ * halted: idle, costing no slices, until work wakes them. A child's
+ * application processors (vp > 0) wait for INIT-SIPI as on hardware. */
 static int part_add_vps(struct hv_part *p)
 {
 	p->vp = calloc(p->nr_vps, sizeof(*p->vp));
@@ -86,9 +184,10 @@ static int part_add_vps(struct hv_part *p)
 
 		vp->part = p;
 		vp->index = i;
-		vp->halted = p->parent || i > 0;
+		vp->halted = p->service || i > 0;
 		hv_exit_env(vp, &env);
-		if (!(vp->cpu = cpu_create(p->mem, &env)))
+		if (!(vp->cpu = cpu_create(p->mem, &env)) ||
+		    vp_add_controllers(vp))
 			return -1;
 	}
 	return 0;
@@ -108,6 +207,7 @@ struct hv_part *hv_part_create(struct hv *hv, const struct hv_part_config *pc,
 	p->id = hv->nr_parts;
 	snprintf(p->name, sizeof(p->name), "%s", pc->name ? pc->name : "");
 	p->parent = pc->parent;
+	p->service = pc->service;
 	p->weight = pc->weight;
 	p->reserve_pct = pc->reserve_pct > 100 ? 100 : pc->reserve_pct;
 	p->cap_pct = pc->cap_pct == 0 || pc->cap_pct > 100 ? 100 : pc->cap_pct;
@@ -115,11 +215,16 @@ struct hv_part *hv_part_create(struct hv *hv, const struct hv_part_config *pc,
 		p->ops = *ops;
 	p->opaque = opaque;
 	p->nr_vps = pc->vcpus;
-	if (!(p->mem = physmem_create(pc->mem_bytes)) || part_add_vps(p)) {
+	if (!(p->mem = physmem_create(pc->mem_bytes)) || part_add_vps(p) ||
+	    (p->service && !(p->workq = workq_create())) ||
+	    (!p->service && vapic_map_mmio(p))) {
 		part_destroy(p);
 		return NULL;
 	}
+	hv_msr_reset_part(p);
 	hv->part[hv->nr_parts++] = p;
+	if (p->service && !hv->parent)
+		hv->parent = p;
 	return p;
 }
 

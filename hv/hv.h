@@ -31,6 +31,7 @@ struct hv_config {
 	cycles_t stop_at;     /* no slice runs past this cycle; 0 = none */
 	cycles_t switch_cost; /* partition switch on a pCPU; see hv.c */
 	cycles_t period;      /* cap/reserve accounting period; 0 = auto */
+	uint64_t freq_hz;     /* core clock: TSC and reference time; 0 = 2.5 GHz */
 };
 
 /* Scheduler knobs: Hyper-V's classic weight / reserve / cap (scenario.h). */
@@ -42,6 +43,9 @@ struct hv_part_config {
 	unsigned weight;      /* 1..10000 */
 	unsigned reserve_pct; /* 0..100 of one pCPU per vCPU */
 	unsigned cap_pct;     /* 1..100 of one pCPU per vCPU */
+	/* The parent's vCPUs run no guest code: they run the parent's
+	 * service work (hv_submit_work) and are halted otherwise. */
+	bool service;
 };
 
 /* What partitions/ does for a partition's exits. Pointers may be NULL.
@@ -55,6 +59,11 @@ struct hv_part_ops {
 	/* A vCPU shut down (triple fault); the hypervisor stopped the VP. */
 	void (*triple_fault)(void *opaque, unsigned vp,
 			     const struct cpu_exit *ex);
+	/* The guest reported a crash through the crash MSRs (CRASH_CTL
+	 * notify): p[0..4] are P0..P4, msg the text it pointed at ("" if
+	 * none), already checked to lie in the partition's RAM. */
+	void (*guest_crash)(void *opaque, unsigned vp, const uint64_t p[5],
+			    const char *msg);
 };
 
 /* Exit reasons (the rows of hv/exit.c's table). */
@@ -67,6 +76,7 @@ enum hv_exit_reason {
 	HV_EXIT_VMCALL,
 	HV_EXIT_HLT,
 	HV_EXIT_TRIPLE_FAULT,
+	HV_EXIT_MMIO, /* an access to an intercepted MMIO page */
 	HV_EXIT_NR
 };
 
@@ -117,5 +127,64 @@ const char *hv_exit_name(enum hv_exit_reason r);
 cycles_t hv_exit_cost(enum hv_exit_reason r);
 /* The end-of-run tables: per-vCPU time, then exits (like perf kvm stat). */
 void hv_print_stats(const struct hv *hv, FILE *f);
+
+/* Exits of one partition's vCPUs (management API statistics). */
+uint64_t hv_part_exit_count(const struct hv_part *p, enum hv_exit_reason r);
+cycles_t hv_part_exit_cycles(const struct hv_part *p, enum hv_exit_reason r);
+
+/* ---- the parent's service work (hv/work.c) -------------------------------
+ * The parent's services (VM Worker, VSPs) are native code, but their work
+ * runs on the parent's simulated vCPUs: a work item runs when the scheduler
+ * gives a parent vCPU a slice, not before `not_before`, and `cost` cycles
+ * of that vCPU are charged to ring `ring` (0: kernel-mode VSP/driver, 3:
+ * user-mode VM Worker/Service). fn runs when the item completes, with the
+ * cycle it completed at; `data` (len bytes) is copied. With no service
+ * partition the item runs at once. Returns 0, or -1 when out of memory. */
+typedef void hv_work_fn(void *opaque, const void *data, size_t len,
+			cycles_t now);
+int hv_submit_work(struct hv *hv, hv_work_fn *fn, void *opaque,
+		   const void *data, size_t len, cycles_t cost, int ring,
+		   cycles_t not_before);
+
+/* ---- ports and connections (hv/port.c) -----------------------------------
+ * A connection id is what a partition names in HvPostMessage /
+ * HvSignalEvent; each partition has its own connection ids. A connection
+ * leads to a port: either a SynIC of a vCPU of some partition (message:
+ * its SINT slot; event: its SINT's flag base_flag + the flag number the
+ * caller gives), or a host handler that the parent's services own (called
+ * on a parent vCPU through hv_submit_work, at the given cost). Return
+ * values are HV_STATUS_* (hv/hvdefs.h). */
+typedef unsigned hv_msg_handler(void *opaque, struct hv_part *from,
+				unsigned from_vp, uint32_t type,
+				const void *payload, unsigned size);
+typedef unsigned hv_event_handler(void *opaque, struct hv_part *from,
+				  unsigned from_vp, unsigned flag);
+
+unsigned hv_connect_msg_to_vp(struct hv_part *from, uint32_t conn_id,
+			      struct hv_part *to, unsigned vp, unsigned sint);
+unsigned hv_connect_event_to_vp(struct hv_part *from, uint32_t conn_id,
+				struct hv_part *to, unsigned vp, unsigned sint,
+				unsigned base_flag);
+unsigned hv_connect_msg_to_host(struct hv_part *from, uint32_t conn_id,
+				hv_msg_handler *fn, void *opaque,
+				cycles_t cost);
+unsigned hv_connect_event_to_host(struct hv_part *from, uint32_t conn_id,
+				  hv_event_handler *fn, void *opaque,
+				  cycles_t cost);
+unsigned hv_disconnect(struct hv_part *from, uint32_t conn_id);
+
+/* Host software (the parent's services) posting into a guest's SynIC. */
+unsigned hv_post_message(struct hv_part *to, unsigned vp, unsigned sint,
+			 uint32_t type, const void *payload, unsigned size);
+unsigned hv_signal_event(struct hv_part *to, unsigned vp, unsigned sint,
+			 unsigned flag);
+/* Raise SINT `sint` of a vCPU (its vector, unless masked): an interrupt
+ * with no message and no flag (hyperv-testdev's "assert SINT route"). */
+unsigned hv_assert_sint(struct hv_part *to, unsigned vp, unsigned sint);
+
+/* The partition's clock frequency and reference time (100 ns units since
+ * the partition started), as TIME_REF_COUNT reads it. */
+uint64_t hv_freq_hz(const struct hv *hv);
+uint64_t hv_part_ref_time(const struct hv_part *p, cycles_t now);
 
 #endif

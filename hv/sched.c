@@ -17,10 +17,14 @@
  * The period is HV_PERIOD_SLICES quanta (hv.c). A vCPU in HLT is off the
  * run queue until an interrupt wakes it, so an idle vCPU costs no slices.
  * A partition switch on a pCPU costs cfg.switch_cost cycles of that pCPU.
+ * A slice also ends at the vCPU's earliest timer (timer.c), so its timer
+ * interrupt is taken at the expiry cycle. A service vCPU (the parent's)
+ * runs its queued service work (work.c) in its slice instead of guest code.
  * Model of Hyper-V's classic scheduler knobs (weight/reserve/cap); the
  * algorithm is ours and documented in docs/ARCHITECTURE.md.
  */
 #include "hv/hv_int.h"
+#include "hv/work.h"
 
 #define VT_SCALE 10000u /* the largest weight: vtime stays integral */
 
@@ -111,8 +115,12 @@ static cycles_t slice_budget(const struct hv *hv, const struct hv_vp *vp,
 	cycles_t budget = hv->cfg.quantum;
 	uint64_t per = period_of(hv, T);
 
+	cycles_t deadline = hv_vp_next_deadline(vp);
+
 	if (hv->cfg.stop_at && hv->cfg.stop_at - T < budget)
 		budget = hv->cfg.stop_at - T;
+	if (deadline > T && deadline - T < budget)
+		budget = deadline - T;
 	if (vp->part->cap_pct < 100) {
 		cycles_t left = cap_cycles(hv, vp->part) - used_in(vp, per);
 		cycles_t to_end = (per + 1) * hv->cfg.period - T;
@@ -177,9 +185,16 @@ static void run_slice(struct hv_pcpu *pc, struct hv_vp *vp)
 		cpu_advance_clock(c, start - cpu_cycles(c));
 	}
 	vp->running = true;
-	ex = cpu_run(c, slice_budget(hv, vp, start));
-	vp->running = false;
-	after_run(vp, &ex);
+	if (vp->part->service) {
+		workq_run_slice(vp, slice_budget(hv, vp, start));
+		vp->running = false;
+		if (vp->halted)
+			vp->halt_since = cpu_cycles(c);
+	} else {
+		ex = cpu_run(c, slice_budget(hv, vp, start));
+		vp->running = false;
+		after_run(vp, &ex);
+	}
 	charge_slice(vp, start, cpu_cycles(c));
 	pc->slices++;
 	pc->clock = cpu_cycles(c);

@@ -21,6 +21,7 @@
 #include "sim/cmd_bench.h"
 #include "sim/cmd_ctl.h"
 #include "sim/cmd_disasm.h"
+#include "sim/scenario.h"
 #include "sim/hvsim_version.h"
 #include "sim/loader.h"
 #include "sim/scenario.h"
@@ -153,6 +154,26 @@ static int set_quantum(struct sim_config *c, const char **i, const char *v)
 	return 0;
 }
 
+static int set_vcpus(struct sim_config *c, const char **i, const char *v)
+{
+	uint64_t n;
+
+	(void)i;
+	if (cli_parse_u64(v, &n) != 0 || n < 1 || n > SCN_MAX_VCPUS)
+		return usage_error("--vcpus: '%s' is not a number from 1 to %d",
+				   v, SCN_MAX_VCPUS);
+	c->vcpus = (unsigned)n;
+	return 0;
+}
+
+static int set_testdev(struct sim_config *c, const char **i, const char *v)
+{
+	(void)i;
+	(void)v;
+	c->testdev = true;
+	return 0;
+}
+
 static int set_quiet(struct sim_config *c, const char **i, const char *v)
 {
 	(void)i;
@@ -180,6 +201,9 @@ static const struct run_opt run_opts[] = {
      "stop after N simulated cycles (exit status 125)"},
     {"--quantum", "N", set_quantum,
      "CPU cycles per scheduling quantum (default 1000000)"},
+    {"--vcpus", "N", set_vcpus, "virtual processors of the guest (default 1)"},
+    {"--testdev", NULL, set_testdev,
+     "give the guest QEMU's hyperv-testdev and pc-testdev"},
     {"--quiet", NULL, set_quiet, "no hvsim messages or summary"},
     {"--mgmt", "SOCKET", set_mgmt,
      "serve the management API there (hvsim ctl, README)"},

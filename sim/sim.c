@@ -298,6 +298,8 @@ int sim_scenario_from_config(const struct sim_config *cfg,
 	scn_partition_defaults(child);
 	strcpy(child->name, "guest");
 	child->mem_bytes = cfg->mem_bytes;
+	child->vcpus = cfg->vcpus ? cfg->vcpus : 1;
+	child->testdev = cfg->testdev;
 	child->nr_initrd = (unsigned)cfg->nr_initrd;
 	rc = copy_field(child->kernel, SCN_PATH_MAX, cfg->kernel, "--kernel");
 	if (!rc)
@@ -373,7 +375,8 @@ static int add_partition(struct sim *s, unsigned i)
 	const struct scn_partition *sp = &s->sc->part[i];
 	struct partition_config pc = {
 	    .hv = {sp->name, sp->parent, sp->vcpus, sp->mem_bytes, sp->weight,
-		   sp->reserve_pct, sp->cap_pct},
+		   sp->reserve_pct, sp->cap_pct,
+		   sp->parent && !sp->kernel[0]},
 	    .on_end = on_partition_end,
 	    .opaque = s,
 	};
@@ -414,6 +417,7 @@ static int build(struct sim *s, bool check)
 	struct hv_config hc = {
 	    .pcpus = s->sc->pcpus,
 	    .quantum = s->sc->quantum_cycles,
+	    .freq_hz = s->sc->freq_hz,
 	    .stop_at = s->sc->max_cycles,
 	};
 	char err[512];

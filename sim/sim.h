@@ -46,6 +46,8 @@ struct sim_config {
 	uint64_t freq_hz;	 /* for reporting simulated time */
 	uint64_t quantum_cycles; /* CPU quantum */
 	const char *mgmt_path;	 /* --mgmt SOCKET; NULL = none */
+	unsigned vcpus;		 /* --vcpus; 0 = 1 */
+	bool testdev;		 /* --testdev */
 };
 
 /* What a finished run did. */
