@@ -37,3 +37,7 @@ int vapic_msr_write(struct hv_vp *vp, uint32_t msr, uint64_t val)
 	(void)vp, (void)msr, (void)val;
 	return 1;
 }
+uint64_t vapic_timer_hz(const struct hv *hv)
+{
+	return hv->cfg.freq_hz;
+}

@@ -13,6 +13,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+struct hv;
 struct hv_vp;
 struct hv_part;
 
@@ -24,6 +25,10 @@ void vapic_destroy(struct hv_vp *vp);
 int vapic_map_mmio(struct hv_part *p);
 /* Power-on state of the vCPU's APIC. */
 void vapic_reset(struct hv_vp *vp);
+
+/* The APIC timer's input clock in Hz (APIC_FREQUENCY MSR): the core clock
+ * divided by a whole number of cycles per tick. */
+uint64_t vapic_timer_hz(const struct hv *hv);
 
 /* cpu_env.intr_ack. */
 int vapic_intr_ack(struct hv_vp *vp);
