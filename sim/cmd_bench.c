@@ -254,14 +254,29 @@ int cmd_bench(int argc, char **argv)
 	if (argc > 1 &&
 	    (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
 		puts("usage: hvsim bench [GUEST.elf]...\n"
+		     "       hvsim bench --partitions [N]\n"
 		     "Run CPU-bound guests (default: every bench_*.elf in "
 		     "<dir of hvsim>/" BENCH_GUEST_DIR ")\none at a time with "
 		     "output discarded. Per guest: instructions retired, host "
 		     "CPU\nseconds, MIPS, host ns per instruction, and 'ok' or "
 		     "'WRONG RESULT' from the\nguest's own check; then the "
 		     "geometric mean of the MIPS. Exit status 0 if all\nwere "
-		     "ok, 1 if not.");
+		     "ok, 1 if not.\n--partitions: one child alone, then N (default 8) "
+		     "children, each running\nbench_intloop on 2 physical "
+		     "CPUs: MIPS, host memory per partition and\nthe "
+		     "scheduling overhead.");
 		return 0;
+	}
+	if (argc > 1 && !strcmp(argv[1], "--partitions")) {
+		unsigned long n = 8;
+		char *end = NULL;
+
+		if (argc > 3)
+			return bench_usage_error(argv[3]);
+		if (argc == 3 && ((n = strtoul(argv[2], &end, 10)) == 0 ||
+				  *end != '\0'))
+			return bench_usage_error(argv[2]);
+		return bench_partitions((unsigned)n);
 	}
 	for (int i = 1; i < argc; i++)
 		if (argv[i][0] == '-')

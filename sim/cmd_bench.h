@@ -27,6 +27,11 @@ void bench_free_paths(char **paths, size_t n);
  * (debug-exit 1: the guest's self-check failed), "FAILED" otherwise. */
 const char *bench_verdict(int status);
 
+/* `hvsim bench --partitions N` (cmd_bench_parts.c): one child alone, then
+ * N children, each running bench_intloop; prints MIPS, memory per
+ * partition and the overhead. Returns 0 if every run was ok. */
+int bench_partitions(unsigned children);
+
 /* Geometric mean of the positive values among v[0..n); 0 if none. */
 double bench_geomean(const double *v, size_t n);
 
