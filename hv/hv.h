@@ -109,6 +109,11 @@ void hv_part_set_runnable(struct hv_part *p, bool runnable);
 /* A vCPU's INTR line; a halted vCPU with IF=1 wakes when it goes high. */
 void hv_vp_set_intr_line(struct hv_part *p, unsigned vp, bool high);
 void hv_vp_stats(const struct hv_part *p, unsigned vp, struct hv_vp_stats *out);
+/* Reset a child partition (hv/reset.c): its vCPUs to power-on state (not
+ * runnable until hv_part_set_runnable), timers, SynIC, APIC, Hyper-V MSRs,
+ * connections and a pending forwarded I/O dropped, RAM zeroed. -1 for a
+ * service partition. */
+int hv_part_reset(struct hv_part *p);
 
 /* Queue the first slice of every pCPU. -1 when out of memory. */
 int hv_start(struct hv *hv);
