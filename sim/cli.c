@@ -21,6 +21,7 @@
 #include "sim/cmd_bench.h"
 #include "sim/cmd_ctl.h"
 #include "sim/cmd_disasm.h"
+#include "sim/cmd_trace.h"
 #include "sim/scenario.h"
 #include "sim/hvsim_version.h"
 #include "sim/loader.h"
@@ -386,6 +387,7 @@ static const struct cli_cmd {
      "disassemble FILE with Capstone and our decoder side by side"},
     {"bench", cmd_bench, "measure interpreter speed on CPU-bound guests"},
     {"ctl", cmd_ctl, "send one command to a running hvsim (mgmt socket)"},
+    {"trace", cmd_trace, "trace stats FILE | trace export --chrome FILE -o OUT"},
     {"help", cmd_help, "this text; 'hvsim CMD --help' for a command"},
 };
 
