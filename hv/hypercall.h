@@ -30,10 +30,11 @@ struct hv_hcall {
 };
 
 /* Decode a control value. HV_STATUS_SUCCESS, or
- * HV_STATUS_INVALID_HYPERCALL_INPUT when reserved bits are set or
- * rep_start > rep_count. */
+ * HV_STATUS_INVALID_HYPERCALL_INPUT when reserved bits are set or a
+ * non-zero rep_start is not below rep_count (TLFS: "the rep start index
+ * is not smaller than the rep count"). *hc is filled in either way. */
 unsigned hcall_decode(uint64_t control, struct hv_hcall *hc);
-/* The result value: status and reps completed. */
+/* The result value: status (bits 0..15) and reps completed (32..43). */
 uint64_t hcall_result(unsigned status, unsigned reps_done);
 
 /* The VMCALL exit of `vp`: #UD (returns ENV_UNHANDLED) unless the
