@@ -170,6 +170,15 @@ _Noreturn void cpu_raise_ud(struct cpu *c);
 _Noreturn void cpu_raise_gp0(struct cpu *c);
 /* #PF: sets CR2 = lin, raises with the error code. */
 _Noreturn void cpu_raise_pf(struct cpu *c, uint64_t lin, uint32_t pfec);
+/* pend_vec of an instruction undone because an intercept's owner answers
+ * later (ENV_RETRY, cpu/cpu.h): nothing is delivered, cpu_run() returns
+ * CPU_EXIT_STOP with RIP at the instruction. */
+#define CPU_PEND_RETRY (-2)
+/* Undo the current instruction exactly like a fault (RIP back to
+ * insn_rip; handlers change no state before their intercept, and a REP
+ * string instruction keeps the iterations already done) and leave
+ * cpu_run() at once with CPU_EXIT_STOP. */
+_Noreturn void cpu_raise_retry(struct cpu *c);
 /* Called by the interpreter after a cpu_raise() longjmp, with c->rip
  * already rewound to c->insn_rip: delivers c->pend_vec/pend_err through the
  * IDT, escalating to #DF and to triple fault (c->triple_fault = true) as

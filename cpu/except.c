@@ -30,6 +30,15 @@ _Noreturn void cpu_raise(struct cpu *c, int vector, uint32_t errcode)
 	longjmp(c->fault_jmp, 1);
 }
 
+/* Not a fault: pend_vec tells cpu_run() to stop instead of delivering,
+ * and last_fault (the triple-fault report) is left alone. */
+_Noreturn void cpu_raise_retry(struct cpu *c)
+{
+	c->pend_vec = CPU_PEND_RETRY;
+	c->pend_err = 0;
+	longjmp(c->fault_jmp, 1);
+}
+
 _Noreturn void cpu_raise_ud(struct cpu *c)
 {
 	cpu_raise(c, EXC_UD, 0);
@@ -321,8 +330,8 @@ void cpu_exception_entry(struct cpu *c)
 {
 	int vec = c->pend_vec;
 
-	if (vec == PEND_SHUTDOWN)
-		return; /* c->triple_fault is set: the interpreter stops */
+	if (vec == PEND_SHUTDOWN || vec == CPU_PEND_RETRY)
+		return; /* shutdown: c->triple_fault is set; retry: exec.c */
 	cpu_deliver(c, vec, EV_EXCEPTION, cpu_exc_has_errcode(vec),
 		    c->pend_err);
 }

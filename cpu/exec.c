@@ -470,10 +470,17 @@ struct cpu_exit cpu_run(struct cpu *c, cycles_t budget)
 	}
 
 	if (setjmp(c->fault_jmp)) {
-		/* A fault unwound here: rewind and deliver it, then go on. */
+		/* A fault unwound here: rewind and deliver it, then go on.
+		 * An intercept answered later (ENV_RETRY) rewinds the same
+		 * way but stops: the instruction runs again next time. */
 		block_fault_charge(c);
 		c->cur = NULL;
 		c->rip = c->insn_rip;
+		if (c->pend_vec == CPU_PEND_RETRY) {
+			ex.reason = CPU_EXIT_STOP;
+			ex.rip = c->rip;
+			return ex;
+		}
 		cpu_exception_entry(c);
 		if (c->triple_fault) {
 			ex.reason = CPU_EXIT_TRIPLE_FAULT;

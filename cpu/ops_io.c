@@ -13,6 +13,9 @@
  * cost is charged. No hook, or a hook that does not own the port: reads
  * return all ones of the access size and writes are dropped (open bus).
  * Sizes are 1, 2 or 4 bytes (REX.W does not make a 64-bit port access).
+ * A hook that answers later (ENV_RETRY: the intercept was forwarded) has
+ * its cost charged, then the instruction is undone like a fault and
+ * cpu_run() stops; it asks again when it is re-executed.
  */
 #include "cpu/cpu_int.h"
 #include "cpu/ops.h"
@@ -71,6 +74,8 @@ uint32_t cpu_io_in(struct cpu *c, uint16_t port, int size)
 	if (c->env.io_in)
 		rc = c->env.io_in(c->env.opaque, c, port, size, &val, &cost);
 	cpu_charge(c, cost);
+	if (rc == ENV_RETRY)
+		cpu_raise_retry(c);
 	if (rc == ENV_GP)
 		cpu_raise_gp0(c);
 	if (rc != ENV_OK)
@@ -89,6 +94,8 @@ void cpu_io_out(struct cpu *c, uint16_t port, int size, uint32_t val)
 		rc = c->env.io_out(c->env.opaque, c, port, size,
 				   (uint32_t)(val & size_mask(size)), &cost);
 	cpu_charge(c, cost);
+	if (rc == ENV_RETRY)
+		cpu_raise_retry(c);
 	if (rc == ENV_GP)
 		cpu_raise_gp0(c);
 }

@@ -14,7 +14,9 @@
  * Invariants: each iteration does all of its accesses before it updates
  * rSI/rDI, and rCX drops only after the iteration completed, so a fault
  * mid-way leaves exactly the completed iterations visible (as hardware
- * does) with RIP at the instruction. A handler call runs at most
+ * does) with RIP at the instruction; an I/O intercept answered later
+ * (ENV_RETRY, ops_io.c) unwinds the same way, so REP INS/OUTS resume at
+ * the element that was forwarded. A handler call runs at most
  * STRING_MAX_ITERS elements; if any remain it sets RIP back to the
  * instruction so the interpreter can take interrupts and re-execute it.
  * The bulk path below may do a page worth of REP MOVS/STOS at once, but

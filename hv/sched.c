@@ -20,6 +20,9 @@
  * A slice also ends at the vCPU's earliest timer (timer.c), so its timer
  * interrupt is taken at the expiry cycle. A service vCPU (the parent's)
  * runs its queued service work (work.c) in its slice instead of guest code.
+ * A child vCPU whose I/O intercept was forwarded to the parent's VM Worker
+ * (vp->io.state == HV_IO_WAITING) is off the run queue like a halted one,
+ * but only the worker's completion makes it runnable, not an interrupt.
  * Model of Hyper-V's classic scheduler knobs (weight/reserve/cap); the
  * algorithm is ours and documented in docs/ARCHITECTURE.md.
  */
@@ -53,6 +56,8 @@ static bool eligible(const struct hv_vp *vp, cycles_t T, cycles_t *wake)
 
 	if (!p->runnable || vp->halted || vp->dead || vp->running)
 		return false;
+	if (vp->io.state == HV_IO_WAITING)
+		return false; /* blocked on its VM Worker (work.c) */
 	if (cpu_cycles(vp->cpu) > T) {
 		if (cpu_cycles(vp->cpu) < *wake)
 			*wake = cpu_cycles(vp->cpu);

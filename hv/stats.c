@@ -5,7 +5,8 @@
  * `perf kvm stat`: reason, count, share of exits, total and mean cycles.
  *
  * Sources: ring 0/3 from the core's per-CPL clock (cpu_cycles_at_cpl),
- * which excludes time added with cpu_advance_clock; root from the exit
+ * which excludes time added with cpu_advance_clock, plus, for the
+ * parent's service vCPUs, the service work charged by ring (work.c); root from the exit
  * dispatcher (exit.c); idle and wait from the scheduler (sched.c, hv.c).
  */
 #include <inttypes.h>
@@ -23,10 +24,12 @@ void hv_vp_stats(const struct hv_part *p, unsigned index,
 		return;
 	vp = &p->vp[index];
 	now = hv_now(p->hv);
-	out->ring3 = cpu_cycles_at_cpl(vp->cpu, 3);
+	/* A service vCPU runs no guest code: its ring 0/3 time is the
+	 * service work charged to it (work.c), by ring. */
+	out->ring3 = cpu_cycles_at_cpl(vp->cpu, 3) + vp->svc_ring3;
 	out->ring0 = cpu_cycles_at_cpl(vp->cpu, 0) +
 		     cpu_cycles_at_cpl(vp->cpu, 1) +
-		     cpu_cycles_at_cpl(vp->cpu, 2);
+		     cpu_cycles_at_cpl(vp->cpu, 2) + vp->svc_ring0;
 	out->root = vp->root;
 	idle_closed = vp->idle;
 	out->idle = idle_closed;
