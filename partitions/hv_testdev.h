@@ -51,8 +51,10 @@ struct hv_testdev;
 /* Register the port on `bus` for partition `p`. NULL on failure. */
 struct hv_testdev *hv_testdev_attach(struct iobus *bus, struct hv_part *p);
 /* Disconnects every connection the guest made, then frees. The bus
- * cannot unmap: destroy the device only once the bus is no longer used
- * (and before the partition `p` is destroyed). */
+ * cannot unmap: destroy the device only once the bus is no longer used.
+ * hv/port.c still hands messages queued before a disconnect to their
+ * handler, so between this and the partition's destruction or reset
+ * (which drops them: hv_ports_forget_part) no parent work may run. */
 void hv_testdev_destroy(struct hv_testdev *d);
 
 /* The hypervisor calls the device makes: hv/hv.h's by default

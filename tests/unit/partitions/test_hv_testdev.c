@@ -5,13 +5,21 @@
  * encoding, SINT routes and SET_SINT, message connections echoing what
  * the guest posts into the route's slot, event connections setting flag
  * `conn id`, destroy and reset disconnecting, and every kind of bad
- * guest command being ignored and counted.
+ * guest command being ignored and counted. Then the same device on the
+ * real hypervisor (suite hv_testdev_real): what lands in the SIMP slot
+ * and the SIEFP flags, interrupts raised, ids after destroy, ids taken.
  */
 #include <criterion/criterion.h>
 #include <string.h>
 
+#include "hv/hv_int.h" /* the real-hypervisor tests enable the SynIC */
 #include "hv/hvdefs.h"
+#include "hv/hvmsr.h"
+#include "hv/port.h"
+#include "hv/synic.h"
+#include "mmu/mmu.h"
 #include "partitions/hv_testdev.h"
+#include "sim/evq.h"
 
 /* ---- the recording hypervisor (test-only file-scope state) -------------- */
 
@@ -507,4 +515,175 @@ Test(hv_testdev, attach_refuses_a_taken_port)
 	cr_assert_null(hv_testdev_attach_with(&bus, some_part, &fake_hv));
 	cr_assert_null(hv_testdev_attach_with(&bus, NULL, &fake_hv));
 	hv_testdev_destroy(d);
+}
+
+/* ---- with the real hypervisor (hv/port.c, hv/synic.c) ---------------------
+ * One partition and no parent: parent work (the handlers) runs at once.
+ * The SynIC is enabled as a guest's WRMSRs would (hv/hvmsr.h), and what
+ * the guest's HvPostMessage / HvSignalEvent do is hv_port_post /
+ * hv_port_signal (hv/port.h). */
+
+
+#define SIMP_GPA  0x10000ull
+#define SIEFP_GPA 0x11000ull
+
+struct real {
+	struct evq *q;
+	struct hv *hv;
+	struct hv_part *p;
+	struct iobus bus;
+	struct hv_testdev *d;
+};
+
+static void real_wrmsr(struct real *r, uint32_t msr, uint64_t v)
+{
+	cr_assert_eq(0, hv_msr_write(&r->p->vp[0], msr, v), "msr %#x", msr);
+}
+
+static void real_mk(struct real *r)
+{
+	struct hv_config hc = {.pcpus = 1, .quantum = 100000};
+	struct hv_part_config pc = {.name = "c", .vcpus = 2,
+				    .mem_bytes = 1 << 20, .weight = 100};
+
+	r->q = evq_create();
+	r->hv = hv_create(&hc, r->q);
+	cr_assert_not_null(r->hv);
+	r->p = hv_part_create(r->hv, &pc, NULL, NULL);
+	cr_assert_not_null(r->p);
+	memset(&r->bus, 0, sizeof(r->bus));
+	r->d = hv_testdev_attach(&r->bus, r->p);
+	cr_assert_not_null(r->d);
+	real_wrmsr(r, HV_MSR_SIMP, SIMP_GPA | HV_MSR_ENABLE);
+	real_wrmsr(r, HV_MSR_SIEFP, SIEFP_GPA | HV_MSR_ENABLE);
+	for (unsigned s = 0; s < HV_SYNIC_SINT_COUNT; s++)
+		real_wrmsr(r, HV_MSR_SINT0 + s, 0xB0 + s); /* unmasked */
+	real_wrmsr(r, HV_MSR_SCONTROL, 1);
+}
+
+static void real_rm(struct real *r)
+{
+	hv_testdev_destroy(r->d);
+	hv_destroy(r->hv);
+	evq_destroy(r->q);
+}
+
+static void real_cmd(struct real *r, unsigned op, unsigned vp, unsigned sint,
+		     unsigned conn)
+{
+	cycles_t lat = 0;
+
+	iobus_write(&r->bus, HV_TESTDEV_PORT, 4,
+		    HV_TESTDEV_CMD(op, vp, sint, conn), &lat);
+}
+
+static uint64_t real_interrupts(struct real *r)
+{
+	return synic_stats(r->p->vp[0].synic)->interrupts;
+}
+
+Test(hv_testdev_real, set_sint_raises_the_vcpus_sint)
+{
+	struct real r;
+
+	real_mk(&r);
+	real_cmd(&r, HV_TESTDEV_SINT_ROUTE_CREATE, 0, 3, 0);
+	real_cmd(&r, HV_TESTDEV_SINT_ROUTE_SET_SINT, 0, 3, 0);
+	cr_assert_eq(1, real_interrupts(&r));
+	cr_assert_eq(1, hv_testdev_stats(r.d)->asserts);
+	/* Masked: the hypervisor takes it, nothing is raised. */
+	real_wrmsr(&r, HV_MSR_SINT0 + 3, 0xB3 | HV_SINT_MASKED);
+	real_cmd(&r, HV_TESTDEV_SINT_ROUTE_SET_SINT, 0, 3, 0);
+	cr_assert_eq(1, real_interrupts(&r));
+	real_rm(&r);
+}
+
+Test(hv_testdev_real, posted_message_is_echoed_into_the_simp_slot)
+{
+	struct real r;
+	const char text[] = "hello, testdev";
+	uint8_t slot[HV_MESSAGE_SIZE];
+	uint32_t type;
+
+	real_mk(&r);
+	real_cmd(&r, HV_TESTDEV_MSG_CONN_CREATE, 0, 8, 0x10);
+	cr_assert_eq(1, hv_testdev_stats(r.d)->msg_conns);
+	cr_assert_eq(HV_STATUS_SUCCESS,
+		     hv_port_post(r.p, 0, 0x10, 0x12345678, text,
+				  sizeof(text)));
+	cr_assert_eq(1, hv_testdev_stats(r.d)->echoes);
+	cr_assert_eq(0, physmem_copy_from(hv_part_mem(r.p), slot,
+					  SIMP_GPA + 8 * HV_MESSAGE_SIZE,
+					  sizeof(slot)));
+	memcpy(&type, slot, 4);
+	cr_assert_eq(0x12345678, type);
+	cr_assert_eq(sizeof(text), slot[4]);
+	cr_assert_arr_eq(text, slot + 16, sizeof(text));
+	cr_assert_eq(1, real_interrupts(&r));
+	real_rm(&r);
+}
+
+Test(hv_testdev_real, signalled_event_sets_flag_conn_id)
+{
+	struct real r;
+	uint8_t flags[256];
+
+	real_mk(&r);
+	real_cmd(&r, HV_TESTDEV_EVT_CONN_CREATE, 0, 9, 0x21);
+	cr_assert_eq(HV_STATUS_SUCCESS, hv_port_signal(r.p, 0, 0x21, 0));
+	cr_assert_eq(0, physmem_copy_from(hv_part_mem(r.p), flags,
+					  SIEFP_GPA + 9 * 256, sizeof(flags)));
+	for (unsigned f = 0; f < 2048; f++)
+		cr_assert_eq(f == 0x21, (flags[f / 8] >> (f % 8)) & 1,
+			     "flag %u", f);
+	cr_assert_eq(1, real_interrupts(&r));
+	cr_assert_eq(1, hv_testdev_stats(r.d)->events);
+	real_rm(&r);
+}
+
+Test(hv_testdev_real, destroyed_connections_are_unknown_ids)
+{
+	struct real r;
+
+	real_mk(&r);
+	real_cmd(&r, HV_TESTDEV_MSG_CONN_CREATE, 0, 8, 0x10);
+	real_cmd(&r, HV_TESTDEV_EVT_CONN_CREATE, 0, 9, 0x20);
+	real_cmd(&r, HV_TESTDEV_MSG_CONN_DESTROY, 0, 0, 0x10);
+	real_cmd(&r, HV_TESTDEV_EVT_CONN_DESTROY, 0, 0, 0x20);
+	cr_assert_eq(HV_STATUS_INVALID_CONNECTION_ID,
+		     hv_port_post(r.p, 0, 0x10, 1, "x", 1));
+	cr_assert_eq(HV_STATUS_INVALID_CONNECTION_ID,
+		     hv_port_signal(r.p, 0, 0x20, 0));
+	cr_assert_eq(0, real_interrupts(&r));
+	real_rm(&r);
+}
+
+Test(hv_testdev_real, an_id_the_partition_already_uses_is_refused)
+{
+	struct real r;
+
+	real_mk(&r);
+	cr_assert_eq(HV_STATUS_SUCCESS,
+		     hv_connect_msg_to_vp(r.p, 0x30, r.p, 1, 2));
+	real_cmd(&r, HV_TESTDEV_MSG_CONN_CREATE, 0, 8, 0x30);
+	cr_assert_eq(0, hv_testdev_stats(r.d)->msg_conns);
+	cr_assert_eq(1, hv_testdev_stats(r.d)->errors);
+	/* The existing connection is untouched, and destroy leaves it. */
+	real_cmd(&r, HV_TESTDEV_MSG_CONN_DESTROY, 0, 0, 0x30);
+	cr_assert_eq(HV_STATUS_INVALID_SYNIC_STATE, /* VP 1's SynIC is off */
+		     hv_port_post(r.p, 0, 0x30, 1, "x", 1));
+	real_rm(&r);
+}
+
+Test(hv_testdev_real, a_vp_the_partition_lacks_is_refused)
+{
+	struct real r;
+
+	real_mk(&r);
+	real_cmd(&r, HV_TESTDEV_SINT_ROUTE_CREATE, 2, 0, 0); /* 2 vCPUs */
+	real_cmd(&r, HV_TESTDEV_MSG_CONN_CREATE, 2, 0, 0x11);
+	cr_assert_eq(2, hv_testdev_stats(r.d)->errors);
+	cr_assert_eq(HV_STATUS_INVALID_CONNECTION_ID,
+		     hv_port_post(r.p, 0, 0x11, 1, "x", 1));
+	real_rm(&r);
 }
