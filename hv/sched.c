@@ -122,6 +122,9 @@ static cycles_t slice_budget(const struct hv *hv, const struct hv_vp *vp,
 
 	cycles_t deadline = hv_vp_next_deadline(vp);
 
+	/* A partition switch may already have taken T past the limit. */
+	if (hv->cfg.stop_at && T >= hv->cfg.stop_at)
+		return 0;
 	if (hv->cfg.stop_at && hv->cfg.stop_at - T < budget)
 		budget = hv->cfg.stop_at - T;
 	if (deadline > T && deadline - T < budget)

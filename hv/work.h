@@ -12,6 +12,7 @@
 
 #include "cpu/cpu.h"
 
+struct hv;
 struct hv_part;
 struct hv_vp;
 struct hv_workq;

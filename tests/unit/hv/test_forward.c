@@ -15,6 +15,7 @@
 #include <stdio.h>
 
 #include "../../common/fixture.h"
+#include "hv/work.h"
 #include "hv_test.h"
 
 /* ---- the core: ENV_RETRY ------------------------------------------------- */
@@ -157,4 +158,168 @@ Test(retry, rep_outsb_keeps_the_elements_already_done)
 	cr_assert_eq(memcmp(e.out, "abcde", 5), 0);
 	cr_assert_eq(fx->cpu->gpr[RCX], 0);
 	fx_free(fx);
+}
+
+/* ---- the hypervisor: forwarding to the VM Worker ------------------------- */
+
+static char *read_file(const char *path, char *buf, size_t len)
+{
+	FILE *f = fopen(path, "r");
+	size_t n;
+
+	cr_assert_not_null(f);
+	n = fread(buf, 1, len - 1, f);
+	buf[n] = 0;
+	fclose(f);
+	return buf;
+}
+
+/* Run `code` as the one child of a parent with `cap` percent; serial
+ * output to a temporary file read back into out. */
+static struct sim *run_child(const void *code, size_t len, unsigned cap,
+			     uint64_t max_cycles,
+			     int *status, char *out, size_t outlen)
+{
+	struct scenario *sc = hvt_scenario(1, 1000000, max_cycles);
+	char *k = hvt_guest(code, len);
+	char ser[] = "/tmp/hvsim-test-fwd-XXXXXX";
+	struct sim *s;
+
+	close(mkstemp(ser));
+	sc->part[0].cap_pct = cap;
+	strcpy(hvt_child(sc, "guest", k, 4ull << 20)->serial, ser);
+	s = hvt_run(sc, status);
+	sim_destroy(s); /* flushes the serial file */
+	s = NULL;
+	read_file(ser, out, outlen);
+	unlink(ser);
+	unlink(k);
+	free(k);
+	free(sc);
+	return s;
+}
+
+/* out COM1, 'A'; debug-exit 0 */
+static const uint8_t say_a[] = {0x66, 0xBA, 0xF8, 0x03, 0xB0, 'A', 0xEE,
+				0x31, 0xC0, 0xE7, 0xF4};
+
+/* The OUT exits at cycle ~10 (+1,200 for the exit); the parent's vCPU
+ * gets the pCPU after a partition switch (5,000): before that the UART
+ * has not seen the byte. */
+Test(forward, the_device_sees_the_out_only_when_a_parent_vcpu_ran_it)
+{
+	char out[64];
+	int status;
+
+	run_child(say_a, sizeof(say_a), 100, 6000, &status, out, sizeof(out));
+	cr_assert_eq(status, SIM_EXIT_TIME_LIMIT);
+	cr_assert_str_eq(out, "", "not emulated yet");
+	run_child(say_a, sizeof(say_a), 100, 0, &status, out, sizeof(out));
+	cr_assert_eq(status, 1);
+	cr_assert_str_eq(out, "A");
+}
+
+/* Write 0x2A to the UART's scratch register, read it back, exit with it. */
+Test(forward, in_returns_the_value_the_device_gave)
+{
+	static const uint8_t code[] = {
+	    0x66, 0xBA, 0xFF, 0x03, 0xB0, 0x2A, 0xEE, /* out SCR, 0x2a */
+	    0xB0, 0x00, 0xEC, 0x0F, 0xB6, 0xC0,	      /* in al, SCR */
+	    0xE7, 0xF4,				      /* debug-exit */
+	};
+	char out[8];
+	int status;
+
+	run_child(code, sizeof(code), 100, 0, &status, out, sizeof(out));
+	cr_assert_eq(status, (0x2A << 1) | 1);
+}
+
+/* rep outsb "hello" to COM1: five exits, five bytes, in order. */
+Test(forward, rep_outsb_sends_each_byte_once)
+{
+	static const uint8_t code[] = {
+	    0xBE, 0x14, 0x00, 0x10, 0x00,	    /* mov esi, 0x100014 */
+	    0xB9, 0x05, 0x00, 0x00, 0x00,	    /* mov ecx, 5 */
+	    0x66, 0xBA, 0xF8, 0x03, 0xF3, 0x6E, /* mov dx, COM1; rep outsb */
+	    0x31, 0xC0, 0xE7, 0xF4,		    /* debug-exit 0 */
+	    'h', 'e', 'l', 'l', 'o',
+	};
+	struct scenario *sc = hvt_scenario(1, 1000000, 0);
+	char *k = hvt_guest(code, sizeof(code));
+	char ser[] = "/tmp/hvsim-test-fwd-XXXXXX", out[16];
+	struct hv_part *child;
+	struct sim *s;
+	int status;
+
+	close(mkstemp(ser));
+	strcpy(hvt_child(sc, "guest", k, 4ull << 20)->serial, ser);
+	s = hvt_run(sc, &status);
+	cr_assert_eq(status, 1);
+	child = partition_hv(sim_partition(s, 1));
+	/* Counted once each: 5 bytes + the debug-exit write. */
+	cr_assert_eq(hv_part_exit_count(child, HV_EXIT_IO_OUT), 6);
+	cr_assert_eq(hv_exit_count(sim_hv(s), HV_EXIT_IO_OUT), 6);
+	sim_destroy(s);
+	cr_assert_str_eq(read_file(ser, out, sizeof(out)), "hello");
+	unlink(ser);
+	unlink(k);
+	free(k);
+	free(sc);
+}
+
+/* 50 OUTs to port 0x80, then debug-exit: the time the child needs. */
+static cycles_t fifty_outs_time(unsigned parent_cap, struct hv_vp_stats *pst)
+{
+	static const uint8_t code[] = {
+	    0xB9, 0x32, 0x00, 0x00, 0x00, /* mov ecx, 50 */
+	    0xE6, 0x80, 0xE2, 0xFC,	  /* L: out 0x80, al; loop L */
+	    0x31, 0xC0, 0xE7, 0xF4,	  /* debug-exit 0 */
+	};
+	struct scenario *sc = hvt_scenario(1, 100000, 0);
+	char *k = hvt_guest(code, sizeof(code));
+	struct sim *s;
+	struct hv_vp_stats st;
+	int status;
+	cycles_t t;
+
+	sc->part[0].cap_pct = parent_cap;
+	hvt_child(sc, "guest", k, 4ull << 20);
+	s = hvt_run(sc, &status);
+	cr_assert_eq(status, 1);
+	hv_vp_stats(partition_hv(sim_partition(s, 1)), 0, &st);
+	hv_vp_stats(partition_hv(sim_partition(s, 0)), 0, pst);
+	cr_assert_eq(st.exits, 51);
+	cr_assert_eq(st.ring3 + st.ring0 + st.root + st.idle + st.wait,
+		     hv_now(sim_hv(s)));
+	t = hv_now(sim_hv(s));
+	sim_destroy(s);
+	unlink(k);
+	free(k);
+	free(sc);
+	return t;
+}
+
+Test(forward, round_trip_costs_8us_and_grows_when_the_parent_is_capped)
+{
+	struct hv_vp_stats par;
+	struct hv_fwd_cost fc;
+	struct hv_config hc = {.pcpus = 1, .quantum = 1, .freq_hz = 2500000000};
+	struct hv *hv = hv_create(&hc, NULL);
+	cycles_t free_t, capped_t;
+
+	hv_fwd_cost(hv, &fc);
+	hv_destroy(hv);
+	cr_assert_eq(fc.exit + fc.dispatch + fc.emulate + fc.complete, 20000,
+		     "8 µs at 2.5 GHz");
+	free_t = fifty_outs_time(100, &par);
+	/* The parent's vCPU did the emulation: ring 3 for the worker,
+	 * ring 0 for dispatch and completion, 51 times. */
+	cr_assert_eq(par.ring3, 51 * fc.emulate);
+	cr_assert_eq(par.ring0, 51 * (fc.dispatch + fc.complete));
+	/* Each access: 8 µs plus two partition switches on the one pCPU. */
+	cr_assert_geq(free_t, 51 * 20000);
+	cr_assert_lt(free_t, 51 * (20000 + 2 * 5000 + 100));
+	capped_t = fifty_outs_time(5, &par);
+	cr_assert_gt(capped_t, 2 * free_t, "free %llu capped %llu",
+		     (unsigned long long)free_t, (unsigned long long)capped_t);
 }
