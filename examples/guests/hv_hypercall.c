@@ -5,7 +5,8 @@
  *
  * Checks: VMCALL before the hypercall page is enabled raises #UD; the page
  * is enabled through GUEST_OS_ID + HYPERCALL and holds VMCALL; an unknown
- * call code, reserved control bits, a misaligned input GPA, an input GPA
+ * call code, reserved control bits, a rep count on a simple call, a
+ * misaligned input GPA, an input block spanning pages, an input GPA
  * outside RAM each get their error status; HvPostMessage to an unknown
  * connection, with a hypervisor message type or a payload over 240 bytes
  * is refused; through QEMU's hyperv-testdev (run with --testdev) a posted
@@ -92,8 +93,19 @@ static void test_control_errors(void)
 		     HV_STATUS(hv_hypercall(HVCALL_POST_MESSAGE | 1ull << 63,
 					    in, 0)),
 		     HV_STATUS_INVALID_HYPERCALL_INPUT);
+	check_status("rep count 1 on a simple call (HvPostMessage)",
+		     HV_STATUS(hv_hypercall(HVCALL_POST_MESSAGE |
+					    1ull << HV_HC_REP_COUNT_SHIFT,
+					    in, 0)),
+		     HV_STATUS_INVALID_HYPERCALL_INPUT);
 	check_status("HvPostMessage with input GPA 4 bytes off alignment",
 		     HV_STATUS(hv_hypercall(HVCALL_POST_MESSAGE, in + 4, 0)),
+		     HV_STATUS_INVALID_ALIGNMENT);
+	/* Refused before anything is read: the bytes past the runtime's
+	 * 256-byte block are never used. */
+	check_status("HvPostMessage with input spanning two pages",
+		     HV_STATUS(hv_hypercall(HVCALL_POST_MESSAGE,
+					    in + PAGE_SIZE - 128, 0)),
 		     HV_STATUS_INVALID_ALIGNMENT);
 
 	unsigned st = HV_STATUS(hv_hypercall(HVCALL_POST_MESSAGE,
