@@ -46,7 +46,30 @@ struct hvmsr_row {
 	const char *name;
 	hvmsr_read_fn *read;   /* 0, or -1 for #GP */
 	hvmsr_write_fn *write; /* NULL: read-only, writes #GP */
+	size_t slot; /* rd/wr_part_slot: offsetof the first value in hv_part */
 };
+
+/* A partition-wide value (one u64 per MSR of the row's range). */
+static uint64_t *part_slot(struct hv_vp *vp, const struct hvmsr_row *row,
+			   uint32_t msr)
+{
+	return (uint64_t *)((char *)vp->part + row->slot) + (msr - row->first);
+}
+
+static int rd_part_slot(struct hv_vp *vp, const struct hvmsr_row *row,
+			uint32_t msr, uint64_t *val)
+{
+	*val = *part_slot(vp, row, msr);
+	return 0;
+}
+
+/* Any value (CRASH_P0..P4). */
+static int wr_part_slot(struct hv_vp *vp, const struct hvmsr_row *row,
+			uint32_t msr, uint64_t val)
+{
+	*part_slot(vp, row, msr) = val;
+	return 0;
+}
 
 /* A page number in the partition's RAM (the whole page). */
 static bool gpn_in_ram(struct hv_part *p, uint64_t msr_val)
@@ -61,14 +84,6 @@ static uint64_t cycles_to_ref(const struct hv *hv, cycles_t c)
 
 /* ---- GUEST_OS_ID and HYPERCALL (vmbus.md §1.3) ---------------------------- */
 
-static int rd_guest_os_id(struct hv_vp *vp, const struct hvmsr_row *row,
-			  uint32_t msr, uint64_t *val)
-{
-	(void)row, (void)msr;
-	*val = vp->part->guest_os_id;
-	return 0;
-}
-
 /* Writing 0 disables the hypercall page (KVM behaviour, vmbus.md §1.3),
  * even a locked one. */
 static int wr_guest_os_id(struct hv_vp *vp, const struct hvmsr_row *row,
@@ -78,14 +93,6 @@ static int wr_guest_os_id(struct hv_vp *vp, const struct hvmsr_row *row,
 	vp->part->guest_os_id = val;
 	if (val == 0)
 		vp->part->hypercall_msr &= ~HV_MSR_ENABLE;
-	return 0;
-}
-
-static int rd_hypercall(struct hv_vp *vp, const struct hvmsr_row *row,
-			uint32_t msr, uint64_t *val)
-{
-	(void)row, (void)msr;
-	*val = vp->part->hypercall_msr;
 	return 0;
 }
 
@@ -176,14 +183,6 @@ static int64_t ref_tsc_offset(struct hv_vp *vp, uint64_t scale)
 	return (int64_t)(ref - from_tsc);
 }
 
-static int rd_reference_tsc(struct hv_vp *vp, const struct hvmsr_row *row,
-			    uint32_t msr, uint64_t *val)
-{
-	(void)row, (void)msr;
-	*val = vp->part->ref_tsc_msr;
-	return 0;
-}
-
 /* Bit 0 enable, bits 1-11 kept as written, bits 12-63 the page. Enabling
  * writes the page at once (Linux reads it right after the WRMSR,
  * vmbus-linux61.md §2.6), so it must lie in RAM. Disabling leaves the
@@ -249,20 +248,6 @@ static int wr_tsc_invariant(struct hv_vp *vp, const struct hvmsr_row *row,
 }
 
 /* ---- crash MSRs (vmbus-linux61.md row 14, §2.7) -------------------------- */
-
-static int rd_crash_p(struct hv_vp *vp, const struct hvmsr_row *row,
-		      uint32_t msr, uint64_t *val)
-{
-	*val = vp->part->crash_p[msr - row->first];
-	return 0;
-}
-
-static int wr_crash_p(struct hv_vp *vp, const struct hvmsr_row *row,
-		      uint32_t msr, uint64_t val)
-{
-	vp->part->crash_p[msr - row->first] = val;
-	return 0;
-}
 
 /* A read says what we support (Linux registers its panic notifier only
  * when the notify bit is there). */
@@ -333,51 +318,67 @@ static int wr_apic(struct hv_vp *vp, const struct hvmsr_row *row,
 /* ---- the table ----------------------------------------------------------- */
 
 #define CRASH_P4 (HV_MSR_CRASH_P0 + 4)
+#define PART(field) offsetof(struct hv_part, field)
 #define SYNIC_LAST HV_MSR_EOM
 #define SINT_LAST (HV_MSR_SINT0 + HV_SYNIC_SINT_COUNT - 1)
 #define STIMER_LAST (HV_MSR_STIMER0_CONFIG + 2 * HV_SYNIC_STIMER_COUNT - 1)
 
-/* Sorted by first index; ranges never overlap (tests check). */
+/* Sorted by first index; ranges never overlap (hv_msr_check_table). */
 static const struct hvmsr_row hvmsr_table[] = {
-    /* {first, last, name, read, write} */
-    {0x1B, 0x1B, "IA32_APIC_BASE", rd_apic, wr_apic},
-    {0x6E0, 0x6E0, "IA32_TSC_DEADLINE", rd_apic, wr_apic},
-    {0x800, 0x8FF, "IA32_X2APIC", rd_apic, wr_apic},
+    /* {first, last, name, read, write, slot} */
+    {0x1B, 0x1B, "IA32_APIC_BASE", rd_apic, wr_apic, 0},
+    {0x6E0, 0x6E0, "IA32_TSC_DEADLINE", rd_apic, wr_apic, 0},
+    {0x800, 0x8FF, "IA32_X2APIC", rd_apic, wr_apic, 0},
     {HV_MSR_GUEST_OS_ID, HV_MSR_GUEST_OS_ID, "HV_X64_MSR_GUEST_OS_ID",
-     rd_guest_os_id, wr_guest_os_id},
+     rd_part_slot, wr_guest_os_id, PART(guest_os_id)},
     {HV_MSR_HYPERCALL, HV_MSR_HYPERCALL, "HV_X64_MSR_HYPERCALL",
-     rd_hypercall, wr_hypercall},
+     rd_part_slot, wr_hypercall, PART(hypercall_msr)},
     {HV_MSR_VP_INDEX, HV_MSR_VP_INDEX, "HV_X64_MSR_VP_INDEX", rd_vp_index,
-     NULL},
+     NULL, 0},
     {HV_MSR_VP_RUNTIME, HV_MSR_VP_RUNTIME, "HV_X64_MSR_VP_RUNTIME",
-     rd_vp_runtime, NULL},
+     rd_vp_runtime, NULL, 0},
     {HV_MSR_TIME_REF_COUNT, HV_MSR_TIME_REF_COUNT,
-     "HV_X64_MSR_TIME_REF_COUNT", rd_time_ref_count, NULL},
+     "HV_X64_MSR_TIME_REF_COUNT", rd_time_ref_count, NULL, 0},
     {HV_MSR_REFERENCE_TSC, HV_MSR_REFERENCE_TSC, "HV_X64_MSR_REFERENCE_TSC",
-     rd_reference_tsc, wr_reference_tsc},
+     rd_part_slot, wr_reference_tsc, PART(ref_tsc_msr)},
     {HV_MSR_TSC_FREQUENCY, HV_MSR_TSC_FREQUENCY, "HV_X64_MSR_TSC_FREQUENCY",
-     rd_tsc_frequency, NULL},
+     rd_tsc_frequency, NULL, 0},
     {HV_MSR_APIC_FREQUENCY, HV_MSR_APIC_FREQUENCY,
-     "HV_X64_MSR_APIC_FREQUENCY", rd_apic_frequency, NULL},
-    {HV_MSR_EOI, HV_MSR_TPR, "HV_X64_MSR_EOI_ICR_TPR", rd_apic, wr_apic},
+     "HV_X64_MSR_APIC_FREQUENCY", rd_apic_frequency, NULL, 0},
+    {HV_MSR_EOI, HV_MSR_TPR, "HV_X64_MSR_EOI_ICR_TPR", rd_apic, wr_apic, 0},
     {HV_MSR_VP_ASSIST_PAGE, HV_MSR_VP_ASSIST_PAGE,
-     "HV_X64_MSR_VP_ASSIST_PAGE", rd_vp_assist, wr_vp_assist},
-    {HV_MSR_SCONTROL, SYNIC_LAST, "HV_X64_MSR_SYNIC", rd_synic, wr_synic},
-    {HV_MSR_SINT0, SINT_LAST, "HV_X64_MSR_SINT", rd_synic, wr_synic},
+     "HV_X64_MSR_VP_ASSIST_PAGE", rd_vp_assist, wr_vp_assist, 0},
+    {HV_MSR_SCONTROL, SYNIC_LAST, "HV_X64_MSR_SYNIC", rd_synic, wr_synic, 0},
+    {HV_MSR_SINT0, SINT_LAST, "HV_X64_MSR_SINT", rd_synic, wr_synic, 0},
     {HV_MSR_STIMER0_CONFIG, STIMER_LAST, "HV_X64_MSR_STIMER", rd_synic,
-     wr_synic},
-    {HV_MSR_CRASH_P0, CRASH_P4, "HV_X64_MSR_CRASH_P", rd_crash_p,
-     wr_crash_p},
+     wr_synic, 0},
+    {HV_MSR_CRASH_P0, CRASH_P4, "HV_X64_MSR_CRASH_P", rd_part_slot,
+     wr_part_slot, PART(crash_p)},
     {HV_MSR_CRASH_CTL, HV_MSR_CRASH_CTL, "HV_X64_MSR_CRASH_CTL",
-     rd_crash_ctl, wr_crash_ctl},
+     rd_crash_ctl, wr_crash_ctl, 0},
     {HV_MSR_TSC_INVARIANT_CTL, HV_MSR_TSC_INVARIANT_CTL,
-     "HV_X64_MSR_TSC_INVARIANT_CONTROL", rd_tsc_invariant, wr_tsc_invariant},
+     "HV_X64_MSR_TSC_INVARIANT_CONTROL", rd_tsc_invariant, wr_tsc_invariant,
+     0},
 };
+
+#define NR_ROWS (sizeof(hvmsr_table) / sizeof(hvmsr_table[0]))
+
+bool hv_msr_check_table(void)
+{
+	for (size_t i = 0; i < NR_ROWS; i++) {
+		const struct hvmsr_row *r = &hvmsr_table[i];
+
+		if (!r->name || !r->read || r->first > r->last)
+			return false;
+		if (i > 0 && hvmsr_table[i - 1].last >= r->first)
+			return false;
+	}
+	return true;
+}
 
 static const struct hvmsr_row *find_row(uint32_t msr)
 {
-	for (size_t i = 0; i < sizeof(hvmsr_table) / sizeof(hvmsr_table[0]);
-	     i++)
+	for (size_t i = 0; i < NR_ROWS; i++)
 		if (msr >= hvmsr_table[i].first && msr <= hvmsr_table[i].last)
 			return &hvmsr_table[i];
 	return NULL;

@@ -9,6 +9,7 @@
 #ifndef HVSIM_HV_HVMSR_H_
 #define HVSIM_HV_HVMSR_H_
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -24,6 +25,9 @@ const char *hv_msr_name(uint32_t msr);
 /* Partition reset: the partition-wide MSRs to their power-on values, the
  * vCPUs' VP_ASSIST_PAGE to 0, and reference time restarts at 0 now. */
 void hv_msr_reset_part(struct hv_part *p);
+/* Debug hook (STYLE.md §5): the table's rows are sorted, do not overlap,
+ * and each has a name and a read function. */
+bool hv_msr_check_table(void);
 
 /* ---- the overlay pages (hv/hvpages.c; used by hvmsr.c and tests) ------- */
 
