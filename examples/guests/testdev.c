@@ -82,6 +82,18 @@ static void test_scratch(void)
 	       "a write through 0xe8 reads back at 0xe0");
 }
 
+/* The cost of a port access to the device: a forwarded I/O intercept. */
+static void time_port_access(void)
+{
+	uint64_t t0 = rdtsc(), sum = 0;
+
+	for (unsigned i = 0; i < 16; i++)
+		sum += inl(SCRATCH_PORT);
+	printf("pc-testdev: one IN from port 0xe0 takes %lu cycles\n",
+	       (unsigned long)((rdtsc() - t0) / 16));
+	(void)sum;
+}
+
 static __attribute__((noinline)) uint64_t mix(uint64_t x)
 {
 	return (x ^ 0x9E3779B97F4A7C15ull) * 31 + 7;
@@ -249,9 +261,15 @@ static void test_msg_conn(struct hv_synic *s)
 	hv_testdev(HV_TESTDEV_MSG_CONN_CREATE, 0, MSG_SINT, MSG_CONN);
 	/* A second create of the id, to another SINT, changes nothing. */
 	hv_testdev(HV_TESTDEV_MSG_CONN_CREATE, 0, ROUTE_SINT, MSG_CONN);
+	uint64_t t0 = rdtsc(), t1;
 	report(hv_post_message(MSG_CONN, MSG_TYPE, first, sizeof(first)) ==
 		       HV_STATUS_SUCCESS,
 	       "HvPostMessage on the message connection succeeds");
+	while (m->message_type == HVMSG_NONE && rdtsc() - t0 < WAIT_CYCLES)
+		;
+	t1 = rdtsc();
+	printf("hyperv-testdev: HvPostMessage to echo in the slot: %lu "
+	       "cycles\n", (unsigned long)(t1 - t0));
 	report(hv_wait_change(&msg_irqs, n, WAIT_CYCLES),
 	       "the echo raises SINT%d (vector %#x)", MSG_SINT, MSG_VEC);
 	report(slot_holds(m, first, sizeof(first)) &&
@@ -342,6 +360,7 @@ int kmain(struct hvsim_boot_info *bi)
 	rt_init();
 	printf("testdev: QEMU's pc-testdev and hyperv-testdev\n");
 	test_scratch();
+	time_port_access();
 	test_flush_page();
 	test_iomem_sizes();
 	test_iomem_layout();
