@@ -255,8 +255,11 @@ int hv_wait_change(volatile unsigned *counter, unsigned old, uint64_t cycles)
 	while (*counter == old) {
 		if (rdtsc() - start > cycles)
 			return 0;
-		/* STI's shadow covers the NOP: the window is after it. */
-		asm volatile("sti; nop; nop; cli" : : : "memory");
+		/* STI's shadow covers the NOP: the window is after it. The
+		 * JMP ends hvsim's decoded block there too: the core checks
+		 * for interrupts between blocks and lets the whole block
+		 * after STI run in the shadow. */
+		asm volatile("sti; nop; jmp 1f; 1: cli" : : : "memory");
 	}
 	return 1;
 }
