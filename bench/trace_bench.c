@@ -6,7 +6,11 @@
  * synthetic but realistic mix: VMBus requests on 4 channels (9 steps
  * each, a few hundred cycles apart), exits and scheduling slices.
  *
- *   trace_bench [N_RECORDS] [--keep FILE]
+ *   trace_bench [N_RECORDS] [--keep FILE] [--level L]
+ *
+ * --level L measures only recording at zlib level L (for instruction
+ * counts under valgrind --tool=callgrind, which a busy machine does not
+ * disturb).
  *
  * Host CPU time of this process is measured (robust on a busy machine);
  * the simulation
@@ -120,6 +124,7 @@ int main(int argc, char **argv)
 {
 	size_t n = 2000000;
 	const char *keep = NULL;
+	int only = 0;
 	char path[] = "/tmp/hvsim-trace-bench-XXXXXX";
 	struct trace *off = NULL;
 	struct trace_rec *r;
@@ -129,6 +134,8 @@ int main(int argc, char **argv)
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--keep") && i + 1 < argc)
 			keep = argv[++i];
+		else if (!strcmp(argv[i], "--level") && i + 1 < argc)
+			only = atoi(argv[++i]);
 		else
 			n = strtoull(argv[i], NULL, 10);
 	}
@@ -143,6 +150,14 @@ int main(int argc, char **argv)
 		sink += r[i].cycle;
 	}
 	ns_off = (now_ns() - t0) / (double)n;
+	if (only) {
+		ns1 = record(path, r, n, only, &b1);
+		printf("level %d: %.2f ns/record, %.2f bytes/record\n", only,
+		       ns1, b1);
+		unlink(path);
+		free(r);
+		return 0;
+	}
 	ns6 = record(path, r, n, 6, &b6);
 	ns1 = record(keep ? keep : path, r, n, 1, &b1);
 	nsr = read_back(keep ? keep : path, n);

@@ -3,10 +3,11 @@
  * stream, trailer (format: docs/TRACE.md), and the little-endian record
  * encoding shared with the reader (trace_read.c).
  *
- * trace_emit() only encodes 40 bytes into a buffer; every TRACE_BUF_RECS
- * records the buffer goes through deflate and the compressed bytes to the
- * file, so the per-record cost is the encoding plus a share of deflate
- * (bench/trace_bench.c measures it). A write error is remembered, later
+ * trace_emit() only copies the record into a buffer; every
+ * TRACE_BUF_RECS records the block is packed (cycle deltas, byte planes:
+ * trace_block_pack) and goes through deflate, and the compressed bytes
+ * to the file, so the per-record cost is a copy plus a share of packing
+ * and deflate (bench/trace_bench.c measures it). A write error is remembered, later
  * records are dropped (counted) and trace_close() reports it: a full disk
  * never stops or crashes the simulation. The simulator (lead's wiring)
  * calls open/emit/close; nothing here is global.
@@ -29,9 +30,10 @@ struct trace {
 	FILE *f;
 	z_stream z;
 	bool z_ready;
-	uint8_t *buf; /* TRACE_BUF_RECS encoded records */
-	size_t used;  /* bytes of buf in use */
-	uint8_t *out; /* deflate output */
+	struct trace_rec *recs; /* TRACE_BUF_RECS records */
+	size_t used;		/* records in recs */
+	uint8_t *packed;	/* the block, packed (trace_block_pack) */
+	uint8_t *out;		/* deflate output */
 	uint64_t count, dropped;
 	bool failed;
 	char msg[256];
@@ -101,6 +103,35 @@ void trace_rec_decode(const uint8_t in[TRACE_RECORD_SIZE],
 	r->arg1 = trace_get64(in + 32);
 }
 
+void trace_block_pack(const struct trace_rec *recs, size_t n, uint8_t *out)
+{
+	uint64_t prev = 0;
+	uint8_t tmp[TRACE_RECORD_SIZE];
+
+	for (size_t i = 0; i < n; i++) {
+		struct trace_rec r = recs[i];
+		r.cycle -= prev;
+		prev = recs[i].cycle;
+		trace_rec_encode(&r, tmp);
+		for (size_t b = 0; b < TRACE_RECORD_SIZE; b++)
+			out[b * n + i] = tmp[b];
+	}
+}
+
+void trace_block_unpack(const uint8_t *in, size_t n, struct trace_rec *recs)
+{
+	uint64_t prev = 0;
+	uint8_t tmp[TRACE_RECORD_SIZE];
+
+	for (size_t i = 0; i < n; i++) {
+		for (size_t b = 0; b < TRACE_RECORD_SIZE; b++)
+			tmp[b] = in[b * n + i];
+		trace_rec_decode(tmp, &recs[i]);
+		recs[i].cycle += prev; /* wraps back exactly */
+		prev = recs[i].cycle;
+	}
+}
+
 void trace_errf(char *err, size_t len, const char *fmt, ...)
 {
 	va_list ap;
@@ -134,7 +165,8 @@ static void write_bytes(struct trace *t, const void *p, size_t n)
 static uint8_t *build_header(const struct trace_info *in, size_t *len,
 			     char *err, size_t errlen)
 {
-	size_t slen = in->scenario ? strlen(in->scenario) : 0, n = 36 + slen;
+	size_t slen = in->scenario ? strlen(in->scenario) : 0;
+	size_t n = TRACE_HDR_FIXED + slen;
 	uint8_t *h, *p;
 
 	if (in->freq_hz == 0 || in->nr_parts > TRACE_MAX_PARTS ||
@@ -164,9 +196,10 @@ static uint8_t *build_header(const struct trace_info *in, size_t *len,
 	trace_put32(h + 16, TRACE_RECORD_SIZE);
 	trace_put32(h + 20, in->nr_parts);
 	trace_put64(h + 24, in->freq_hz);
-	trace_put32(h + 32, (uint32_t)slen);
-	memcpy(h + 36, in->scenario ? in->scenario : "", slen);
-	p = h + 36 + slen;
+	trace_put32(h + 32, TRACE_BUF_RECS);
+	trace_put32(h + 36, (uint32_t)slen);
+	memcpy(h + TRACE_HDR_FIXED, in->scenario ? in->scenario : "", slen);
+	p = h + TRACE_HDR_FIXED + slen;
 	for (unsigned i = 0; i < in->nr_parts; i++) {
 		const char *nm = in->part_names[i] ? in->part_names[i] : "";
 		size_t l = strlen(nm);
@@ -197,9 +230,10 @@ struct trace *trace_open(const char *path, const struct trace_info *info,
 	}
 	if (!(hdr = build_header(info, &hlen, err, errlen)))
 		goto bad;
-	t->buf = malloc((size_t)TRACE_BUF_RECS * TRACE_RECORD_SIZE);
+	t->recs = malloc(TRACE_BUF_RECS * sizeof(*t->recs));
+	t->packed = malloc((size_t)TRACE_BUF_RECS * TRACE_RECORD_SIZE);
 	t->out = malloc(TRACE_OUT_BYTES);
-	if (!t->buf || !t->out ||
+	if (!t->recs || !t->packed || !t->out ||
 	    deflateInit(&t->z, level) != Z_OK) {
 		trace_errf(err, errlen, "trace: out of memory");
 		goto bad;
@@ -216,19 +250,22 @@ bad:
 	free(hdr);
 	if (t->z_ready)
 		deflateEnd(&t->z);
-	free(t->buf);
+	free(t->recs);
+	free(t->packed);
 	free(t->out);
 	free(t);
 	return NULL;
 }
 
-/* Feed the buffered records to deflate; write what comes out. */
+/* Pack the buffered records, feed them to deflate, write what comes
+ * out. */
 static void deflate_buf(struct trace *t, int flush)
 {
 	int rc;
 
-	t->z.next_in = t->buf;
-	t->z.avail_in = (uInt)t->used;
+	trace_block_pack(t->recs, t->used, t->packed);
+	t->z.next_in = t->packed;
+	t->z.avail_in = (uInt)(t->used * TRACE_RECORD_SIZE);
 	do {
 		t->z.next_out = t->out;
 		t->z.avail_out = TRACE_OUT_BYTES;
@@ -252,10 +289,9 @@ void trace_emit(struct trace *t, const struct trace_rec *r)
 		t->dropped++;
 		return;
 	}
-	trace_rec_encode(r, t->buf + t->used);
-	t->used += TRACE_RECORD_SIZE;
+	t->recs[t->used++] = *r;
 	t->count++;
-	if (t->used == (size_t)TRACE_BUF_RECS * TRACE_RECORD_SIZE)
+	if (t->used == TRACE_BUF_RECS)
 		deflate_buf(t, Z_NO_FLUSH);
 }
 
@@ -286,7 +322,8 @@ int trace_close(struct trace *t, char *err, size_t errlen)
 		rc = -1;
 	}
 	deflateEnd(&t->z);
-	free(t->buf);
+	free(t->recs);
+	free(t->packed);
 	free(t->out);
 	free(t);
 	return rc;

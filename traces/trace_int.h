@@ -8,12 +8,26 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "traces/trace.h"
+
 void trace_put16(uint8_t *p, uint16_t v);
 void trace_put32(uint8_t *p, uint32_t v);
 void trace_put64(uint8_t *p, uint64_t v);
 uint16_t trace_get16(const uint8_t *p);
 uint32_t trace_get32(const uint8_t *p);
 uint64_t trace_get64(const uint8_t *p);
+
+/* Header bytes before the scenario text (docs/TRACE.md). */
+#define TRACE_HDR_FIXED 40u
+#define TRACE_MAX_BLOCK 65536u /* records per block, reader's limit */
+
+/* A block of n records as stored before deflate: cycle made a difference
+ * from the previous record's (the first's from 0), each record encoded
+ * (trace_rec_encode), then the bytes transposed into 40 planes of n
+ * bytes (byte b of record i at b * n + i). Runs of equal high bytes are
+ * what makes deflate fast and small on it. */
+void trace_block_pack(const struct trace_rec *recs, size_t n, uint8_t *out);
+void trace_block_unpack(const uint8_t *in, size_t n, struct trace_rec *recs);
 
 void trace_errf(char *err, size_t len, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));

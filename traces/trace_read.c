@@ -1,7 +1,8 @@
 /*
  * traces/trace_read.c — the trace reader: checks the header (magic,
- * version, sizes, limits, CRC-32), inflates the zlib stream record by
- * record, and at the end checks the trailer (magic, record count) and
+ * version, sizes, limits, CRC-32), inflates the zlib stream one block at
+ * a time (unpacked by trace_block_unpack), hands out records one by one,
+ * and at the end checks the trailer (magic, record count) and
  * that nothing follows it (docs/TRACE.md). A truncated or corrupt file is
  * a clear error, never a crash: everything read is bounded by the
  * header's own limits. Users: traces/stats.c, traces/chrome.c, tests.
@@ -17,8 +18,7 @@
 #include "traces/trace_int.h"
 
 #define IN_BYTES  (64u << 10)
-#define OUT_RECS  1024u
-#define HDR_FIXED 36u /* bytes before the scenario text */
+#define HDR_FIXED TRACE_HDR_FIXED
 #define HDR_MAX \
 	(HDR_FIXED + TRACE_MAX_SCENARIO + TRACE_MAX_PARTS * (2 + TRACE_MAX_NAME) + 4)
 
@@ -29,9 +29,12 @@ struct trace_reader {
 	bool z_ready, stream_end, done, failed;
 	struct trace_file_info info;
 	uint8_t in[IN_BYTES];
-	uint8_t out[OUT_RECS * TRACE_RECORD_SIZE];
-	size_t out_len, out_pos;
-	uint64_t nrec; /* records returned so far */
+	uint32_t block_recs;	 /* records per block (header) */
+	uint8_t *block;		 /* one packed block, being inflated */
+	size_t block_len;	 /* bytes of it so far */
+	struct trace_rec *recs;	 /* the block unpacked */
+	size_t nr_recs, pos;	 /* records in recs, next to return */
+	uint64_t nrec;		 /* records returned so far */
 	char msg[320];
 };
 
@@ -46,7 +49,7 @@ static int bad(struct trace_reader *r, const char *what)
 /* Parse the variable part of the header (scenario, partition names). */
 static int parse_names(struct trace_reader *r, const uint8_t *h, size_t n)
 {
-	size_t slen = trace_get32(h + 32), off = HDR_FIXED + slen;
+	size_t slen = trace_get32(h + 36), off = HDR_FIXED + slen;
 
 	if (slen > TRACE_MAX_SCENARIO || off > n - 4)
 		return bad(r, "corrupt header (scenario length)");
@@ -95,13 +98,15 @@ static int read_header(struct trace_reader *r)
 	recsz = trace_get32(fixed + 16);
 	r->info.nr_parts = trace_get32(fixed + 20);
 	r->info.freq_hz = trace_get64(fixed + 24);
+	r->block_recs = trace_get32(fixed + 32);
 	if (recsz != TRACE_RECORD_SIZE) {
 		snprintf(m, sizeof(m), "record size %u; expected %u", recsz,
 			 TRACE_RECORD_SIZE);
 		return bad(r, m);
 	}
 	if (n < HDR_FIXED + 4 || n > HDR_MAX ||
-	    r->info.nr_parts > TRACE_MAX_PARTS || r->info.freq_hz == 0)
+	    r->info.nr_parts > TRACE_MAX_PARTS || r->info.freq_hz == 0 ||
+	    r->block_recs < 1 || r->block_recs > TRACE_MAX_BLOCK)
 		return bad(r, "corrupt header (sizes out of range)");
 	if (!(h = malloc(n)))
 		return bad(r, "out of memory");
@@ -116,6 +121,10 @@ static int read_header(struct trace_reader *r)
 	}
 	rc = parse_names(r, h, n);
 	free(h);
+	if (rc == 0 &&
+	    (!(r->block = malloc((size_t)r->block_recs * TRACE_RECORD_SIZE)) ||
+	     !(r->recs = malloc(r->block_recs * sizeof(*r->recs)))))
+		rc = bad(r, "out of memory");
 	return rc;
 }
 
@@ -155,17 +164,15 @@ const char *trace_reader_error(const struct trace_reader *r)
 	return r->failed ? r->msg : NULL;
 }
 
-/* Inflate until at least one whole record is buffered or the stream
- * ends. */
-static int refill(struct trace_reader *r)
+/* Inflate the next block (all but the last are block_recs records);
+ * block_len is 0 after it when the stream has ended. */
+static int inflate_block(struct trace_reader *r)
 {
-	size_t left = r->out_len - r->out_pos;
+	size_t cap = (size_t)r->block_recs * TRACE_RECORD_SIZE;
 	char m[160];
 
-	memmove(r->out, r->out + r->out_pos, left);
-	r->out_pos = 0;
-	r->out_len = left;
-	while (r->out_len < TRACE_RECORD_SIZE && !r->stream_end) {
+	r->block_len = 0;
+	while (r->block_len < cap && !r->stream_end) {
 		int rc;
 		if (r->z.avail_in == 0) {
 			size_t got = fread(r->in, 1, IN_BYTES, r->f);
@@ -181,10 +188,10 @@ static int refill(struct trace_reader *r)
 			r->z.next_in = r->in;
 			r->z.avail_in = (uInt)got;
 		}
-		r->z.next_out = r->out + r->out_len;
-		r->z.avail_out = (uInt)(sizeof(r->out) - r->out_len);
+		r->z.next_out = r->block + r->block_len;
+		r->z.avail_out = (uInt)(cap - r->block_len);
 		rc = inflate(&r->z, Z_NO_FLUSH);
-		r->out_len = sizeof(r->out) - r->z.avail_out;
+		r->block_len = cap - r->z.avail_out;
 		if (rc == Z_STREAM_END) {
 			r->stream_end = true;
 		} else if (rc != Z_OK && rc != Z_BUF_ERROR) {
@@ -195,6 +202,11 @@ static int refill(struct trace_reader *r)
 			return bad(r, m);
 		}
 	}
+	if (r->block_len % TRACE_RECORD_SIZE)
+		return bad(r, "corrupt (a partial record at the end)");
+	r->nr_recs = r->block_len / TRACE_RECORD_SIZE;
+	r->pos = 0;
+	trace_block_unpack(r->block, r->nr_recs, r->recs);
 	return 0;
 }
 
@@ -205,8 +217,6 @@ static int check_trailer(struct trace_reader *r)
 	size_t have = r->z.avail_in < sizeof(t) ? r->z.avail_in : sizeof(t);
 	char m[160];
 
-	if (r->out_len != r->out_pos)
-		return bad(r, "corrupt (a partial record at the end)");
 	memcpy(t, r->z.next_in, have);
 	if (r->z.avail_in > sizeof(t))
 		return bad(r, "corrupt (bytes after the trailer)");
@@ -250,12 +260,15 @@ int trace_reader_next(struct trace_reader *r, struct trace_rec *out)
 		return -1;
 	if (r->done)
 		return 0;
-	if (r->out_len - r->out_pos < TRACE_RECORD_SIZE && refill(r) != 0)
-		return -1;
-	if (r->out_len - r->out_pos < TRACE_RECORD_SIZE)
-		return check_trailer(r) == 0 ? 0 : -1;
-	trace_rec_decode(r->out + r->out_pos, out);
-	r->out_pos += TRACE_RECORD_SIZE;
+	if (r->pos == r->nr_recs) {
+		if (r->stream_end)
+			return check_trailer(r) == 0 ? 0 : -1;
+		if (inflate_block(r) != 0)
+			return -1;
+		if (r->nr_recs == 0)
+			return check_trailer(r) == 0 ? 0 : -1;
+	}
+	*out = r->recs[r->pos++];
 	if (check_record(r, out) != 0)
 		return -1;
 	r->nrec++;
@@ -275,6 +288,8 @@ void trace_reader_close(struct trace_reader *r)
 			free(r->info.part_names[i]);
 	free(r->info.part_names);
 	free(r->info.scenario);
+	free(r->block);
+	free(r->recs);
 	free(r->path);
 	free(r);
 }
