@@ -128,6 +128,26 @@ void cpu_setup_long64(struct cpu *cpu, uint64_t cr3, uint64_t gdt_gpa);
  * code32 (0x18). Returns its size in bytes. */
 int cpu_write_boot_gdt(struct physmem *mem, uint64_t gdt_gpa);
 
+/* ---- added for the local APIC wiring (hv/vapic.c; modes.c, msr.c) ------
+ * INIT (SDM Vol. 3A §9.1.1 Table 9-1, INIT column): the core goes to the
+ * reset vector in real mode (CS F000, base FFFF0000, RIP FFF0), with GPRs,
+ * control registers, descriptor tables, segments and RFLAGS as at
+ * power-up, but x87/SSE state, MSRs (the TSC offset included), DR0-DR3
+ * and CR0.CD/NW kept; it is halted, waiting for a SIPI. */
+void cpu_init_signal(struct cpu *cpu);
+/* Still at the reset vector as RESET or INIT left it (has executed
+ * nothing since): the only state in which a SIPI starts the core. */
+bool cpu_at_reset_vector(const struct cpu *cpu);
+/* SIPI (SDM Vol. 3A §9.4.4, §11.6.1): real mode at CS = vector << 8,
+ * base vector << 12, IP 0, running. */
+void cpu_start_at_sipi(struct cpu *cpu, uint8_t vector);
+/* The TSC offset (TSC = cycles + offset; IA32_TSC writes move it). */
+int64_t cpu_tsc_offset(const struct cpu *cpu);
+/* End the current cpu_run() no later than cycle `when` (at the next block
+ * boundary from then): a timer armed while the core runs interrupts it on
+ * time instead of at the end of the slice. No effect outside cpu_run. */
+void cpu_end_run_by(struct cpu *cpu, cycles_t when);
+
 /* Log every unimplemented opcode once, with its bytes (disasm.c). */
 void cpu_set_log(struct cpu *cpu, void (*log)(void *opaque, const char *msg),
 		 void *opaque);

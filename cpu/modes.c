@@ -16,6 +16,8 @@
  * reloads CS. Every function that changes CS, CR0 or EFER ends with
  * cpu_update_mode(), which also gives the decoder its mode.
  */
+#include <string.h>
+
 #include "cpu/ops.h"
 #include "cpu/sysarch.h"
 
@@ -273,4 +275,56 @@ void cpu_setup_long64(struct cpu *c, uint64_t cr3, uint64_t gdt_gpa)
 	c->mxcsr = 0x1F80;
 	cpu_tlb_flush(c, false);
 	cpu_update_mode(c);
+}
+
+/* ---- INIT and SIPI (hv/vapic.c delivers them) ----------------------------
+ * INIT keeps what Table 9-1's INIT column keeps (x87/SSE, MSRs, DR0-DR3,
+ * CR0.CD/NW, the clock) and puts the rest in its power-up state. */
+
+#define RESET_CS_BASE 0xFFFF0000ull
+#define RESET_RIP     0xFFF0u
+
+void cpu_init_signal(struct cpu *c)
+{
+	struct cpu_msrs msr = c->msr;
+	union xmm xmm[16];
+	struct fpu fpu = c->fpu;
+	uint32_t mxcsr = c->mxcsr;
+	uint64_t dr[4], cd_nw = c->cr0 & (CR0_CD | CR0_NW);
+
+	memcpy(xmm, c->xmm, sizeof(xmm));
+	memcpy(dr, c->dr, sizeof(dr));
+	cpu_reset(c); /* power-up state; also the time-neutral CPL 0 switch */
+	c->msr = msr;
+	memcpy(c->xmm, xmm, sizeof(xmm));
+	c->fpu = fpu;
+	c->mxcsr = mxcsr;
+	memcpy(c->dr, dr, sizeof(dr));
+	c->cr0 = cd_nw | CR0_ET;
+	c->halted = true; /* wait-for-SIPI */
+	cpu_tlb_flush(c, false);
+}
+
+bool cpu_at_reset_vector(const struct cpu *c)
+{
+	/* CS.base FFFF0000 with CR0.PE=0 is reachable only through RESET or
+	 * INIT (a real-mode CS load gives base = selector << 4 < 1 MiB). */
+	return !(c->cr0 & CR0_PE) && c->seg[SEG_CS].base == RESET_CS_BASE &&
+	       c->rip == RESET_RIP;
+}
+
+void cpu_start_at_sipi(struct cpu *c, uint8_t vector)
+{
+	c->seg[SEG_CS].sel = (uint16_t)(vector << 8);
+	c->seg[SEG_CS].base = (uint64_t)vector << 12;
+	c->seg[SEG_CS].limit = 0xFFFF;
+	c->rip = 0;
+	c->halted = false;
+	cpu_update_mode(c);
+}
+
+void cpu_end_run_by(struct cpu *c, cycles_t when)
+{
+	if (when < c->run_end)
+		c->run_end = when > c->cycles ? when : c->cycles;
 }

@@ -3,7 +3,7 @@
  * {first, last, name, read, write} rows.
  *
  * Spec: Intel SDM Vol. 4 (Table 2-2, architectural MSRs), Vol. 3A §11.11
- * (MTRRs), §11.12 (PAT), §10.4.4 (IA32_APIC_BASE), §17.17 (TSC), §5.8.8
+ * (MTRRs), §11.12 (PAT), §17.17 (TSC), §5.8.8
  * (SYSCALL MSRs). MAXPHYADDR is 40, as CPUID 0x80000008 advertises.
  *
  * Contract: a write function returns false when the value is illegal (the
@@ -13,6 +13,9 @@
  * owner's env->rdmsr/wrmsr hooks (the hypervisor's synthetic MSRs); without
  * a hook, or when the hook does not know the MSR, the access fails.
  * State lives in c->msr, except EFER (c->efer) and FS/GS base (c->seg[]).
+ * IA32_APIC_BASE (0x1B) and IA32_TSC_DEADLINE (0x6E0) are not the core's:
+ * they belong to the local APIC, which the owner models (hv/vapic.c), so
+ * they leave through env->rdmsr/wrmsr like the synthetic MSRs.
  */
 #include <stddef.h>
 
@@ -21,12 +24,6 @@
 #define MAXPHYADDR 40
 /* Address bits 12..MAXPHYADDR-1 (page frame of a physical address). */
 #define PHYS_PAGE_BITS (((1ull << MAXPHYADDR) - 1) & ~0xFFFull)
-
-/* IA32_APIC_BASE: 8 BSP (read-only), 10 x2APIC enable (not supported),
- * 11 global enable, 12..MAXPHYADDR-1 base. */
-#define APIC_BASE_BSP   (1ull << 8)
-#define APIC_BASE_EN    (1ull << 11)
-#define APIC_BASE_ADDR  PHYS_PAGE_BITS
 
 /* IA32_MTRRCAP: 7:0 VCNT = 8 variable ranges, 8 FIX, 10 WC supported. */
 #define MTRR_VCNT   8
@@ -94,6 +91,11 @@ uint64_t cpu_read_tsc(struct cpu *c)
 	return c->cycles + (uint64_t)c->msr.tsc_offset;
 }
 
+int64_t cpu_tsc_offset(const struct cpu *c)
+{
+	return c->msr.tsc_offset;
+}
+
 static bool rd_tsc(struct cpu *c, const struct msr_row *row, uint32_t msr,
 		   uint64_t *val)
 {
@@ -129,7 +131,7 @@ static bool rd_slot(struct cpu *c, const struct msr_row *row, uint32_t msr,
 	return true;
 }
 
-/* Any 64-bit value (STAR, TSC_DEADLINE). */
+/* Any 64-bit value (STAR). */
 static bool wr_any(struct cpu *c, const struct msr_row *row, uint32_t msr,
 		   uint64_t val)
 {
@@ -167,18 +169,6 @@ static bool wr_sysenter_cs(struct cpu *c, const struct msr_row *row,
 {
 	(void)msr;
 	*slot(c, row) = (uint32_t)val;
-	return true;
-}
-
-/* The BSP flag is read-only; x2APIC mode (bit 10) is not supported. */
-static bool wr_apic_base(struct cpu *c, const struct msr_row *row,
-			 uint32_t msr, uint64_t val)
-{
-	(void)msr;
-	if (val & ~(APIC_BASE_ADDR | APIC_BASE_EN | APIC_BASE_BSP))
-		return false;
-	*slot(c, row) = (val & ~APIC_BASE_BSP) |
-			(*slot(c, row) & APIC_BASE_BSP);
 	return true;
 }
 
@@ -317,8 +307,6 @@ static const struct msr_row msr_table[] = {
 	/* ONE(index, name, storage in struct cpu, read, write) */
 	ONE(MSR_IA32_TSC, "IA32_TSC", msr.tsc_offset,
 	    rd_tsc, wr_tsc),
-	ONE(MSR_IA32_APIC_BASE, "IA32_APIC_BASE", msr.apic_base,
-	    rd_slot, wr_apic_base),
 	{MSR_IA32_MTRRCAP, MSR_IA32_MTRRCAP,
 	 "IA32_MTRRCAP", 0 /* computed */,
 	 rd_mtrrcap, NULL},
@@ -340,8 +328,6 @@ static const struct msr_row msr_table[] = {
 	    rd_slot, wr_pat),
 	ONE(MSR_IA32_MTRR_DEF_TYPE, "IA32_MTRR_DEF_TYPE", msr.mtrr_def_type,
 	    rd_slot, wr_mtrr_def_type),
-	ONE(MSR_IA32_TSC_DEADLINE, "IA32_TSC_DEADLINE", msr.tsc_deadline,
-	    rd_slot, wr_any),
 	ONE(MSR_EFER, "IA32_EFER", efer,
 	    rd_slot, wr_efer),
 	ONE(MSR_STAR, "IA32_STAR", msr.star,
