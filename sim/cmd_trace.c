@@ -2,24 +2,30 @@
  * sim/cmd_trace.c — `hvsim trace`: the command line over traces/
  * (docs/TRACE.md).
  *
- *   hvsim trace stats FILE                         latency report
- *   hvsim trace export --chrome FILE -o OUT.json   Chrome/Perfetto JSON
+ *   hvsim trace stats FILE
+ *   hvsim trace export --chrome FILE -o OUT.json [--from C] [--to C]
  *
- * Subcommands are a table {name, fn, usage}. Errors: one line on stderr
- * prefixed "hvsim:", exit status 2 (usage or a bad trace file).
+ * Subcommands are a table {name, fn, usage}; export's options a table
+ * too. Errors: one line on stderr prefixed "hvsim:", exit status 2 (usage
+ * or a bad trace file), as the other commands (docs/BOOT.md).
  */
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "sim/cli.h"
 #include "sim/cmd_trace.h"
+#include "sim/sim.h"
 #include "traces/trace_tools.h"
 
-#define EXIT_BAD 2
+#define EXPORT_USAGE \
+	"usage: hvsim trace export --chrome FILE -o OUT.json " \
+	"[--from CYCLE] [--to CYCLE]"
 
 static int fail(const char *msg)
 {
 	fprintf(stderr, "hvsim: %s\n", msg);
-	return EXIT_BAD;
+	return SIM_EXIT_USAGE;
 }
 
 static int trace_cmd_stats(int argc, char **argv)
@@ -33,34 +39,82 @@ static int trace_cmd_stats(int argc, char **argv)
 	return 0;
 }
 
-/* export --chrome FILE -o OUT (options in any order, "-o=OUT" too). */
+struct export_args {
+	const char *in, *out;
+	int chrome;
+	struct trace_window win;
+};
+
+static int set_chrome(struct export_args *a, const char *v)
+{
+	(void)v;
+	a->chrome = 1;
+	return 0;
+}
+
+static int set_out(struct export_args *a, const char *v)
+{
+	a->out = v;
+	return 0;
+}
+
+static int set_from(struct export_args *a, const char *v)
+{
+	return cli_parse_u64(v, &a->win.from);
+}
+
+static int set_to(struct export_args *a, const char *v)
+{
+	return cli_parse_u64(v, &a->win.to);
+}
+
+static const struct {
+	const char *name;
+	int takes_value;
+	int (*set)(struct export_args *a, const char *v);
+} export_opts[] = {
+    {"--chrome", 0, set_chrome}, {"-o", 1, set_out},
+    {"--output", 1, set_out},	 {"--from", 1, set_from},
+    {"--to", 1, set_to},
+};
+
+#define NR_EXPORT_OPTS (sizeof(export_opts) / sizeof(export_opts[0]))
+
+/* One option at argv[*i] ("--opt VALUE" or "--opt=VALUE"); -1 if bad. */
+static int export_opt(struct export_args *a, int argc, char **argv, int *i)
+{
+	for (size_t k = 0; k < NR_EXPORT_OPTS; k++) {
+		size_t n = strlen(export_opts[k].name);
+		const char *arg = argv[*i], *v = NULL;
+		if (strncmp(arg, export_opts[k].name, n) != 0)
+			continue;
+		if (arg[n] == '=' && export_opts[k].takes_value)
+			v = arg + n + 1;
+		else if (arg[n] != '\0')
+			continue;
+		else if (export_opts[k].takes_value && *i + 1 < argc)
+			v = argv[++*i];
+		else if (export_opts[k].takes_value)
+			return -1;
+		return export_opts[k].set(a, v);
+	}
+	return -1;
+}
+
 static int trace_cmd_export(int argc, char **argv)
 {
-	const char *in = NULL, *out = NULL;
+	struct export_args a = {.win = {0, UINT64_MAX}};
 	char err[512] = "";
-	int chrome = 0;
 
 	for (int i = 1; i < argc; i++) {
-		const char *a = argv[i];
-		if (!strcmp(a, "--chrome"))
-			chrome = 1;
-		else if ((!strcmp(a, "-o") || !strcmp(a, "--output")) &&
-			 i + 1 < argc)
-			out = argv[++i];
-		else if (!strncmp(a, "-o=", 3))
-			out = a + 3;
-		else if (!strncmp(a, "--output=", 9))
-			out = a + 9;
-		else if (a[0] != '-' && !in)
-			in = a;
-		else
-			return fail("usage: hvsim trace export --chrome FILE "
-				    "-o OUT.json");
+		if (argv[i][0] != '-' && !a.in)
+			a.in = argv[i];
+		else if (export_opt(&a, argc, argv, &i) != 0)
+			return fail(EXPORT_USAGE);
 	}
-	if (!chrome || !in || !out)
-		return fail("usage: hvsim trace export --chrome FILE -o "
-			    "OUT.json (the only format is --chrome)");
-	if (trace_export_chrome(in, out, err, sizeof(err)) != 0)
+	if (!a.chrome || !a.in || !a.out || a.win.from >= a.win.to)
+		return fail(EXPORT_USAGE " (the only format is --chrome)");
+	if (trace_export_chrome(a.in, a.out, &a.win, err, sizeof(err)) != 0)
 		return fail(err);
 	return 0;
 }
@@ -71,12 +125,13 @@ static const struct {
 	const char *usage;
 } subcmds[] = {
     {"stats", trace_cmd_stats,
-     "stats FILE                        per-channel, per-stage latency "
-     "percentiles,\n"
-     "                                    throughput, events by kind"},
+     "stats FILE\n"
+     "      per channel and stage: latency percentiles (cycles, ns),\n"
+     "      throughput; events by kind"},
     {"export", trace_cmd_export,
-     "export --chrome FILE -o OUT.json  Chrome trace JSON for "
-     "ui.perfetto.dev"},
+     "export --chrome FILE -o OUT.json [--from CYCLE] [--to CYCLE]\n"
+     "      Chrome trace JSON for ui.perfetto.dev, with an arrow per\n"
+     "      request; --from/--to keep only that window of cycles"},
 };
 
 #define NR_SUBCMDS (sizeof(subcmds) / sizeof(subcmds[0]))
@@ -102,5 +157,5 @@ int cmd_trace(int argc, char **argv)
 		if (!strcmp(argv[1], subcmds[i].name))
 			return subcmds[i].fn(argc - 1, argv + 1);
 	usage(stderr);
-	return EXIT_BAD;
+	return SIM_EXIT_USAGE;
 }

@@ -13,7 +13,9 @@
  * flow_out on the first, flow_in on the last, both in between. Exits,
  * hypercalls and scheduling slices are "X" slices lasting arg1 cycles;
  * every other event is a thread-scoped instant "i". ts and dur are µs
- * with 3 decimals (exact ns, integer arithmetic). Called by
+ * with 3 decimals (exact ns, integer arithmetic). A window (--from/--to)
+ * keeps a long run's export small enough for a browser; a request cut by
+ * it keeps the arrows between its steps inside. Called by
  * sim/cmd_trace.c and the tests.
  */
 #include <errno.h>
@@ -224,9 +226,11 @@ static void header(struct chrome *c)
 	name_processes(c);
 }
 
-int trace_export_chrome(const char *path, const char *out_path, char *err,
+int trace_export_chrome(const char *path, const char *out_path,
+			const struct trace_window *win, char *err,
 			size_t errlen)
 {
+	struct trace_window all = {0, UINT64_MAX};
 	struct trace_reader *r = trace_reader_open(path, err, errlen);
 	struct chrome c = {.first = true};
 	struct trace_rec x;
@@ -243,8 +247,11 @@ int trace_export_chrome(const char *path, const char *out_path, char *err,
 	reqmap_init(&c.lanes);
 	reqmap_init(&c.flows);
 	header(&c);
+	if (!win)
+		win = &all;
 	while (!c.oom && (rc = trace_reader_next(r, &x)) == 1)
-		event(&c, &x);
+		if (x.cycle >= win->from && x.cycle < win->to)
+			event(&c, &x);
 	fputs("\n]}\n", c.out);
 	errno = 0;
 	if (rc < 0)

@@ -14,8 +14,17 @@
 /* The report (docs/TRACE.md "trace stats") written to out. */
 int trace_stats(const char *path, FILE *out, char *err, size_t errlen);
 
-/* Chrome trace JSON (object form) written to out_path. */
-int trace_export_chrome(const char *path, const char *out_path, char *err,
+#include <stdint.h>
+
+/* Which records the export keeps: from <= cycle < to. */
+struct trace_window {
+	uint64_t from, to; /* {0, UINT64_MAX} keeps everything */
+};
+
+/* Chrome trace JSON (object form) written to out_path; win may be NULL
+ * (everything). */
+int trace_export_chrome(const char *path, const char *out_path,
+			const struct trace_window *win, char *err,
 			size_t errlen);
 
 #endif

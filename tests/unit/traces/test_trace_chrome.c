@@ -6,6 +6,7 @@
  */
 #include <jansson.h>
 
+#include "sim/cmd_trace.h"
 #include "traces/trace_tools.h"
 #include "trace_test.h"
 
@@ -16,7 +17,7 @@ static json_t *export(const char *path)
 	json_error_t je;
 	json_t *root;
 
-	cr_assert_eq(trace_export_chrome(path, out, err, sizeof(err)), 0,
+	cr_assert_eq(trace_export_chrome(path, out, NULL, err, sizeof(err)), 0,
 		     "%s", err);
 	root = json_load_file(out, 0, &je);
 	cr_assert_not_null(root, "invalid JSON: %s at line %d", je.text,
@@ -226,11 +227,60 @@ Test(trace_chrome, bad_input_leaves_no_output)
 	cr_assert_eq(ftruncate(fileno(f), ftell(f) - 20), 0);
 	fclose(f);
 	unlink(out);
-	cr_assert_eq(trace_export_chrome(in, out, err, sizeof(err)), -1);
+	cr_assert_eq(trace_export_chrome(in, out, NULL, err, sizeof(err)), -1);
 	cr_assert(strstr(err, "truncated") || strstr(err, "corrupt"), "%s",
 		  err);
 	cr_assert_neq(access(out, F_OK), 0, "a partial JSON was left");
 	unlink(in);
 	free(in);
 	free(out);
+}
+
+/* hvsim trace export through the command line, with a window. */
+Test(trace_chrome, command_line_export_with_a_window)
+{
+	char *path = sample(), *out = tt_tmp(), from[] = "--from=2500";
+	char *argv[] = {"trace", "export", "--chrome", path, "-o", out, from,
+			"--to", "3000", NULL};
+	json_t *root, *evs, *e;
+	json_error_t je;
+	size_t i, n = 0;
+
+	cr_assert_eq(cmd_trace(9, argv), 0);
+	root = json_load_file(out, 0, &je);
+	cr_assert_not_null(root, "%s", je.text);
+	evs = json_object_get(root, "traceEvents");
+	json_array_foreach(evs, i, e) {
+		json_int_t cyc;
+		if (!strcmp(json_string_value(json_object_get(e, "ph")), "M"))
+			continue;
+		cyc = geti(json_object_get(e, "args"), "cycle");
+		cr_assert(cyc >= 2500 && cyc < 3000, "cycle %lld", cyc);
+		n++;
+	}
+	/* Request 10 starts at 2500 and request 11 at 3000 (excluded). */
+	cr_assert_eq(n, 1, "%zu events in the window", n);
+	json_decref(root);
+	unlink(out);
+	unlink(path);
+	free(out);
+	free(path);
+}
+
+Test(trace_chrome, command_line_usage_errors_exit_2)
+{
+	char *a1[] = {"trace", "export", "x.hvt", "-o", "y.json", NULL};
+	char *a2[] = {"trace", "export", "--chrome", "x.hvt", NULL};
+	char *a3[] = {"trace", "export", "--chrome", "x", "-o", "y",
+		      "--from", "9", "--to", "9", NULL};
+	char *a4[] = {"trace", "frobnicate", NULL};
+	char *a5[] = {"trace", "stats", NULL};
+	char *a6[] = {"trace", "stats", "/nonexistent.hvt", NULL};
+
+	cr_assert_eq(cmd_trace(5, a1), 2, "no --chrome");
+	cr_assert_eq(cmd_trace(4, a2), 2, "no -o");
+	cr_assert_eq(cmd_trace(10, a3), 2, "empty window");
+	cr_assert_eq(cmd_trace(2, a4), 2);
+	cr_assert_eq(cmd_trace(2, a5), 2);
+	cr_assert_eq(cmd_trace(3, a6), 2);
 }
