@@ -1,23 +1,26 @@
 /*
- * partitions/partition.c — partition lifecycle and legacy devices.
+ * partitions/partition.c — partition lifecycle and its port bus.
  *
- * Each partition has its own port bus with COM1 (16550) and the debug-exit
- * port; the hypervisor's I/O exits for the partition land here (hv_part_ops)
- * and go to that bus only, so one partition's devices are unreachable from
- * another. A debug-exit write or a triple fault ends the partition: it is
- * stopped (its vCPUs leave their pCPUs at the next instruction boundary),
- * its status is recorded as docs/BOOT.md says ((v << 1) | 1, or 4), and
- * the owner's on_end callback runs once.
- * States: CREATED → RUNNING ⇄ PAUSED, any → STOPPED (final).
- * Called by sim/ (build, start, end of run) and later the VM Service.
+ * Each partition has its own port bus, on which its VM Worker
+ * (vm_worker.c) maps the legacy devices (COM1, debug-exit, test devices);
+ * the hypervisor's I/O intercepts for the partition land here
+ * (hv_part_ops) and go to that bus only, so one partition's devices are
+ * unreachable from another. For a child the hypervisor makes that call
+ * on a parent vCPU, as the VM Worker's emulation (hv/work.c). A debug-exit
+ * write, a triple fault or a crash report (Hyper-V crash MSRs) ends the
+ * partition: it is stopped (its vCPUs leave their pCPUs at the next
+ * instruction boundary), its status is recorded as docs/BOOT.md says
+ * ((v << 1) | 1, 4, or 6) with a reason line, and the owner's on_end
+ * callback runs once.
+ * States: CREATED → RUNNING ⇄ PAUSED, any → STOPPED; reset: any →
+ * CREATED (the VM Worker reloads the kernel and starts it again).
+ * Called by the VM Service and VM Workers (vm_service.c, vm_worker.c).
  */
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "devices/debug_exit.h"
 #include "devices/dev.h"
-#include "devices/uart16550.h"
 #include "partitions/partition.h"
 
 #define STATUS_TRIPLE_FAULT 4 /* docs/BOOT.md "Exit statuses of hvsim run" */
@@ -26,9 +29,6 @@ struct partition {
 	struct hv_part *hvp;
 	enum part_state state;
 	struct iobus bus;
-	struct uart16550 *uart;
-	struct debug_exit *dbg;
-	FILE *serial;
 	partition_end_fn *on_end;
 	void *opaque;
 	bool ended;
@@ -59,10 +59,7 @@ static int part_io_out(void *opaque, uint16_t port, int size, uint32_t val,
 	return ENV_OK;
 }
 
-static void end_partition(struct partition *p, int status, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void end_partition(struct partition *p, int status, const char *fmt, ...)
+void partition_end(struct partition *p, int status, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -93,54 +90,37 @@ static void part_triple_fault(void *opaque, unsigned vp,
 			      const struct cpu_exit *ex)
 {
 	(void)vp;
-	end_partition(opaque, STATUS_TRIPLE_FAULT,
+	partition_end(opaque, STATUS_TRIPLE_FAULT,
 		      "triple fault: last exception vector %d (%s) at RIP "
 		      "%#llx",
 		      ex->vector, exc_name(ex->vector),
 		      (unsigned long long)ex->rip);
 }
 
+/* The guest reported a crash (CRASH_CTL notify, hv/hvmsr.c): the
+ * partition ends with status 6, the parameters and message in the
+ * reason line (the run prints it). */
+static void part_guest_crash(void *opaque, unsigned vp, const uint64_t c[5],
+			     const char *msg)
+{
+	partition_end(opaque, PARTITION_STATUS_CRASH,
+		      "guest crash (vCPU %u): P0=%#llx P1=%#llx P2=%#llx "
+		      "P3=%#llx P4=%#llx%s%.80s",
+		      vp, (unsigned long long)c[0], (unsigned long long)c[1],
+		      (unsigned long long)c[2], (unsigned long long)c[3],
+		      (unsigned long long)c[4], msg && msg[0] ? ": " : "",
+		      msg ? msg : "");
+}
+
 static const struct hv_part_ops part_ops = {
     .io_in = part_io_in,
     .io_out = part_io_out,
     .triple_fault = part_triple_fault,
+    .guest_crash = part_guest_crash,
 };
-
-static void on_debug_exit(void *opaque, uint64_t status)
-{
-	end_partition(opaque, (int)(status & 0xFF),
-		      "guest wrote 0x%llx to debug-exit: status %llu",
-		      (unsigned long long)(status >> 1),
-		      (unsigned long long)status);
-}
-
-static void serial_out(void *opaque, uint8_t byte)
-{
-	struct partition *p = opaque;
-
-	if (!p->serial)
-		return;
-	putc(byte, p->serial);
-	if (byte == '\n')
-		fflush(p->serial);
-}
 
 /* ---- lifecycle ------------------------------------------------------------
  */
-
-static int add_devices(struct partition *p)
-{
-	p->uart = uart16550_create(serial_out, p, NULL);
-	p->dbg = debug_exit_create(on_debug_exit, p);
-	if (!p->uart || !p->dbg)
-		return -1;
-	if (iobus_map(&p->bus, UART16550_COM1, UART16550_PORTS, &uart16550_ops,
-		      p->uart) != 0 ||
-	    iobus_map(&p->bus, DEBUG_EXIT_PORT, DEBUG_EXIT_PORTS,
-		      &debug_exit_ops, p->dbg) != 0)
-		return -1;
-	return 0;
-}
 
 struct partition *partition_create(struct hv *hv,
 				   const struct partition_config *cfg)
@@ -149,28 +129,26 @@ struct partition *partition_create(struct hv *hv,
 
 	if (!p)
 		return NULL;
-	p->serial = cfg->serial;
 	p->on_end = cfg->on_end;
 	p->opaque = cfg->opaque;
 	p->state = PART_CREATED;
-	if (add_devices(p) != 0 ||
-	    !(p->hvp = hv_part_create(hv, &cfg->hv, &part_ops, p))) {
+	if (!(p->hvp = hv_part_create(hv, &cfg->hv, &part_ops, p))) {
 		partition_destroy(p);
 		return NULL;
 	}
 	return p;
 }
 
-/* The hv_part belongs to the hypervisor and goes with it. */
+/* The hv_part belongs to the hypervisor and goes with it; the devices
+ * on the bus belong to the VM Worker. */
 void partition_destroy(struct partition *p)
 {
-	if (!p)
-		return;
-	if (p->serial)
-		fflush(p->serial);
-	uart16550_destroy(p->uart);
-	debug_exit_destroy(p->dbg);
 	free(p);
+}
+
+struct iobus *partition_bus(struct partition *p)
+{
+	return &p->bus;
 }
 
 const char *partition_name(const struct partition *p)
@@ -232,6 +210,17 @@ int partition_stop(struct partition *p)
 	if (p->state == PART_STOPPED)
 		return -1;
 	return transition(p, p->state, PART_STOPPED);
+}
+
+int partition_reset(struct partition *p)
+{
+	if (hv_part_reset(p->hvp) != 0)
+		return -1;
+	p->state = PART_CREATED;
+	p->ended = false;
+	p->end_status = 0;
+	p->end_reason[0] = 0;
+	return 0;
 }
 
 bool partition_ended(const struct partition *p)

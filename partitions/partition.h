@@ -1,13 +1,14 @@
 /*
  * partitions/partition.h — a partition as the parent's VM management sees
- * it: name, id, parent or child, lifecycle state, its legacy devices (COM1
- * 16550 and the debug-exit port on its own port bus) and how it ended.
+ * it: name, id, parent or child, lifecycle state, its own port bus and
+ * how it ended.
  *
  * The hypervisor's side of the same partition (guest-physical space,
  * vCPUs, scheduling) is a struct hv_part (hv/hv.h); partition_create makes
- * one and registers the I/O intercept callbacks that route the partition's
- * port I/O to its own bus. (Later the VM Worker emulates these devices on
- * the parent's vCPUs; today the hypervisor calls them directly.)
+ * one and registers the intercept callbacks: port I/O goes to the
+ * partition's own bus, where its VM Worker (vm_worker.h) mapped the
+ * legacy devices — for a child the hypervisor calls them on a parent
+ * vCPU (hv/work.c); a triple fault or a guest crash report ends it.
  */
 #ifndef HVSIM_PARTITIONS_PARTITION_H_
 #define HVSIM_PARTITIONS_PARTITION_H_
@@ -33,9 +34,14 @@ typedef void partition_end_fn(void *opaque, struct partition *p);
 struct partition_config {
 	struct hv_part_config hv; /* name, parent, vCPUs, memory, knobs */
 	FILE *serial;		  /* COM1 output; NULL = discarded */
+	bool testdev;		  /* pc-testdev + hyperv-testdev (vm_worker) */
 	partition_end_fn *on_end;
 	void *opaque;
 };
+
+/* Exit status of a partition that reported a crash through the Hyper-V
+ * crash MSRs (docs/BOOT.md; sim.h SIM_EXIT_PANIC). */
+#define PARTITION_STATUS_CRASH 6
 
 /* NULL when out of memory (or the hypervisor refused the config). */
 struct partition *partition_create(struct hv *hv,
@@ -56,6 +62,19 @@ int partition_start(struct partition *p);
 int partition_pause(struct partition *p);
 int partition_resume(struct partition *p);
 int partition_stop(struct partition *p);
+/* Reset (any state): the hypervisor's partition back to power-on with its
+ * RAM zeroed (hv_part_reset), no longer ended, state CREATED. The VM
+ * Worker then reloads the kernel and starts it. -1 for a service
+ * partition. */
+int partition_reset(struct partition *p);
+
+/* The partition's own port bus (its legacy devices are mapped here). */
+struct iobus *partition_bus(struct partition *p);
+/* End it by itself (debug-exit, triple fault, crash): stopped, status and
+ * a one-line reason recorded, the owner's on_end called; only the first
+ * call counts. */
+void partition_end(struct partition *p, int status, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 
 /* How it ended by itself: false while it has not. The status is the
  * process exit status of docs/BOOT.md; the reason is one line. */

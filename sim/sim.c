@@ -2,9 +2,12 @@
  * sim/sim.c — builds the machine a scenario describes and runs it.
  *
  * The machine: the hypervisor (hv/) with the scenario's physical CPUs, and
- * one partition per scenario entry (partitions/), each with its own RAM,
- * vCPUs, COM1 and debug-exit port; a child with a kernel gets it loaded and
- * its boot vCPU entered as docs/BOOT.md says. The main loop only pops
+ * the parent's VM Service (partitions/vm_service.h), which creates one
+ * partition per scenario entry, each with its VM Worker (its settings and
+ * its legacy devices: COM1, debug-exit, test devices); a child with a
+ * kernel gets it loaded through sim_load (the loader callback given to
+ * the service, also used on reset) and its boot vCPU entered as
+ * docs/BOOT.md says. The main loop only pops
  * events: each pCPU's slices are events at that pCPU's clock (hv/sched.c),
  * and the --max-cycles limit is an event queued first, so it wins a tie.
  * Simulated time never reads the host clock, so a run is deterministic;
@@ -12,7 +15,8 @@
  * End of a run (docs/BOOT.md "Exit statuses of hvsim run"): a child that
  * writes debug-exit or triple-faults is stopped; the run ends when no vCPU
  * can run any more — then the status is that of the first child that
- * ended by itself, or 0 if every child is halted for good — or at the
+ * ended by itself (6 for a guest crash, whose message is printed even
+ * with --quiet), or 0 if every child is halted for good — or at the
  * simulated-time limit (125). Called by sim/cli.c (run, bench) and tests.
  */
 #include <stdarg.h>
@@ -24,6 +28,7 @@
 #include "hv/hv.h"
 #include "mmu/mmu.h"
 #include "partitions/partition.h"
+#include "partitions/vm_service.h"
 #include "sim/evq.h"
 #include "sim/loader.h"
 #include "sim/mgmt_glue.h"
@@ -38,6 +43,7 @@ struct sim {
 	struct scenario *sc;
 	struct evq *q;
 	struct hv *hv;
+	struct vm_service *vs; /* the parent's VM Service: every partition */
 	unsigned nr_parts, nr_children;
 	struct partition *part[SCN_MAX_PARTITIONS];
 	FILE *serial[SCN_MAX_PARTITIONS];
@@ -206,6 +212,8 @@ int sim_run(struct sim *s)
 	s->res.cycles = hv_now(s->hv);
 	sim_mgmt_close(s->mgmt, s->res.reason);
 	s->mgmt = NULL;
+	if (s->res.status == SIM_EXIT_PANIC && s->cfg.quiet)
+		fprintf(stderr, "hvsim: %s\n", s->res.reason);
 	return s->res.status;
 }
 
@@ -231,6 +239,10 @@ void sim_print_summary(const struct sim *s, FILE *f)
 }
 
 struct hv *sim_hv(struct sim *s) { return s->hv; }
+/* The VM Service (for sim/mgmt_glue.c; its prototype is there until
+ * sim.h declares it). */
+struct vm_service *sim_vm_service(struct sim *s);
+struct vm_service *sim_vm_service(struct sim *s) { return s->vs; }
 unsigned sim_nr_partitions(const struct sim *s) { return s->nr_parts; }
 struct partition *sim_partition(struct sim *s, unsigned i)
 {
@@ -346,13 +358,13 @@ static void on_cpu_log(void *opaque, const char *msg)
 	sim_msg(opaque, "%s", msg);
 }
 
-static int load_kernel(struct sim *s, struct partition *p,
-		       const struct scn_partition *sp)
+/* The VM Workers' loader (vm_worker.h): at creation and on reset. */
+static int sim_load(void *opaque, struct hv_part *hp, void *arg)
 {
+	const struct scn_partition *sp = arg;
 	const char *initrd[SCN_MAX_INITRD];
 	struct loader_args la = {sp->kernel, sp->cmdline, initrd,
 				 (int)sp->nr_initrd};
-	struct hv_part *hp = partition_hv(p);
 	struct boot_state bs;
 	char err[512];
 	int rc;
@@ -365,7 +377,7 @@ static int load_kernel(struct sim *s, struct partition *p,
 		return rc == LOADER_ERR_NOMEM ? SIM_EXIT_INTERNAL
 					      : SIM_EXIT_USAGE;
 	}
-	(void)s;
+	(void)opaque;
 	loader_enter(hv_part_cpu(hp, 0), hv_part_mem(hp), &bs);
 	return 0;
 }
@@ -373,14 +385,19 @@ static int load_kernel(struct sim *s, struct partition *p,
 static int add_partition(struct sim *s, unsigned i)
 {
 	const struct scn_partition *sp = &s->sc->part[i];
-	struct partition_config pc = {
-	    .hv = {sp->name, sp->parent, sp->vcpus, sp->mem_bytes, sp->weight,
-		   sp->reserve_pct, sp->cap_pct,
-		   sp->parent && !sp->kernel[0]},
-	    .on_end = on_partition_end,
-	    .opaque = s,
+	struct vm_settings vm = {
+	    .part = {.hv = {sp->name, sp->parent, sp->vcpus, sp->mem_bytes,
+			    sp->weight, sp->reserve_pct, sp->cap_pct,
+			    sp->parent && !sp->kernel[0]},
+		     .testdev = sp->testdev,
+		     .on_end = on_partition_end,
+		     .opaque = s},
+	    .kernel = sp->kernel,
+	    .cmdline = sp->cmdline,
+	    .load_arg = (void *)sp,
 	};
 	struct partition *p;
+	char err[200];
 	int rc;
 
 	if (sp->kernel[0] && (sp->mem_bytes < SIM_MIN_MEM ||
@@ -391,21 +408,23 @@ static int add_partition(struct sim *s, unsigned i)
 	}
 	if ((rc = open_serial(s, i)) != 0)
 		return rc;
-	pc.serial = s->serial[i];
-	if (!(p = partition_create(s->hv, &pc))) {
+	vm.part.serial = s->serial[i];
+	if ((rc = vm_service_add(s->vs, &vm)) > 0)
+		return rc; /* the loader said why */
+	if (rc < 0) {
 		sim_msg(NULL, "partition '%s': cannot create it (%llu MiB of "
 			      "RAM, %u vCPUs)", sp->name,
 			(unsigned long long)(sp->mem_bytes >> 20), sp->vcpus);
 		return SIM_EXIT_INTERNAL;
 	}
+	p = vm_service_partition(s->vs, s->nr_parts);
 	s->part[s->nr_parts++] = p;
 	s->nr_children += !sp->parent;
 	for (unsigned j = 0; j < sp->vcpus; j++)
 		cpu_set_log(hv_part_cpu(partition_hv(p), j), on_cpu_log, s);
-	if (sp->kernel[0] && (rc = load_kernel(s, p, sp)) != 0)
-		return rc;
-	if (sp->autostart)
-		partition_start(p);
+	/* The parent always runs (it serves the children's intercepts). */
+	if (sp->autostart || sp->parent)
+		vm_service_start(s->vs, partition_id(p), err, sizeof(err));
 	return 0;
 }
 
@@ -434,7 +453,10 @@ static int build(struct sim *s, bool check)
 			      "partition count)", s->sc->source);
 		return SIM_EXIT_USAGE;
 	}
-	if (!(s->q = evq_create()) || !(s->hv = hv_create(&hc, s->q))) {
+	struct vm_loader ld = {sim_load, s};
+
+	if (!(s->q = evq_create()) || !(s->hv = hv_create(&hc, s->q)) ||
+	    !(s->vs = vm_service_create(s->hv, &ld))) {
 		sim_msg(NULL, "out of memory building the machine");
 		return SIM_EXIT_INTERNAL;
 	}
@@ -486,8 +508,7 @@ void sim_destroy(struct sim *s)
 {
 	if (!s)
 		return;
-	for (unsigned i = 0; i < s->nr_parts; i++)
-		partition_destroy(s->part[i]);
+	vm_service_destroy(s->vs); /* workers flush their serial streams */
 	for (unsigned i = 0; i < SCN_MAX_PARTITIONS; i++) {
 		if (s->serial_owned[i])
 			fclose(s->serial[i]);

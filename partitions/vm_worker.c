@@ -1,0 +1,172 @@
+/*
+ * partitions/vm_worker.c — the VM Worker of one partition (vm_worker.h):
+ * its settings, its legacy devices and its kernel (re)loading.
+ *
+ * Devices on the partition's own port bus: COM1 (16550, output to the
+ * partition's serial stream), the debug-exit port (a write ends the
+ * partition with (v << 1) | 1, docs/BOOT.md), and with `testdev` QEMU's
+ * pc-testdev (ports 0xE0/0xE4 and its MMIO window) and hyperv-testdev
+ * (port 0x3000). The hypervisor reaches them through the partition's
+ * intercept callbacks (partition.c); for a child that call runs on a
+ * parent vCPU and is charged there as ring-3 time (hv/work.c), which is
+ * what this worker's emulation costs.
+ * Reset: the partition is reset (RAM zeroed, vCPUs at power-on), every
+ * device on the bus gets its dev_ops.reset, the kernel is loaded again
+ * through the machine's loader callback and the partition starts again.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "devices/debug_exit.h"
+#include "devices/dev.h"
+#include "devices/pc_testdev.h"
+#include "devices/uart16550.h"
+#include "partitions/hv_testdev.h"
+#include "partitions/vm_worker.h"
+
+struct vm_worker {
+	struct vm_settings set;
+	char *kernel, *cmdline; /* copies of set.kernel / set.cmdline */
+	struct vm_loader ld;
+	struct partition *part;
+	struct uart16550 *uart;
+	struct debug_exit *dbg;
+	struct pc_testdev *pct;
+	struct hv_testdev *hvt;
+};
+
+static void on_debug_exit(void *opaque, uint64_t status)
+{
+	struct vm_worker *w = opaque;
+
+	partition_end(w->part, (int)(status & 0xFF),
+		      "guest wrote 0x%llx to debug-exit: status %llu",
+		      (unsigned long long)(status >> 1),
+		      (unsigned long long)status);
+}
+
+static void serial_out(void *opaque, uint8_t byte)
+{
+	struct vm_worker *w = opaque;
+	FILE *f = w->set.part.serial;
+
+	if (!f)
+		return;
+	putc(byte, f);
+	if (byte == '\n')
+		fflush(f);
+}
+
+static int add_devices(struct vm_worker *w)
+{
+	struct iobus *bus = partition_bus(w->part);
+	struct hv_part *hp = partition_hv(w->part);
+
+	w->uart = uart16550_create(serial_out, w, NULL);
+	w->dbg = debug_exit_create(on_debug_exit, w);
+	if (!w->uart || !w->dbg)
+		return -1;
+	if (iobus_map(bus, UART16550_COM1, UART16550_PORTS, &uart16550_ops,
+		      w->uart) != 0 ||
+	    iobus_map(bus, DEBUG_EXIT_PORT, DEBUG_EXIT_PORTS, &debug_exit_ops,
+		      w->dbg) != 0)
+		return -1;
+	if (!w->set.part.testdev)
+		return 0;
+	w->pct = pc_testdev_attach(bus, hv_part_mem(hp));
+	w->hvt = hv_testdev_attach(bus, hp);
+	return w->pct && w->hvt ? 0 : -1;
+}
+
+static int load(struct vm_worker *w)
+{
+	if (!w->kernel || !w->kernel[0] || !w->ld.load)
+		return 0;
+	return w->ld.load(w->ld.opaque, partition_hv(w->part), w->set.load_arg);
+}
+
+static char *dup_or_null(const char *s)
+{
+	return s ? strdup(s) : NULL;
+}
+
+struct vm_worker *vm_worker_create(struct hv *hv, const struct vm_settings *s,
+				   const struct vm_loader *ld, int *status)
+{
+	struct vm_worker *w = calloc(1, sizeof(*w));
+
+	*status = -1;
+	if (!w)
+		return NULL;
+	w->set = *s;
+	w->kernel = dup_or_null(s->kernel);
+	w->cmdline = dup_or_null(s->cmdline);
+	w->set.kernel = w->kernel;
+	w->set.cmdline = w->cmdline;
+	if (ld)
+		w->ld = *ld;
+	if ((s->kernel && !w->kernel) || (s->cmdline && !w->cmdline) ||
+	    !(w->part = partition_create(hv, &s->part)) || add_devices(w)) {
+		vm_worker_destroy(w);
+		return NULL;
+	}
+	if ((*status = load(w)) != 0) {
+		vm_worker_destroy(w);
+		return NULL;
+	}
+	return w;
+}
+
+void vm_worker_destroy(struct vm_worker *w)
+{
+	if (!w)
+		return;
+	if (w->set.part.serial)
+		fflush(w->set.part.serial);
+	hv_testdev_destroy(w->hvt);
+	pc_testdev_destroy(w->pct);
+	uart16550_destroy(w->uart);
+	debug_exit_destroy(w->dbg);
+	partition_destroy(w->part);
+	free(w->kernel);
+	free(w->cmdline);
+	free(w);
+}
+
+struct partition *vm_worker_partition(struct vm_worker *w)
+{
+	return w->part;
+}
+
+const struct vm_settings *vm_worker_settings(const struct vm_worker *w)
+{
+	return &w->set;
+}
+
+static void reset_devices(struct vm_worker *w)
+{
+	struct iobus *bus = partition_bus(w->part);
+
+	for (int i = 0; i < bus->n; i++)
+		if (bus->r[i].ops->reset)
+			bus->r[i].ops->reset(bus->r[i].opaque);
+}
+
+int vm_worker_reset(struct vm_worker *w, char *err, size_t errlen)
+{
+	int rc;
+
+	if (partition_reset(w->part) != 0) {
+		snprintf(err, errlen, "the parent's services cannot be reset");
+		return -1;
+	}
+	reset_devices(w);
+	if ((rc = load(w)) != 0) {
+		snprintf(err, errlen, "reloading the kernel failed (status %d)",
+			 rc);
+		partition_end(w->part, rc, "reset: reloading the kernel "
+					   "failed");
+		return -1;
+	}
+	return partition_start(w->part);
+}

@@ -1,0 +1,54 @@
+/*
+ * partitions/vm_worker.h — the VM Worker of one partition: it holds the
+ * partition's settings (vCPUs, memory, scheduler knobs, kernel, command
+ * line, devices) and owns its legacy devices — COM1 (16550), the
+ * debug-exit port and, with `testdev`, QEMU's pc-testdev and
+ * hyperv-testdev — on the partition's port bus. For a child, the
+ * hypervisor forwards each port I/O intercept to the parent, where this
+ * emulation runs on a parent vCPU as ring-3 time (hv/work.c).
+ *
+ * The kernel is loaded through a callback the machine gives (sim/ owns
+ * the loader; partitions/ does not include sim/), at creation and again
+ * on reset. Created by the VM Service (vm_service.h).
+ */
+#ifndef HVSIM_PARTITIONS_VM_WORKER_H_
+#define HVSIM_PARTITIONS_VM_WORKER_H_
+
+#include <stddef.h>
+
+#include "partitions/partition.h"
+
+struct vm_worker;
+
+/* Put the kernel into the partition's RAM and enter its boot vCPU.
+ * Returns 0, or a nonzero status (the machine's exit status) after
+ * printing why. `arg` is vm_settings.load_arg. */
+typedef int vm_load_fn(void *opaque, struct hv_part *hp, void *arg);
+
+struct vm_loader {
+	vm_load_fn *load;
+	void *opaque;
+};
+
+struct vm_settings {
+	struct partition_config part; /* hv knobs, serial, testdev, on_end */
+	const char *kernel;	      /* NULL or "": no kernel (services) */
+	const char *cmdline;
+	void *load_arg; /* what the loader needs (sim: its scenario entry) */
+};
+
+/* Create the partition and its devices, and load the kernel (if any).
+ * NULL with *status set (-1: out of memory or refused by the hypervisor;
+ * else the loader's status). */
+struct vm_worker *vm_worker_create(struct hv *hv, const struct vm_settings *s,
+				   const struct vm_loader *ld, int *status);
+void vm_worker_destroy(struct vm_worker *w);
+
+struct partition *vm_worker_partition(struct vm_worker *w);
+const struct vm_settings *vm_worker_settings(const struct vm_worker *w);
+/* Reset the partition (partition_reset), the devices to power-on, load
+ * the kernel again and start it from the beginning. 0, or -1 with a
+ * reason in err. */
+int vm_worker_reset(struct vm_worker *w, char *err, size_t errlen);
+
+#endif
