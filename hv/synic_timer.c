@@ -24,6 +24,7 @@
  * by hv/timer.c.
  */
 #include "hv/synic_int.h"
+#include "sim/evq.h"
 
 #define STIMER_VECTOR_MASK (0xFFull << HV_STIMER_VECTOR_SHIFT)
 #define STIMER_SINT_MASK   (0xFull << HV_STIMER_SINT_SHIFT)
@@ -53,14 +54,18 @@ static uint64_t add_sat(uint64_t a, uint64_t b)
 }
 
 /* The first cycle at which reference time reaches `ref`, never before
- * now. ref_to_cycles may round down by one cycle. */
+ * now; EVQ_NEVER if no cycle the hooks can express gets there.
+ * ref_to_cycles may round down by one cycle, and clamps far times. */
 static cycles_t cycle_of(struct synic *s, uint64_t ref)
 {
 	cycles_t c = s->h.ref_to_cycles(s->h.opaque, ref);
 	cycles_t now = s->h.now(s->h.opaque);
 
 	for (int k = 0; k < 2 && s->h.ref_time(s->h.opaque, c) < ref; k++)
-		c++;
+		if (++c >= EVQ_NEVER)
+			return EVQ_NEVER;
+	if (s->h.ref_time(s->h.opaque, c) < ref)
+		return EVQ_NEVER;
 	return c < now ? now : c;
 }
 
@@ -71,11 +76,15 @@ static void stop(struct synic *s, unsigned i)
 	s->t[i].armed = false;
 }
 
+/* Arm the hook at t->exp; an expiration beyond the end of time stays
+ * enabled but never fires. */
 static void arm(struct synic *s, unsigned i)
 {
 	struct synic_stimer *t = &s->t[i];
+	cycles_t when = cycle_of(s, t->exp);
 
-	t->armed = s->h.timer_set(s->h.opaque, i, cycle_of(s, t->exp)) == 0;
+	t->armed = when != EVQ_NEVER &&
+		   s->h.timer_set(s->h.opaque, i, when) == 0;
 }
 
 static void notify(struct synic *s, unsigned i)
