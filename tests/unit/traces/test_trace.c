@@ -6,6 +6,7 @@
  * never different records); write errors are reported.
  */
 #include <sys/stat.h>
+#include <zlib.h>
 
 #include "trace_test.h"
 
@@ -284,4 +285,59 @@ Test(trace_file, block_boundaries_and_cycles_going_backwards)
 	}
 	free(w);
 	free(r);
+}
+
+/* Set a u32 header field and fix the CRC, so the range checks (not the
+ * CRC) must catch it. */
+static void poke_header(uint8_t *b, size_t off, uint32_t v)
+{
+	uint32_t n = b[12] | b[13] << 8 | b[14] << 16 | (uint32_t)b[15] << 24;
+	uint32_t crc;
+
+	for (int i = 0; i < 4; i++)
+		b[off + i] = (uint8_t)(v >> (8 * i));
+	crc = (uint32_t)crc32(0, b, n - 4);
+	for (int i = 0; i < 4; i++)
+		b[n - 4 + i] = (uint8_t)(crc >> (8 * i));
+}
+
+Test(trace_file, header_fields_out_of_range_are_rejected_despite_crc)
+{
+	static const struct {
+		size_t off;
+		uint32_t val;
+		const char *msg;
+	} cases[] = {
+	    {16, 48, "record size 48"},
+	    {32, 0, "sizes out of range"},		/* records per block */
+	    {32, 1u << 20, "sizes out of range"},
+	    {20, 5000, "sizes out of range"},		/* partitions */
+	    {20, 2, "size does not match"},		/* names left over */
+	    {20, 4, "partition names"},			/* names missing */
+	    {24, 0, "sizes out of range"},		/* freq (low half) */
+	    {36, 0xFFFFFF, "scenario length"},
+	    {12, 39, "sizes out of range"},		/* header size */
+	};
+	enum { N = 9 };
+	struct trace_rec recs[N], back[N];
+	size_t len;
+	uint8_t *b = sample_file(&len, recs, N);
+	char err[256];
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		uint8_t *c = malloc(len);
+		memcpy(c, b, len);
+		if (cases[i].off == 24) /* freq is 64-bit: clear both halves */
+			poke_header(c, 28, 0);
+		if (cases[i].off == 12)
+			c[12] = (uint8_t)cases[i].val; /* CRC moves with it */
+		else
+			poke_header(c, cases[i].off, cases[i].val);
+		err[0] = '\0';
+		cr_assert_eq(read_bytes(c, len, back, N, err, sizeof(err)), -1,
+			     "case %zu accepted", i);
+		cr_assert(strstr(err, cases[i].msg), "case %zu: %s", i, err);
+		free(c);
+	}
+	free(b);
 }
