@@ -20,6 +20,7 @@
 #define MGMT_MAX_PARTITIONS   64
 #define MGMT_MAX_EXIT_REASONS 32
 #define MGMT_NAME_MAX	      64
+#define MGMT_MAX_VCPUS	      64
 #define MGMT_MACHINE	      (-1) /* partition id meaning "the machine" */
 
 struct mgmt_partition_info {
@@ -39,11 +40,19 @@ struct mgmt_exit_stat {
 	uint64_t cycles;
 };
 
+/* One vCPU's time in cycles (hv/hv.h struct hv_vp_stats). */
+struct mgmt_vcpu_stat {
+	uint64_t ring3, ring0, root, idle, wait;
+	uint64_t instructions, exits;
+};
+
 struct mgmt_stats {
 	uint64_t cycles;
 	uint64_t instructions;
 	unsigned nr_exits; /* entries used in exits[] */
 	struct mgmt_exit_stat exits[MGMT_MAX_EXIT_REASONS];
+	unsigned nr_vcpus; /* entries used in vcpus[]; 0 = not reported */
+	struct mgmt_vcpu_stat vcpus[MGMT_MAX_VCPUS];
 };
 
 struct mgmt_status {

@@ -193,6 +193,27 @@ static json_t *cmd_partition_reset(struct mgmt *m, json_t *a,
 
 /* ---- statistics -------------------------------------------------------- */
 
+/* Per-vCPU time: [{"ring3": .., "ring0": .., "root": .., "idle": ..,
+ * "wait": .., "instructions": .., "exits": ..}, ...] in cycles. */
+static json_t *vcpus_json(const struct mgmt_stats *st)
+{
+	json_t *a = json_array();
+
+	for (unsigned i = 0; i < st->nr_vcpus && i < MGMT_MAX_VCPUS; i++) {
+		const struct mgmt_vcpu_stat *v = &st->vcpus[i];
+		json_array_append_new(
+		    a, json_pack("{s:I,s:I,s:I,s:I,s:I,s:I,s:I}", "ring3",
+				 (json_int_t)v->ring3, "ring0",
+				 (json_int_t)v->ring0, "root",
+				 (json_int_t)v->root, "idle",
+				 (json_int_t)v->idle, "wait",
+				 (json_int_t)v->wait, "instructions",
+				 (json_int_t)v->instructions, "exits",
+				 (json_int_t)v->exits));
+	}
+	return a;
+}
+
 static json_t *stats_json(struct mgmt *m, const struct mgmt_partition_info *p,
 			  struct mgmt_error *e)
 {
@@ -222,6 +243,8 @@ static json_t *stats_json(struct mgmt *m, const struct mgmt_partition_info *p,
 		      mgmt_text(p->name), "cycles", (json_int_t)st->cycles,
 		      "instructions", (json_int_t)st->instructions, "exits",
 		      exits);
+	if (o && st->nr_vcpus)
+		json_object_set_new(o, "vcpus", vcpus_json(st));
 	free(st);
 	return o;
 }

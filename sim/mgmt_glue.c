@@ -1,8 +1,10 @@
 /*
  * sim/mgmt_glue.c — struct mgmt_target_ops over the real machine: the
- * partitions of struct sim (partitions/partition.h for lifecycle, hv/hv.h
- * for vCPU statistics), so `hvsim run --mgmt SOCKET` can be listed,
- * paused, resumed, stopped and asked to quit (partitions/mgmt_api.h).
+ * partitions of struct sim, whose lifecycle requests go to the parent's
+ * VM Service (partitions/vm_service.h: pause, resume, stop, reset; the
+ * parent itself is refused), and hv/hv.h for statistics, so `hvsim run
+ * --mgmt SOCKET` can be listed, paused, resumed, stopped, reset, asked for
+ * statistics and asked to quit (partitions/mgmt_api.h).
  *
  * States map to QMP RunState names (ecosystem.md §2.5): created →
  * "prelaunch", running → "running", paused → "paused", stopped →
@@ -12,8 +14,8 @@
  * one place hvsim sleeps on host time; running, it never blocks on a
  * client. State changes no command made (a guest ending by itself) are
  * announced when the clients are next served, and at the end of the run.
- * The hypervisor counts exits by reason machine-wide only, so a
- * partition's statistics give its exits as one "total" row.
+ * A partition's statistics: its exits by reason (hv_part_exit_count /
+ * _cycles) and each vCPU's ring 3 / ring 0 / root / idle / wait time.
  */
 #include <jansson.h>
 #include <stdio.h>
@@ -25,8 +27,12 @@
 #include "mmu/mmu.h"
 #include "partitions/mgmt_api.h"
 #include "partitions/partition.h"
+#include "partitions/vm_service.h"
 #include "sim/mgmt_glue.h"
 #include "sim/sim.h"
+
+/* Defined in sim.c (sim.h should declare it: lead). */
+struct vm_service *sim_vm_service(struct sim *s);
 
 #define SIM_MGMT_POLL_NS 10000000ll /* serve clients every 10 ms */
 #define SIM_MGMT_WAIT_NS 5000000l   /* nap while stopped */
@@ -116,23 +122,17 @@ static unsigned g_list(void *o, struct mgmt_partition_info *out, unsigned max)
 	return n < max ? n : max;
 }
 
-typedef int (*lifecycle_fn)(struct partition *p);
+typedef int (*lifecycle_fn)(struct vm_service *vs, unsigned id, char *err,
+			    size_t len);
 
 static int act(struct sim_mgmt *g, int id, lifecycle_fn fn, char *err,
 	       size_t len)
 {
-	struct partition *p = part_by_id(g, id);
-
-	if (!p) {
+	if (id < 0) {
 		snprintf(err, len, "no partition %d", id);
 		return -1;
 	}
-	if (fn(p) != 0) {
-		snprintf(err, len, "not allowed while it is %s",
-			 partition_state_name(partition_state(p)));
-		return -1;
-	}
-	return 0;
+	return fn(sim_vm_service(g->s), (unsigned)id, err, len);
 }
 
 static int g_pause(void *o, int id, char *err, size_t len)
@@ -140,7 +140,7 @@ static int g_pause(void *o, int id, char *err, size_t len)
 	struct sim_mgmt *g = o;
 
 	if (id != MGMT_MACHINE)
-		return act(g, id, partition_pause, err, len);
+		return act(g, id, vm_service_pause, err, len);
 	if (g->stopped) {
 		snprintf(err, len, "the machine is already stopped");
 		return -1;
@@ -154,7 +154,7 @@ static int g_resume(void *o, int id, char *err, size_t len)
 	struct sim_mgmt *g = o;
 
 	if (id != MGMT_MACHINE)
-		return act(g, id, partition_resume, err, len);
+		return act(g, id, vm_service_resume, err, len);
 	if (!g->stopped) {
 		snprintf(err, len, "the machine is not stopped");
 		return -1;
@@ -165,7 +165,35 @@ static int g_resume(void *o, int id, char *err, size_t len)
 
 static int g_stop(void *o, int id, char *err, size_t len)
 {
-	return act(o, id, partition_stop, err, len);
+	return act(o, id, vm_service_stop, err, len);
+}
+
+static int g_reset(void *o, int id, char *err, size_t len)
+{
+	return act(o, id, vm_service_reset, err, len);
+}
+
+/* Exits of the partition by reason (the rows that happened), and each
+ * vCPU's time. */
+static void part_detail(struct hv_part *hp, struct mgmt_stats *out)
+{
+	for (int r = 0; r < HV_EXIT_NR && out->nr_exits < MGMT_MAX_EXIT_REASONS;
+	     r++) {
+		uint64_t n = hv_part_exit_count(hp, (enum hv_exit_reason)r);
+		if (!n)
+			continue;
+		out->exits[out->nr_exits++] = (struct mgmt_exit_stat){
+		    hv_exit_name((enum hv_exit_reason)r), n,
+		    hv_part_exit_cycles(hp, (enum hv_exit_reason)r)};
+	}
+	for (unsigned i = 0; i < hv_part_nr_vps(hp) && i < MGMT_MAX_VCPUS; i++) {
+		struct hv_vp_stats st;
+		hv_vp_stats(hp, i, &st);
+		out->vcpus[i] = (struct mgmt_vcpu_stat){
+		    st.ring3, st.ring0, st.root, st.idle,
+		    st.wait,  st.instret, st.exits};
+		out->nr_vcpus = i + 1;
+	}
 }
 
 static int g_stats(void *o, int id, struct mgmt_stats *out, char *err,
@@ -182,8 +210,7 @@ static int g_stats(void *o, int id, struct mgmt_stats *out, char *err,
 	part_totals(p, &sum);
 	out->cycles = sum.ring3 + sum.ring0 + sum.root;
 	out->instructions = sum.instret;
-	out->nr_exits = 1;
-	out->exits[0] = (struct mgmt_exit_stat){"total", sum.exits, sum.root};
+	part_detail(partition_hv(p), out);
 	return 0;
 }
 
@@ -208,7 +235,7 @@ static const struct mgmt_target_ops sim_ops = {
     .pause = g_pause,
     .resume = g_resume,
     .stop = g_stop,
-    .reset = NULL, /* partitions/ has no reset yet */
+    .reset = g_reset,
     .query_stats = g_stats,
     .query_status = g_status,
     .quit = g_quit,
