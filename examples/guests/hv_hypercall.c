@@ -178,6 +178,7 @@ static void test_testdev(void)
 		report(0, "SynIC enable (SIMP, SIEFP, SCONTROL)");
 		return;
 	}
+	hv_apic_enable(); /* a software-disabled APIC takes no vectors */
 	idt_set_handler(MSG_VEC, on_msg);
 	idt_set_handler(EVT_VEC, on_evt);
 	hv_sint_set(MSG_SINT, MSG_VEC, HV_SINT_AUTO_EOI);
