@@ -2,7 +2,7 @@
  * sim/cmd_trace.c — `hvsim trace`: the command line over traces/
  * (docs/TRACE.md).
  *
- *   hvsim trace stats FILE
+ *   hvsim trace stats [--json] FILE
  *   hvsim trace export --chrome FILE -o OUT.json [--from C] [--to C]
  *
  * Subcommands are a table {name, fn, usage}; export's options a table
@@ -28,15 +28,19 @@ static int fail(const char *msg)
 	return SIM_EXIT_USAGE;
 }
 
+/* stats [--json] FILE */
 static int trace_cmd_stats(int argc, char **argv)
 {
+	int json = argc == 3 && !strcmp(argv[1], "--json");
+	const char *file = argv[argc - 1];
 	char err[512] = "";
+	int rc;
 
-	if (argc != 2 || argv[1][0] == '-')
-		return fail("usage: hvsim trace stats FILE");
-	if (trace_stats(argv[1], stdout, err, sizeof(err)) != 0)
-		return fail(err);
-	return 0;
+	if (argc != 2 + json || file[0] == '-')
+		return fail("usage: hvsim trace stats [--json] FILE");
+	rc = json ? trace_stats_json(file, stdout, err, sizeof(err))
+		  : trace_stats(file, stdout, err, sizeof(err));
+	return rc != 0 ? fail(err) : 0;
 }
 
 struct export_args {
@@ -125,9 +129,9 @@ static const struct {
 	const char *usage;
 } subcmds[] = {
     {"stats", trace_cmd_stats,
-     "stats FILE\n"
+     "stats [--json] FILE\n"
      "      per channel and stage: latency percentiles (cycles, ns),\n"
-     "      throughput; events by kind"},
+     "      throughput; events by kind (--json: one JSON object)"},
     {"export", trace_cmd_export,
      "export --chrome FILE -o OUT.json [--from CYCLE] [--to CYCLE]\n"
      "      Chrome trace JSON for ui.perfetto.dev, with an arrow per\n"

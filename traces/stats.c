@@ -17,29 +17,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "traces/hist.h"
-#include "traces/trace.h"
+#include "traces/stats_int.h"
 #include "traces/trace_int.h"
 #include "traces/trace_tools.h"
-
-#define NR_CHANS  65536
-#define LAT_HIGH  (1ull << 48) /* cycles: ~26 h at 3 GHz */
-#define LAT_SIGFIG 3
-#define ROW_TOTAL 0 /* row 0 of a channel: end to end; 1..9 stages */
-
-struct chan_stats {
-	uint16_t part;			/* the VSC's partition */
-	struct hist *row[TRACE_NR_STAGES + 1]; /* NULL until used */
-	uint64_t started, completed, orphans, negative;
-};
-
-struct stats {
-	struct chan_stats *chans[NR_CHANS];
-	struct reqmap prev, start; /* (chan, txn) -> cycle */
-	uint64_t kinds[TRACE_NR_KINDS], unknown;
-	uint64_t nrec, first, last;
-	bool oom;
-};
 
 static struct chan_stats *chan_of(struct stats *s, uint16_t chan)
 {
@@ -165,7 +145,7 @@ static void print_table(FILE *out, const struct chan_stats *c,
 	print_row(out, "total (end to end)", c->row[ROW_TOTAL], freq, ns);
 }
 
-static const char *part_name(const struct trace_file_info *fi, unsigned p)
+const char *stats_part_name(const struct trace_file_info *fi, unsigned p)
 {
 	if (p == TRACE_PART_NONE)
 		return "none";
@@ -179,7 +159,7 @@ static void print_channel(FILE *out, const struct stats *s, unsigned ch,
 	uint64_t span = s->last - s->first;
 
 	fprintf(out, "\nchannel %u (%s): %llu requests started, %llu "
-		"completed", ch, part_name(fi, c->part),
+		"completed", ch, stats_part_name(fi, c->part),
 		(unsigned long long)c->started,
 		(unsigned long long)c->completed);
 	if (span)
@@ -198,8 +178,8 @@ static void print_channel(FILE *out, const struct stats *s, unsigned ch,
 	print_table(out, c, fi->freq_hz, true);
 }
 
-static void print_report(FILE *out, const char *path, const struct stats *s,
-			 const struct trace_file_info *fi)
+void stats_print_text(FILE *out, const char *path, const struct stats *s,
+		      const struct trace_file_info *fi)
 {
 	const char *nl = strchr(fi->scenario, '\n');
 	int first_line = nl ? (int)(nl - fi->scenario)
@@ -248,7 +228,9 @@ static void stats_free(struct stats *s)
 	free(s);
 }
 
-int trace_stats(const char *path, FILE *out, char *err, size_t errlen)
+/* Read the whole file into statistics, then print them with `print`. */
+static int run_stats(const char *path, FILE *out, stats_printer *print,
+		     char *err, size_t errlen)
 {
 	struct trace_reader *r = trace_reader_open(path, err, errlen);
 	struct stats *s;
@@ -271,9 +253,19 @@ int trace_stats(const char *path, FILE *out, char *err, size_t errlen)
 	else if (s->oom)
 		trace_errf(err, errlen, "trace: out of memory");
 	else
-		print_report(out, path, s, trace_reader_info(r));
+		print(out, path, s, trace_reader_info(r));
 	rc = rc < 0 || s->oom ? -1 : 0;
 	stats_free(s);
 	trace_reader_close(r);
 	return rc;
+}
+
+int trace_stats(const char *path, FILE *out, char *err, size_t errlen)
+{
+	return run_stats(path, out, stats_print_text, err, errlen);
+}
+
+int trace_stats_json(const char *path, FILE *out, char *err, size_t errlen)
+{
+	return run_stats(path, out, stats_print_json, err, errlen);
 }

@@ -11,8 +11,10 @@
 #include <stddef.h>
 #include <stdio.h>
 
-/* The report (docs/TRACE.md "trace stats") written to out. */
+/* The report (docs/TRACE.md "trace stats") written to out, as text or
+ * as one JSON object. */
 int trace_stats(const char *path, FILE *out, char *err, size_t errlen);
+int trace_stats_json(const char *path, FILE *out, char *err, size_t errlen);
 
 #include <stdint.h>
 

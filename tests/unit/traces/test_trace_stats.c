@@ -4,6 +4,8 @@
  * and end-to-end percentiles in cycles and ns, throughput, skipped
  * stages, out-of-order records, per-kind counts, bad files.
  */
+#include <jansson.h>
+
 #include "traces/trace_tools.h"
 #include "trace_test.h"
 
@@ -192,4 +194,57 @@ Test(trace_stats, bad_file_is_an_error_with_a_message)
 	cr_assert(strstr(err, "No such file"), "%s", err);
 	unlink(path);
 	free(path);
+}
+
+Test(trace_stats, json_report_has_the_same_figures)
+{
+	enum { NREQ = 1000 };
+	struct trace_rec *r = malloc(NREQ * TRACE_NR_STAGES * sizeof(*r));
+	size_t n = known_requests(r, NREQ);
+	char *path = tt_tmp(), *text = NULL, err[256] = "";
+	size_t len;
+	FILE *f = open_memstream(&text, &len);
+	json_t *root, *ch, *st;
+	json_error_t je;
+
+	tt_write(path, r, n, 2000000000ull);
+	cr_assert_eq(trace_stats_json(path, f, err, sizeof(err)), 0, "%s",
+		     err);
+	fclose(f);
+	root = json_loads(text, 0, &je);
+	cr_assert_not_null(root, "%s: %s", je.text, text);
+	cr_assert_eq(json_integer_value(json_object_get(root, "records")),
+		     9000);
+	ch = json_array_get(json_object_get(root, "channels"), 0);
+	cr_assert_eq(json_integer_value(json_object_get(ch, "channel")), 1);
+	cr_assert_str_eq(json_string_value(json_object_get(ch, "partition")),
+			 "child1");
+	cr_assert_eq(json_integer_value(json_object_get(ch, "completed")),
+		     NREQ);
+	for (unsigned s = 2; s <= TRACE_NR_STAGES; s++) {
+		json_t *cyc, *ns;
+		st = json_array_get(json_object_get(ch, "stages"), s - 2);
+		cr_assert_str_eq(json_string_value(json_object_get(st, "name")),
+				 trace_stage_kind(s)->name);
+		cyc = json_object_get(st, "cycles");
+		ns = json_object_get(st, "ns");
+		cr_assert_eq(json_integer_value(json_object_get(cyc, "p50")),
+			     100 * s + 49);
+		cr_assert_eq(json_integer_value(json_object_get(cyc, "p99.9")),
+			     100 * s + 99);
+		cr_assert_float_eq(json_real_value(json_object_get(ns, "max")),
+				   (100 * s + 99) / 2.0, 1e-9);
+	}
+	st = json_object_get(ch, "total");
+	cr_assert_eq(json_integer_value(json_object_get(
+			 json_object_get(st, "cycles"), "max")),
+		     4400 + 8 * 99);
+	cr_assert_eq(json_integer_value(json_object_get(
+			 json_object_get(root, "kinds"), "vsc_consume")),
+		     NREQ);
+	json_decref(root);
+	free(text);
+	unlink(path);
+	free(path);
+	free(r);
 }
