@@ -12,7 +12,9 @@
  * set; with auto-EOI the same vector interrupts again without an EOI,
  * without auto-EOI the next interrupt waits for the guest's EOI (HV EOI
  * MSR); a masked SINT's message lands in the slot with no interrupt until
- * the SINT is unmasked.
+ * the SINT is unmasked; an event connection's signal sets its flag in the
+ * SIEFP with an interrupt, a signal while the flag is still set raises
+ * none, and after the guest's test-and-clear the next one does again.
  */
 #include "hyperv.h"
 #include "rt.h"
@@ -20,11 +22,14 @@
 #define SINT	    5
 #define VEC	    0xB4
 #define CONN	    0x15
+#define EVT_SINT    6
+#define EVT_VEC	    0xB5
+#define EVT_CONN    0x16 /* the testdev sets event flag number EVT_CONN */
 #define MSG_TYPE    0x00A5A5A5u
 #define WAIT_CYCLES 50000000ull /* 20 ms at 2.5 GHz: ample for an echo */
 #define QUIET_CYCLES 20000000ull /* 8 ms: "no interrupt" (an echo takes ~1.3 ms) */
 
-static volatile unsigned irqs;
+static volatile unsigned irqs, evt_irqs;
 static volatile int eoi_in_handler = 1; /* only for non-auto-EOI vectors */
 
 static void on_sint(struct trap_frame *f)
@@ -33,6 +38,12 @@ static void on_sint(struct trap_frame *f)
 	irqs++;
 	if (eoi_in_handler)
 		hv_apic_eoi();
+}
+
+static void on_evt(struct trap_frame *f)
+{
+	(void)f;
+	evt_irqs++;
 }
 
 static void post(uint8_t tag)
@@ -173,6 +184,44 @@ static void test_masked(struct hv_synic *s)
 		hv_msg_done(m);
 }
 
+static int flag_set(struct hv_synic *s, unsigned sint, unsigned flag)
+{
+	return (s->siefp[sint * 256 + flag / 8] >> (flag % 8)) & 1;
+}
+
+static void test_event_flags(struct hv_synic *s)
+{
+	unsigned n = evt_irqs, st;
+	int others = 0;
+
+	hv_sint_set(EVT_SINT, EVT_VEC, HV_SINT_AUTO_EOI);
+	hv_testdev(HV_TESTDEV_EVT_CONN_CREATE, 0, EVT_SINT, EVT_CONN);
+	st = hv_signal_event(EVT_CONN, 0);
+	report(st == HV_STATUS_SUCCESS &&
+	       hv_wait_change(&evt_irqs, n, WAIT_CYCLES) &&
+	       flag_set(s, EVT_SINT, EVT_CONN),
+	       "signal: flag %d of SINT%d set in the SIEFP, with an interrupt",
+	       EVT_CONN, EVT_SINT);
+	for (unsigned i = 0; i < HV_SYNIC_SINT_COUNT * 256; i++)
+		others |= s->siefp[i] && i != EVT_SINT * 256 + EVT_CONN / 8;
+	report(!others, "no other SIEFP byte changed");
+	n = evt_irqs;
+	st = hv_signal_event(EVT_CONN, 0);
+	report(st == HV_STATUS_SUCCESS &&
+	       !hv_wait_change(&evt_irqs, n, QUIET_CYCLES),
+	       "signal while the flag is still set: no interrupt");
+	report(hv_event_test_clear(s, EVT_SINT, EVT_CONN) == 1 &&
+	       hv_event_test_clear(s, EVT_SINT, EVT_CONN) == 0,
+	       "test-and-clear finds the flag set, then clear");
+	st = hv_signal_event(EVT_CONN, 0);
+	report(st == HV_STATUS_SUCCESS &&
+	       hv_wait_change(&evt_irqs, n, WAIT_CYCLES) &&
+	       hv_event_test_clear(s, EVT_SINT, EVT_CONN) == 1,
+	       "signal after the clear: flag set again, with an interrupt");
+	hv_testdev(HV_TESTDEV_EVT_CONN_DESTROY, 0, EVT_SINT, EVT_CONN);
+	hv_sint_set(EVT_SINT, EVT_VEC, HV_SINT_MASKED);
+}
+
 int kmain(struct hvsim_boot_info *bi)
 {
 	struct hv_info info;
@@ -182,12 +231,13 @@ int kmain(struct hvsim_boot_info *bi)
 	(void)bi;
 	rt_init();
 	printf("hv_synic: SynIC MSRs, message slots, message_pending and "
-	       "EOM, auto-EOI, masked SINTs\n");
+	       "EOM, auto-EOI, masked SINTs, event flags\n");
 	if (!report(hv_detect(&info) && hv_hypercall_enable() == 0,
 		    "Hyper-V detected, hypercall page enabled"))
 		report_summary();
 	hv_apic_enable();
 	idt_set_handler(VEC, on_sint);
+	idt_set_handler(EVT_VEC, on_evt);
 	test_msrs(&s, &ok);
 	if (!ok)
 		report_summary();
@@ -195,6 +245,7 @@ int kmain(struct hvsim_boot_info *bi)
 	test_pending_eom(&s);
 	test_auto_eoi(&s);
 	test_masked(&s);
+	test_event_flags(&s);
 	hv_testdev(HV_TESTDEV_MSG_CONN_DESTROY, 0, SINT, CONN);
 	hv_sint_set(SINT, VEC, HV_SINT_MASKED);
 	hv_synic_disable(&s);
