@@ -12,7 +12,9 @@
  * bind_id per request (a sequence number given at its first step),
  * flow_out on the first, flow_in on the last, both in between. Exits,
  * hypercalls and scheduling slices are "X" slices lasting arg1 cycles;
- * every other event is a thread-scoped instant "i". ts and dur are µs
+ * every other event is a thread-scoped instant "i". A kind whose arg1 is
+ * a level (the ring occupancy at vsc_write_packet) also gets a "C"
+ * counter per channel. ts and dur are µs
  * with 3 decimals (exact ns, integer arithmetic). A window (--from/--to)
  * keeps a long run's export small enough for a browser; a request cut by
  * it keeps the arrows between its steps inside. Called by
@@ -183,6 +185,20 @@ static void args(struct chrome *c, const struct trace_rec *r,
 	fputc('}', f);
 }
 
+/* A "C" counter: the process-level track "<arg1> ch<chan>" (ring
+ * occupancy per channel), so Perfetto plots it under the process. */
+static void counter(struct chrome *c, const struct trace_rec *r,
+		    const struct trace_kind_info *k, unsigned pid, unsigned tid)
+{
+	sep(c);
+	fprintf(c->out, "{\"name\":\"%s ch%u\",\"ph\":\"C\",\"pid\":%u,"
+		"\"tid\":%u,\"ts\":", k->arg1, r->chan, pid, tid);
+	json_us(c->out, r->cycle, c->fi->freq_hz);
+	fprintf(c->out, ",\"args\":{\"%s\":", k->arg1);
+	json_u64(c->out, r->arg1);
+	fputs("}}", c->out);
+}
+
 static void event(struct chrome *c, const struct trace_rec *r)
 {
 	const struct trace_kind_info *k = trace_kind(r->kind);
@@ -200,9 +216,9 @@ static void event(struct chrome *c, const struct trace_rec *r)
 						       sizeof(buf)),
 		k ? k->cat : "unknown", pid, tid);
 	json_us(c->out, r->cycle, freq);
-	if (k && (k->stage || k->arg1_is_dur)) {
+	if (k && (k->stage || k->arg1_use == TA_DUR)) {
 		fputs(",\"ph\":\"X\",\"dur\":", c->out);
-		json_us(c->out, k->arg1_is_dur ? r->arg1 : 0, freq);
+		json_us(c->out, k->arg1_use == TA_DUR ? r->arg1 : 0, freq);
 	} else {
 		fputs(",\"ph\":\"i\",\"s\":\"t\"", c->out);
 	}
@@ -212,6 +228,8 @@ static void event(struct chrome *c, const struct trace_rec *r)
 			out ? ",\"flow_out\":true" : "");
 	args(c, r, k);
 	fputc('}', c->out);
+	if (k && k->arg1_use == TA_COUNTER)
+		counter(c, r, k, pid, tid);
 }
 
 static void header(struct chrome *c)

@@ -10,15 +10,19 @@
 
 #include "traces/trace.h"
 
-/* Shorthand for the rows: K(id, name, cat, stage, lane, dur, arg0, arg1) */
-#define K(id, name, cat, stage, lane, dur, a0, a1) \
-	[id] = {id, name, cat, stage, lane, dur, a0, a1}
+/* Shorthand for the rows: K(id, name, cat, stage, lane, use, arg0, arg1);
+ * use says what arg1 is (enum trace_arg1_use: 0 value, D duration,
+ * C counter). */
+#define D TA_DUR
+#define C TA_COUNTER
+#define K(id, name, cat, stage, lane, use, a0, a1) \
+	[id] = {id, name, cat, stage, lane, use, a0, a1}
 
 static const struct trace_kind_info kinds[TRACE_NR_KINDS] = {
-    /* id                         name           cat  stage lane dur arg0 arg1 */
+    /* id                         name           cat  stage lane use arg0 arg1 */
     K(TK_NONE, "none", "none", 0, TL_HV, 0, NULL, NULL),
     /* One request's path, child VSC → parent VSP → back. */
-    K(TK_VSC_WRITE_PACKET, "vsc_write_packet", "request", 1, TL_VSC, 0,
+    K(TK_VSC_WRITE_PACKET, "vsc_write_packet", "request", 1, TL_VSC, C,
       "bytes", "ring_used"),
     K(TK_VSC_SIGNAL, "vsc_signal", "request", 2, TL_VSC, 0,
       "connection_id", NULL),
@@ -68,10 +72,10 @@ static const struct trace_kind_info kinds[TRACE_NR_KINDS] = {
       TL_VP, 0, "ver", "target_vcpu"),
     /* The hypervisor: exits and hypercalls last arg1 cycles of root time
      * on the vCPU; a sched_switch is a slice of arg1 cycles on pCPU vp. */
-    K(TK_HV_EXIT, "hv_exit", "exit", 0, TL_VP, 1, "reason", "cycles"),
-    K(TK_HV_HYPERCALL, "hv_hypercall", "hypercall", 0, TL_VP, 1, "code",
+    K(TK_HV_EXIT, "hv_exit", "exit", 0, TL_VP, D, "reason", "cycles"),
+    K(TK_HV_HYPERCALL, "hv_hypercall", "hypercall", 0, TL_VP, D, "code",
       "cycles"),
-    K(TK_SCHED_SWITCH, "sched_switch", "sched", 0, TL_HV, 1, "next_vp",
+    K(TK_SCHED_SWITCH, "sched_switch", "sched", 0, TL_HV, D, "next_vp",
       "cycles"),
     K(TK_SYNIC_DELIVER, "synic_deliver", "synic", 0, TL_HV, 0, "sint",
       "target_vp"),
@@ -79,6 +83,10 @@ static const struct trace_kind_info kinds[TRACE_NR_KINDS] = {
     K(TK_STIMER_EXPIRE, "stimer_expire", "synic", 0, TL_VP, 0, "timer",
       "deadline"),
 };
+
+#undef K
+#undef C
+#undef D
 
 const struct trace_kind_info *trace_kind(unsigned id)
 {

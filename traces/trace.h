@@ -67,13 +67,20 @@ enum trace_lane {
 	TL_HV,	/* the hypervisor, physical CPU `vp` */
 };
 
+/* What arg1 is, beyond a value to show (traces/chrome.c draws it). */
+enum trace_arg1_use {
+	TA_VALUE,   /* just a value */
+	TA_DUR,	    /* a duration in cycles: the event is a slice */
+	TA_COUNTER, /* a level worth plotting (ring occupancy) */
+};
+
 struct trace_kind_info {
 	uint16_t id;
 	const char *name;     /* Linux tracepoint name where one exists */
 	const char *cat;      /* "request", "vmbus", "exit", "sched", ... */
 	uint8_t stage;	      /* 1..TRACE_NR_STAGES, 0 if not a request step */
 	uint8_t lane;	      /* enum trace_lane */
-	uint8_t arg1_is_dur;  /* arg1 is a duration in cycles (X slice) */
+	uint8_t arg1_use;     /* enum trace_arg1_use */
 	const char *arg0, *arg1; /* argument names, NULL if unused */
 };
 

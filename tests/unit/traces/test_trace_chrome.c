@@ -63,7 +63,9 @@ static char *sample(void)
 	size_t n = 0;
 
 	n += tt_request(r + n, 3, 10, 2500, at);
+	r[0].arg1 = 4096; /* ring_used after the first write */
 	n += tt_request(r + n, 3, 11, 3000, at);
+	r[TRACE_NR_STAGES].arg1 = 8192;
 	r[n++] = (struct trace_rec){.cycle = 100, .kind = TK_HV_EXIT,
 				    .part = 1, .vp = 0, .arg0 = 30,
 				    .arg1 = 1200};
@@ -143,6 +145,11 @@ Test(trace_chrome, timestamps_durations_and_phases)
 	cr_assert_eq(find(evs, "sched_switch", "X", e, 4), 1);
 	cr_assert_float_eq(json_real_value(json_object_get(e[0], "dur")),
 			   400.0, 1e-9);
+	/* Ring occupancy: a counter per channel at each write. */
+	cr_assert_eq(find(evs, "ring_used ch3", "C", e, 4), 2);
+	cr_assert_eq(geti(e[0], "pid"), 3);
+	cr_assert_eq(geti(json_object_get(e[0], "args"), "ring_used"), 4096);
+	cr_assert_eq(geti(json_object_get(e[1], "args"), "ring_used"), 8192);
 	cr_assert_eq(find(evs, "vmbus_onoffer", "i", e, 4), 1);
 	cr_assert_str_eq(json_string_value(json_object_get(e[0], "s")), "t");
 	/* 2^64-1 does not fit a double exactly: written as a hex string. */
@@ -252,8 +259,9 @@ Test(trace_chrome, command_line_export_with_a_window)
 	evs = json_object_get(root, "traceEvents");
 	json_array_foreach(evs, i, e) {
 		json_int_t cyc;
-		if (!strcmp(json_string_value(json_object_get(e, "ph")), "M"))
-			continue;
+		const char *ph = json_string_value(json_object_get(e, "ph"));
+		if (!strcmp(ph, "M") || !strcmp(ph, "C"))
+			continue; /* metadata; counters carry only their value */
 		cyc = geti(json_object_get(e, "args"), "cycle");
 		cr_assert(cyc >= 2500 && cyc < 3000, "cycle %lld", cyc);
 		n++;
