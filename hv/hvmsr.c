@@ -26,11 +26,6 @@
 #include "hv/vapic.h"
 #include "mmu/mmu.h"
 
-/* The guest's TSC (cycles + IA32_TSC offset), as RDTSC reads it. Defined by
- * cpu/msr.c and declared in cpu/cpu_int.h, which hv/ may not include; the
- * lead is asked to export it in cpu/cpu.h. */
-uint64_t cpu_read_tsc(struct cpu *c);
-
 #define GPN_MASK (~0ull << HV_MSR_GPN_SHIFT)
 /* CRASH_CTL: what we support, and what a read says we support. */
 #define CRASH_CTL_CAPS (HV_CRASH_CTL_NOTIFY | HV_CRASH_CTL_NOTIFY_MSG)
@@ -176,7 +171,8 @@ static int rd_apic_frequency(struct hv_vp *vp, const struct hvmsr_row *row,
  * with different offsets) must rewrite the MSR to refresh the page. */
 static int64_t ref_tsc_offset(struct hv_vp *vp, uint64_t scale)
 {
-	uint64_t tsc = cpu_read_tsc(vp->cpu);
+	/* What RDTSC reads (cpu/msr.c): cycles plus the IA32_TSC offset. */
+	uint64_t tsc = cpu_cycles(vp->cpu) + (uint64_t)cpu_tsc_offset(vp->cpu);
 	uint64_t ref = hv_part_ref_time(vp->part, hv_vp_now(vp));
 	uint64_t from_tsc = (uint64_t)(((unsigned __int128)tsc * scale) >> 64);
 
