@@ -293,7 +293,9 @@ Test(cli, summary_names_reason_and_counts, .init = quiet_stderr)
 	cr_assert_not_null(strstr(buf, "hvsim: guest wrote 0x5 to debug-exit: "
 				       "status 11\n"),
 			   "%s", buf);
-	cr_assert_not_null(strstr(buf, "2 instructions"), "%s", buf);
+	/* mov retires; the debug-exit OUT ends the partition in the VM
+	 * Worker before it does. */
+	cr_assert_not_null(strstr(buf, "1 instructions"), "%s", buf);
 	cr_assert_not_null(strstr(buf, "at 2.50 GHz"), "%s", buf);
 	cr_assert_not_null(strstr(buf, "MIPS"), "%s", buf);
 }
@@ -423,8 +425,10 @@ Test(cli, bench_reports_instructions_and_mips, .init = cr_redirect_stdout)
 	cr_assert_not_null(strstr(buf, "MIPS"), "%s", buf);
 	cr_assert_not_null(strstr(buf, "ns/insn"), "%s", buf);
 	cr_assert_not_null(strstr(buf, path), "%s", buf);
-	cr_assert_not_null(strstr(buf, "\n             2 "),
-			   "2 instructions: %s", buf);
+	/* The debug-exit OUT is forwarded to the VM Worker, which ends the
+	 * partition before the instruction completes: 1 retired. */
+	cr_assert_not_null(strstr(buf, "\n             1 "),
+			   "1 instruction: %s", buf);
 	unlink(path);
 	free(path);
 }
@@ -492,10 +496,12 @@ Test(cli, port_io_charges_the_intercept_cost)
 	unsigned long long c1 = cycles_of(one, sizeof(one));
 	unsigned long long c2 = cycles_of(two, sizeof(two));
 
-	/* One more OUT to an unmapped port: exit + entry (1,200) plus the
-	 * instruction's own cost. */
-	cr_assert_geq(c2 - c1, 1200, "c1 %llu c2 %llu", c1, c2);
-	cr_assert_lt(c2 - c1, 1300, "c1 %llu c2 %llu", c1, c2);
+	/* One more OUT to an unmapped port: the intercept forwarded to the
+	 * parent's VM Worker and resumed, 8 us = 20,000 cycles at 2.5 GHz
+	 * (hv/work.c), plus at most the two partition switches the parent's
+	 * vCPU causes (5,000 each) and the instruction's own cost. */
+	cr_assert_geq(c2 - c1, 20000, "c1 %llu c2 %llu", c1, c2);
+	cr_assert_leq(c2 - c1, 30100, "c1 %llu c2 %llu", c1, c2);
 	/* A UART register access adds the device's latency on top. */
 	cr_assert_gt(cycles_of(uart, sizeof(uart)),
 		     cycles_of(pad, sizeof(pad)));
