@@ -34,17 +34,17 @@
  * cycles + 1 cycle per 8 bytes copied"; the fast-hypercall row, 1,500, is
  * already charged by hv/exit.c).
  */
-#define HCALL_SLOW_EXTRA   1000
+#define HCALL_SLOW_EXTRA      1000
 #define HCALL_BYTES_PER_CYCLE 8
 
 /* HV_CONNECTION_ID: the id is the low 24 bits, the top 8 are reserved
  * (TLFS HV_CONNECTION_ID; vmbus.md §2.6). */
-#define HCALL_CONN_ID_MASK 0xFFFFFFu
+#define HCALL_CONN_ID_MASK    0xFFFFFFu
 /* Message types with the top bit set belong to the hypervisor (TLFS
  * HV_MESSAGE_TYPE). */
 #define HCALL_MSG_TYPE_HV_BIT 0x80000000u
 /* Fixed interrupt vectors below 16 are reserved by the architecture. */
-#define HCALL_IPI_VECTOR_MIN 16
+#define HCALL_IPI_VECTOR_MIN  16
 
 /* Register input of a fast call: RDX and R8 (EBX:ECX and EDI:ESI). */
 #define HCALL_FAST_IN_MAX 16
@@ -87,7 +87,7 @@ static uint64_t rd64(const uint8_t *p)
 	return v;
 }
 
-/* ---- the calls --------------------------------------------------------- */
+/* ---- the calls ----------------------------------------------------------- */
 
 /* HvCallPostMessage (TLFS): {conn id u32, rsvd u32, type u32, size u32,
  * payload[240]}. The reserved word is not checked (Linux writes 0). */
@@ -151,19 +151,22 @@ static unsigned hc_send_ipi(struct hcall_ctx *c)
 	return HV_STATUS_SUCCESS;
 }
 
-/* code, name, fast, slow, rep, in, out, rep_in, rep_out, handler */
+/* The calls; a column left out is false / 0 (no rep call exists yet). */
+/* clang-format off */
 static const struct hcall_row hcall_table[] = {
-    {HVCALL_NOTIFY_LONG_SPIN_WAIT, "HvNotifyLongSpinWait", true, true, false,
-     8, 0, 0, 0, hc_long_spin_wait},
-    {HVCALL_SEND_IPI, "HvSendSyntheticClusterIpi", true, true, false, 16, 0,
-     0, 0, hc_send_ipi},
-    {HVCALL_GET_PARTITION_ID, "HvGetPartitionId", false, true, false, 0, 8,
-     0, 0, hc_get_partition_id},
-    {HVCALL_POST_MESSAGE, "HvPostMessage", false, true, false,
-     HV_POST_MESSAGE_SIZE, 0, 0, 0, hc_post_message},
-    {HVCALL_SIGNAL_EVENT, "HvSignalEvent", true, true, false, 8, 0, 0, 0,
-     hc_signal_event},
+    {.code = HVCALL_NOTIFY_LONG_SPIN_WAIT, .name = "HvNotifyLongSpinWait",
+     .fast_ok = true, .slow_ok = true, .in_bytes = 8,
+     .fn = hc_long_spin_wait},
+    {.code = HVCALL_SEND_IPI, .name = "HvSendSyntheticClusterIpi",
+     .fast_ok = true, .slow_ok = true, .in_bytes = 16, .fn = hc_send_ipi},
+    {.code = HVCALL_GET_PARTITION_ID, .name = "HvGetPartitionId",
+     .slow_ok = true, .out_bytes = 8, .fn = hc_get_partition_id},
+    {.code = HVCALL_POST_MESSAGE, .name = "HvPostMessage", .slow_ok = true,
+     .in_bytes = HV_POST_MESSAGE_SIZE, .fn = hc_post_message},
+    {.code = HVCALL_SIGNAL_EVENT, .name = "HvSignalEvent", .fast_ok = true,
+     .slow_ok = true, .in_bytes = 8, .fn = hc_signal_event},
 };
+/* clang-format on */
 
 #define HCALL_NR (sizeof(hcall_table) / sizeof(hcall_table[0]))
 
@@ -182,18 +185,18 @@ const char *hcall_name(uint16_t code)
 	return r ? r->name : NULL;
 }
 
-/* ---- control and result values ----------------------------------------- */
+/* ---- control and result values ------------------------------------------- */
 
 unsigned hcall_decode(uint64_t control, struct hv_hcall *hc)
 {
 	hc->code = (uint16_t)(control & HV_HC_CODE_MASK);
 	hc->fast = (control & HV_HC_FAST) != 0;
-	hc->varhead = (unsigned)(control >> HV_HC_VARHEAD_SHIFT) &
-		      HV_HC_VARHEAD_MASK;
-	hc->rep_count = (unsigned)(control >> HV_HC_REP_COUNT_SHIFT) &
-			HV_HC_REP_MASK;
-	hc->rep_start = (unsigned)(control >> HV_HC_REP_START_SHIFT) &
-			HV_HC_REP_MASK;
+	hc->varhead =
+	    (unsigned)(control >> HV_HC_VARHEAD_SHIFT) & HV_HC_VARHEAD_MASK;
+	hc->rep_count =
+	    (unsigned)(control >> HV_HC_REP_COUNT_SHIFT) & HV_HC_REP_MASK;
+	hc->rep_start =
+	    (unsigned)(control >> HV_HC_REP_START_SHIFT) & HV_HC_REP_MASK;
 	if (control & HV_HC_RESERVED_MASK)
 		return HV_STATUS_INVALID_HYPERCALL_INPUT;
 	/* TLFS common status codes: "the rep start index is not smaller than
@@ -230,8 +233,7 @@ static unsigned hcall_check_shape(const struct hcall_row *r,
 
 /* TLFS common status codes: a parameter GPA not 8-byte aligned, a block
  * that spans pages, or one outside the GPA space is INVALID_ALIGNMENT. */
-static unsigned hcall_check_gpa(struct physmem *mem, uint64_t gpa,
-				uint64_t len)
+static unsigned hcall_check_gpa(struct physmem *mem, uint64_t gpa, uint64_t len)
 {
 	if (len == 0)
 		return HV_STATUS_SUCCESS;
@@ -244,7 +246,7 @@ static unsigned hcall_check_gpa(struct physmem *mem, uint64_t gpa,
 	return HV_STATUS_SUCCESS;
 }
 
-/* ---- the registers ------------------------------------------------------ */
+/* ---- the registers ------------------------------------------------------- */
 
 /* The three 64-bit values of a call and where its result goes: RCX, RDX,
  * R8 in 64-bit mode; EDX:EAX, EBX:ECX, EDI:ESI otherwise (the TLFS picks
@@ -297,7 +299,9 @@ static unsigned hcall_run(struct hv_vp *vp, const struct hcall_row *row,
 	uint64_t out_len =
 	    row->out_bytes + (uint64_t)hc->rep_count * row->rep_out;
 	struct physmem *mem = vp->part->mem;
-	struct hcall_ctx c = {.vp = vp, .in = in, .out = out,
+	struct hcall_ctx c = {.vp = vp,
+			      .in = in,
+			      .out = out,
 			      .rep_start = hc->rep_start,
 			      .rep_count = hc->rep_count};
 	unsigned st;
@@ -316,8 +320,8 @@ static unsigned hcall_run(struct hv_vp *vp, const struct hcall_row *row,
 	}
 	memset(out, 0, out_len);
 	st = row->fn(&c);
-	*reps_done = row->rep && st == HV_STATUS_SUCCESS ? hc->rep_count
-							  : c.reps_done;
+	*reps_done =
+	    row->rep && st == HV_STATUS_SUCCESS ? hc->rep_count : c.reps_done;
 	if (out_len && (st == HV_STATUS_SUCCESS || *reps_done)) {
 		physmem_copy_to(mem, r->out, out, out_len);
 		*copied += out_len;

@@ -39,7 +39,7 @@
 #include "hv/synic.h"
 
 /* Connections in one hypervisor, all partitions together. */
-#define HV_PORT_CONN_MAX 4096
+#define HV_PORT_CONN_MAX    4096
 /* Connection ids are 24 bits (TLFS HV_CONNECTION_ID). */
 #define HV_PORT_CONN_ID_MAX 0xFFFFFFu
 
@@ -130,8 +130,7 @@ static unsigned port_bisect(const struct hv_ports *t, uint64_t key)
 	return base + (t->key[base] < key);
 }
 
-static struct port_conn *port_find(const struct hv_part *from,
-				   uint32_t conn_id)
+static struct port_conn *port_find(const struct hv_part *from, uint32_t conn_id)
 {
 	const struct hv_ports *t = from->hv->ports;
 	uint64_t key;
@@ -214,7 +213,7 @@ static unsigned port_add(struct hv_part *from, uint32_t conn_id,
 	return HV_STATUS_SUCCESS;
 }
 
-/* ---- connecting ----------------------------------------------------------- */
+/* ---- connecting ---------------------------------------------------------- */
 
 static unsigned port_check_vp_target(const struct hv_part *from,
 				     const struct hv_part *to, unsigned vp,
@@ -232,8 +231,8 @@ static unsigned port_check_vp_target(const struct hv_part *from,
 unsigned hv_connect_msg_to_vp(struct hv_part *from, uint32_t conn_id,
 			      struct hv_part *to, unsigned vp, unsigned sint)
 {
-	struct port_conn c = {.kind = PORT_MSG_VP, .to = to, .vp = vp,
-			      .sint = sint};
+	struct port_conn c = {
+	    .kind = PORT_MSG_VP, .to = to, .vp = vp, .sint = sint};
 	unsigned st = port_check_vp_target(from, to, vp, sint);
 
 	return st ? st : port_add(from, conn_id, &c);
@@ -243,8 +242,11 @@ unsigned hv_connect_event_to_vp(struct hv_part *from, uint32_t conn_id,
 				struct hv_part *to, unsigned vp, unsigned sint,
 				unsigned base_flag)
 {
-	struct port_conn c = {.kind = PORT_EVENT_VP, .to = to, .vp = vp,
-			      .sint = sint, .base_flag = base_flag};
+	struct port_conn c = {.kind = PORT_EVENT_VP,
+			      .to = to,
+			      .vp = vp,
+			      .sint = sint,
+			      .base_flag = base_flag};
 	unsigned st = port_check_vp_target(from, to, vp, sint);
 
 	if (!st && base_flag >= HV_EVENT_FLAGS_PER_SINT)
@@ -253,11 +255,12 @@ unsigned hv_connect_event_to_vp(struct hv_part *from, uint32_t conn_id,
 }
 
 unsigned hv_connect_msg_to_host(struct hv_part *from, uint32_t conn_id,
-				hv_msg_handler *fn, void *opaque,
-				cycles_t cost)
+				hv_msg_handler *fn, void *opaque, cycles_t cost)
 {
-	struct port_conn c = {.kind = PORT_MSG_HOST, .msg_fn = fn,
-			      .opaque = opaque, .cost = cost};
+	struct port_conn c = {.kind = PORT_MSG_HOST,
+			      .msg_fn = fn,
+			      .opaque = opaque,
+			      .cost = cost};
 
 	return fn ? port_add(from, conn_id, &c) : HV_STATUS_INVALID_PARAMETER;
 }
@@ -266,8 +269,10 @@ unsigned hv_connect_event_to_host(struct hv_part *from, uint32_t conn_id,
 				  hv_event_handler *fn, void *opaque,
 				  cycles_t cost)
 {
-	struct port_conn c = {.kind = PORT_EVENT_HOST, .event_fn = fn,
-			      .opaque = opaque, .cost = cost};
+	struct port_conn c = {.kind = PORT_EVENT_HOST,
+			      .event_fn = fn,
+			      .opaque = opaque,
+			      .cost = cost};
 
 	return fn ? port_add(from, conn_id, &c) : HV_STATUS_INVALID_PARAMETER;
 }
@@ -303,7 +308,7 @@ void hv_ports_forget_part(struct hv *hv, struct hv_part *p)
 			z->dropped = true;
 }
 
-/* ---- delivery into a SynIC ------------------------------------------------ */
+/* ---- delivery into a SynIC ----------------------------------------------- */
 
 /* The target vCPU's SynIC, or a status saying why there is none. */
 static unsigned port_synic(struct hv_part *to, unsigned vp, unsigned sint,
@@ -351,7 +356,7 @@ unsigned hv_assert_sint(struct hv_part *to, unsigned vp, unsigned sint)
 	return st ? st : synic_assert_sint(s, sint);
 }
 
-/* ---- delivery to a host handler ------------------------------------------- */
+/* ---- delivery to a host handler ------------------------------------------ */
 
 static void port_msg_work(void *opaque, const void *data, size_t len,
 			  cycles_t now)
@@ -399,12 +404,11 @@ static void port_event_work(void *opaque, const void *data, size_t len,
 	port_reap(c);
 }
 
-static unsigned port_post_host(struct port_conn *c, unsigned vp,
-			       uint32_t type, const void *payload,
-			       unsigned size)
+static unsigned port_post_host(struct port_conn *c, unsigned vp, uint32_t type,
+			       const void *payload, unsigned size)
 {
-	_Alignas(8) uint8_t buf[sizeof(struct port_msg_hdr) +
-				HV_MESSAGE_PAYLOAD_MAX];
+	_Alignas(8)
+	    uint8_t buf[sizeof(struct port_msg_hdr) + HV_MESSAGE_PAYLOAD_MAX];
 	struct port_msg_hdr h = {.from_vp = vp, .type = type, .size = size};
 	struct hv *hv = c->from->hv;
 
@@ -442,7 +446,7 @@ static unsigned port_signal_host(struct port_conn *c, unsigned vp,
 	return HV_STATUS_SUCCESS;
 }
 
-/* ---- the hypercalls' side ------------------------------------------------- */
+/* ---- the hypercalls' side ------------------------------------------------ */
 
 unsigned hv_port_post(struct hv_part *from, unsigned vp, uint32_t conn_id,
 		      uint32_t type, const void *payload, unsigned size)

@@ -74,8 +74,8 @@ static unsigned on_event(void *opaque, struct hv_part *from, unsigned from_vp,
 static void rig_init(struct rig *r, bool long_mode)
 {
 	struct hv_config hc = {.pcpus = 1, .quantum = 100000};
-	struct hv_part_config pc = {.name = "g", .vcpus = 2, .mem_bytes = MEM,
-				    .weight = 100};
+	struct hv_part_config pc = {
+	    .name = "g", .vcpus = 2, .mem_bytes = MEM, .weight = 100};
 
 	r->q = evq_create();
 	cr_assert_not_null(r->q);
@@ -123,8 +123,8 @@ static unsigned status64(struct rig *r, uint64_t control, uint64_t in,
 }
 
 /* Write an HvPostMessage input block at gpa. */
-static void put_post(struct rig *r, uint64_t gpa, uint32_t conn,
-		     uint32_t type, const void *payload, uint32_t size)
+static void put_post(struct rig *r, uint64_t gpa, uint32_t conn, uint32_t type,
+		     const void *payload, uint32_t size)
 {
 	uint8_t blk[HV_POST_MESSAGE_SIZE] = {0};
 
@@ -135,7 +135,7 @@ static void put_post(struct rig *r, uint64_t gpa, uint32_t conn,
 	cr_assert_eq(physmem_copy_to(r->p->mem, gpa, blk, sizeof(blk)), 0);
 }
 
-/* ---- control and result values ------------------------------------------ */
+/* ---- control and result values ------------------------------------------- */
 
 Test(hypercall, decode_reads_every_field)
 {
@@ -253,7 +253,7 @@ Test(hypercall, vmcall_is_ud_in_real_mode, .disabled = true)
 	rig_fini(&r);
 }
 
-/* ---- common checks -------------------------------------------------------- */
+/* ---- common checks ------------------------------------------------------- */
 
 Test(hypercall, unknown_codes_are_invalid_hypercall_code)
 {
@@ -309,9 +309,9 @@ Test(hypercall, input_gpa_alignment_page_crossing_and_ram)
 	uint64_t post = HVCALL_POST_MESSAGE;
 
 	rig_init(&r, true);
-	cr_assert_eq(hv_connect_msg_to_host(r.p, CONN_MSG, on_msg,
-					    &(struct seen){0}, 0),
-		     HV_STATUS_SUCCESS);
+	cr_assert_eq(
+	    hv_connect_msg_to_host(r.p, CONN_MSG, on_msg, &(struct seen){0}, 0),
+	    HV_STATUS_SUCCESS);
 	put_post(&r, IN_GPA, CONN_MSG, 1, "hi", 2);
 	cr_assert_eq(status64(&r, post, IN_GPA, 0), HV_STATUS_SUCCESS);
 	/* TLFS common codes: misaligned, spanning pages, outside the GPA
@@ -339,7 +339,7 @@ Test(hypercall, input_gpa_alignment_page_crossing_and_ram)
 	rig_fini(&r);
 }
 
-/* ---- HvPostMessage --------------------------------------------------------- */
+/* ---- HvPostMessage ------------------------------------------------------- */
 
 Test(hypercall, post_message_reaches_the_host_handler_with_a_copy)
 {
@@ -421,7 +421,7 @@ Test(hypercall, post_message_checks_its_fields)
 	rig_fini(&r);
 }
 
-/* ---- HvSignalEvent ---------------------------------------------------------- */
+/* ---- HvSignalEvent ------------------------------------------------------- */
 
 Test(hypercall, signal_event_fast_and_slow)
 {
@@ -476,7 +476,7 @@ Test(hypercall, signal_event_checks_flag_and_connection)
 	rig_fini(&r);
 }
 
-/* ---- the small calls -------------------------------------------------------- */
+/* ---- the small calls ----------------------------------------------------- */
 
 Test(hypercall, get_partition_id_writes_the_output_page)
 {
@@ -501,9 +501,9 @@ Test(hypercall, long_spin_wait_succeeds_fast_and_slow)
 	struct rig r;
 
 	rig_init(&r, true);
-	cr_assert_eq(status64(&r, HVCALL_NOTIFY_LONG_SPIN_WAIT | HV_HC_FAST,
-			      1000, 0),
-		     HV_STATUS_SUCCESS);
+	cr_assert_eq(
+	    status64(&r, HVCALL_NOTIFY_LONG_SPIN_WAIT | HV_HC_FAST, 1000, 0),
+	    HV_STATUS_SUCCESS);
 	cr_assert_eq(status64(&r, HVCALL_NOTIFY_LONG_SPIN_WAIT, IN_GPA, 0),
 		     HV_STATUS_SUCCESS);
 	rig_fini(&r);
@@ -536,7 +536,7 @@ Test(hypercall, cluster_ipi_reaches_the_vps_in_the_mask)
 	rig_fini(&r);
 }
 
-/* ---- the x86-32 ABI -------------------------------------------------------- */
+/* ---- the x86-32 ABI ------------------------------------------------------ */
 
 Test(hypercall, x86_32_abi_uses_register_pairs)
 {

@@ -19,7 +19,7 @@
 #include "mmu/mmu.h"
 #include "sim/evq.h"
 
-#define MEM	 (1u << 20)
+#define MEM	  (1u << 20)
 #define SIMP_GPA  0x5000
 #define SIEFP_GPA 0x6000
 #define SINT	  2
@@ -77,8 +77,11 @@ static unsigned count_event(void *opaque, struct hv_part *from,
 
 static struct hv_part *part(struct hv *hv, const char *name, bool service)
 {
-	struct hv_part_config pc = {.name = name, .vcpus = 2, .mem_bytes = MEM,
-				    .weight = 100, .parent = service,
+	struct hv_part_config pc = {.name = name,
+				    .vcpus = 2,
+				    .mem_bytes = MEM,
+				    .weight = 100,
+				    .parent = service,
 				    .service = service};
 	struct hv_part *p = hv_part_create(hv, &pc, NULL, NULL);
 
@@ -113,7 +116,7 @@ static void rig_run_work(struct rig *r)
 	evq_run_until(r->q, 100000000);
 }
 
-/* ---- the table ------------------------------------------------------------ */
+/* ---- the table ----------------------------------------------------------- */
 
 Test(port, connect_disconnect_and_duplicates)
 {
@@ -290,7 +293,7 @@ Test(port, guest_calls_check_vp_kind_and_flags)
 	rig_fini(&r);
 }
 
-/* ---- into a SynIC ---------------------------------------------------------- */
+/* ---- into a SynIC -------------------------------------------------------- */
 
 static void synic_on(struct hv_part *p, unsigned vp)
 {
@@ -379,7 +382,7 @@ Test(port, an_event_connection_sets_base_plus_flag)
 	rig_fini(&r);
 }
 
-/* ---- host handlers as parent work ------------------------------------------ */
+/* ---- host handlers as parent work ---------------------------------------- */
 
 /* Skip when hv_submit_work still runs items at once. */
 static void need_queued_work(const struct seen *s)
