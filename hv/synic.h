@@ -16,6 +16,18 @@
  * is busy it waits in the SINT's queue and the slot's message_pending flag
  * is set; an EOM write (or any later post) delivers the next queued
  * message once the guest freed the slot.
+ *
+ * Choices where the TLFS leaves room: a masked or polling SINT still gets
+ * its message in the slot (only the interrupt waits; unmasking raises
+ * it); posts are refused while SCONTROL or the SIMP is disabled, but what
+ * is already queued stays and goes out when both are enabled again. A
+ * timer's expiration message that does not fit waits on the timer (one
+ * per timer: a periodic timer's later expirations are not queued behind
+ * it) and goes out on EOM in order with the posts. An expiration time
+ * already past when a timer is started fires during that MSR write.
+ *
+ * Files: synic.c (MSRs, lifecycle), synic_msg.c (delivery),
+ * synic_timer.c (timers), synic_int.h (their shared state).
  */
 #ifndef HVSIM_HV_SYNIC_H_
 #define HVSIM_HV_SYNIC_H_
@@ -48,9 +60,9 @@ struct synic_hooks {
 
 struct synic_stats {
 	uint64_t posted;    /* messages accepted (slot or queue) */
-	uint64_t delivered; /* messages written into a slot */
+	uint64_t delivered; /* messages written into a slot (timers' too) */
 	uint64_t queued;    /* of those posted, waited behind a busy slot */
-	uint64_t refused;   /* INSUFFICIENT_BUFFERS / bad state */
+	uint64_t refused;   /* posts refused: INSUFFICIENT_BUFFERS / bad state */
 	uint64_t eoms, events, interrupts, stimer_expiries;
 };
 

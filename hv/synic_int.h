@@ -1,13 +1,20 @@
 /*
- * hv/synic_int.h — what hv/synic.c (MSRs, message slots, event flags) and
- * hv/synic_timer.c (the four synthetic timers) share. Only those two files
- * include it; everyone else sees the opaque struct synic of hv/synic.h.
+ * hv/synic_int.h — what the SynIC's files share: hv/synic.c (MSRs,
+ * lifecycle), hv/synic_msg.c (message slots, queues, event flags) and
+ * hv/synic_timer.c (the four synthetic timers). Only those files include
+ * it; everyone else sees the opaque struct synic of hv/synic.h.
  */
 #ifndef HVSIM_HV_SYNIC_INT_H_
 #define HVSIM_HV_SYNIC_INT_H_
 
 #include "hv/hvdefs.h"
 #include "hv/synic.h"
+
+/* The bits a SINTx MSR may hold; the page an SIMP/SIEFP value names. */
+#define SINT_VALID                                                        \
+	(HV_SINT_VECTOR_MASK | HV_SINT_MASKED | HV_SINT_AUTO_EOI |         \
+	 HV_SINT_POLLING)
+#define PAGE_GPA(v) ((v) & ~0xFFFull)
 
 /* A message waiting behind its SINT's busy slot. `seq` orders it against
  * the timers' pending expirations of the same SINT (first posted, first
@@ -50,11 +57,20 @@ struct synic {
 	uint64_t posts_delivered, dropped;
 };
 
-/* synic.c, for the timers: try to deliver what waits for SINT `sint`. */
+/* synic_msg.c: delivery. synic_on: SCONTROL enabled; simp_ready: and the
+ * SIMP too (messages can be delivered). */
+bool synic_on(const struct synic *s);
+bool synic_simp_ready(const struct synic *s);
+unsigned synic_queue_len(const struct synic *s, unsigned sint);
+/* Try to deliver what waits for SINT `sint` (one message), or for every
+ * SINT. */
 void synic_flush_sint(struct synic *s, unsigned sint);
+void synic_flush_all(struct synic *s);
 /* Raise SINT `sint` if SCONTROL is enabled and the SINT unmasked and not
  * polling; true if it raised. */
 bool synic_sint_raise(struct synic *s, unsigned sint);
+/* SINT `sint` was just unmasked or left polling mode. */
+void synic_sint_woke(struct synic *s, unsigned sint);
 
 /* synic_timer.c: STIMER MSRs by index (2n = STIMERn_CONFIG, 2n + 1 =
  * STIMERn_COUNT; return as synic_msr_*), reset, and the invariants of one
