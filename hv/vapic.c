@@ -9,6 +9,9 @@
  *    (cpu_end_run_by), so the interrupt is taken at its expiry cycle.
  *    The TSC the APIC sees (TSC-deadline) is the core's: cycles plus the
  *    core's TSC offset, copied into the APIC before each deadline write.
+ *    Limit: a deadline armed before the guest moves its TSC (WRMSR
+ *    IA32_TSC) keeps the expiry cycle computed with the old offset; it is
+ *    re-based at the next deadline write.
  *  - INTR: hooks.irq_changed drives hv_vp_set_intr_line, which wakes a
  *    halted vCPU; env.intr_ack (exit.c) is vapic_intr_ack.
  *  - IPIs stay inside the partition (APIC ID = vCPU index, vCPU 0 is the
