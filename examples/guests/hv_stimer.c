@@ -9,7 +9,8 @@
  * expiration time (the COUNT written) and a delivery time, then is
  * disabled; a periodic one expires every period exactly (each expiration
  * = the previous + period) and stops when disabled; direct mode raises
- * its vector at the expiration time with no message; COUNT 0 disables an
+ * its vector at the expiration time with no message; a one-shot COUNT in
+ * the past expires at once; reserved CONFIG bits #GP; COUNT 0 disables an
  * armed timer; AUTO_ENABLE turns the timer on when COUNT is written.
  *
  * Tolerance: the time the guest sees an expiration (TIME_REF_COUNT read
@@ -225,6 +226,27 @@ static void test_direct(struct hv_synic *s)
 	       "direct periodic: nothing after CONFIG = 0");
 }
 
+/* A one-shot COUNT already in the past expires as it is armed. */
+static void test_past(struct hv_synic *s)
+{
+	struct hv_timer_message tm;
+	unsigned n = msg_irqs;
+	uint64_t now, exp;
+
+	report(hv_wrmsr_safe(HV_MSR_STIMER0_CONFIG, 1ull << 13) == 13,
+	       "STIMER0_CONFIG reserved bit 13 -> #GP");
+	now = hv_ref_time();
+	exp = now - 500;
+	hv_stimer_set_count(0, exp);
+	hv_stimer_set_config(0, HV_STIMER_ENABLE | CFG_SINT);
+	report(hv_wait_change(&msg_irqs, n, WAIT_CYCLES) &&
+	       within(msg_ref, now), "one-shot in the past: expires at once");
+	report(take_timer_msg(s, &tm) && tm.expiration_time == exp &&
+	       tm.delivery_time >= now && tm.delivery_time - now <= TOL,
+	       "one-shot in the past: message with the COUNT as expiration "
+	       "and the arming time as delivery");
+}
+
 static void test_count0_autoenable(struct hv_synic *s)
 {
 	struct hv_timer_message tm;
@@ -274,6 +296,7 @@ int kmain(struct hvsim_boot_info *bi)
 	test_oneshot_msg(&s);
 	test_periodic_msg(&s);
 	test_direct(&s);
+	test_past(&s);
 	test_count0_autoenable(&s);
 	hv_sint_set(SINT, MSG_VEC, HV_SINT_MASKED);
 	hv_synic_disable(&s);
