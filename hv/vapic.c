@@ -47,6 +47,7 @@
 #include "devices/lapic.h"
 #include "hv/hv_int.h"
 #include "hv/hvdefs.h"
+#include "hv/work.h"
 
 /* The APIC timer's input clock is a 100 MHz-class bus clock (the crystal
  * or bus clock of server parts): a whole number of core cycles per tick. */
@@ -110,6 +111,13 @@ static bool waiting_for_sipi(const struct hv_vp *vp)
  * vCPU waits for a SIPI, idle from then on (before, it was runnable). */
 static void deliver_init(struct hv_vp *vp, cycles_t now)
 {
+	/* A port access still waiting for the VM Worker belonged to the
+	 * instruction INIT abandons: drop it (as a partition reset does). */
+	if (vp->io.state != HV_IO_NONE) {
+		if (vp->part->hv->parent)
+			workq_forget_vp(vp->part->hv->parent, vp);
+		vp->io = (struct hv_pending_io){.state = HV_IO_NONE};
+	}
 	lapic_init_signal(vp->lapic);
 	cpu_init_signal(vp->cpu);
 	if (!vp->halted) {

@@ -290,11 +290,13 @@ Test(vapic, a_vcpu_waiting_for_sipi_ignores_interrupts)
 	rig_vp(&r, 1, &c); /* the AP runs long-mode code first */
 	rig_x2apic(&r, 0);
 	ap = vpn(&r, 1);
+	ap->io.state = HV_IO_WAITING; /* as if stopped on a forwarded OUT */
 	cr_assert_not(ap->halted);
 	cr_assert_eq(vapic_msr_write(vpn(&r, 0), 0x830, 1ull << 32 | 0x4500),
 		     0);
 	cr_assert(ap->halted);
 	cr_assert(cpu_at_reset_vector(ap->cpu));
+	cr_assert_eq(ap->io.state, HV_IO_NONE, "pending I/O dropped");
 	cr_assert_not(cpu_interrupts_enabled(ap->cpu));
 	vapic_raise(ap, 0x70, false); /* APIC software-disabled: dropped */
 	hv_vp_set_intr_line(r.p, 1, true);
