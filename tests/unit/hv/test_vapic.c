@@ -438,3 +438,26 @@ Test(vapic, bad_apic_msr_access_from_the_guest_is_gp)
 	cr_assert_eq(lapic_get_base(vpn(&r, 0)->lapic), 0xFEE00900ull);
 	rig_fini(&r);
 }
+
+/* The core has no NMI input: an NMI IPI is sent (counted by the sender's
+ * APIC) and dropped, with no effect on the target. */
+Test(vapic, nmi_ipi_is_dropped_without_effect)
+{
+	struct code c = {.n = 0};
+	struct rig r;
+
+	rig_init(&r, 2, 1000000, 0);
+	sti(&c);
+	hlt_loop(&c);
+	rig_vp(&r, 1, &c);
+	rig_x2apic(&r, 0);
+	rig_x2apic(&r, 1);
+	vpn(&r, 1)->halted = true;
+	cr_assert_eq(vapic_msr_write(vpn(&r, 0), 0x830, 1ull << 32 | 0x400),
+		     0);
+	cr_assert_eq(lapic_stats(vpn(&r, 0)->lapic)->ipis, 1);
+	cr_assert_not(lapic_pending(vpn(&r, 1)->lapic));
+	cr_assert(vpn(&r, 1)->halted);
+	cr_assert_eq(lapic_stats(vpn(&r, 1)->lapic)->accepted, 0);
+	rig_fini(&r);
+}
