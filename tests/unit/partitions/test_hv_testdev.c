@@ -687,3 +687,37 @@ Test(hv_testdev_real, a_vp_the_partition_lacks_is_refused)
 		     hv_port_post(r.p, 0, 0x11, 1, "x", 1));
 	real_rm(&r);
 }
+
+Test(hv_testdev_real, random_commands_stay_bounded_and_never_crash)
+{
+	struct real r;
+	uint32_t x = 12345; /* fixed seed: the same words every run */
+	const struct hv_testdev_stats *s;
+
+	real_mk(&r);
+	for (unsigned i = 0; i < 20000; i++) {
+		cycles_t lat = 0;
+		uint32_t w;
+
+		x = x * 1103515245u + 12345u;
+		w = x;
+		/* Mostly real commands on small ids, VPs and SINTs. */
+		if (i % 4)
+			w = HV_TESTDEV_CMD(1 + (x >> 8) % 7, (x >> 12) % 3,
+					   (x >> 16) % 18, (x >> 24) % 80);
+		iobus_write(&r.bus, HV_TESTDEV_PORT, 4, w, &lat);
+		if (i % 7 == 0)
+			hv_port_post(r.p, 0, (x >> 24) % 80, 1, &x, sizeof(x));
+		if (i % 11 == 0)
+			hv_port_signal(r.p, 0, (x >> 24) % 80, 0);
+	}
+	s = hv_testdev_stats(r.d);
+	cr_assert_eq(20000, s->commands);
+	cr_assert_gt(s->errors, 0);
+	cr_assert_leq(s->routes, HV_TESTDEV_MAX_ROUTES);
+	cr_assert_leq(s->msg_conns, HV_TESTDEV_MAX_CONNS);
+	cr_assert_leq(s->evt_conns, HV_TESTDEV_MAX_CONNS);
+	cr_assert_gt(s->echoes + s->events + s->asserts, 0);
+	cr_assert(synic_check_invariants(r.p->vp[0].synic));
+	real_rm(&r);
+}
