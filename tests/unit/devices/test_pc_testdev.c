@@ -291,3 +291,41 @@ Test(pc_testdev, attach_refuses_taken_ports_and_ram_under_the_window)
 	physmem_destroy(mem);
 	cr_assert_null(pc_testdev_attach(NULL, NULL));
 }
+
+Test(pc_testdev, random_accesses_never_crash_or_touch_ram_outside)
+{
+	struct machine m;
+	uint32_t x = 777; /* fixed seed */
+	static const int sizes[] = {1, 2, 4, 8};
+
+	mk(&m);
+	physmem_write(m.mem, 0x1000, 8, 0x1122334455667788ull);
+	for (unsigned i = 0; i < 50000; i++) {
+		int size = sizes[(x >> 4) % 4];
+		uint64_t v = 0;
+		cycles_t lat = 0;
+
+		x = x * 1103515245u + 12345u;
+		if (i % 2) {
+			uint16_t port = (x >> 8) % 2 ? 0xDC + (x >> 12) % 20
+						     : 0x1FFC + (x >> 12) % 40;
+			int s = size == 8 ? 4 : size;
+			if ((x >> 20) % 2)
+				iobus_write(&m.bus, port, s, x, &lat);
+			else
+				iobus_read(&m.bus, port, s, &v, &lat);
+		} else {
+			uint64_t gpa = PC_TESTDEV_IOMEM_BASE - 8 +
+				       (x >> 8) % (PC_TESTDEV_IOMEM_SIZE + 16);
+			if ((x >> 20) % 2)
+				physmem_write(m.mem, gpa, size, x);
+			else
+				v = physmem_read(m.mem, gpa, size);
+		}
+		(void)v;
+	}
+	/* Flushes wrote nothing to RAM. */
+	cr_assert_eq(0x1122334455667788ull, physmem_read(m.mem, 0x1000, 8));
+	cr_assert(physmem_check_invariants(m.mem));
+	rm(&m);
+}
