@@ -526,3 +526,84 @@ Test(synic, random_msrs_and_operations_keep_the_invariants)
 	cr_assert_gt(synic_stats(h->s)->queued, 100u, "exercised the queues");
 	sh_free(h);
 }
+
+/* The byte range [gpa, gpa+4096) of an enabled SIMP/SIEFP value, else
+ * nothing. */
+static bool in_enabled_page(uint64_t msr_val, uint64_t gpa)
+{
+	uint64_t base = msr_val & ~0xFFFull;
+
+	return (msr_val & 1) && gpa >= base && gpa < base + 4096;
+}
+
+Test(synic, writes_only_inside_the_enabled_pages)
+{
+	struct sh *h = sh_new();
+	uint8_t *ram = physmem_ram_ptr(h->mem, 0, SH_RAM);
+	uint8_t *shadow = malloc(SH_RAM);
+	uint64_t x = 99;
+
+	cr_assert(ram && shadow);
+	for (uint64_t i = 0; i < SH_RAM; i++)
+		ram[i] = (uint8_t)(i * 13);
+	memcpy(shadow, ram, SH_RAM);
+	sh_enable(h, 2, VEC);
+	for (int step = 0; step < 4000; step++) {
+		uint64_t r = lcg(&x);
+		uint64_t simp = sh_rd(h, HV_MSR_SIMP), siefp = sh_rd(h, HV_MSR_SIEFP);
+
+		switch (r % 6) {
+		case 0: /* move a page somewhere (or off RAM: #GP) */
+			synic_msr_write(h->s, r & 64 ? HV_MSR_SIMP : HV_MSR_SIEFP,
+					(lcg(&x) % (SH_RAM + 0x2000)) | 1);
+			break;
+		case 1:
+			synic_post_message(h->s, (unsigned)(lcg(&x) % 16), 1, &r,
+					   (unsigned)(lcg(&x) % 241));
+			break;
+		case 2:
+			synic_signal_event(h->s, (unsigned)(lcg(&x) % 16),
+					   (unsigned)(lcg(&x) % 2048));
+			break;
+		case 3: /* the guest frees a slot of the current page */
+			if (simp & 1) {
+				uint64_t a = (simp & ~0xFFFull) + (lcg(&x) % 16) * 256;
+
+				physmem_write(h->mem, a, 4, 0);
+				memcpy(shadow + a, ram + a, 4);
+			}
+			synic_msr_write(h->s, HV_MSR_EOM, 0);
+			break;
+		case 4:
+			synic_msr_write(h->s, HV_MSR_SINT0 + (uint32_t)(lcg(&x) % 16),
+					16 + lcg(&x) % 240);
+			break;
+		default:
+			synic_msr_write(h->s, HV_MSR_STIMER0_CONFIG + 2,
+					1 | 2 | ((lcg(&x) % 16) << 16));
+			synic_msr_write(h->s, HV_MSR_STIMER0_COUNT + 2,
+					1 + lcg(&x) % 50);
+			evq_run_until(h->q, evq_now(h->q) + lcg(&x) % 20000);
+		}
+		/* A write may land in the pages enabled before or after it. */
+		uint64_t simp2 = sh_rd(h, HV_MSR_SIMP), siefp2 = sh_rd(h, HV_MSR_SIEFP);
+		for (uint64_t i = 0; i < SH_RAM; i++) {
+			if ((i & 0xFFF) == 0 && !memcmp(ram + i, shadow + i, 4096)) {
+				i += 4095; /* page unchanged */
+				continue;
+			}
+			if (ram[i] == shadow[i])
+				continue;
+			cr_assert(in_enabled_page(simp, i) ||
+					  in_enabled_page(siefp, i) ||
+					  in_enabled_page(simp2, i) ||
+					  in_enabled_page(siefp2, i),
+				  "step %d wrote GPA %#llx", step,
+				  (unsigned long long)i);
+			shadow[i] = ram[i];
+		}
+	}
+	cr_assert_gt(synic_stats(h->s)->delivered, 100u);
+	free(shadow);
+	sh_free(h);
+}
