@@ -163,7 +163,8 @@ static void arm_wake(struct vp_queue *vq)
 		wake_at(vp, now); /* out of memory: run it early */
 }
 
-/* ---- submitting ----------------------------------------------------------- */
+/* ---- submitting -----------------------------------------------------------
+ */
 
 /* The service vCPU with the least queued work; ties: the lowest index. */
 static struct vp_queue *pick_queue(struct hv_part *svc)
@@ -291,7 +292,8 @@ void workq_forget_vp(struct hv_part *svc, const struct hv_vp *vp)
 	}
 }
 
-/* ---- forwarding a child's port I/O ---------------------------------------- */
+/* ---- forwarding a child's port I/O ----------------------------------------
+ */
 
 static cycles_t ns_to_cycles(const struct hv *hv, uint64_t ns)
 {
@@ -316,9 +318,9 @@ static int call_device(const struct hv_part *p, bool in, uint16_t port,
 		       int size, uint32_t *val, cycles_t *lat)
 {
 	if (in)
-		return p->ops.io_in ? p->ops.io_in(p->opaque, port, size, val,
-						   lat)
-				    : ENV_UNHANDLED;
+		return p->ops.io_in
+			   ? p->ops.io_in(p->opaque, port, size, val, lat)
+			   : ENV_UNHANDLED;
 	return p->ops.io_out ? p->ops.io_out(p->opaque, port, size, *val, lat)
 			     : ENV_UNHANDLED;
 }
@@ -337,8 +339,8 @@ static void io_complete(void *opaque, const void *data, size_t len,
 	(void)len;
 	if (io->state != HV_IO_WAITING)
 		return;
-	io->status = call_device(vp->part, io->in, io->port, io->size,
-				 &io->val, &lat);
+	io->status =
+	    call_device(vp->part, io->in, io->port, io->size, &io->val, &lat);
 	io->state = HV_IO_DONE;
 	now += lat;
 	if (now > clock) {
@@ -392,6 +394,6 @@ int hv_io_intercept(struct hv_vp *vp, struct hv_exit *e)
 	}
 	if (io->state == HV_IO_WAITING)
 		return ENV_RETRY; /* not answered yet (cannot normally run) */
-	io->state = HV_IO_NONE; /* a stale answer: ask again */
+	io->state = HV_IO_NONE;	  /* a stale answer: ask again */
 	return forward(vp, e, in);
 }

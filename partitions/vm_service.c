@@ -102,32 +102,27 @@ static int request(struct vm_service *vs, unsigned id, part_fn *fn,
 	return 0;
 }
 
-int vm_service_start(struct vm_service *vs, unsigned id, char *err,
-		     size_t len)
+int vm_service_start(struct vm_service *vs, unsigned id, char *err, size_t len)
 {
 	return request(vs, id, partition_start, true, err, len);
 }
 
-int vm_service_pause(struct vm_service *vs, unsigned id, char *err,
-		     size_t len)
+int vm_service_pause(struct vm_service *vs, unsigned id, char *err, size_t len)
 {
 	return request(vs, id, partition_pause, false, err, len);
 }
 
-int vm_service_resume(struct vm_service *vs, unsigned id, char *err,
-		      size_t len)
+int vm_service_resume(struct vm_service *vs, unsigned id, char *err, size_t len)
 {
 	return request(vs, id, partition_resume, false, err, len);
 }
 
-int vm_service_stop(struct vm_service *vs, unsigned id, char *err,
-		    size_t len)
+int vm_service_stop(struct vm_service *vs, unsigned id, char *err, size_t len)
 {
 	return request(vs, id, partition_stop, false, err, len);
 }
 
-int vm_service_reset(struct vm_service *vs, unsigned id, char *err,
-		     size_t len)
+int vm_service_reset(struct vm_service *vs, unsigned id, char *err, size_t len)
 {
 	struct vm_worker *w = find(vs, id);
 

@@ -37,16 +37,12 @@ struct vm_worker *vm_service_worker(struct vm_service *vs, unsigned i);
 /* Lifecycle by partition id (partition_id). 0, or -1 with a one-line
  * reason in err (no such partition, not allowed in its state, the
  * parent). */
-int vm_service_start(struct vm_service *vs, unsigned id, char *err,
-		     size_t len);
-int vm_service_pause(struct vm_service *vs, unsigned id, char *err,
-		     size_t len);
+int vm_service_start(struct vm_service *vs, unsigned id, char *err, size_t len);
+int vm_service_pause(struct vm_service *vs, unsigned id, char *err, size_t len);
 int vm_service_resume(struct vm_service *vs, unsigned id, char *err,
 		      size_t len);
-int vm_service_stop(struct vm_service *vs, unsigned id, char *err,
-		    size_t len);
+int vm_service_stop(struct vm_service *vs, unsigned id, char *err, size_t len);
 /* Reset and run again from the start (any state but the parent's). */
-int vm_service_reset(struct vm_service *vs, unsigned id, char *err,
-		     size_t len);
+int vm_service_reset(struct vm_service *vs, unsigned id, char *err, size_t len);
 
 #endif

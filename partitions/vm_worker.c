@@ -164,8 +164,9 @@ int vm_worker_reset(struct vm_worker *w, char *err, size_t errlen)
 	if ((rc = load(w)) != 0) {
 		snprintf(err, errlen, "reloading the kernel failed (status %d)",
 			 rc);
-		partition_end(w->part, rc, "reset: reloading the kernel "
-					   "failed");
+		partition_end(w->part, rc,
+			      "reset: reloading the kernel "
+			      "failed");
 		return -1;
 	}
 	return partition_start(w->part);

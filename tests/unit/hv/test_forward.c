@@ -65,8 +65,8 @@ static struct fx *retry_fx(struct retry_env *e)
 }
 
 /* mov ebx, 7; in al, 0x60; movzx ecx, al; hlt */
-static const uint8_t in_code[] = {0xBB, 0x07, 0, 0, 0, 0xE4, 0x60,
-				  0x0F, 0xB6, 0xC8, 0xF4};
+static const uint8_t in_code[] = {0xBB, 0x07, 0,    0,	  0,   0xE4,
+				  0x60, 0x0F, 0xB6, 0xC8, 0xF4};
 
 Test(retry, in_is_undone_and_asks_again_when_run_again)
 {
@@ -120,8 +120,8 @@ Test(retry, only_the_hooks_cost_is_charged_for_the_undone_instruction)
 /* mov dx, 0x3f8; out dx, al (al = 0x41); hlt */
 Test(retry, out_is_undone_and_the_value_sent_once)
 {
-	static const uint8_t code[] = {0x66, 0xBA, 0xF8, 0x03, 0xB0, 0x41,
-				       0xEE, 0xF4};
+	static const uint8_t code[] = {0x66, 0xBA, 0xF8, 0x03,
+				       0xB0, 0x41, 0xEE, 0xF4};
 	struct retry_env e = {.retry_on = 1};
 	struct fx *fx = retry_fx(&e);
 
@@ -201,8 +201,8 @@ static char *read_file(const char *path, char *buf, size_t len)
 /* Run `code` as the one child of a parent with `cap` percent; serial
  * output to a temporary file read back into out. */
 static struct sim *run_child(const void *code, size_t len, unsigned cap,
-			     uint64_t max_cycles,
-			     int *status, char *out, size_t outlen)
+			     uint64_t max_cycles, int *status, char *out,
+			     size_t outlen)
 {
 	struct scenario *sc = hvt_scenario(1, 1000000, max_cycles);
 	char *k = hvt_guest(code, len);
@@ -224,8 +224,8 @@ static struct sim *run_child(const void *code, size_t len, unsigned cap,
 }
 
 /* out COM1, 'A'; debug-exit 0 */
-static const uint8_t say_a[] = {0x66, 0xBA, 0xF8, 0x03, 0xB0, 'A', 0xEE,
-				0x31, 0xC0, 0xE7, 0xF4};
+static const uint8_t say_a[] = {0x66, 0xBA, 0xF8, 0x03, 0xB0, 'A',
+				0xEE, 0x31, 0xC0, 0xE7, 0xF4};
 
 /* The OUT exits at cycle ~10 (+1,200 for the exit); the parent's vCPU
  * gets the pCPU after a partition switch (5,000): before that the UART
@@ -262,11 +262,11 @@ Test(forward, in_returns_the_value_the_device_gave)
 Test(forward, rep_outsb_sends_each_byte_once)
 {
 	static const uint8_t code[] = {
-	    0xBE, 0x14, 0x00, 0x10, 0x00,	    /* mov esi, 0x100014 */
-	    0xB9, 0x05, 0x00, 0x00, 0x00,	    /* mov ecx, 5 */
+	    0xBE, 0x14, 0x00, 0x10, 0x00,	/* mov esi, 0x100014 */
+	    0xB9, 0x05, 0x00, 0x00, 0x00,	/* mov ecx, 5 */
 	    0x66, 0xBA, 0xF8, 0x03, 0xF3, 0x6E, /* mov dx, COM1; rep outsb */
-	    0x31, 0xC0, 0xE7, 0xF4,		    /* debug-exit 0 */
-	    'h', 'e', 'l', 'l', 'o',
+	    0x31, 0xC0, 0xE7, 0xF4,		/* debug-exit 0 */
+	    'h',  'e',	'l',  'l',  'o',
 	};
 	struct scenario *sc = hvt_scenario(1, 1000000, 0);
 	char *k = hvt_guest(code, sizeof(code));

@@ -132,9 +132,8 @@ static void submit_more(struct evq *q, void *opaque, cycles_t when)
 
 	(void)q;
 	(void)when;
-	cr_assert_eq(hv_submit_work(m->hv, record, r, &id, sizeof(id), 700, 0,
-				    0),
-		     0);
+	cr_assert_eq(
+	    hv_submit_work(m->hv, record, r, &id, sizeof(id), 700, 0, 0), 0);
 }
 
 Test(work, submitting_wakes_a_halted_vcpu)
@@ -202,9 +201,8 @@ Test(work, without_a_service_partition_the_item_runs_at_once)
 	struct rec r = {0};
 	int id = 4;
 
-	cr_assert_eq(hv_submit_work(hv, record, &r, &id, sizeof(id), 100, 0,
-				    77),
-		     0);
+	cr_assert_eq(
+	    hv_submit_work(hv, record, &r, &id, sizeof(id), 100, 0, 77), 0);
 	cr_assert_eq(r.n, 1);
 	cr_assert_eq(r.id[0], 4);
 	cr_assert_eq(r.at[0], 77);

@@ -24,8 +24,8 @@
 struct vm_service *sim_vm_service(struct sim *s);
 
 /* out COM1, 'X'; out COM1, '\n'; jmp $ */
-static const uint8_t say_x[] = {0x66, 0xBA, 0xF8, 0x03, 0xB0, 'X', 0xEE,
-				0xB0, '\n', 0xEE, 0xEB, 0xFE};
+static const uint8_t say_x[] = {0x66, 0xBA, 0xF8, 0x03, 0xB0, 'X',
+				0xEE, 0xB0, '\n', 0xEE, 0xEB, 0xFE};
 
 static struct sim *build(struct scenario *sc)
 {
@@ -54,8 +54,8 @@ Test(vm_service, lifecycle_transitions_and_the_parent_is_refused)
 	vs = sim_vm_service(s);
 	cr_assert_eq(vm_service_count(vs), 2);
 	p = vm_service_partition(vs, 1);
-	cr_assert_eq(partition_state(vm_service_partition(vs, 0)),
-		     PART_RUNNING, "the parent always runs");
+	cr_assert_eq(partition_state(vm_service_partition(vs, 0)), PART_RUNNING,
+		     "the parent always runs");
 	cr_assert_eq(partition_state(p), PART_CREATED);
 	cr_assert_eq(vm_service_pause(vs, 1, err, sizeof(err)), -1);
 	cr_assert_str_eq(err, "not allowed while it is created");
@@ -116,12 +116,12 @@ Test(vm_service, reset_reloads_the_kernel_at_its_entry)
 Test(vm_service, a_guest_crash_ends_the_run_with_status_6)
 {
 	static const uint8_t crash[] = {
-	    0xB9, 0x00, 0x01, 0x00, 0x40, /* mov ecx, CRASH_P0 */
-	    0xB8, 0x11, 0x00, 0x00, 0x00, /* mov eax, 0x11 */
-	    0x31, 0xD2, 0x0F, 0x30,	  /* xor edx, edx; wrmsr */
-	    0xB9, 0x05, 0x01, 0x00, 0x40, /* mov ecx, CRASH_CTL */
+	    0xB9, 0x00, 0x01, 0x00, 0x40,	      /* mov ecx, CRASH_P0 */
+	    0xB8, 0x11, 0x00, 0x00, 0x00,	      /* mov eax, 0x11 */
+	    0x31, 0xD2, 0x0F, 0x30,		      /* xor edx, edx; wrmsr */
+	    0xB9, 0x05, 0x01, 0x00, 0x40,	      /* mov ecx, CRASH_CTL */
 	    0x31, 0xC0, 0xBA, 0x00, 0x00, 0x00, 0x80, /* edx = notify */
-	    0x0F, 0x30, 0xEB, 0xFE,			/* wrmsr; jmp $ */
+	    0x0F, 0x30, 0xEB, 0xFE,		      /* wrmsr; jmp $ */
 	};
 	struct scenario *sc = hvt_scenario(1, 100000, 50000000);
 	char *k = hvt_guest(crash, sizeof(crash));
@@ -249,7 +249,7 @@ Test(vm_service, mgmt_reset_runs_the_guest_again_and_stats_show_exits)
 	snprintf(ser, sizeof(ser), "%s/serial.txt", d);
 	pid = fork();
 	if (pid == 0) {
-		char *argv[] = {"hvsim", "run",	   "--kernel", k,	"--mgmt",
+		char *argv[] = {"hvsim", "run",	    "--kernel", k,   "--mgmt",
 				sock,	 "--quiet", "--serial", ser, NULL};
 		alarm(60);
 		_exit(cli_main(9, argv));
@@ -275,22 +275,22 @@ Test(vm_service, mgmt_reset_runs_the_guest_again_and_stats_show_exits)
 			"{\"id\": 1}}");
 	ret = json_object_get(r, "return");
 	/* 2 OUTs before and 2 after the reset, each one exit. */
-	cr_assert_eq(json_integer_value(json_object_get(
-			 json_object_get(json_object_get(ret, "exits"),
-					 "IO_OUT"),
-			 "count")),
-		     4, "%s", json_dumps(r, 0));
+	cr_assert_eq(
+	    json_integer_value(json_object_get(
+		json_object_get(json_object_get(ret, "exits"), "IO_OUT"),
+		"count")),
+	    4, "%s", json_dumps(r, 0));
 	vcpus = json_object_get(ret, "vcpus");
 	cr_assert_eq(json_array_size(vcpus), 1);
-	cr_assert_gt(json_integer_value(json_object_get(
-			 json_array_get(vcpus, 0), "root")),
+	cr_assert_gt(json_integer_value(
+			 json_object_get(json_array_get(vcpus, 0), "root")),
 		     0);
 	json_decref(r);
 	r = conn_cmd(c, "{\"execute\": \"query-stats\", \"arguments\": "
 			"{\"id\": 0}}");
 	vcpus = json_object_get(json_object_get(r, "return"), "vcpus");
-	cr_assert_gt(json_integer_value(json_object_get(
-			 json_array_get(vcpus, 0), "ring3")),
+	cr_assert_gt(json_integer_value(
+			 json_object_get(json_array_get(vcpus, 0), "ring3")),
 		     0, "the parent's vCPU ran the VM Worker");
 	json_decref(r);
 	json_decref(conn_cmd(c, "{\"execute\": \"quit\"}"));

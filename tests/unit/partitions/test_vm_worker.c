@@ -47,8 +47,11 @@ static void make(struct wfix *f, bool testdev, const char *kernel)
 	struct hv_config hc = {.pcpus = 1, .quantum = 100000};
 	char name[] = "child", cmd[] = "console=ttyS0";
 	struct vm_settings s = {
-	    .part = {.hv = {.name = name, .vcpus = 2, .mem_bytes = 4 << 20,
-			    .weight = 100, .cap_pct = 100},
+	    .part = {.hv = {.name = name,
+			    .vcpus = 2,
+			    .mem_bytes = 4 << 20,
+			    .weight = 100,
+			    .cap_pct = 100},
 		     .testdev = testdev},
 	    .kernel = kernel,
 	    .cmdline = cmd,
@@ -105,10 +108,12 @@ Test(vm_worker, a_failing_loader_fails_the_creation_with_its_status)
 	struct hv *hv = hv_create(&hc, q);
 	struct loads l = {.fail = 2};
 	struct vm_loader ld = {fake_load, &l};
-	struct vm_settings s = {
-	    .part = {.hv = {.name = "c", .vcpus = 1, .mem_bytes = 4 << 20,
-			    .weight = 100, .cap_pct = 100}},
-	    .kernel = "k"};
+	struct vm_settings s = {.part = {.hv = {.name = "c",
+						.vcpus = 1,
+						.mem_bytes = 4 << 20,
+						.weight = 100,
+						.cap_pct = 100}},
+				.kernel = "k"};
 	int status = 0;
 
 	cr_assert_null(vm_worker_create(hv, &s, &ld, &status));
@@ -151,8 +156,8 @@ Test(vm_worker, without_testdev_ports_0xe0_and_0x3000_are_open_bus)
 	cycles_t lat = 0;
 
 	make(&f, false, "k");
-	cr_assert_eq(iobus_write(partition_bus(vm_worker_partition(f.w)),
-				 0xE0, 4, 1, &lat),
+	cr_assert_eq(iobus_write(partition_bus(vm_worker_partition(f.w)), 0xE0,
+				 4, 1, &lat),
 		     IO_BAD_REG);
 	cr_assert_eq(iobus_write(partition_bus(vm_worker_partition(f.w)),
 				 0x3000, 4, 1, &lat),
