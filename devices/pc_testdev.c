@@ -84,8 +84,8 @@ static enum io_status scratch_write(void *opaque, uint64_t off, int size,
 		return IO_BAD_SIZE;
 	}
 	mask = (uint32_t)(size_mask(size) << (8 * off));
-	d->scratch = (d->scratch & ~mask) |
-		     ((uint32_t)(val << (8 * off)) & mask);
+	d->scratch =
+	    (d->scratch & ~mask) | ((uint32_t)(val << (8 * off)) & mask);
 	return IO_OK;
 }
 
@@ -116,7 +116,8 @@ static const struct dev_ops scratch_byte_ops = {
     .write = scratch_write,
 };
 
-/* ---- flush page (0xE4) ---------------------------------------------------- */
+/* ---- flush page (0xE4) ----------------------------------------------------
+ */
 
 /* Write-only: reads are open bus. */
 static enum io_status no_read(void *opaque, uint64_t off, int size,
@@ -156,7 +157,8 @@ static const struct dev_ops flush_ops = {
     .write = flush_write,
 };
 
-/* ---- IRQ lines (0x2000) ---------------------------------------------------- */
+/* ---- IRQ lines (0x2000) ----------------------------------------------------
+ */
 
 static enum io_status irq_write(void *opaque, uint64_t off, int size,
 				uint64_t val, cycles_t *lat)
@@ -181,7 +183,8 @@ static const struct dev_ops irq_ops = {
     .write = irq_write,
 };
 
-/* ---- device memory (0xFF000000) -------------------------------------------- */
+/* ---- device memory (0xFF000000) --------------------------------------------
+ */
 
 static bool iomem_fits(uint64_t off, int size)
 {
@@ -219,7 +222,8 @@ static const struct mmio_ops iomem_ops = {
     .write = iomem_write,
 };
 
-/* ---- attach ------------------------------------------------------------------ */
+/* ---- attach
+ * ------------------------------------------------------------------ */
 
 static const struct {
 	uint16_t base, len;

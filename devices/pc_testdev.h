@@ -43,9 +43,9 @@ void pc_testdev_connect_irq(struct pc_testdev *d, const struct irq_line *isa);
 int pc_testdev_irq_level(const struct pc_testdev *d, unsigned line);
 
 struct pc_testdev_stats {
-	uint64_t flushes;	 /* flush-page writes of a page in RAM */
-	uint64_t bad_flushes;	 /* of a GPA outside RAM (ignored) */
-	uint64_t bad_accesses;	 /* wrong size/offset, dropped */
+	uint64_t flushes;      /* flush-page writes of a page in RAM */
+	uint64_t bad_flushes;  /* of a GPA outside RAM (ignored) */
+	uint64_t bad_accesses; /* wrong size/offset, dropped */
 };
 const struct pc_testdev_stats *pc_testdev_stats(const struct pc_testdev *d);
 

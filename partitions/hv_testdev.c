@@ -95,8 +95,8 @@ static unsigned echo_message(void *opaque, struct hv_part *from,
 }
 
 /* The guest signalled an event connection: set flag `conn id`. */
-static unsigned echo_event(void *opaque, struct hv_part *from,
-			   unsigned from_vp, unsigned flag)
+static unsigned echo_event(void *opaque, struct hv_part *from, unsigned from_vp,
+			   unsigned flag)
 {
 	struct conn *c = opaque;
 	struct hv_testdev *d = c->dev;
@@ -168,7 +168,8 @@ static bool route_set_sint(struct hv_testdev *d, const struct cmd *c)
 	return true;
 }
 
-/* ---- connections ----------------------------------------------------------- */
+/* ---- connections -----------------------------------------------------------
+ */
 
 static struct conn *conn_find(struct conn *tab, uint8_t id)
 {
@@ -250,7 +251,8 @@ static bool evt_destroy(struct hv_testdev *d, const struct cmd *c)
 	return conn_destroy(d, c, false);
 }
 
-/* ---- the port ------------------------------------------------------------------ */
+/* ---- the port
+ * ------------------------------------------------------------------ */
 
 /* Indexed by the command byte; a gap or a byte past the end is unknown. */
 static bool (*const cmd_table[])(struct hv_testdev *, const struct cmd *) = {
@@ -322,8 +324,7 @@ static const struct dev_ops hv_testdev_ops = {
     .reset = testdev_reset,
 };
 
-struct hv_testdev *hv_testdev_attach_with(struct iobus *bus,
-					  struct hv_part *p,
+struct hv_testdev *hv_testdev_attach_with(struct iobus *bus, struct hv_part *p,
 					  const struct hv_testdev_hv *hv)
 {
 	struct hv_testdev *d;

@@ -35,8 +35,8 @@ enum hv_testdev_cmd {
 };
 
 #define HV_TESTDEV_CMD(cmd, vp, sint, conn)                                    \
-	((((uint32_t)(conn) & 0xFF) << 24) | (((uint32_t)(cmd) & 0xFF) << 16) | \
-	 (((uint32_t)(vp) & 0xFF) << 8) | ((uint32_t)(sint) & 0xFF))
+	((((uint32_t)(conn)&0xFF) << 24) | (((uint32_t)(cmd)&0xFF) << 16) |    \
+	 (((uint32_t)(vp)&0xFF) << 8) | ((uint32_t)(sint)&0xFF))
 
 /* Bounds on what a guest can make the device hold. */
 #define HV_TESTDEV_MAX_ROUTES 64
@@ -68,28 +68,26 @@ struct hv_testdev_hv {
 				  hv_event_handler *fn, void *opaque,
 				  cycles_t cost);
 	unsigned (*disconnect)(struct hv_part *from, uint32_t conn_id);
-	unsigned (*post_message)(struct hv_part *to, unsigned vp,
-				 unsigned sint, uint32_t type,
-				 const void *payload, unsigned size);
-	unsigned (*signal_event)(struct hv_part *to, unsigned vp,
-				 unsigned sint, unsigned flag);
-	unsigned (*assert_sint)(struct hv_part *to, unsigned vp,
-				unsigned sint);
+	unsigned (*post_message)(struct hv_part *to, unsigned vp, unsigned sint,
+				 uint32_t type, const void *payload,
+				 unsigned size);
+	unsigned (*signal_event)(struct hv_part *to, unsigned vp, unsigned sint,
+				 unsigned flag);
+	unsigned (*assert_sint)(struct hv_part *to, unsigned vp, unsigned sint);
 };
-struct hv_testdev *hv_testdev_attach_with(struct iobus *bus,
-					  struct hv_part *p,
+struct hv_testdev *hv_testdev_attach_with(struct iobus *bus, struct hv_part *p,
 					  const struct hv_testdev_hv *hv);
 
 struct hv_testdev_stats {
-	uint64_t commands;  /* well-formed 4-byte writes */
-	uint64_t errors;    /* commands ignored: bad VP/SINT, unknown route
-			       or id, duplicate, full, hypervisor refused */
+	uint64_t commands;     /* well-formed 4-byte writes */
+	uint64_t errors;       /* commands ignored: bad VP/SINT, unknown route
+				  or id, duplicate, full, hypervisor refused */
 	uint64_t bad_accesses; /* wrong size or offset */
 	unsigned routes, msg_conns, evt_conns; /* held now */
-	uint64_t asserts;   /* SET_SINT the hypervisor took */
-	uint64_t echoes;    /* messages posted back */
-	uint64_t events;    /* event flags set */
-	uint64_t refused;   /* echoes/events/asserts the hypervisor refused */
+	uint64_t asserts; /* SET_SINT the hypervisor took */
+	uint64_t echoes;  /* messages posted back */
+	uint64_t events;  /* event flags set */
+	uint64_t refused; /* echoes/events/asserts the hypervisor refused */
 };
 const struct hv_testdev_stats *hv_testdev_stats(const struct hv_testdev *d);
 

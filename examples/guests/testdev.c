@@ -29,19 +29,20 @@
 #define IOMEM_BASE   0xFF000000ul
 #define IOMEM_SIZE   0x10000ul
 
-#define ROUTE_SINT 3
-#define MSG_SINT   8
-#define EVT_SINT   9
-#define ROUTE_VEC  0xB2
-#define MSG_VEC	   0xB0
-#define EVT_VEC	   0xB1
-#define MSG_CONN   0x10
-#define EVT_CONN   0x20
-#define MSG_TYPE   0x12345678u
+#define ROUTE_SINT   3
+#define MSG_SINT     8
+#define EVT_SINT     9
+#define ROUTE_VEC    0xB2
+#define MSG_VEC	     0xB0
+#define EVT_VEC	     0xB1
+#define MSG_CONN     0x10
+#define EVT_CONN     0x20
+#define MSG_TYPE     0x12345678u
 #define WAIT_CYCLES  50000000ull /* an echo arrives well within this */
 #define QUIET_CYCLES 20000000ull /* waited to see that nothing arrives */
 
-/* ---- pc-testdev ------------------------------------------------------------ */
+/* ---- pc-testdev ------------------------------------------------------------
+ */
 
 /* 16-bit port I/O (io.h has 8 and 32 bits only). */
 static inline void pio_outw(uint16_t port, uint16_t v)
@@ -63,11 +64,11 @@ static void test_scratch(void)
 	report(inl(SCRATCH_PORT) == 0x12345678,
 	       "scratch 0xe0: a dword reads back");
 	report(pio_inw(SCRATCH_PORT) == 0x5678 &&
-		       pio_inw(SCRATCH_PORT + 2) == 0x1234,
+		   pio_inw(SCRATCH_PORT + 2) == 0x1234,
 	       "scratch 0xe0: words at 0xe0 and 0xe2");
 	report(inb(SCRATCH_PORT) == 0x78 && inb(SCRATCH_PORT + 1) == 0x56 &&
-		       inb(SCRATCH_PORT + 2) == 0x34 &&
-		       inb(SCRATCH_PORT + 3) == 0x12,
+		   inb(SCRATCH_PORT + 2) == 0x34 &&
+		   inb(SCRATCH_PORT + 3) == 0x12,
 	       "scratch 0xe0: bytes at 0xe0..0xe3");
 	outb(SCRATCH_PORT + 1, 0xAB);
 	report(inl(SCRATCH_PORT) == 0x1234AB78,
@@ -155,9 +156,10 @@ static void test_iomem_sizes(void)
 			got = *(volatile uint64_t *)p;
 		}
 		if (got != cases[i].v) {
-			printf("      iomem +%#lx size %d: wrote %#lx read %#lx\n",
-			       cases[i].off, cases[i].size,
-			       (unsigned long)cases[i].v, (unsigned long)got);
+			printf(
+			    "      iomem +%#lx size %d: wrote %#lx read %#lx\n",
+			    cases[i].off, cases[i].size,
+			    (unsigned long)cases[i].v, (unsigned long)got);
 			ok = 0;
 		}
 	}
@@ -172,7 +174,7 @@ static void test_iomem_layout(void)
 
 	*q = 0x8877665544332211ull;
 	report(b[0] == 0x11 && b[7] == 0x88 &&
-		       *(volatile uint32_t *)(b + 4) == 0x88776655,
+		   *(volatile uint32_t *)(b + 4) == 0x88776655,
 	       "iomem 0xff000000: little-endian bytes");
 	b[3] = 0xCC;
 	report(*q == 0x88776655CC332211ull,
@@ -180,12 +182,13 @@ static void test_iomem_layout(void)
 	for (unsigned long off = 0; off < IOMEM_SIZE; off += 4096)
 		*(volatile uint64_t *)(IOMEM_BASE + off + 8) = off * 3 + 1;
 	for (unsigned long off = 0; off < IOMEM_SIZE; off += 4096)
-		ok &= *(volatile uint64_t *)(IOMEM_BASE + off + 8) ==
-		      off * 3 + 1;
+		ok &=
+		    *(volatile uint64_t *)(IOMEM_BASE + off + 8) == off * 3 + 1;
 	report(ok, "iomem 0xff000000: all 64 KiB hold their own data");
 }
 
-/* ---- hyperv-testdev ---------------------------------------------------------- */
+/* ---- hyperv-testdev
+ * ---------------------------------------------------------- */
 
 static volatile unsigned route_irqs, msg_irqs, evt_irqs;
 
@@ -263,17 +266,18 @@ static void test_msg_conn(struct hv_synic *s)
 	hv_testdev(HV_TESTDEV_MSG_CONN_CREATE, 0, ROUTE_SINT, MSG_CONN);
 	uint64_t t0 = rdtsc(), t1;
 	report(hv_post_message(MSG_CONN, MSG_TYPE, first, sizeof(first)) ==
-		       HV_STATUS_SUCCESS,
+		   HV_STATUS_SUCCESS,
 	       "HvPostMessage on the message connection succeeds");
 	while (m->message_type == HVMSG_NONE && rdtsc() - t0 < WAIT_CYCLES)
 		;
 	t1 = rdtsc();
 	printf("hyperv-testdev: HvPostMessage to echo in the slot: %lu "
-	       "cycles\n", (unsigned long)(t1 - t0));
+	       "cycles\n",
+	       (unsigned long)(t1 - t0));
 	report(hv_wait_change(&msg_irqs, n, WAIT_CYCLES),
 	       "the echo raises SINT%d (vector %#x)", MSG_SINT, MSG_VEC);
 	report(slot_holds(m, first, sizeof(first)) &&
-		       !(m->flags & HV_MESSAGE_FLAG_PENDING),
+		   !(m->flags & HV_MESSAGE_FLAG_PENDING),
 	       "the echo is in SIMP slot %d: same type, size and payload",
 	       MSG_SINT);
 	report(hv_msg_slot(s, ROUTE_SINT)->message_type == HVMSG_NONE,
@@ -281,16 +285,16 @@ static void test_msg_conn(struct hv_synic *s)
 
 	n = msg_irqs;
 	report(hv_post_message(MSG_CONN, MSG_TYPE, second, sizeof(second)) ==
-		       HV_STATUS_SUCCESS,
+		   HV_STATUS_SUCCESS,
 	       "a second post while the slot is busy succeeds");
 	report(!hv_wait_change(&msg_irqs, n, QUIET_CYCLES) &&
-		       slot_holds(m, first, sizeof(first)),
+		   slot_holds(m, first, sizeof(first)),
 	       "it waits: no interrupt, the slot still holds the first");
 	report(m->flags & HV_MESSAGE_FLAG_PENDING,
 	       "the busy slot has message_pending set");
 	report(hv_msg_done(m), "consuming the slot writes EOM");
 	report(hv_wait_change(&msg_irqs, n, WAIT_CYCLES) &&
-		       slot_holds(m, second, sizeof(second)),
+		   slot_holds(m, second, sizeof(second)),
 	       "after EOM the second echo arrives with an interrupt");
 	hv_msg_done(m);
 }
@@ -307,14 +311,14 @@ static void test_evt_conn(struct hv_synic *s)
 	       "the signal raises SINT%d (vector %#x)", EVT_SINT, EVT_VEC);
 	n = evt_irqs;
 	report(hv_signal_event(EVT_CONN, 0) == HV_STATUS_SUCCESS &&
-		       !hv_wait_change(&evt_irqs, n, QUIET_CYCLES),
+		   !hv_wait_change(&evt_irqs, n, QUIET_CYCLES),
 	       "signalled again while the flag is set: no interrupt");
 	report(hv_event_test_clear(s, EVT_SINT, EVT_CONN),
 	       "event flag %#x of SINT%d is set", EVT_CONN, EVT_SINT);
 	report(!hv_event_test_clear(s, EVT_SINT, 0),
 	       "flag 0 (the one the guest named) is not");
 	report(hv_signal_event(EVT_CONN, 0) == HV_STATUS_SUCCESS &&
-		       hv_wait_change(&evt_irqs, n, WAIT_CYCLES),
+		   hv_wait_change(&evt_irqs, n, WAIT_CYCLES),
 	       "after clearing the flag a signal interrupts again");
 	hv_event_test_clear(s, EVT_SINT, EVT_CONN);
 }
@@ -324,7 +328,7 @@ static void test_destroyed(void)
 	hv_testdev(HV_TESTDEV_MSG_CONN_DESTROY, 0, 0, MSG_CONN);
 	hv_testdev(HV_TESTDEV_EVT_CONN_DESTROY, 0, 0, EVT_CONN);
 	report(hv_post_message(MSG_CONN, MSG_TYPE, "x", 1) ==
-		       HV_STATUS_INVALID_CONNECTION_ID,
+		   HV_STATUS_INVALID_CONNECTION_ID,
 	       "HvPostMessage after destroy -> INVALID_CONNECTION_ID");
 	report(hv_signal_event(EVT_CONN, 0) == HV_STATUS_INVALID_CONNECTION_ID,
 	       "HvSignalEvent after destroy -> INVALID_CONNECTION_ID");

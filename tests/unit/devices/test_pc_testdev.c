@@ -209,7 +209,8 @@ Test(pc_testdev, iomem_reads_back_at_every_size)
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		uint64_t gpa = PC_TESTDEV_IOMEM_BASE + cases[i].off;
 		physmem_write(m.mem, gpa, cases[i].size, cases[i].v);
-		cr_assert_eq(cases[i].v, physmem_read(m.mem, gpa, cases[i].size),
+		cr_assert_eq(cases[i].v,
+			     physmem_read(m.mem, gpa, cases[i].size),
 			     "case %zu", i);
 	}
 	rm(&m);
@@ -273,12 +274,12 @@ Test(pc_testdev, attach_refuses_taken_ports_and_ram_under_the_window)
 
 	memset(&bus, 0, sizeof(bus));
 	/* Port 0xE4 already taken: nothing is mapped. */
-	cr_assert_eq(0, iobus_map(&bus, 0xE4, 1, &(struct dev_ops){.name = "x"},
-				  NULL));
+	cr_assert_eq(
+	    0, iobus_map(&bus, 0xE4, 1, &(struct dev_ops){.name = "x"}, NULL));
 	cr_assert_null(pc_testdev_attach(&bus, mem));
 	cr_assert_eq(1, bus.n);
 	cr_assert_eq(0xFFFFFFFF, physmem_read(mem, PC_TESTDEV_IOMEM_BASE,
-						    4)); /* still open bus */
+					      4)); /* still open bus */
 	physmem_destroy(mem);
 
 	/* Twice on the same bus and memory: the second fails. */

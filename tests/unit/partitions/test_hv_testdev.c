@@ -128,7 +128,8 @@ static const struct hv_testdev_hv fake_hv = {
 /* The partition is only passed through; any non-NULL handle does. */
 static struct hv_part *const some_part = (struct hv_part *)&fk;
 
-/* ---- helpers ---------------------------------------------------------------- */
+/* ---- helpers ----------------------------------------------------------------
+ */
 
 struct rig {
 	struct iobus bus;
@@ -149,9 +150,9 @@ static void cmd(struct rig *r, unsigned op, unsigned vp, unsigned sint,
 {
 	cycles_t lat = 0;
 
-	cr_assert_eq(IO_OK, iobus_write(&r->bus, HV_TESTDEV_PORT, 4,
-					HV_TESTDEV_CMD(op, vp, sint, conn),
-					&lat));
+	cr_assert_eq(IO_OK,
+		     iobus_write(&r->bus, HV_TESTDEV_PORT, 4,
+				 HV_TESTDEV_CMD(op, vp, sint, conn), &lat));
 }
 
 static const struct hv_testdev_stats *st(struct rig *r)
@@ -177,12 +178,13 @@ static unsigned guest_signals(unsigned id, unsigned flag)
 	return fk.conn[id].evt_fn(fk.conn[id].opaque, some_part, 0, flag);
 }
 
-/* ---- SINT routes ---------------------------------------------------------------- */
+/* ---- SINT routes
+ * ---------------------------------------------------------------- */
 
 Test(hv_testdev, command_word_layout)
 {
-	cr_assert_eq(0x12040301u, HV_TESTDEV_CMD(HV_TESTDEV_MSG_CONN_CREATE,
-						 3, 1, 0x12));
+	cr_assert_eq(0x12040301u,
+		     HV_TESTDEV_CMD(HV_TESTDEV_MSG_CONN_CREATE, 3, 1, 0x12));
 	cr_assert_eq(0x00010000u,
 		     HV_TESTDEV_CMD(HV_TESTDEV_SINT_ROUTE_CREATE, 0, 0, 0));
 }
@@ -233,9 +235,9 @@ Test(hv_testdev, bad_vp_sint_or_duplicate_route_is_ignored)
 	struct rig r;
 
 	mk(&r, 2);
-	cmd(&r, HV_TESTDEV_SINT_ROUTE_CREATE, 2, 0, 0);	   /* no VP 2 */
-	cmd(&r, HV_TESTDEV_SINT_ROUTE_CREATE, 255, 0, 0);  /* no VP 255 */
-	cmd(&r, HV_TESTDEV_SINT_ROUTE_CREATE, 0, 16, 0);   /* SINT 0..15 */
+	cmd(&r, HV_TESTDEV_SINT_ROUTE_CREATE, 2, 0, 0);	  /* no VP 2 */
+	cmd(&r, HV_TESTDEV_SINT_ROUTE_CREATE, 255, 0, 0); /* no VP 255 */
+	cmd(&r, HV_TESTDEV_SINT_ROUTE_CREATE, 0, 16, 0);  /* SINT 0..15 */
 	cmd(&r, HV_TESTDEV_SINT_ROUTE_CREATE, 0, 255, 0);
 	cr_assert_eq(0, st(&r)->routes);
 	cr_assert_eq(4, st(&r)->errors);
@@ -281,7 +283,8 @@ Test(hv_testdev, refused_assert_is_counted)
 	hv_testdev_destroy(r.d);
 }
 
-/* ---- message connections ---------------------------------------------------------- */
+/* ---- message connections
+ * ---------------------------------------------------------- */
 
 Test(hv_testdev, message_connection_echoes_into_the_routes_slot)
 {
@@ -355,7 +358,8 @@ Test(hv_testdev, destroying_a_message_connection_disconnects_it)
 	hv_testdev_destroy(r.d);
 }
 
-/* ---- event connections ---------------------------------------------------------- */
+/* ---- event connections
+ * ---------------------------------------------------------- */
 
 Test(hv_testdev, event_connection_sets_flag_conn_id_on_the_route)
 {
@@ -421,7 +425,7 @@ Test(hv_testdev, connection_targets_are_checked)
 	struct rig r;
 
 	mk(&r, 2);
-	cmd(&r, HV_TESTDEV_MSG_CONN_CREATE, 2, 1, 0x50); /* no VP 2 */
+	cmd(&r, HV_TESTDEV_MSG_CONN_CREATE, 2, 1, 0x50);  /* no VP 2 */
 	cmd(&r, HV_TESTDEV_EVT_CONN_CREATE, 0, 16, 0x51); /* no SINT 16 */
 	cr_assert_eq(0, fk.connects);
 	cr_assert_eq(2, st(&r)->errors);
@@ -446,7 +450,8 @@ Test(hv_testdev, connections_are_bounded)
 	cr_assert_eq(HV_TESTDEV_MAX_CONNS + 1, fk.disconnects);
 }
 
-/* ---- the port, reset and destroy ------------------------------------------------ */
+/* ---- the port, reset and destroy
+ * ------------------------------------------------ */
 
 Test(hv_testdev, destroy_and_reset_disconnect_everything)
 {
@@ -523,7 +528,6 @@ Test(hv_testdev, attach_refuses_a_taken_port)
  * the guest's HvPostMessage / HvSignalEvent do is hv_port_post /
  * hv_port_signal (hv/port.h). */
 
-
 #define SIMP_GPA  0x10000ull
 #define SIEFP_GPA 0x11000ull
 
@@ -543,8 +547,8 @@ static void real_wrmsr(struct real *r, uint32_t msr, uint64_t v)
 static void real_mk(struct real *r)
 {
 	struct hv_config hc = {.pcpus = 1, .quantum = 100000};
-	struct hv_part_config pc = {.name = "c", .vcpus = 2,
-				    .mem_bytes = 1 << 20, .weight = 100};
+	struct hv_part_config pc = {
+	    .name = "c", .vcpus = 2, .mem_bytes = 1 << 20, .weight = 100};
 
 	r->q = evq_create();
 	r->hv = hv_create(&hc, r->q);
@@ -608,9 +612,8 @@ Test(hv_testdev_real, posted_message_is_echoed_into_the_simp_slot)
 	real_mk(&r);
 	real_cmd(&r, HV_TESTDEV_MSG_CONN_CREATE, 0, 8, 0x10);
 	cr_assert_eq(1, hv_testdev_stats(r.d)->msg_conns);
-	cr_assert_eq(HV_STATUS_SUCCESS,
-		     hv_port_post(r.p, 0, 0x10, 0x12345678, text,
-				  sizeof(text)));
+	cr_assert_eq(HV_STATUS_SUCCESS, hv_port_post(r.p, 0, 0x10, 0x12345678,
+						     text, sizeof(text)));
 	cr_assert_eq(1, hv_testdev_stats(r.d)->echoes);
 	cr_assert_eq(0, physmem_copy_from(hv_part_mem(r.p), slot,
 					  SIMP_GPA + 8 * HV_MESSAGE_SIZE,
