@@ -54,19 +54,29 @@ static void synth(struct trace_rec *r, size_t n)
 			const struct trace_kind_info *k = trace_stage_kind(s);
 			cycle += 200 + next(&seed) % 800;
 			r[i++] = (struct trace_rec){
-			    .cycle = cycle, .kind = k->id,
-			    .part = k->lane == TL_VSP ? 0 : (uint16_t)(1 + ch % 2),
-			    .vp = (uint16_t)(ch % 2), .chan = (uint16_t)(ch + 1),
-			    .txn = txn[ch], .arg0 = 4096, .arg1 = 0};
+			    .cycle = cycle,
+			    .kind = k->id,
+			    .part =
+				k->lane == TL_VSP ? 0 : (uint16_t)(1 + ch % 2),
+			    .vp = (uint16_t)(ch % 2),
+			    .chan = (uint16_t)(ch + 1),
+			    .txn = txn[ch],
+			    .arg0 = 4096,
+			    .arg1 = 0};
 			if (next(&seed) % 4 == 0 && i < n)
-				r[i++] = (struct trace_rec){
-				    .cycle = cycle + 10, .kind = TK_HV_EXIT,
-				    .part = 1, .arg0 = 30, .arg1 = 1200};
+				r[i++] = (struct trace_rec){.cycle = cycle + 10,
+							    .kind = TK_HV_EXIT,
+							    .part = 1,
+							    .arg0 = 30,
+							    .arg1 = 1200};
 		}
 		if (next(&seed) % 8 == 0 && i < n)
-			r[i++] = (struct trace_rec){
-			    .cycle = cycle, .kind = TK_SCHED_SWITCH, .part = 1,
-			    .vp = 0, .arg0 = 0, .arg1 = 1000000};
+			r[i++] = (struct trace_rec){.cycle = cycle,
+						    .kind = TK_SCHED_SWITCH,
+						    .part = 1,
+						    .vp = 0,
+						    .arg0 = 0,
+						    .arg1 = 1000000};
 	}
 }
 
@@ -76,8 +86,10 @@ static const char *const parts[] = {"parent", "child1", "child2"};
 static double record(const char *path, const struct trace_rec *r, size_t n,
 		     int level, double *bytes_per_rec)
 {
-	struct trace_info in = {.scenario = "bench", .freq_hz = 2500000000ull,
-				.nr_parts = 3, .part_names = parts,
+	struct trace_info in = {.scenario = "bench",
+				.freq_hz = 2500000000ull,
+				.nr_parts = 3,
+				.part_names = parts,
 				.level = level};
 	char err[256] = "";
 	struct stat st;
@@ -163,10 +175,14 @@ int main(int argc, char **argv)
 	nsr = read_back(keep ? keep : path, n);
 	printf("trace_emit, %zu records of %u bytes:\n", n, TRACE_RECORD_SIZE);
 	printf("  tracing off (NULL trace)  %8.2f ns/record\n", ns_off);
-	printf("  zlib level 1 (default)    %8.2f ns/record  %6.2f bytes/record "
-	       "on disk (%.1fx)\n", ns1, b1, TRACE_RECORD_SIZE / b1);
-	printf("  zlib level 6              %8.2f ns/record  %6.2f bytes/record "
-	       "on disk (%.1fx)\n", ns6, b6, TRACE_RECORD_SIZE / b6);
+	printf(
+	    "  zlib level 1 (default)    %8.2f ns/record  %6.2f bytes/record "
+	    "on disk (%.1fx)\n",
+	    ns1, b1, TRACE_RECORD_SIZE / b1);
+	printf(
+	    "  zlib level 6              %8.2f ns/record  %6.2f bytes/record "
+	    "on disk (%.1fx)\n",
+	    ns6, b6, TRACE_RECORD_SIZE / b6);
 	printf("  reading back (level 1)    %8.2f ns/record\n", nsr);
 	unlink(path);
 	free(r);

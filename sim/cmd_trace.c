@@ -18,8 +18,8 @@
 #include "sim/sim.h"
 #include "traces/trace_tools.h"
 
-#define EXPORT_USAGE \
-	"usage: hvsim trace export --chrome FILE -o OUT.json " \
+#define EXPORT_USAGE                                                           \
+	"usage: hvsim trace export --chrome FILE -o OUT.json "                 \
 	"[--from CYCLE] [--to CYCLE]"
 
 static int fail(const char *msg)
@@ -77,9 +77,8 @@ static const struct {
 	int takes_value;
 	int (*set)(struct export_args *a, const char *v);
 } export_opts[] = {
-    {"--chrome", 0, set_chrome}, {"-o", 1, set_out},
-    {"--output", 1, set_out},	 {"--from", 1, set_from},
-    {"--to", 1, set_to},
+    {"--chrome", 0, set_chrome}, {"-o", 1, set_out},  {"--output", 1, set_out},
+    {"--from", 1, set_from},	 {"--to", 1, set_to},
 };
 
 #define NR_EXPORT_OPTS (sizeof(export_opts) / sizeof(export_opts[0]))
@@ -152,8 +151,8 @@ static void usage(FILE *f)
 
 int cmd_trace(int argc, char **argv)
 {
-	if (argc >= 2 && (!strcmp(argv[1], "--help") ||
-			  !strcmp(argv[1], "-h"))) {
+	if (argc >= 2 &&
+	    (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
 		usage(stdout);
 		return 0;
 	}

@@ -86,12 +86,14 @@ static void sep(struct chrome *c)
 	c->first = false;
 }
 
-static void meta(struct chrome *c, const char *what, unsigned pid,
-		 unsigned tid, const char *name)
+static void meta(struct chrome *c, const char *what, unsigned pid, unsigned tid,
+		 const char *name)
 {
 	sep(c);
-	fprintf(c->out, "{\"ph\":\"M\",\"name\":\"%s\",\"pid\":%u,\"tid\":%u,"
-		"\"args\":{\"name\":", what, pid, tid);
+	fprintf(c->out,
+		"{\"ph\":\"M\",\"name\":\"%s\",\"pid\":%u,\"tid\":%u,"
+		"\"args\":{\"name\":",
+		what, pid, tid);
 	json_str(c->out, name);
 	fputs("}}", c->out);
 }
@@ -100,14 +102,12 @@ static void name_processes(struct chrome *c)
 {
 	meta(c, "process_name", PID_HV, 0, "hypervisor");
 	for (unsigned i = 0; i < c->fi->nr_parts; i++)
-		meta(c, "process_name", PID_PART0 + i, 0,
-		     c->fi->part_names[i]);
+		meta(c, "process_name", PID_PART0 + i, 0, c->fi->part_names[i]);
 }
 
 /* Where record r is drawn; names the thread the first time. */
 static void lane(struct chrome *c, const struct trace_rec *r,
-		 const struct trace_kind_info *k, unsigned *pid,
-		 unsigned *tid)
+		 const struct trace_kind_info *k, unsigned *pid, unsigned *tid)
 {
 	char name[32];
 	unsigned l = k ? k->lane : TL_HV;
@@ -191,8 +191,10 @@ static void counter(struct chrome *c, const struct trace_rec *r,
 		    const struct trace_kind_info *k, unsigned pid, unsigned tid)
 {
 	sep(c);
-	fprintf(c->out, "{\"name\":\"%s ch%u\",\"ph\":\"C\",\"pid\":%u,"
-		"\"tid\":%u,\"ts\":", k->arg1, r->chan, pid, tid);
+	fprintf(c->out,
+		"{\"name\":\"%s ch%u\",\"ph\":\"C\",\"pid\":%u,"
+		"\"tid\":%u,\"ts\":",
+		k->arg1, r->chan, pid, tid);
 	json_us(c->out, r->cycle, c->fi->freq_hz);
 	fprintf(c->out, ",\"args\":{\"%s\":", k->arg1);
 	json_u64(c->out, r->arg1);
@@ -211,9 +213,10 @@ static void event(struct chrome *c, const struct trace_rec *r)
 	if (k && k->stage)
 		bind = flow(c, r, k->stage, &in, &out);
 	sep(c);
-	fprintf(c->out, "{\"name\":\"%s\",\"cat\":\"%s\",\"pid\":%u,"
-		"\"tid\":%u,\"ts\":", trace_kind_name(r->kind, buf,
-						       sizeof(buf)),
+	fprintf(c->out,
+		"{\"name\":\"%s\",\"cat\":\"%s\",\"pid\":%u,"
+		"\"tid\":%u,\"ts\":",
+		trace_kind_name(r->kind, buf, sizeof(buf)),
 		k ? k->cat : "unknown", pid, tid);
 	json_us(c->out, r->cycle, freq);
 	if (k && (k->stage || k->arg1_use == TA_DUR)) {
@@ -234,9 +237,11 @@ static void event(struct chrome *c, const struct trace_rec *r)
 
 static void header(struct chrome *c)
 {
-	fprintf(c->out, "{\"displayTimeUnit\":\"ns\",\"otherData\":{"
+	fprintf(c->out,
+		"{\"displayTimeUnit\":\"ns\",\"otherData\":{"
 		"\"generator\":\"hvsim trace export\",\"format_version\":%u,"
-		"\"freq_hz\":", c->fi->version);
+		"\"freq_hz\":",
+		c->fi->version);
 	json_u64(c->out, c->fi->freq_hz);
 	fputs(",\"scenario\":", c->out);
 	json_str(c->out, c->fi->scenario);

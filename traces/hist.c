@@ -44,8 +44,7 @@ static uint64_t bucket_high(const struct hist *h, uint64_t i)
 	return (m << e) + ((1ull << e) - 1);
 }
 
-int hist_init(struct hist *h, uint64_t lowest, uint64_t highest,
-	      int sigfigs)
+int hist_init(struct hist *h, uint64_t lowest, uint64_t highest, int sigfigs)
 {
 	uint64_t need;
 
@@ -110,8 +109,8 @@ uint64_t hist_percentile(const struct hist *h, double pct)
 	for (uint64_t i = 0; i < h->nr_counts; i++) {
 		seen += h->counts[i];
 		if (seen >= rank) {
-			uint64_t hi = ((bucket_high(h, i) + 1) << h->unit_shift)
-				      - 1;
+			uint64_t hi =
+			    ((bucket_high(h, i) + 1) << h->unit_shift) - 1;
 			if (hi > h->max)
 				hi = h->max;
 			return hi < h->min ? h->min : hi;

@@ -15,8 +15,8 @@
 struct hist {
 	uint64_t lowest, highest; /* as given (lowest rounded to 2^k) */
 	int sigfigs;
-	unsigned unit_shift;	  /* log2(lowest) */
-	unsigned sub_bits;	  /* p: 2^p exact values / sub-buckets */
+	unsigned unit_shift; /* log2(lowest) */
+	unsigned sub_bits;   /* p: 2^p exact values / sub-buckets */
 	uint64_t *counts;
 	uint64_t nr_counts;
 	uint64_t total, min, max, saturated; /* saturated: > highest */
@@ -25,8 +25,7 @@ struct hist {
 
 /* lowest >= 1, highest >= 2 * lowest, sigfigs 1..5. 0, or -1 for bad
  * parameters or no memory. */
-int hist_init(struct hist *h, uint64_t lowest, uint64_t highest,
-	      int sigfigs);
+int hist_init(struct hist *h, uint64_t lowest, uint64_t highest, int sigfigs);
 void hist_free(struct hist *h);
 /* Count one value (clamped to highest; counted in saturated). */
 void hist_record(struct hist *h, uint64_t v);

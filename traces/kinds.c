@@ -15,9 +15,10 @@
  * C counter). */
 #define D TA_DUR
 #define C TA_COUNTER
-#define K(id, name, cat, stage, lane, use, a0, a1) \
+#define K(id, name, cat, stage, lane, use, a0, a1)                             \
 	[id] = {id, name, cat, stage, lane, use, a0, a1}
 
+/* clang-format off */
 static const struct trace_kind_info kinds[TRACE_NR_KINDS] = {
     /* id                         name           cat  stage lane use arg0 arg1 */
     K(TK_NONE, "none", "none", 0, TL_HV, 0, NULL, NULL),
@@ -83,6 +84,7 @@ static const struct trace_kind_info kinds[TRACE_NR_KINDS] = {
     K(TK_STIMER_EXPIRE, "stimer_expire", "synic", 0, TL_VP, 0, "timer",
       "deadline"),
 };
+/* clang-format on */
 
 #undef K
 #undef C

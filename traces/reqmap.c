@@ -31,8 +31,7 @@ static size_t home(const struct reqmap *m, uint64_t a, uint64_t b)
 	return (size_t)h & (m->cap - 1);
 }
 
-static struct reqmap_slot *find(const struct reqmap *m, uint64_t a,
-				uint64_t b)
+static struct reqmap_slot *find(const struct reqmap *m, uint64_t a, uint64_t b)
 {
 	if (!m->cap)
 		return NULL;

@@ -34,8 +34,8 @@ static struct chan_stats *chan_of(struct stats *s, uint16_t chan)
 	return s->chans[chan];
 }
 
-static void record_latency(struct stats *s, struct chan_stats *c,
-			   unsigned row, uint64_t from, uint64_t to)
+static void record_latency(struct stats *s, struct chan_stats *c, unsigned row,
+			   uint64_t from, uint64_t to)
 {
 	if (!c->row[row]) {
 		c->row[row] = malloc(sizeof(struct hist));
@@ -133,12 +133,12 @@ static void print_row(FILE *out, const char *name, const struct hist *h,
 	fputc('\n', out);
 }
 
-static void print_table(FILE *out, const struct chan_stats *c,
-			uint64_t freq, bool ns)
+static void print_table(FILE *out, const struct chan_stats *c, uint64_t freq,
+			bool ns)
 {
 	fprintf(out, "    %-22s %9s %12s %12s %12s %12s %12s  [%s]\n",
-		ns ? "latency (ns)" : "latency (cycles)", "count", "p50",
-		"p90", "p99", "p99.9", "max", ns ? "ns" : "cycles");
+		ns ? "latency (ns)" : "latency (cycles)", "count", "p50", "p90",
+		"p99", "p99.9", "max", ns ? "ns" : "cycles");
 	for (unsigned st = 2; st <= TRACE_NR_STAGES; st++)
 		print_row(out, trace_stage_kind(st)->name, c->row[st], freq,
 			  ns);
@@ -158,8 +158,10 @@ static void print_channel(FILE *out, const struct stats *s, unsigned ch,
 	const struct chan_stats *c = s->chans[ch];
 	uint64_t span = s->last - s->first;
 
-	fprintf(out, "\nchannel %u (%s): %llu requests started, %llu "
-		"completed", ch, stats_part_name(fi, c->part),
+	fprintf(out,
+		"\nchannel %u (%s): %llu requests started, %llu "
+		"completed",
+		ch, stats_part_name(fi, c->part),
 		(unsigned long long)c->started,
 		(unsigned long long)c->completed);
 	if (span)
@@ -168,10 +170,13 @@ static void print_channel(FILE *out, const struct stats *s, unsigned ch,
 			    (double)span);
 	fputc('\n', out);
 	if (c->orphans)
-		fprintf(out, "    %llu steps of requests started before the "
-			"trace\n", (unsigned long long)c->orphans);
+		fprintf(out,
+			"    %llu steps of requests started before the "
+			"trace\n",
+			(unsigned long long)c->orphans);
 	if (c->negative)
-		fprintf(out, "    %llu latencies negative (recorded out of "
+		fprintf(out,
+			"    %llu latencies negative (recorded out of "
 			"cycle order across pCPUs), counted as 0\n",
 			(unsigned long long)c->negative);
 	print_table(out, c, fi->freq_hz, false);
@@ -182,14 +187,15 @@ void stats_print_text(FILE *out, const char *path, const struct stats *s,
 		      const struct trace_file_info *fi)
 {
 	const char *nl = strchr(fi->scenario, '\n');
-	int first_line = nl ? (int)(nl - fi->scenario)
-			    : (int)strlen(fi->scenario);
+	int first_line =
+	    nl ? (int)(nl - fi->scenario) : (int)strlen(fi->scenario);
 	uint64_t span = s->last - s->first;
 	char buf[32];
 
 	fprintf(out, "trace %s (format %u)\n", path, fi->version);
 	fprintf(out, "scenario: %.*s%s\n", first_line,
-		first_line ? fi->scenario : "(none)", nl && nl[1] ? " ..." : "");
+		first_line ? fi->scenario : "(none)",
+		nl && nl[1] ? " ..." : "");
 	fprintf(out, "partitions:");
 	for (unsigned i = 0; i < fi->nr_parts; i++)
 		fprintf(out, " %u=%s", i, fi->part_names[i]);

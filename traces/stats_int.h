@@ -12,13 +12,13 @@
 #include "traces/trace.h"
 #include "traces/trace_int.h"
 
-#define NR_CHANS  65536
-#define LAT_HIGH  (1ull << 48) /* cycles: ~26 h at 3 GHz */
+#define NR_CHANS   65536
+#define LAT_HIGH   (1ull << 48) /* cycles: ~26 h at 3 GHz */
 #define LAT_SIGFIG 3
-#define ROW_TOTAL 0 /* row 0 of a channel: end to end; 1..9 stages */
+#define ROW_TOTAL  0 /* row 0 of a channel: end to end; 1..9 stages */
 
 struct chan_stats {
-	uint16_t part;			/* the VSC's partition */
+	uint16_t part;			       /* the VSC's partition */
 	struct hist *row[TRACE_NR_STAGES + 1]; /* NULL until used */
 	uint64_t started, completed, orphans, negative;
 };
@@ -31,8 +31,7 @@ struct stats {
 	bool oom;
 };
 
-typedef void stats_printer(FILE *out, const char *path,
-			   const struct stats *s,
+typedef void stats_printer(FILE *out, const char *path, const struct stats *s,
 			   const struct trace_file_info *fi);
 stats_printer stats_print_text, stats_print_json;
 

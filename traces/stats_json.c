@@ -17,17 +17,17 @@
  * Built with jansson; text from the file (scenario, names) has its
  * non-ASCII bytes replaced by '?', so the output is always valid UTF-8.
  */
+#include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
-#include <jansson.h>
 
 #include "traces/stats_int.h"
 
 static const struct {
 	const char *key;
 	double pct;
-} ladder[] = {{"p50", 50}, {"p90", 90}, {"p99", 99}, {"p99.9", 99.9},
-	      {"max", 100}};
+} ladder[] = {
+    {"p50", 50}, {"p90", 90}, {"p99", 99}, {"p99.9", 99.9}, {"max", 100}};
 
 /* A JSON string of untrusted bytes: printable ASCII kept, the rest '?'
  * (newlines and tabs too are kept). */
@@ -56,17 +56,18 @@ static json_t *row(const char *name, const struct hist *h, uint64_t freq)
 	json_t *r = json_object(), *cyc = json_object(), *ns = json_object();
 
 	json_object_set_new(r, "name", json_string(name));
-	json_object_set_new(r, "count", json_integer(h ? (json_int_t)h->total
-						       : 0));
+	json_object_set_new(r, "count",
+			    json_integer(h ? (json_int_t)h->total : 0));
 	if (h && h->total) {
 		json_object_set_new(r, "mean", json_real(hist_mean(h)));
-		for (size_t i = 0; i < sizeof(ladder) / sizeof(ladder[0]); i++) {
+		for (size_t i = 0; i < sizeof(ladder) / sizeof(ladder[0]);
+		     i++) {
 			uint64_t v = hist_percentile(h, ladder[i].pct);
 			json_object_set_new(cyc, ladder[i].key,
 					    json_integer((json_int_t)v));
-			json_object_set_new(ns, ladder[i].key,
-					    json_real((double)v * 1e9 /
-						      (double)freq));
+			json_object_set_new(
+			    ns, ladder[i].key,
+			    json_real((double)v * 1e9 / (double)freq));
 		}
 	}
 	json_object_set_new(r, "cycles", cyc);
@@ -75,8 +76,7 @@ static json_t *row(const char *name, const struct hist *h, uint64_t freq)
 }
 
 static json_t *channel(unsigned ch, const struct chan_stats *c,
-		       const struct stats *s,
-		       const struct trace_file_info *fi)
+		       const struct stats *s, const struct trace_file_info *fi)
 {
 	json_t *j = json_object(), *stages = json_array();
 	uint64_t span = s->last - s->first;
@@ -98,8 +98,8 @@ static json_t *channel(unsigned ch, const struct chan_stats *c,
 		json_array_append_new(stages, row(trace_stage_kind(st)->name,
 						  c->row[st], fi->freq_hz));
 	json_object_set_new(j, "stages", stages);
-	json_object_set_new(j, "total", row("total", c->row[ROW_TOTAL],
-					    fi->freq_hz));
+	json_object_set_new(j, "total",
+			    row("total", c->row[ROW_TOTAL], fi->freq_hz));
 	return j;
 }
 

@@ -7,8 +7,8 @@
  * TRACE_BUF_RECS records the block is packed (cycle deltas, byte planes:
  * trace_block_pack) and goes through deflate, and the compressed bytes
  * to the file, so the per-record cost is a copy plus a share of packing
- * and deflate (bench/trace_bench.c measures it). A write error is remembered, later
- * records are dropped (counted) and trace_close() reports it: a full disk
+ * and deflate (bench/trace_bench.c measures it). A write error is remembered,
+ * later records are dropped (counted) and trace_close() reports it: a full disk
  * never stops or crashes the simulation. The simulator (lead's wiring)
  * calls open/emit/close; nothing here is global.
  */
@@ -23,7 +23,7 @@
 #include "traces/trace.h"
 #include "traces/trace_int.h"
 
-#define TRACE_BUF_RECS 4096	  /* records per deflate call */
+#define TRACE_BUF_RECS	4096	    /* records per deflate call */
 #define TRACE_OUT_BYTES (64u << 10) /* compressed bytes per write */
 
 struct trace {
@@ -77,8 +77,7 @@ uint64_t trace_get64(const uint8_t *p)
 
 /* Record layout: cycle@0 kind@8 part@10 vp@12 chan@14 txn@16 arg0@24
  * arg1@32. */
-void trace_rec_encode(const struct trace_rec *r,
-		      uint8_t out[TRACE_RECORD_SIZE])
+void trace_rec_encode(const struct trace_rec *r, uint8_t out[TRACE_RECORD_SIZE])
 {
 	trace_put64(out, r->cycle);
 	trace_put16(out + 8, r->kind);
@@ -90,8 +89,7 @@ void trace_rec_encode(const struct trace_rec *r,
 	trace_put64(out + 32, r->arg1);
 }
 
-void trace_rec_decode(const uint8_t in[TRACE_RECORD_SIZE],
-		      struct trace_rec *r)
+void trace_rec_decode(const uint8_t in[TRACE_RECORD_SIZE], struct trace_rec *r)
 {
 	r->cycle = trace_get64(in);
 	r->kind = trace_get16(in + 8);
@@ -198,7 +196,8 @@ static uint8_t *build_header(const struct trace_info *in, size_t *len,
 
 	if (in->freq_hz == 0 || in->nr_parts > TRACE_MAX_PARTS ||
 	    slen > TRACE_MAX_SCENARIO || (in->nr_parts && !in->part_names)) {
-		trace_errf(err, errlen, "trace: bad header info (freq %llu, "
+		trace_errf(err, errlen,
+			   "trace: bad header info (freq %llu, "
 			   "%u partitions, scenario %zu bytes)",
 			   (unsigned long long)in->freq_hz, in->nr_parts, slen);
 		return NULL;
@@ -206,8 +205,10 @@ static uint8_t *build_header(const struct trace_info *in, size_t *len,
 	for (unsigned i = 0; i < in->nr_parts; i++) {
 		const char *nm = in->part_names[i] ? in->part_names[i] : "";
 		if (strlen(nm) > TRACE_MAX_NAME) {
-			trace_errf(err, errlen, "trace: partition %u: name "
-				   "longer than %u bytes", i, TRACE_MAX_NAME);
+			trace_errf(err, errlen,
+				   "trace: partition %u: name "
+				   "longer than %u bytes",
+				   i, TRACE_MAX_NAME);
 			return NULL;
 		}
 		n += 2 + strlen(nm);
@@ -303,8 +304,8 @@ static void deflate_buf(struct trace *t, int flush)
 			break;
 		}
 		write_bytes(t, t->out, TRACE_OUT_BYTES - t->z.avail_out);
-	} while (t->z.avail_out == 0 || (flush == Z_FINISH &&
-					 rc != Z_STREAM_END));
+	} while (t->z.avail_out == 0 ||
+		 (flush == Z_FINISH && rc != Z_STREAM_END));
 	t->used = 0;
 }
 

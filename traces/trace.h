@@ -16,14 +16,14 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define TRACE_MAGIC	  "HVSTRACE" /* 8 bytes, no NUL on disk */
-#define TRACE_END_MAGIC	  "HVSTREND" /* trailer after the zlib stream */
-#define TRACE_VERSION	  1u
-#define TRACE_RECORD_SIZE 40u	     /* bytes of one record on disk */
+#define TRACE_MAGIC	   "HVSTRACE" /* 8 bytes, no NUL on disk */
+#define TRACE_END_MAGIC	   "HVSTREND" /* trailer after the zlib stream */
+#define TRACE_VERSION	   1u
+#define TRACE_RECORD_SIZE  40u	       /* bytes of one record on disk */
 #define TRACE_MAX_SCENARIO (64u << 10) /* bytes of scenario text */
-#define TRACE_MAX_NAME	  255u	     /* bytes of one partition name */
-#define TRACE_MAX_PARTS	  1024u
-#define TRACE_PART_NONE	  0xFFFFu    /* an event about no partition */
+#define TRACE_MAX_NAME	   255u	       /* bytes of one partition name */
+#define TRACE_MAX_PARTS	   1024u
+#define TRACE_PART_NONE	   0xFFFFu /* an event about no partition */
 
 /* One event. On disk: little-endian, in this order, 40 bytes. */
 struct trace_rec {
@@ -36,24 +36,43 @@ struct trace_rec {
 	uint64_t arg0, arg1; /* meaning per kind (struct trace_kind_info) */
 };
 
-/* Kinds. Ids are on-disk values: append new ones, never renumber. */
+/* Kinds (traces/kinds.c has their rows). The values are what the file
+ * holds: append new ones, never renumber. Stage kinds are 1..9. */
 enum trace_kind {
 	TK_NONE = 0,
-	/* One VMBus request, in order (stage 1..9). */
-	TK_VSC_WRITE_PACKET, TK_VSC_SIGNAL, TK_HV_DELIVER_EVENT,
-	TK_VSP_PICKUP, TK_VSP_READ, TK_VSP_COMPLETE, TK_COMPLETION_SIGNAL,
-	TK_CHILD_INTERRUPT, TK_VSC_CONSUME,
+	/* One VMBus request, in order (stages 1..9). */
+	TK_VSC_WRITE_PACKET = 1,
+	TK_VSC_SIGNAL = 2,
+	TK_HV_DELIVER_EVENT = 3,
+	TK_VSP_PICKUP = 4,
+	TK_VSP_READ = 5,
+	TK_VSP_COMPLETE = 6,
+	TK_COMPLETION_SIGNAL = 7,
+	TK_CHILD_INTERRUPT = 8,
+	TK_VSC_CONSUME = 9,
 	/* Channel management (Linux's hyperv tracepoint names). */
-	TK_VMBUS_ON_MSG_DPC, TK_VMBUS_ON_MESSAGE, TK_VMBUS_ONOFFER,
-	TK_VMBUS_ONOFFER_RESCIND, TK_VMBUS_ONOPEN_RESULT,
-	TK_VMBUS_ONGPADL_CREATED, TK_VMBUS_ONGPADL_TORNDOWN,
-	TK_VMBUS_ONVERSION_RESPONSE, TK_VMBUS_REQUEST_OFFERS, TK_VMBUS_OPEN,
-	TK_VMBUS_CLOSE_INTERNAL, TK_VMBUS_ESTABLISH_GPADL_HEADER,
-	TK_VMBUS_ESTABLISH_GPADL_BODY, TK_VMBUS_TEARDOWN_GPADL,
-	TK_VMBUS_NEGOTIATE_VERSION,
+	TK_VMBUS_ON_MSG_DPC = 10,
+	TK_VMBUS_ON_MESSAGE = 11,
+	TK_VMBUS_ONOFFER = 12,
+	TK_VMBUS_ONOFFER_RESCIND = 13,
+	TK_VMBUS_ONOPEN_RESULT = 14,
+	TK_VMBUS_ONGPADL_CREATED = 15,
+	TK_VMBUS_ONGPADL_TORNDOWN = 16,
+	TK_VMBUS_ONVERSION_RESPONSE = 17,
+	TK_VMBUS_REQUEST_OFFERS = 18,
+	TK_VMBUS_OPEN = 19,
+	TK_VMBUS_CLOSE_INTERNAL = 20,
+	TK_VMBUS_ESTABLISH_GPADL_HEADER = 21,
+	TK_VMBUS_ESTABLISH_GPADL_BODY = 22,
+	TK_VMBUS_TEARDOWN_GPADL = 23,
+	TK_VMBUS_NEGOTIATE_VERSION = 24,
 	/* The hypervisor. */
-	TK_HV_EXIT, TK_HV_HYPERCALL, TK_SCHED_SWITCH, TK_SYNIC_DELIVER,
-	TK_SYNIC_EOM, TK_STIMER_EXPIRE,
+	TK_HV_EXIT = 25,
+	TK_HV_HYPERCALL = 26,
+	TK_SCHED_SWITCH = 27,
+	TK_SYNIC_DELIVER = 28,
+	TK_SYNIC_EOM = 29,
+	TK_STIMER_EXPIRE = 30,
 	TRACE_NR_KINDS
 };
 
@@ -76,11 +95,11 @@ enum trace_arg1_use {
 
 struct trace_kind_info {
 	uint16_t id;
-	const char *name;     /* Linux tracepoint name where one exists */
-	const char *cat;      /* "request", "vmbus", "exit", "sched", ... */
-	uint8_t stage;	      /* 1..TRACE_NR_STAGES, 0 if not a request step */
-	uint8_t lane;	      /* enum trace_lane */
-	uint8_t arg1_use;     /* enum trace_arg1_use */
+	const char *name; /* Linux tracepoint name where one exists */
+	const char *cat;  /* "request", "vmbus", "exit", "sched", ... */
+	uint8_t stage;	  /* 1..TRACE_NR_STAGES, 0 if not a request step */
+	uint8_t lane;	  /* enum trace_lane */
+	uint8_t arg1_use; /* enum trace_arg1_use */
 	const char *arg0, *arg1; /* argument names, NULL if unused */
 };
 
@@ -94,11 +113,11 @@ const char *trace_kind_name(unsigned id, char *buf, size_t len);
 /* ---- recorder (trace.c) ------------------------------------------------ */
 
 struct trace_info {
-	const char *scenario;	      /* text, may be NULL */
-	uint64_t freq_hz;	      /* cycles per simulated second, > 0 */
-	unsigned nr_parts;	      /* <= TRACE_MAX_PARTS */
+	const char *scenario;	       /* text, may be NULL */
+	uint64_t freq_hz;	       /* cycles per simulated second, > 0 */
+	unsigned nr_parts;	       /* <= TRACE_MAX_PARTS */
 	const char *const *part_names; /* nr_parts names, index 0 = parent */
-	int level;		      /* zlib level 1..9; 0 = default (1) */
+	int level;		       /* zlib level 1..9; 0 = default (1) */
 };
 
 struct trace;
@@ -119,7 +138,7 @@ int trace_close(struct trace *t, char *err, size_t errlen);
 struct trace_file_info {
 	uint32_t version;
 	uint64_t freq_hz;
-	char *scenario;	   /* NUL-terminated */
+	char *scenario; /* NUL-terminated */
 	unsigned nr_parts;
 	char **part_names; /* NUL-terminated each */
 };
@@ -139,7 +158,6 @@ void trace_reader_close(struct trace_reader *r);
 /* Little-endian record encoding, shared by the writer and the reader. */
 void trace_rec_encode(const struct trace_rec *r,
 		      uint8_t out[TRACE_RECORD_SIZE]);
-void trace_rec_decode(const uint8_t in[TRACE_RECORD_SIZE],
-		      struct trace_rec *r);
+void trace_rec_decode(const uint8_t in[TRACE_RECORD_SIZE], struct trace_rec *r);
 
 #endif

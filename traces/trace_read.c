@@ -19,8 +19,9 @@
 
 #define IN_BYTES  (64u << 10)
 #define HDR_FIXED TRACE_HDR_FIXED
-#define HDR_MAX \
-	(HDR_FIXED + TRACE_MAX_SCENARIO + TRACE_MAX_PARTS * (2 + TRACE_MAX_NAME) + 4)
+#define HDR_MAX                                                                \
+	(HDR_FIXED + TRACE_MAX_SCENARIO +                                      \
+	 TRACE_MAX_PARTS * (2 + TRACE_MAX_NAME) + 4)
 
 struct trace_reader {
 	FILE *f;
@@ -29,12 +30,12 @@ struct trace_reader {
 	bool z_ready, stream_end, done, failed;
 	struct trace_file_info info;
 	uint8_t in[IN_BYTES];
-	uint32_t block_recs;	 /* records per block (header) */
-	uint8_t *block;		 /* one packed block, being inflated */
-	size_t block_len;	 /* bytes of it so far */
-	struct trace_rec *recs;	 /* the block unpacked */
-	size_t nr_recs, pos;	 /* records in recs, next to return */
-	uint64_t nrec;		 /* records returned so far */
+	uint32_t block_recs;	/* records per block (header) */
+	uint8_t *block;		/* one packed block, being inflated */
+	size_t block_len;	/* bytes of it so far */
+	struct trace_rec *recs; /* the block unpacked */
+	size_t nr_recs, pos;	/* records in recs, next to return */
+	uint64_t nrec;		/* records returned so far */
 	char msg[320];
 };
 
@@ -54,8 +55,8 @@ static int parse_names(struct trace_reader *r, const uint8_t *h, size_t n)
 	if (slen > TRACE_MAX_SCENARIO || off > n - 4)
 		return bad(r, "corrupt header (scenario length)");
 	if (!(r->info.scenario = malloc(slen + 1)) ||
-	    !(r->info.part_names = calloc(r->info.nr_parts + 1u,
-					  sizeof(char *))))
+	    !(r->info.part_names =
+		  calloc(r->info.nr_parts + 1u, sizeof(char *))))
 		return bad(r, "out of memory");
 	memcpy(r->info.scenario, h + HDR_FIXED, slen);
 	r->info.scenario[slen] = '\0';
@@ -90,8 +91,10 @@ static int read_header(struct trace_reader *r)
 		return bad(r, "not an hvsim trace (bad magic)");
 	r->info.version = trace_get32(fixed + 8);
 	if (r->info.version != TRACE_VERSION) {
-		snprintf(m, sizeof(m), "format version %u; this hvsim reads "
-			 "version %u", r->info.version, TRACE_VERSION);
+		snprintf(m, sizeof(m),
+			 "format version %u; this hvsim reads "
+			 "version %u",
+			 r->info.version, TRACE_VERSION);
 		return bad(r, m);
 	}
 	n = trace_get32(fixed + 12);
@@ -179,7 +182,8 @@ static int inflate_block(struct trace_reader *r)
 			if (got == 0 && ferror(r->f))
 				return bad(r, "read error");
 			if (got == 0) {
-				snprintf(m, sizeof(m), "truncated (the "
+				snprintf(m, sizeof(m),
+					 "truncated (the "
 					 "compressed data ends after %llu "
 					 "records)",
 					 (unsigned long long)r->nrec);
@@ -195,7 +199,8 @@ static int inflate_block(struct trace_reader *r)
 		if (rc == Z_STREAM_END) {
 			r->stream_end = true;
 		} else if (rc != Z_OK && rc != Z_BUF_ERROR) {
-			snprintf(m, sizeof(m), "corrupt compressed data after "
+			snprintf(m, sizeof(m),
+				 "corrupt compressed data after "
 				 "%llu records (zlib: %s)",
 				 (unsigned long long)r->nrec,
 				 r->z.msg ? r->z.msg : "error");
@@ -225,7 +230,8 @@ static int check_trailer(struct trace_reader *r)
 	if (memcmp(t, TRACE_END_MAGIC, 8) != 0)
 		return bad(r, "corrupt trailer (bad magic)");
 	if (trace_get64(t + 8) != r->nrec) {
-		snprintf(m, sizeof(m), "corrupt trailer (%llu records "
+		snprintf(m, sizeof(m),
+			 "corrupt trailer (%llu records "
 			 "announced, %llu read)",
 			 (unsigned long long)trace_get64(t + 8),
 			 (unsigned long long)r->nrec);

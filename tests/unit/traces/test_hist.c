@@ -7,8 +7,8 @@
 #include <math.h>
 #include <stdlib.h>
 
-#include "traces/hist.h"
 #include "trace_test.h"
+#include "traces/hist.h"
 
 static int cmp_u64(const void *a, const void *b)
 {
@@ -47,8 +47,8 @@ Test(hist, large_values_within_significant_figures)
 {
 	enum { N = 200000 };
 	uint64_t *v = malloc(N * sizeof(*v)), seed = 7;
-	static const double pcts[] = {1, 10, 50, 75, 90, 97.5, 99, 99.9,
-				      99.99, 100};
+	static const double pcts[] = {1,    10, 50,   75,    90,
+				      97.5, 99, 99.9, 99.99, 100};
 	struct hist h;
 
 	cr_assert_eq(hist_init(&h, 1, 1ull << 48, 3), 0);

@@ -40,7 +40,8 @@ Test(trace_kinds, table_ids_match_rows_and_stages_are_in_order)
 Test(trace_file, random_records_round_trip_exactly)
 {
 	enum { N = 50000 };
-	struct trace_rec *w = malloc(N * sizeof(*w)), *r = malloc(N * sizeof(*r));
+	struct trace_rec *w = malloc(N * sizeof(*w)),
+			 *r = malloc(N * sizeof(*r));
 	uint64_t seed = 0x1234567;
 	char *path = tt_tmp(), err[256] = "";
 	long n;
@@ -48,7 +49,8 @@ Test(trace_file, random_records_round_trip_exactly)
 	for (size_t i = 0; i < N; i++)
 		w[i] = (struct trace_rec){
 		    .cycle = i * 100 + tt_rand(&seed) % 100,
-		    .kind = (uint16_t)(1 + tt_rand(&seed) % (TRACE_NR_KINDS - 1)),
+		    .kind =
+			(uint16_t)(1 + tt_rand(&seed) % (TRACE_NR_KINDS - 1)),
 		    .part = (uint16_t)(tt_rand(&seed) % 3),
 		    .vp = (uint16_t)tt_rand(&seed),
 		    .chan = (uint16_t)tt_rand(&seed),
@@ -135,8 +137,8 @@ Test(trace_file, full_disk_is_reported_at_close)
 static uint8_t *sample_file(size_t *len, struct trace_rec *recs, size_t n)
 {
 	char *path = tt_tmp();
-	uint64_t at[TRACE_NR_STAGES] = {0, 50, 900, 2000, 2100, 5000, 5100,
-					7000, 7300};
+	uint64_t at[TRACE_NR_STAGES] = {0,    50,   900,  2000, 2100,
+					5000, 5100, 7000, 7300};
 	struct stat st;
 	uint8_t *buf;
 	FILE *f;
@@ -183,8 +185,8 @@ Test(trace_file, every_truncation_is_rejected)
 	for (size_t cut = 0; cut < len; cut++) {
 		err[0] = '\0';
 		cr_assert_eq(read_bytes(b, cut, back, N, err, sizeof(err)), -1,
-			     "a file cut at %zu of %zu bytes was accepted",
-			     cut, len);
+			     "a file cut at %zu of %zu bytes was accepted", cut,
+			     len);
 		cr_assert(err[0], "no message for a cut at %zu", cut);
 	}
 	free(b);
@@ -269,7 +271,8 @@ Test(trace_file, block_boundaries_and_cycles_going_backwards)
 	 * Cycles go down as well as up (records from several pCPUs). */
 	static const size_t sizes[] = {1, 4095, 4096, 4097, 8192};
 	enum { MAX = 8192 };
-	struct trace_rec *w = malloc(MAX * sizeof(*w)), *r = malloc(MAX * sizeof(*r));
+	struct trace_rec *w = malloc(MAX * sizeof(*w)),
+			 *r = malloc(MAX * sizeof(*r));
 	uint64_t seed = 99;
 	char err[256] = "";
 
@@ -277,7 +280,10 @@ Test(trace_file, block_boundaries_and_cycles_going_backwards)
 		w[i] = (struct trace_rec){
 		    .cycle = i % 3 ? UINT64_MAX - tt_rand(&seed) % 1000
 				   : tt_rand(&seed) % 5000,
-		    .kind = TK_VSP_READ, .part = 0, .chan = 7, .txn = i};
+		    .kind = TK_VSP_READ,
+		    .part = 0,
+		    .chan = 7,
+		    .txn = i};
 	for (size_t k = 0; k < sizeof(sizes) / sizeof(sizes[0]); k++) {
 		char *path = tt_tmp();
 		tt_write(path, w, sizes[k], 1000);
@@ -314,14 +320,14 @@ Test(trace_file, header_fields_out_of_range_are_rejected_despite_crc)
 		const char *msg;
 	} cases[] = {
 	    {16, 48, "record size 48"},
-	    {32, 0, "sizes out of range"},		/* records per block */
+	    {32, 0, "sizes out of range"}, /* records per block */
 	    {32, 1u << 20, "sizes out of range"},
-	    {20, 5000, "sizes out of range"},		/* partitions */
-	    {20, 2, "size does not match"},		/* names left over */
-	    {20, 4, "partition names"},			/* names missing */
-	    {24, 0, "sizes out of range"},		/* freq (low half) */
+	    {20, 5000, "sizes out of range"}, /* partitions */
+	    {20, 2, "size does not match"},   /* names left over */
+	    {20, 4, "partition names"},	      /* names missing */
+	    {24, 0, "sizes out of range"},    /* freq (low half) */
 	    {36, 0xFFFFFF, "scenario length"},
-	    {12, 39, "sizes out of range"},		/* header size */
+	    {12, 39, "sizes out of range"}, /* header size */
 	};
 	enum { N = 9 };
 	struct trace_rec recs[N], back[N];

@@ -7,8 +7,8 @@
 #include <jansson.h>
 
 #include "sim/cmd_trace.h"
-#include "traces/trace_tools.h"
 #include "trace_test.h"
+#include "traces/trace_tools.h"
 
 /* Export path's trace to JSON and parse it (caller json_decref's). */
 static json_t *export(const char *path)
@@ -28,13 +28,14 @@ static json_t *export(const char *path)
 }
 
 /* The events with this name (and, if ph is not NULL, this phase). */
-static size_t find(json_t *evs, const char *name, const char *ph,
-		   json_t **out, size_t max)
+static size_t find(json_t *evs, const char *name, const char *ph, json_t **out,
+		   size_t max)
 {
 	size_t i, n = 0;
 	json_t *e;
 
-	json_array_foreach(evs, i, e) {
+	json_array_foreach(evs, i, e)
+	{
 		const char *nm = json_string_value(json_object_get(e, "name"));
 		const char *p = json_string_value(json_object_get(e, "ph"));
 		if (nm && !strcmp(nm, name) && (!ph || !strcmp(p, ph))) {
@@ -57,8 +58,8 @@ static json_int_t geti(json_t *e, const char *key)
 static char *sample(void)
 {
 	struct trace_rec r[40];
-	uint64_t at[TRACE_NR_STAGES] = {0, 1000, 2000, 3000, 4000, 5000,
-					6000, 7000, 8000};
+	uint64_t at[TRACE_NR_STAGES] = {0,    1000, 2000, 3000, 4000,
+					5000, 6000, 7000, 8000};
 	char *path = tt_tmp();
 	size_t n = 0;
 
@@ -66,14 +67,23 @@ static char *sample(void)
 	r[0].arg1 = 4096; /* ring_used after the first write */
 	n += tt_request(r + n, 3, 11, 3000, at);
 	r[TRACE_NR_STAGES].arg1 = 8192;
-	r[n++] = (struct trace_rec){.cycle = 100, .kind = TK_HV_EXIT,
-				    .part = 1, .vp = 0, .arg0 = 30,
+	r[n++] = (struct trace_rec){.cycle = 100,
+				    .kind = TK_HV_EXIT,
+				    .part = 1,
+				    .vp = 0,
+				    .arg0 = 30,
 				    .arg1 = 1200};
-	r[n++] = (struct trace_rec){.cycle = 0, .kind = TK_SCHED_SWITCH,
-				    .part = 1, .vp = 1, .arg0 = 0,
+	r[n++] = (struct trace_rec){.cycle = 0,
+				    .kind = TK_SCHED_SWITCH,
+				    .part = 1,
+				    .vp = 1,
+				    .arg0 = 0,
 				    .arg1 = 1000000};
-	r[n++] = (struct trace_rec){.cycle = 50, .kind = TK_VMBUS_ONOFFER,
-				    .part = 1, .chan = 3, .arg0 = 2,
+	r[n++] = (struct trace_rec){.cycle = 50,
+				    .kind = TK_VMBUS_ONOFFER,
+				    .part = 1,
+				    .chan = 3,
+				    .arg0 = 2,
 				    .arg1 = ~0ull};
 	tt_write(path, r, n, 2500000000ull);
 	return path;
@@ -87,9 +97,8 @@ Test(trace_chrome, object_form_with_named_processes_and_threads)
 	json_t *e;
 	bool vsc = false, vsp = false, pcpu = false, vp = false;
 
-	cr_assert_str_eq(json_string_value(json_object_get(root,
-							   "displayTimeUnit")),
-			 "ns");
+	cr_assert_str_eq(
+	    json_string_value(json_object_get(root, "displayTimeUnit")), "ns");
 	cr_assert_eq(geti(json_object_get(root, "otherData"), "freq_hz"),
 		     2500000000ll);
 	evs = json_object_get(root, "traceEvents");
@@ -115,10 +124,11 @@ Test(trace_chrome, object_form_with_named_processes_and_threads)
 		pcpu |= !strcmp(name, "pCPU1") && pid == 1 && tid == 1;
 		vp |= !strcmp(name, "VP0") && pid == 3 && tid == 0;
 	}
-	cr_assert(vsc && vsp && pcpu && vp, "lanes %d %d %d %d", vsc, vsp,
-		  pcpu, vp);
+	cr_assert(vsc && vsp && pcpu && vp, "lanes %d %d %d %d", vsc, vsp, pcpu,
+		  vp);
 	/* Every event has the fields a viewer needs. */
-	json_array_foreach(evs, i, e) {
+	json_array_foreach(evs, i, e)
+	{
 		cr_assert(json_is_string(json_object_get(e, "ph")));
 		cr_assert(json_is_integer(json_object_get(e, "pid")));
 		cr_assert(json_is_integer(json_object_get(e, "tid")));
@@ -136,15 +146,15 @@ Test(trace_chrome, timestamps_durations_and_phases)
 	evs = json_object_get(root, "traceEvents");
 	/* 2.5 GHz: cycle 100 = 40 ns = 0.040 µs; 1200 cycles = 0.480 µs. */
 	cr_assert_eq(find(evs, "hv_exit", "X", e, 4), 1);
-	cr_assert_float_eq(json_real_value(json_object_get(e[0], "ts")),
-			   0.040, 1e-9);
-	cr_assert_float_eq(json_real_value(json_object_get(e[0], "dur")),
-			   0.480, 1e-9);
+	cr_assert_float_eq(json_real_value(json_object_get(e[0], "ts")), 0.040,
+			   1e-9);
+	cr_assert_float_eq(json_real_value(json_object_get(e[0], "dur")), 0.480,
+			   1e-9);
 	cr_assert_eq(geti(e[0], "pid"), 3);
 	cr_assert_eq(geti(json_object_get(e[0], "args"), "reason"), 30);
 	cr_assert_eq(find(evs, "sched_switch", "X", e, 4), 1);
-	cr_assert_float_eq(json_real_value(json_object_get(e[0], "dur")),
-			   400.0, 1e-9);
+	cr_assert_float_eq(json_real_value(json_object_get(e[0], "dur")), 400.0,
+			   1e-9);
 	/* Ring occupancy: a counter per channel at each write. */
 	cr_assert_eq(find(evs, "ring_used ch3", "C", e, 4), 2);
 	cr_assert_eq(geti(e[0], "pid"), 3);
@@ -174,15 +184,15 @@ Test(trace_chrome, each_request_is_one_chain_of_flow_arrows)
 		for (int q = 0; q < 2; q++) {
 			json_t *in = json_object_get(e[q], "flow_in");
 			json_t *out = json_object_get(e[q], "flow_out");
-			json_int_t txn = geti(json_object_get(e[q], "args"),
-					      "txn");
+			json_int_t txn =
+			    geti(json_object_get(e[q], "args"), "txn");
 			bind[txn - 10][s - 1] = geti(e[q], "bind_id");
 			cr_assert_eq(json_is_true(in), s > 1, "%s in", name);
 			cr_assert_eq(json_is_true(out), s < TRACE_NR_STAGES,
 				     "%s out", name);
-			cr_assert_float_eq(json_real_value(json_object_get(
-					       e[q], "dur")),
-					   0.0, 1e-12);
+			cr_assert_float_eq(
+			    json_real_value(json_object_get(e[q], "dur")), 0.0,
+			    1e-12);
 		}
 	}
 	for (unsigned s = 1; s < TRACE_NR_STAGES; s++) {
@@ -212,8 +222,8 @@ Test(trace_chrome, hostile_names_stay_valid_json)
 	trace_emit(t, &x);
 	cr_assert_eq(trace_close(t, err, sizeof(err)), 0, "%s", err);
 	root = export(path);
-	cr_assert_eq(find(json_object_get(root, "traceEvents"),
-			  "process_name", "M", m, 8),
+	cr_assert_eq(find(json_object_get(root, "traceEvents"), "process_name",
+			  "M", m, 8),
 		     4);
 	cr_assert_str_eq(json_string_value(json_object_get(
 			     json_object_get(m[1], "args"), "name")),
@@ -247,8 +257,8 @@ Test(trace_chrome, bad_input_leaves_no_output)
 Test(trace_chrome, command_line_export_with_a_window)
 {
 	char *path = sample(), *out = tt_tmp(), from[] = "--from=2500";
-	char *argv[] = {"trace", "export", "--chrome", path, "-o", out, from,
-			"--to", "3000", NULL};
+	char *argv[] = {"trace", "export", "--chrome", path,   "-o",
+			out,	 from,	   "--to",     "3000", NULL};
 	json_t *root, *evs, *e;
 	json_error_t je;
 	size_t i, n = 0;
@@ -257,11 +267,13 @@ Test(trace_chrome, command_line_export_with_a_window)
 	root = json_load_file(out, 0, &je);
 	cr_assert_not_null(root, "%s", je.text);
 	evs = json_object_get(root, "traceEvents");
-	json_array_foreach(evs, i, e) {
+	json_array_foreach(evs, i, e)
+	{
 		json_int_t cyc;
 		const char *ph = json_string_value(json_object_get(e, "ph"));
 		if (!strcmp(ph, "M") || !strcmp(ph, "C"))
-			continue; /* metadata; counters carry only their value */
+			continue; /* metadata; counters carry only their value
+				   */
 		cyc = geti(json_object_get(e, "args"), "cycle");
 		cr_assert(cyc >= 2500 && cyc < 3000, "cycle %lld", cyc);
 		n++;
@@ -279,8 +291,8 @@ Test(trace_chrome, command_line_usage_errors_exit_2)
 {
 	char *a1[] = {"trace", "export", "x.hvt", "-o", "y.json", NULL};
 	char *a2[] = {"trace", "export", "--chrome", "x.hvt", NULL};
-	char *a3[] = {"trace", "export", "--chrome", "x", "-o", "y",
-		      "--from", "9", "--to", "9", NULL};
+	char *a3[] = {"trace",	"export", "--chrome", "x", "-o", "y",
+		      "--from", "9",	  "--to",     "9", NULL};
 	char *a4[] = {"trace", "frobnicate", NULL};
 	char *a5[] = {"trace", "stats", NULL};
 	char *a6[] = {"trace", "stats", "/nonexistent.hvt", NULL};

@@ -6,8 +6,8 @@
  */
 #include <jansson.h>
 
-#include "traces/trace_tools.h"
 #include "trace_test.h"
+#include "traces/trace_tools.h"
 
 /* Stage s of request i takes 100*s + i%100 cycles after stage s-1, so
  * each value appears 10 times in 1000 requests: p50 is the 500th value
@@ -122,7 +122,8 @@ Test(trace_stats, header_channel_line_and_throughput)
 	cr_assert(strstr(text, "partitions: 0=parent 1=child1 2=child2"));
 	snprintf(want, sizeof(want), "9000 records over %.0f cycles", span);
 	cr_assert(strstr(text, want), "%s\n---\n%s", want, text);
-	snprintf(want, sizeof(want), "channel 1 (child1): 1000 requests "
+	snprintf(want, sizeof(want),
+		 "channel 1 (child1): 1000 requests "
 		 "started, 1000 completed, %.1f requests/s",
 		 1000 * 1e9 / span);
 	cr_assert(strstr(text, want), "%s\n---\n%s", want, text);
@@ -150,12 +151,14 @@ Test(trace_stats, skipped_stage_reordering_and_other_kinds)
 	n += tt_request(r + n, 6, 1, 5000, at);
 	r[n - 5].cycle = 5000 + 15; /* vsp_read at 15 < deliver at 20 */
 	/* A step of a request that began before the trace. */
-	r[n++] = (struct trace_rec){.cycle = 9000, .kind = TK_VSP_COMPLETE,
-				    .chan = 6, .txn = 77};
+	r[n++] = (struct trace_rec){
+	    .cycle = 9000, .kind = TK_VSP_COMPLETE, .chan = 6, .txn = 77};
 	for (int i = 0; i < 3; i++)
 		r[n++] = (struct trace_rec){.cycle = 9100 + i,
-					    .kind = TK_HV_EXIT, .part = 1,
-					    .arg0 = 30, .arg1 = 1200};
+					    .kind = TK_HV_EXIT,
+					    .part = 1,
+					    .arg0 = 30,
+					    .arg1 = 1200};
 	r[n++] = (struct trace_rec){.cycle = 9200, .kind = 500, .part = 0};
 	tt_write(path, r, n, 1000000000ull);
 	text = report(path);
@@ -185,12 +188,12 @@ Test(trace_stats, bad_file_is_an_error_with_a_message)
 	FILE *f = fopen(path, "wb");
 
 	fputs("not a trace at all, just some text long enough for a "
-	      "header\n", f);
+	      "header\n",
+	      f);
 	fclose(f);
 	cr_assert_eq(trace_stats(path, stdout, err, sizeof(err)), -1);
 	cr_assert(strstr(err, "not an hvsim trace"), "%s", err);
-	cr_assert_eq(trace_stats("/nonexistent", stdout, err, sizeof(err)),
-		     -1);
+	cr_assert_eq(trace_stats("/nonexistent", stdout, err, sizeof(err)), -1);
 	cr_assert(strstr(err, "No such file"), "%s", err);
 	unlink(path);
 	free(path);
@@ -208,8 +211,7 @@ Test(trace_stats, json_report_has_the_same_figures)
 	json_error_t je;
 
 	tt_write(path, r, n, 2000000000ull);
-	cr_assert_eq(trace_stats_json(path, f, err, sizeof(err)), 0, "%s",
-		     err);
+	cr_assert_eq(trace_stats_json(path, f, err, sizeof(err)), 0, "%s", err);
 	fclose(f);
 	root = json_loads(text, 0, &je);
 	cr_assert_not_null(root, "%s: %s", je.text, text);
@@ -236,8 +238,8 @@ Test(trace_stats, json_report_has_the_same_figures)
 				   (100 * s + 99) / 2.0, 1e-9);
 	}
 	st = json_object_get(ch, "total");
-	cr_assert_eq(json_integer_value(json_object_get(
-			 json_object_get(st, "cycles"), "max")),
+	cr_assert_eq(json_integer_value(
+			 json_object_get(json_object_get(st, "cycles"), "max")),
 		     4400 + 8 * 99);
 	cr_assert_eq(json_integer_value(json_object_get(
 			 json_object_get(root, "kinds"), "vsc_consume")),

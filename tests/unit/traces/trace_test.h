@@ -63,8 +63,8 @@ static inline void tt_write(const char *path, const struct trace_rec *r,
 }
 
 /* Read every record; returns the count, or -1 with err filled. */
-static inline long tt_read(const char *path, struct trace_rec *out,
-			   size_t max, char *err, size_t errlen)
+static inline long tt_read(const char *path, struct trace_rec *out, size_t max,
+			   char *err, size_t errlen)
 {
 	struct trace_reader *r = trace_reader_open(path, err, errlen);
 	struct trace_rec x;
