@@ -159,6 +159,8 @@ static void test_timer(void)
 	t0 = rdtsc();
 	apic_write(REG_TMICT, 10000);
 	report(wait_hits(VEC_TIMER, 1, 100000000), "one-shot timer fired");
+	printf("lapic: one-shot of 10000 ticks: %lu TSC cycles (ideal %lu)\n",
+	       hit_tsc[VEC_TIMER] - t0, 10000 * tsc_per_tick);
 	report(near(hit_tsc[VEC_TIMER] - t0, 10000 * tsc_per_tick, 2),
 	       "one-shot: elapsed TSC is 10000 ticks (within 2%%)");
 	report(apic_read(REG_TMCCT) == 0, "one-shot: current count is 0");
@@ -170,6 +172,8 @@ static void test_timer(void)
 	t0 = rdtsc();
 	apic_write(REG_TMICT, 2000);
 	report(wait_hits(VEC_TIMER, 10, 100000000), "periodic: 10 interrupts");
+	printf("lapic: 10 periods of 2000 ticks: %lu TSC cycles (ideal %lu)\n",
+	       hit_tsc[VEC_TIMER] - t0, 10 * 2000 * tsc_per_tick);
 	report(near(hit_tsc[VEC_TIMER] - t0, 10 * 2000 * tsc_per_tick, 2),
 	       "periodic: 10 periods of elapsed TSC (within 2%%)");
 	apic_write(REG_LVTT, VEC_TIMER | LVT_MASKED);
@@ -203,6 +207,8 @@ static void test_tsc_deadline(void)
 	wrmsr(MSR_TSC_DEADLINE, dl);
 	readback = rdmsr(MSR_TSC_DEADLINE);
 	fired = wait_hits(VEC_DL, 1, 100000000);
+	printf("lapic: TSC-deadline interrupt %lu cycles after the deadline\n",
+	       hit_tsc[VEC_DL] - dl);
 	report(readback == dl, "TSC deadline reads back");
 	report(fired, "TSC-deadline timer fired");
 	report(hit_tsc[VEC_DL] >= dl && hit_tsc[VEC_DL] - dl < 10000,
@@ -240,6 +246,8 @@ static void test_ap_start(void)
 	struct lapic_tramp_params p;
 	size_t len = (size_t)(lapic_tramp_end - lapic_tramp_start);
 	size_t off = (size_t)(lapic_tramp_params - lapic_tramp_start);
+	uint64_t t0, t1;
+	int alive;
 
 	memcpy((void *)TRAMP_BASE, lapic_tramp_start, len);
 	memset(&p, 0, sizeof(p));
@@ -251,14 +259,23 @@ static void test_ap_start(void)
 	asm volatile("sgdt %0; sidt %1" : "=m"(p.gdtr), "=m"(p.idtr));
 	memcpy((void *)(TRAMP_BASE + off), &p, sizeof(p));
 
+	t0 = rdtsc();
 	icr_to_ap(5u << 8 | 1u << 14); /* INIT, assert */
 	icr_to_ap(6u << 8 | (TRAMP_BASE >> 12)); /* SIPI */
 	icr_to_ap(6u << 8 | (TRAMP_BASE >> 12)); /* second SIPI (ignored) */
-	report(wait_flag(&ap_alive, 200000000), "AP reached long mode");
+	alive = wait_flag(&ap_alive, 200000000);
+	t1 = rdtsc();
+	report(alive, "AP reached long mode");
+	printf("lapic: INIT to the AP in long mode, seen by the BSP: %lu cycles\n",
+	       t1 - t0);
 	report(ap_apic_id == 1, "AP APIC ID is 1");
+	t0 = rdtsc();
 	icr_to_ap(VEC_AP); /* fixed, physical */
-	report(wait_flag(&ap_acks, 200000000),
-	       "AP took the BSP's fixed IPI and acknowledged it");
+	alive = wait_flag(&ap_acks, 200000000);
+	t1 = rdtsc();
+	report(alive, "AP took the BSP's fixed IPI and acknowledged it");
+	printf("lapic: IPI to the AP and its acknowledgement: %lu cycles\n",
+	       t1 - t0);
 	report(hits[VEC_AP] == 1, "the IPI reached the AP only");
 }
 
