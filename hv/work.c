@@ -4,13 +4,13 @@
  *
  * Service work (hv_submit_work, hv/hv.h): the parent's services are
  * native C, but their work runs on the parent's vCPUs. Each service vCPU
- * has a FIFO of items {fn, opaque, copied data, ring-0 cost, ring-3 cost,
- * not_before}. A new item goes to the vCPU with the least queued work
- * (ties: the lowest index), which is woken if it was halted. In the
- * vCPU's slice (sched.c) workq_run_slice runs items in order while the
- * budget lasts: the clock moves by the item's cost (cpu_advance_clock,
- * counted in svc_ring0 / svc_ring3, not as root time), then fn runs with
- * the completion cycle. An item that does not fit in the remaining
+ * has a queue, in not_before order and FIFO among equals, of items {fn, opaque,
+ * copied data, ring-0 cost, ring-3 cost, not_before}. A new item goes to the
+ * vCPU with the least queued work (ties: the lowest index), which is woken if
+ * it was halted. In the vCPU's slice (sched.c) workq_run_slice runs items in
+ * order while the budget lasts: the clock moves by the item's cost
+ * (cpu_advance_clock, counted in svc_ring0 / svc_ring3, not as root time), then
+ * fn runs with the completion cycle. An item that does not fit in the remaining
  * budget still runs to its end — there is no preemption inside an item,
  * as a kernel work item or a user-mode request handler runs to its end;
  * the overrun is charged to the vCPU's share like any slice. A vCPU
@@ -61,7 +61,7 @@ struct work_item {
 
 /* One service vCPU's queue. */
 struct vp_queue {
-	struct work_item *head, *tail;
+	struct work_item *head;
 	cycles_t queued; /* cost of the items in the queue */
 	struct evq *q;	 /* where wake_ev is */
 	evq_id wake_ev;	 /* wakes the halted vCPU at the next not_before */
@@ -180,16 +180,18 @@ static struct vp_queue *pick_queue(struct hv_part *svc)
 	return best;
 }
 
+/* Queue order is not_before, FIFO among equals: submitters run on other
+ * pCPUs up to a quantum apart in simulated time, so an item due earlier
+ * must not wait behind one that was submitted first but is due later. */
 static void enqueue(struct hv_part *svc, struct work_item *it)
 {
 	struct vp_queue *vq = pick_queue(svc);
+	struct work_item **pp = &vq->head;
 
-	it->next = NULL;
-	if (vq->tail)
-		vq->tail->next = it;
-	else
-		vq->head = it;
-	vq->tail = it;
+	while (*pp && (*pp)->not_before <= it->not_before)
+		pp = &(*pp)->next;
+	it->next = *pp;
+	*pp = it;
 	vq->queued += it->cost0 + it->cost3;
 	if (vq->vp->halted && vq->head == it)
 		arm_wake(vq);
@@ -239,8 +241,6 @@ static struct work_item *pop(struct vp_queue *vq)
 	struct work_item *it = vq->head;
 
 	vq->head = it->next;
-	if (!vq->head)
-		vq->tail = NULL;
 	vq->queued -= it->cost0 + it->cost3;
 	return it;
 }
@@ -275,7 +275,7 @@ void workq_forget_vp(struct hv_part *svc, const struct hv_vp *vp)
 {
 	for (unsigned i = 0; svc->workq && i < svc->nr_vps; i++) {
 		struct vp_queue *vq = &svc->workq->vq[i];
-		struct work_item **pp = &vq->head, *last = NULL;
+		struct work_item **pp = &vq->head;
 
 		while (*pp) {
 			struct work_item *it = *pp;
@@ -285,10 +285,8 @@ void workq_forget_vp(struct hv_part *svc, const struct hv_vp *vp)
 				free(it);
 				continue;
 			}
-			last = it;
 			pp = &it->next;
 		}
-		vq->tail = last;
 	}
 }
 

@@ -209,3 +209,25 @@ Test(work, without_a_service_partition_the_item_runs_at_once)
 	hv_destroy(hv);
 	evq_destroy(q);
 }
+
+/* An item due earlier does not wait behind one submitted first but due
+ * later (submitters on other pCPUs are up to a quantum apart). */
+Test(work, an_item_due_earlier_runs_first)
+{
+	struct machine m;
+	struct rec r = {0};
+
+	machine(&m, 1, 1);
+	submit(&m, &r, 1, 100, 3, 900000);
+	submit(&m, &r, 2, 100, 3, 100000);
+	submit(&m, &r, 3, 100, 3, 100000);
+	run_all(&m);
+	cr_assert_eq(r.n, 3);
+	cr_assert_eq(r.id[0], 2);
+	cr_assert_eq(r.at[0], 100100);
+	cr_assert_eq(r.id[1], 3, "FIFO among equals");
+	cr_assert_eq(r.at[1], 100200);
+	cr_assert_eq(r.id[2], 1);
+	cr_assert_eq(r.at[2], 900100);
+	done(&m);
+}
