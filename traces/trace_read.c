@@ -222,7 +222,8 @@ static int check_trailer(struct trace_reader *r)
 	size_t have = r->z.avail_in < sizeof(t) ? r->z.avail_in : sizeof(t);
 	char m[160];
 
-	memcpy(t, r->z.next_in, have);
+	if (have) /* what inflate read past the stream's end */
+		memcpy(t, r->z.next_in, have);
 	if (r->z.avail_in > sizeof(t))
 		return bad(r, "corrupt (bytes after the trailer)");
 	if (fread(t + have, 1, sizeof(t) - have, r->f) != sizeof(t) - have)
