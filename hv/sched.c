@@ -87,8 +87,35 @@ static void sched_key(const struct hv_vp *vp, cycles_t T, int *cls,
 	}
 }
 
-static struct hv_vp *pick(struct hv *hv, cycles_t T, cycles_t *wake)
+/* Soft affinity: a vCPU that would cost this pCPU a partition switch is
+ * left to another pCPU that could run it at T without one (it holds that
+ * partition's context or none, is idle and has a slice queued), as a
+ * hypervisor keeps VPs on the cores that hold their context; this pCPU
+ * looks again at T + 1 in case the other one picked something else.
+ * With pCPUs to spare, the parent and a child then stay on their own
+ * cores and a forwarded intercept costs no switches. */
+static bool leave_to_its_pcpu(const struct hv_pcpu *pc, const struct hv_vp *vp,
+			      cycles_t T, cycles_t *wake)
 {
+	const struct hv *hv = pc->hv;
+
+	if (!pc->loaded || pc->loaded == vp->part)
+		return false;
+	for (unsigned i = 0; i < hv->nr_pcpus; i++) {
+		const struct hv_pcpu *q = &hv->pcpu[i];
+		if (q != pc && (!q->loaded || q->loaded == vp->part) &&
+		    q->event_pending && q->clock <= T) {
+			if (T + 1 < *wake)
+				*wake = T + 1;
+			return true;
+		}
+	}
+	return false;
+}
+
+static struct hv_vp *pick(struct hv_pcpu *pc, cycles_t T, cycles_t *wake)
+{
+	struct hv *hv = pc->hv;
 	struct hv_vp *best = NULL;
 	int best_cls = 2;
 	uint64_t best_key = 0;
@@ -100,7 +127,8 @@ static struct hv_vp *pick(struct hv *hv, cycles_t T, cycles_t *wake)
 			int cls;
 			uint64_t key;
 
-			if (!eligible(vp, T, wake))
+			if (!eligible(vp, T, wake) ||
+			    leave_to_its_pcpu(pc, vp, T, wake))
 				continue;
 			sched_key(vp, T, &cls, &key);
 			if (cls < best_cls ||
@@ -227,7 +255,7 @@ void sched_pcpu_event(struct evq *q, void *opaque, cycles_t when)
 		pc->clock = when;
 	if (hv->cfg.stop_at && pc->clock >= hv->cfg.stop_at)
 		return;
-	vp = pick(hv, pc->clock, &wake);
+	vp = pick(pc, pc->clock, &wake);
 	if (!vp) {
 		/* Nothing to run now: wait for the earliest vCPU that will be
 		 * ready, or sleep until sched_kick_idle. */

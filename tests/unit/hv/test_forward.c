@@ -351,3 +351,34 @@ Test(forward, round_trip_costs_8us_and_grows_when_the_parent_is_capped)
 	cr_assert_gt(capped_t, 2 * free_t, "free %llu capped %llu",
 		     (unsigned long long)free_t, (unsigned long long)capped_t);
 }
+
+/* Two pCPUs: the parent and the child keep their own cores (soft
+ * affinity, sched.c), so a forwarded access costs the 8 µs and no
+ * partition switch. */
+Test(forward, with_a_spare_pcpu_the_round_trip_needs_no_partition_switch)
+{
+	static const uint8_t code[] = {
+	    0xB9, 0x32, 0x00, 0x00, 0x00, /* mov ecx, 50 */
+	    0xE6, 0x80, 0xE2, 0xFC,	  /* L: out 0x80, al; loop L */
+	    0x31, 0xC0, 0xE7, 0xF4,	  /* debug-exit 0 */
+	};
+	struct scenario *sc = hvt_scenario(2, 100000, 0);
+	char *k = hvt_guest(code, sizeof(code));
+	struct sim *s;
+	int status;
+	cycles_t t;
+
+	hvt_child(sc, "guest", k, 4ull << 20);
+	s = hvt_run(sc, &status);
+	cr_assert_eq(status, 1);
+	cr_assert_eq(hv_pcpu_switch_cycles(sim_hv(s), 0) +
+			 hv_pcpu_switch_cycles(sim_hv(s), 1),
+		     0);
+	t = hv_now(sim_hv(s));
+	cr_assert_geq(t, 51 * 20000);
+	cr_assert_lt(t, 51 * 20000 + 1000, "t %llu", (unsigned long long)t);
+	sim_destroy(s);
+	free(sc);
+	unlink(k);
+	free(k);
+}
