@@ -461,3 +461,45 @@ Test(vapic, nmi_ipi_is_dropped_without_effect)
 	cr_assert_eq(lapic_stats(vpn(&r, 1)->lapic)->accepted, 0);
 	rig_fini(&r);
 }
+
+/* INIT keeps what SDM Table 9-1's INIT column keeps (x87/SSE, MSRs, the
+ * TSC) and puts the rest in its power-up state, real mode at F000:FFF0. */
+Test(vapic, init_keeps_fpu_sse_msrs_and_resets_the_rest)
+{
+	struct code c = {.n = 0};
+	struct rig r;
+	struct cpu *ap;
+	uint64_t tsc;
+
+	rig_init(&r, 2, 1000000, 0);
+	spin(&c);
+	rig_vp(&r, 1, &c);
+	rig_x2apic(&r, 0);
+	ap = vpn(&r, 1)->cpu;
+	ap->xmm[3].q[0] = 0x1122334455667788ull;
+	ap->mxcsr = 0x1FC0;
+	ap->msr.tsc_offset = 12345;
+	ap->msr.star = 0x23001000000000ull;
+	cpu_set_gpr(ap, RBX, 77);
+	tsc = cpu_cycles(ap);
+	cr_assert_eq(vapic_msr_write(vpn(&r, 0), 0x830, 1ull << 32 | 0x4500),
+		     0);
+	cr_assert_eq(ap->xmm[3].q[0], 0x1122334455667788ull);
+	cr_assert_eq(ap->mxcsr, 0x1FC0);
+	cr_assert_eq(ap->msr.tsc_offset, 12345);
+	cr_assert_eq(ap->msr.star, 0x23001000000000ull);
+	cr_assert_eq(cpu_cycles(ap), tsc, "the clock goes on");
+	cr_assert_eq(cpu_get_gpr(ap, RBX), 0);
+	cr_assert_eq(ap->efer, 0);
+	cr_assert_eq(ap->cr0 & ~(uint64_t)(CR0_CD | CR0_NW), CR0_ET);
+	cr_assert_eq(ap->cr3, 0);
+	cr_assert_eq(ap->cr4, 0);
+	cr_assert_eq(ap->mode, MODE_REAL16);
+	cr_assert_eq(ap->seg[SEG_CS].sel, 0xF000);
+	cr_assert_eq(cpu_get_rip(ap), 0xFFF0);
+	cr_assert_eq(ap->idtr.limit, 0xFFFF);
+	cr_assert_eq(cpu_get_cpl(ap), 0);
+	cr_assert(ap->halted);
+	cr_assert(vpn(&r, 1)->halted);
+	rig_fini(&r);
+}
