@@ -245,6 +245,23 @@ static struct work_item *pop(struct vp_queue *vq)
 	return it;
 }
 
+/* An item that would complete after the simulated-time limit does not
+ * run (its effects would come after the end of the run): the vCPU idles
+ * to the limit instead, so no slice can start again. */
+static bool past_the_limit(struct hv_vp *vp, const struct work_item *it)
+{
+	cycles_t stop = vp->part->hv->cfg.stop_at, now = cpu_cycles(vp->cpu);
+
+	if (!stop || now + it->cost0 + it->cost3 <= stop)
+		return false;
+	if (stop > now) {
+		vp->idle += stop - now;
+		vp->skipped += stop - now;
+		cpu_advance_clock(vp->cpu, stop - now);
+	}
+	return true;
+}
+
 void workq_run_slice(struct hv_vp *vp, cycles_t budget)
 {
 	struct vp_queue *vq = queue_of(vp);
@@ -256,6 +273,8 @@ void workq_run_slice(struct hv_vp *vp, cycles_t budget)
 
 		if (it->not_before > cpu_cycles(vp->cpu))
 			break; /* not due: sleep until it is */
+		if (past_the_limit(vp, it))
+			return;
 		pop(vq);
 		cpu_advance_clock(vp->cpu, it->cost0 + it->cost3);
 		vp->svc_ring0 += it->cost0;

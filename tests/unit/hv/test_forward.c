@@ -238,6 +238,10 @@ Test(forward, the_device_sees_the_out_only_when_a_parent_vcpu_ran_it)
 	run_child(say_a, sizeof(say_a), 100, 6000, &status, out, sizeof(out));
 	cr_assert_eq(status, SIM_EXIT_TIME_LIMIT);
 	cr_assert_str_eq(out, "", "not emulated yet");
+	/* Emulation would end at ~6,200 + 18,800: not within 20,000. */
+	run_child(say_a, sizeof(say_a), 100, 20000, &status, out, sizeof(out));
+	cr_assert_eq(status, SIM_EXIT_TIME_LIMIT);
+	cr_assert_str_eq(out, "", "not emulated within the limit");
 	run_child(say_a, sizeof(say_a), 100, 0, &status, out, sizeof(out));
 	cr_assert_eq(status, 1);
 	cr_assert_str_eq(out, "A");
