@@ -21,8 +21,8 @@
 #include "hv/hvdefs.h"
 
 #define BIT(n) (1u << (n))
-#define FOURCC(a, b, c, d)                                                   \
-	((uint32_t)(a) | (uint32_t)(b) << 8 | (uint32_t)(c) << 16 |           \
+#define FOURCC(a, b, c, d)                                                     \
+	((uint32_t)(a) | (uint32_t)(b) << 8 | (uint32_t)(c) << 16 |            \
 	 (uint32_t)(d) << 24)
 
 /* Leaf 1 ECX bits the hypervisor adds to the core's answer. */
@@ -42,27 +42,27 @@
 #define HV_VERSION_MINOR 1u
 
 /* 0x40000003 EAX (partition privileges, low half). */
-#define FEAT_EAX                                                             \
-	(BIT(0) /* VP_RUNTIME */ | BIT(1) /* TIME_REF_COUNT */ |              \
-	 BIT(2) /* SynIC MSRs */ | BIT(3) /* STIMER MSRs */ |                 \
-	 BIT(4) /* APIC access MSRs + VP_ASSIST_PAGE */ |                     \
-	 BIT(5) /* HYPERCALL + GUEST_OS_ID */ | BIT(6) /* VP_INDEX */ |       \
-	 BIT(9) /* REFERENCE_TSC */ | BIT(11) /* TSC/APIC frequency */ |      \
+#define FEAT_EAX                                                               \
+	(BIT(0) /* VP_RUNTIME */ | BIT(1) /* TIME_REF_COUNT */ |               \
+	 BIT(2) /* SynIC MSRs */ | BIT(3) /* STIMER MSRs */ |                  \
+	 BIT(4) /* APIC access MSRs + VP_ASSIST_PAGE */ |                      \
+	 BIT(5) /* HYPERCALL + GUEST_OS_ID */ | BIT(6) /* VP_INDEX */ |        \
+	 BIT(9) /* REFERENCE_TSC */ | BIT(11) /* TSC/APIC frequency */ |       \
 	 BIT(15) /* TSC_INVARIANT_CONTROL */)
 /* 0x40000003 EBX (privileges, high half): hypercalls 0x5C and 0x5D. */
 #define FEAT_EBX (BIT(4) /* PostMessages */ | BIT(5) /* SignalEvents */)
 /* 0x40000003 EDX (misc features). */
-#define FEAT_EDX                                                             \
-	(BIT(8) /* frequency MSRs available */ | BIT(10) /* crash MSRs */ |   \
+#define FEAT_EDX                                                               \
+	(BIT(8) /* frequency MSRs available */ | BIT(10) /* crash MSRs */ |    \
 	 BIT(19) /* direct-mode synthetic timers */)
 /* 0x40000004 EAX (hints): relaxed timing only. Bit 9 (deprecating
  * AutoEOI) stays clear: SINTx.AutoEOI is implemented (synic.c/vapic.c). */
-#define HINTS_EAX BIT(5)
+#define HINTS_EAX	 BIT(5)
 #define HINTS_SPIN_NEVER 0xFFFFFFFFu /* EBX: never notify long spin waits */
-#define HINTS_PHYS_BITS 40u	     /* ECX: as CPUID 0x80000008 */
+#define HINTS_PHYS_BITS	 40u	     /* ECX: as CPUID 0x80000008 */
 /* 0x40000006 EAX (hardware features in use): MSR bitmaps (only the MSRs
  * of hvmsr.c exit) and SLAT (each partition's own physmem). */
-#define HWFEAT_EAX (BIT(1) /* MSR bitmaps */ | BIT(3) /* SLAT */)
+#define HWFEAT_EAX	 (BIT(1) /* MSR bitmaps */ | BIT(3) /* SLAT */)
 
 /* Where a row takes a value that depends on the machine. */
 enum hvcpuid_dyn {
@@ -84,8 +84,7 @@ static const struct hvcpuid_row hvcpuid_table[] = {
     {HV_CPUID_VERSION, HV_VERSION_BUILD,
      HV_VERSION_MAJOR << 16 | HV_VERSION_MINOR, 0, 0, DYN_NONE},
     {HV_CPUID_FEATURES, FEAT_EAX, FEAT_EBX, 0, FEAT_EDX, DYN_NONE},
-    {HV_CPUID_HINTS, HINTS_EAX, HINTS_SPIN_NEVER, HINTS_PHYS_BITS, 0,
-     DYN_NONE},
+    {HV_CPUID_HINTS, HINTS_EAX, HINTS_SPIN_NEVER, HINTS_PHYS_BITS, 0, DYN_NONE},
     {HV_CPUID_LIMITS, 0, 0, 0, 0, DYN_LIMITS},
     {HV_CPUID_HWFEAT, HWFEAT_EAX, 0, 0, 0, DYN_NONE},
 };
@@ -99,8 +98,7 @@ static void set_regs(uint32_t regs[4], uint32_t a, uint32_t b, uint32_t c,
 	regs[3] = d;
 }
 
-static void hyperv_leaf(const struct hv_vp *vp, uint32_t leaf,
-			uint32_t regs[4])
+static void hyperv_leaf(const struct hv_vp *vp, uint32_t leaf, uint32_t regs[4])
 {
 	set_regs(regs, 0, 0, 0, 0);
 	for (size_t i = 0; i < sizeof(hvcpuid_table) / sizeof(hvcpuid_table[0]);

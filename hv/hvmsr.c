@@ -1,6 +1,7 @@
 /*
  * hv/hvmsr.c — the MSRs the hypervisor intercepts (the core's own are in
- * cpu/msr.c), as one table of rows {first, last, name, read, write}.
+ * cpu/msr.c), as one table of rows {first, last, name, read, write,
+ * slot}. The pages it writes into guest RAM are hv/hvpages.c's.
  *
  * Spec: Hyper-V TLFS "Partition Properties", "Virtual Processors",
  * "Timers" and "Guest crash reporting" (facts only), as summarised in
@@ -26,7 +27,7 @@
 #include "hv/vapic.h"
 #include "mmu/mmu.h"
 
-#define GPN_MASK (~0ull << HV_MSR_GPN_SHIFT)
+#define GPN_MASK       (~0ull << HV_MSR_GPN_SHIFT)
 /* CRASH_CTL: what we support, and what a read says we support. */
 #define CRASH_CTL_CAPS (HV_CRASH_CTL_NOTIFY | HV_CRASH_CTL_NOTIFY_MSG)
 
@@ -77,7 +78,8 @@ static uint64_t cycles_to_ref(const struct hv *hv, cycles_t c)
 	return (uint64_t)((unsigned __int128)c * HV_REF_HZ / hv_freq_hz(hv));
 }
 
-/* ---- GUEST_OS_ID and HYPERCALL (vmbus.md §1.3) ---------------------------- */
+/* ---- GUEST_OS_ID and HYPERCALL (vmbus.md §1.3) ----------------------------
+ */
 
 /* Writing 0 disables the hypercall page (KVM behaviour, vmbus.md §1.3),
  * even a locked one. */
@@ -201,7 +203,8 @@ static int wr_reference_tsc(struct hv_vp *vp, const struct hvmsr_row *row,
 	return 0;
 }
 
-/* ---- VP_ASSIST_PAGE, TSC_INVARIANT_CONTROL -------------------------------- */
+/* ---- VP_ASSIST_PAGE, TSC_INVARIANT_CONTROL --------------------------------
+ */
 
 static int rd_vp_assist(struct hv_vp *vp, const struct hvmsr_row *row,
 			uint32_t msr, uint64_t *val)
@@ -281,31 +284,30 @@ static int wr_crash_ctl(struct hv_vp *vp, const struct hvmsr_row *row,
 /* ---- rows owned by other modules ----------------------------------------- */
 
 /* SynIC and STIMER MSRs (hv/synic.c); "not mine" is #GP. */
-static int rd_synic(struct hv_vp *vp, const struct hvmsr_row *row,
-		    uint32_t msr, uint64_t *val)
+static int rd_synic(struct hv_vp *vp, const struct hvmsr_row *row, uint32_t msr,
+		    uint64_t *val)
 {
 	(void)row;
 	return vp->synic && synic_msr_read(vp->synic, msr, val) == 0 ? 0 : -1;
 }
 
-static int wr_synic(struct hv_vp *vp, const struct hvmsr_row *row,
-		    uint32_t msr, uint64_t val)
+static int wr_synic(struct hv_vp *vp, const struct hvmsr_row *row, uint32_t msr,
+		    uint64_t val)
 {
 	(void)row;
-	return vp->synic && synic_msr_write(vp->synic, msr, val) == 0 ? 0
-								      : -1;
+	return vp->synic && synic_msr_write(vp->synic, msr, val) == 0 ? 0 : -1;
 }
 
 /* APIC MSRs (hv/vapic.c). */
-static int rd_apic(struct hv_vp *vp, const struct hvmsr_row *row,
-		   uint32_t msr, uint64_t *val)
+static int rd_apic(struct hv_vp *vp, const struct hvmsr_row *row, uint32_t msr,
+		   uint64_t *val)
 {
 	(void)row;
 	return vapic_msr_read(vp, msr, val) == 0 ? 0 : -1;
 }
 
-static int wr_apic(struct hv_vp *vp, const struct hvmsr_row *row,
-		   uint32_t msr, uint64_t val)
+static int wr_apic(struct hv_vp *vp, const struct hvmsr_row *row, uint32_t msr,
+		   uint64_t val)
 {
 	(void)row;
 	return vapic_msr_write(vp, msr, val) == 0 ? 0 : -1;
@@ -313,10 +315,10 @@ static int wr_apic(struct hv_vp *vp, const struct hvmsr_row *row,
 
 /* ---- the table ----------------------------------------------------------- */
 
-#define CRASH_P4 (HV_MSR_CRASH_P0 + 4)
+#define CRASH_P4    (HV_MSR_CRASH_P0 + 4)
 #define PART(field) offsetof(struct hv_part, field)
-#define SYNIC_LAST HV_MSR_EOM
-#define SINT_LAST (HV_MSR_SINT0 + HV_SYNIC_SINT_COUNT - 1)
+#define SYNIC_LAST  HV_MSR_EOM
+#define SINT_LAST   (HV_MSR_SINT0 + HV_SYNIC_SINT_COUNT - 1)
 #define STIMER_LAST (HV_MSR_STIMER0_CONFIG + 2 * HV_SYNIC_STIMER_COUNT - 1)
 
 /* Sorted by first index; ranges never overlap (hv_msr_check_table). */
@@ -327,34 +329,33 @@ static const struct hvmsr_row hvmsr_table[] = {
     {0x800, 0x8FF, "IA32_X2APIC", rd_apic, wr_apic, 0},
     {HV_MSR_GUEST_OS_ID, HV_MSR_GUEST_OS_ID, "HV_X64_MSR_GUEST_OS_ID",
      rd_part_slot, wr_guest_os_id, PART(guest_os_id)},
-    {HV_MSR_HYPERCALL, HV_MSR_HYPERCALL, "HV_X64_MSR_HYPERCALL",
-     rd_part_slot, wr_hypercall, PART(hypercall_msr)},
-    {HV_MSR_VP_INDEX, HV_MSR_VP_INDEX, "HV_X64_MSR_VP_INDEX", rd_vp_index,
-     NULL, 0},
+    {HV_MSR_HYPERCALL, HV_MSR_HYPERCALL, "HV_X64_MSR_HYPERCALL", rd_part_slot,
+     wr_hypercall, PART(hypercall_msr)},
+    {HV_MSR_VP_INDEX, HV_MSR_VP_INDEX, "HV_X64_MSR_VP_INDEX", rd_vp_index, NULL,
+     0},
     {HV_MSR_VP_RUNTIME, HV_MSR_VP_RUNTIME, "HV_X64_MSR_VP_RUNTIME",
      rd_vp_runtime, NULL, 0},
-    {HV_MSR_TIME_REF_COUNT, HV_MSR_TIME_REF_COUNT,
-     "HV_X64_MSR_TIME_REF_COUNT", rd_time_ref_count, NULL, 0},
+    {HV_MSR_TIME_REF_COUNT, HV_MSR_TIME_REF_COUNT, "HV_X64_MSR_TIME_REF_COUNT",
+     rd_time_ref_count, NULL, 0},
     {HV_MSR_REFERENCE_TSC, HV_MSR_REFERENCE_TSC, "HV_X64_MSR_REFERENCE_TSC",
      rd_part_slot, wr_reference_tsc, PART(ref_tsc_msr)},
     {HV_MSR_TSC_FREQUENCY, HV_MSR_TSC_FREQUENCY, "HV_X64_MSR_TSC_FREQUENCY",
      rd_tsc_frequency, NULL, 0},
-    {HV_MSR_APIC_FREQUENCY, HV_MSR_APIC_FREQUENCY,
-     "HV_X64_MSR_APIC_FREQUENCY", rd_apic_frequency, NULL, 0},
+    {HV_MSR_APIC_FREQUENCY, HV_MSR_APIC_FREQUENCY, "HV_X64_MSR_APIC_FREQUENCY",
+     rd_apic_frequency, NULL, 0},
     {HV_MSR_EOI, HV_MSR_TPR, "HV_X64_MSR_EOI_ICR_TPR", rd_apic, wr_apic, 0},
-    {HV_MSR_VP_ASSIST_PAGE, HV_MSR_VP_ASSIST_PAGE,
-     "HV_X64_MSR_VP_ASSIST_PAGE", rd_vp_assist, wr_vp_assist, 0},
+    {HV_MSR_VP_ASSIST_PAGE, HV_MSR_VP_ASSIST_PAGE, "HV_X64_MSR_VP_ASSIST_PAGE",
+     rd_vp_assist, wr_vp_assist, 0},
     {HV_MSR_SCONTROL, SYNIC_LAST, "HV_X64_MSR_SYNIC", rd_synic, wr_synic, 0},
     {HV_MSR_SINT0, SINT_LAST, "HV_X64_MSR_SINT", rd_synic, wr_synic, 0},
     {HV_MSR_STIMER0_CONFIG, STIMER_LAST, "HV_X64_MSR_STIMER", rd_synic,
      wr_synic, 0},
     {HV_MSR_CRASH_P0, CRASH_P4, "HV_X64_MSR_CRASH_P", rd_part_slot,
      wr_part_slot, PART(crash_p)},
-    {HV_MSR_CRASH_CTL, HV_MSR_CRASH_CTL, "HV_X64_MSR_CRASH_CTL",
-     rd_crash_ctl, wr_crash_ctl, 0},
+    {HV_MSR_CRASH_CTL, HV_MSR_CRASH_CTL, "HV_X64_MSR_CRASH_CTL", rd_crash_ctl,
+     wr_crash_ctl, 0},
     {HV_MSR_TSC_INVARIANT_CTL, HV_MSR_TSC_INVARIANT_CTL,
-     "HV_X64_MSR_TSC_INVARIANT_CONTROL", rd_tsc_invariant, wr_tsc_invariant,
-     0},
+     "HV_X64_MSR_TSC_INVARIANT_CONTROL", rd_tsc_invariant, wr_tsc_invariant, 0},
 };
 
 #define NR_ROWS (sizeof(hvmsr_table) / sizeof(hvmsr_table[0]))

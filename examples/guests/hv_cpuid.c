@@ -9,8 +9,8 @@
  * a non-root guest must not see, that no KVM signature wins over ours,
  * and prints every Hyper-V leaf.
  */
-#include "rt.h"
 #include "hyperv.h"
+#include "rt.h"
 
 #define BIT(n) (1u << (n))
 
@@ -18,8 +18,8 @@ static void print_leaf(uint32_t leaf)
 {
 	struct cpuid_regs r = cpuid(leaf, 0);
 
-	printf("leaf %#x: eax=%08x ebx=%08x ecx=%08x edx=%08x\n", leaf,
-	       r.eax, r.ebx, r.ecx, r.edx);
+	printf("leaf %#x: eax=%08x ebx=%08x ecx=%08x edx=%08x\n", leaf, r.eax,
+	       r.ebx, r.ecx, r.edx);
 }
 
 static void test_detection(void)

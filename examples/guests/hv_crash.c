@@ -6,10 +6,10 @@
  * the partition's owner, which ends the partition with status 6 and shows
  * the message; nothing after the WRMSR should run.
  */
-#include "rt.h"
 #include "hyperv.h"
+#include "rt.h"
 
-#define NOTIFY (HV_CRASH_CTL_NOTIFY | HV_CRASH_CTL_NOTIFY_MSG)
+#define NOTIFY	   (HV_CRASH_CTL_NOTIFY | HV_CRASH_CTL_NOTIFY_MSG)
 #define CRASH_P(n) (HV_MSR_CRASH_P0 + (n)) /* P0..P4 are consecutive */
 
 /* The message as a kernel's log buffer would hold it. */
@@ -28,7 +28,7 @@ int kmain(struct hvsim_boot_info *bi)
 		report(0, "CRASH_CTL advertises notify with message");
 		report_summary();
 	}
-	wrmsr(CRASH_P(0), 0x1E);		/* a bug-check code */
+	wrmsr(CRASH_P(0), 0x1E); /* a bug-check code */
 	wrmsr(CRASH_P(1), 0x1111);
 	wrmsr(CRASH_P(2), 0x2222);
 	wrmsr(CRASH_P(3), (uint64_t)crash_msg); /* identity map: GPA */

@@ -10,13 +10,13 @@
  * the reference TSC page against TIME_REF_COUNT; the crash MSRs (without
  * notifying: that ends the partition, see hv_crash.c); the lock bit last.
  */
-#include "rt.h"
 #include "hyperv.h"
+#include "rt.h"
 
-#define GP 13
-#define UD 6
+#define GP		  13
+#define UD		  6
 /* A page number far outside the guest's RAM (and below MAXPHYADDR). */
-#define GPA_OUTSIDE (1ull << 38)
+#define GPA_OUTSIDE	  (1ull << 38)
 #define UNKNOWN_CALL_CODE 0x7FFF
 
 static uint64_t must_read(uint32_t msr)
@@ -52,7 +52,8 @@ static void test_vp_assist(void)
 {
 	uint64_t page = (uint64_t)page_alloc();
 
-	report(hv_wrmsr_safe(HV_MSR_VP_ASSIST_PAGE, page | HV_MSR_ENABLE) == 0 &&
+	report(hv_wrmsr_safe(HV_MSR_VP_ASSIST_PAGE, page | HV_MSR_ENABLE) ==
+		       0 &&
 		   must_read(HV_MSR_VP_ASSIST_PAGE) == (page | HV_MSR_ENABLE),
 	       "VP_ASSIST_PAGE accepted before GUEST_OS_ID and reads back");
 	expect_gp_write(HV_MSR_VP_ASSIST_PAGE, GPA_OUTSIDE | HV_MSR_ENABLE,
@@ -190,8 +191,8 @@ static void test_hypercall_page(void)
 		report_skip("unknown call code: VMCALL raised #UD (hypercalls "
 			    "not implemented yet)");
 	else
-		report(vec == 0 && HV_STATUS(rax) ==
-					 HV_STATUS_INVALID_HYPERCALL_CODE,
+		report(vec == 0 &&
+			   HV_STATUS(rax) == HV_STATUS_INVALID_HYPERCALL_CODE,
 		       "unknown call code -> HV_STATUS_INVALID_HYPERCALL_CODE");
 }
 

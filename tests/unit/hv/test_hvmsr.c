@@ -17,7 +17,7 @@
 #include "mmu/mmu.h"
 #include "sim/evq.h"
 
-#define RAM (1u << 20)
+#define RAM	   (1u << 20)
 /* CRASH_P0..P4 are consecutive. */
 #define CRASH_P(n) (HV_MSR_CRASH_P0 + (n))
 
@@ -212,10 +212,9 @@ Test(hvmsr, vp_index_is_the_vcpu_index_and_read_only)
 
 Test(hvmsr, frequencies_and_time_msrs_are_read_only)
 {
-	static const uint32_t ro[] = {HV_MSR_VP_INDEX, HV_MSR_VP_RUNTIME,
-				      HV_MSR_TIME_REF_COUNT,
-				      HV_MSR_TSC_FREQUENCY,
-				      HV_MSR_APIC_FREQUENCY};
+	static const uint32_t ro[] = {
+	    HV_MSR_VP_INDEX, HV_MSR_VP_RUNTIME, HV_MSR_TIME_REF_COUNT,
+	    HV_MSR_TSC_FREQUENCY, HV_MSR_APIC_FREQUENCY};
 	struct rig r;
 
 	rig_init(&r);
@@ -228,10 +227,9 @@ Test(hvmsr, frequencies_and_time_msrs_are_read_only)
 
 Test(hvmsr, unknown_and_unimplemented_msrs_are_gp)
 {
-	static const uint32_t gp[] = {HV_MSR_RESET, HV_MSR_GUEST_IDLE,
-				      0x40000004, 0x40000106, 0x40000119,
-				      0x40000200, 0x4FFFFFFF, 0xC0000080,
-				      0x10, 0};
+	static const uint32_t gp[] = {
+	    HV_MSR_RESET, HV_MSR_GUEST_IDLE, 0x40000004, 0x40000106, 0x40000119,
+	    0x40000200,	  0x4FFFFFFF,	     0xC0000080, 0x10,	     0};
 	struct rig r;
 	uint64_t v;
 
@@ -251,7 +249,8 @@ Test(hvmsr, every_row_has_a_name)
 	cr_assert_str_eq(hv_msr_name(HV_MSR_SINT0 + 15), "HV_X64_MSR_SINT");
 	cr_assert_str_eq(hv_msr_name(HV_MSR_STIMER0_COUNT + 6),
 			 "HV_X64_MSR_STIMER");
-	cr_assert_str_eq(hv_msr_name(HV_MSR_CRASH_P0 + 4), "HV_X64_MSR_CRASH_P");
+	cr_assert_str_eq(hv_msr_name(HV_MSR_CRASH_P0 + 4),
+			 "HV_X64_MSR_CRASH_P");
 	cr_assert_str_eq(hv_msr_name(0x830), "IA32_X2APIC");
 	cr_assert_str_eq(hv_msr_name(HV_MSR_TPR), "HV_X64_MSR_EOI_ICR_TPR");
 	cr_assert_not_null(hv_msr_name(HV_MSR_TSC_INVARIANT_CTL));
@@ -438,10 +437,10 @@ Test(hvmsr, crash_notify_with_message_calls_guest_crash)
 	wr(&r, CRASH_P(2), 2);
 	wr(&r, CRASH_P(3), 0x30000);
 	wr(&r, CRASH_P(4), sizeof(text) - 1);
-	cr_assert_eq(hv_msr_write(&r.p->vp[1], HV_MSR_CRASH_CTL,
-				  HV_CRASH_CTL_NOTIFY |
-				      HV_CRASH_CTL_NOTIFY_MSG),
-		     0);
+	cr_assert_eq(
+	    hv_msr_write(&r.p->vp[1], HV_MSR_CRASH_CTL,
+			 HV_CRASH_CTL_NOTIFY | HV_CRASH_CTL_NOTIFY_MSG),
+	    0);
 	cr_assert_eq(r.crash.calls, 1);
 	cr_assert_eq(r.crash.vp, 1);
 	cr_assert_eq(r.crash.p[0], 0xDEAD);
@@ -501,7 +500,8 @@ Test(hvmsr, reset_returns_partition_msrs_to_power_on_values)
 
 	rig_init(&r);
 	wr(&r, HV_MSR_GUEST_OS_ID, 5);
-	wr(&r, HV_MSR_HYPERCALL, 0x7000 | HV_MSR_ENABLE | HV_MSR_HYPERCALL_LOCK);
+	wr(&r, HV_MSR_HYPERCALL,
+	   0x7000 | HV_MSR_ENABLE | HV_MSR_HYPERCALL_LOCK);
 	wr(&r, CRASH_P(2), 9);
 	wr(&r, HV_MSR_VP_ASSIST_PAGE, 0x20001);
 	wr(&r, HV_MSR_TSC_INVARIANT_CTL, 1);
