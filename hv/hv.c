@@ -297,8 +297,16 @@ unsigned hv_nr_runnable(const struct hv *hv)
 
 	for (unsigned i = 0; i < hv->nr_parts; i++) {
 		const struct hv_part *p = hv->part[i];
-		for (unsigned j = 0; p->runnable && j < p->nr_vps; j++)
-			n += !p->vp[j].halted && !p->vp[j].dead;
+		for (unsigned j = 0; p->runnable && j < p->nr_vps; j++) {
+			const struct hv_vp *vp = &p->vp[j];
+
+			/* A halted vCPU with IF=1 and an armed timer (APIC
+			 * timer, stimer) will be woken by it. */
+			n += !vp->dead &&
+			     (!vp->halted ||
+			      (cpu_interrupts_enabled(vp->cpu) &&
+			       hv_vp_next_deadline(vp) != EVQ_NEVER));
+		}
 	}
 	return n;
 }

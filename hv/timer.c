@@ -83,6 +83,10 @@ int hv_vp_timer_set(struct hv_vp *vp, enum hv_vp_timer_id which,
 	if (!t->ev)
 		return -1;
 	t->at = when;
+	/* Armed while the vCPU runs: end its slice at the expiry, so the
+	 * interrupt is taken on time rather than at the end of the slice. */
+	if (vp->running)
+		cpu_end_run_by(vp->cpu, when);
 	return 0;
 }
 

@@ -132,12 +132,15 @@ def main():
     ap.add_argument("--max-cycles", type=int, default=2_000_000_000)
     ap.add_argument("--append", default=None)
     ap.add_argument("--timeout", type=float, default=60.0)
+    ap.add_argument("--vcpus", default=None)
     args = ap.parse_args()
 
     cmd = [args.hvsim, "run", "--kernel", args.guest,
            "--max-cycles", str(args.max_cycles)]
     if args.append is not None:
         cmd += ["--append", args.append]
+    if args.vcpus:
+        cmd += ["--vcpus", args.vcpus]
     print("running:", " ".join(cmd), flush=True)
     try:
         proc = subprocess.run(cmd, stdin=subprocess.DEVNULL,
