@@ -116,6 +116,10 @@ uint64_t cpu_get_rip(const struct cpu *c) { return c->rip; }
 void cpu_set_rip(struct cpu *c, uint64_t rip) { c->rip = rip; }
 int cpu_get_cpl(const struct cpu *c) { return c->cpl; }
 bool cpu_in_long_mode(const struct cpu *c) { return c->mode == MODE_LONG64; }
+bool cpu_in_protected_mode(const struct cpu *c)
+{
+	return (c->cr0 & CR0_PE) && !(c->rflags & RF_VM);
+}
 bool cpu_interrupts_enabled(const struct cpu *c) { return c->rflags & RF_IF; }
 
 void cpu_set_log(struct cpu *c, void (*log)(void *opaque, const char *msg),

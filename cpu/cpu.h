@@ -114,6 +114,8 @@ void cpu_set_rip(struct cpu *cpu, uint64_t rip);
 int cpu_get_cpl(const struct cpu *cpu);
 /* RFLAGS.IF: can an external interrupt be taken? */
 bool cpu_interrupts_enabled(const struct cpu *cpu);
+/* Protected mode (CR0.PE) and not virtual-8086: where hypercalls work. */
+bool cpu_in_protected_mode(const struct cpu *cpu);
 /* Is the core in 64-bit mode (EFER.LMA and CS.L)? */
 bool cpu_in_long_mode(const struct cpu *cpu);
 

@@ -336,10 +336,9 @@ static bool hcall_allowed(const struct hv_vp *vp)
 {
 	if (!(vp->part->hypercall_msr & HV_MSR_ENABLE))
 		return false;
-	/* Virtual-8086 mode runs at CPL 3, so this excludes it too. Real
-	 * mode also reads CPL 0: cpu/cpu.h has no protected-mode accessor
-	 * yet (asked of the lead), so a real-mode VMCALL is let through. */
-	return cpu_get_cpl(vp->cpu) == 0;
+	/* TLFS: only from CPL 0 in protected mode (real and virtual-8086
+	 * mode get #UD). */
+	return cpu_in_protected_mode(vp->cpu) && cpu_get_cpl(vp->cpu) == 0;
 }
 
 int hcall_dispatch(struct hv_vp *vp, cycles_t *lat)

@@ -240,8 +240,7 @@ Test(hypercall, vmcall_is_ud_at_cpl3)
 	rig_fini(&r);
 }
 
-/* Needs a protected-mode accessor in cpu/cpu.h (asked of the lead). */
-Test(hypercall, vmcall_is_ud_in_real_mode, .disabled = true)
+Test(hypercall, vmcall_is_ud_in_real_mode)
 {
 	struct rig r;
 	cycles_t lat = 0;
