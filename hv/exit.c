@@ -21,6 +21,7 @@
 #include "hv/hvmsr.h"
 #include "hv/hypercall.h"
 #include "hv/vapic.h"
+#include "traces/trace.h"
 
 /* VM exit + VM entry, hardware transition only: 1,200 cycles
  * (performance.md §7; SVM VMRUN round trip ≈1,350, Nehalem ≈2,000). */
@@ -131,11 +132,34 @@ cycles_t hv_part_exit_cycles(const struct hv_part *p, enum hv_exit_reason r)
 	return r < HV_EXIT_NR ? p->exit_cycles[r] : 0;
 }
 
+void hv_set_trace(struct hv *hv, struct trace *t)
+{
+	hv->trace = t;
+}
+
+/* One record on the vCPU's lane: an exit, or a hypercall (its code). */
+static void trace_exit(const struct hv_vp *vp, enum trace_kind kind,
+		       uint64_t what, cycles_t cost)
+{
+	struct trace_rec rec = {
+	    .cycle = cpu_cycles(vp->cpu),
+	    .kind = (uint16_t)kind,
+	    .part = (uint16_t)vp->part->id,
+	    .vp = (uint16_t)vp->index,
+	    .arg0 = what,
+	    .arg1 = cost,
+	};
+
+	trace_emit(vp->part->hv->trace, &rec);
+}
+
 void hv_exit_charge(struct hv_vp *vp, enum hv_exit_reason r, cycles_t lat)
 {
 	struct hv *hv = vp->part->hv;
 	cycles_t cost = exit_table[r].cost + lat;
 
+	if (hv->trace && r != HV_EXIT_VMCALL)
+		trace_exit(vp, TK_HV_EXIT, r, cost);
 	hv->exit_count[r]++;
 	hv->exit_cycles[r] += cost;
 	vp->part->exit_count[r]++;
@@ -147,10 +171,20 @@ void hv_exit_charge(struct hv_vp *vp, enum hv_exit_reason r, cycles_t lat)
 
 int hv_exit_dispatch(struct hv_vp *vp, struct hv_exit *e)
 {
+	/* The call code, read before the handler writes the result. */
+	uint64_t code = e->reason == HV_EXIT_VMCALL
+			    ? cpu_get_gpr(vp->cpu, cpu_in_long_mode(vp->cpu)
+						       ? RCX
+						       : RAX) & 0xFFFF
+			    : 0;
 	int rc = exit_table[e->reason].fn(vp, e);
 
-	if (!e->completion)
-		hv_exit_charge(vp, e->reason, e->lat);
+	if (e->completion)
+		return rc;
+	if (vp->part->hv->trace && e->reason == HV_EXIT_VMCALL)
+		trace_exit(vp, TK_HV_HYPERCALL, code,
+			   exit_table[e->reason].cost + e->lat);
+	hv_exit_charge(vp, e->reason, e->lat);
 	return rc;
 }
 

@@ -133,6 +133,11 @@ cycles_t hv_exit_cost(enum hv_exit_reason r);
 /* The end-of-run tables: per-vCPU time, then exits (like perf kvm stat). */
 void hv_print_stats(const struct hv *hv, FILE *f);
 
+/* Record the hypervisor's events (exits, hypercalls, scheduling) in a
+ * trace (traces/trace.h); NULL stops recording. */
+struct trace;
+void hv_set_trace(struct hv *hv, struct trace *t);
+
 /* Exits of one partition's vCPUs (management API statistics). */
 uint64_t hv_part_exit_count(const struct hv_part *p, enum hv_exit_reason r);
 cycles_t hv_part_exit_cycles(const struct hv_part *p, enum hv_exit_reason r);

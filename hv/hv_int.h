@@ -122,6 +122,7 @@ struct hv {
 	cycles_t exit_cycles[HV_EXIT_NR];
 	struct hv_ports *ports; /* connections and ports (port.c) */
 	struct hv_part *parent; /* the service partition, or NULL */
+	struct trace *trace;	/* events recorded, or NULL (hv_set_trace) */
 };
 
 /* ---- exits (exit.c) ----------------------------------------------------- */

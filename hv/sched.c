@@ -28,6 +28,7 @@
  */
 #include "hv/hv_int.h"
 #include "hv/work.h"
+#include "traces/trace.h"
 
 #define VT_SCALE 10000u /* the largest weight: vtime stays integral */
 
@@ -203,6 +204,22 @@ static void after_run(struct hv_vp *vp, const struct cpu_exit *ex)
 	}
 }
 
+/* A slice as a trace record on the pCPU's lane (sched_switch). */
+static void trace_slice(const struct hv_pcpu *pc, const struct hv_vp *vp,
+			cycles_t start, cycles_t end)
+{
+	struct trace_rec rec = {
+	    .cycle = start,
+	    .kind = TK_SCHED_SWITCH,
+	    .part = (uint16_t)vp->part->id,
+	    .vp = (uint16_t)pc->index,
+	    .arg0 = vp->index,
+	    .arg1 = end - start,
+	};
+
+	trace_emit(pc->hv->trace, &rec);
+}
+
 static void run_slice(struct hv_pcpu *pc, struct hv_vp *vp)
 {
 	struct hv *hv = pc->hv;
@@ -232,6 +249,7 @@ static void run_slice(struct hv_pcpu *pc, struct hv_vp *vp)
 		after_run(vp, &ex);
 	}
 	charge_slice(vp, start, cpu_cycles(c));
+	trace_slice(pc, vp, start, cpu_cycles(c));
 	pc->slices++;
 	pc->clock = cpu_cycles(c);
 }

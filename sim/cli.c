@@ -167,6 +167,13 @@ static int set_vcpus(struct sim_config *c, const char **i, const char *v)
 	return 0;
 }
 
+static int set_trace(struct sim_config *c, const char **i, const char *v)
+{
+	(void)i;
+	c->trace_path = v;
+	return 0;
+}
+
 static int set_testdev(struct sim_config *c, const char **i, const char *v)
 {
 	(void)i;
@@ -205,6 +212,8 @@ static const struct run_opt run_opts[] = {
     {"--vcpus", "N", set_vcpus, "virtual processors of the guest (default 1)"},
     {"--testdev", NULL, set_testdev,
      "give the guest QEMU's hyperv-testdev and pc-testdev"},
+    {"--trace", "FILE", set_trace,
+     "record a trace of the run (hvsim trace stats|export FILE)"},
     {"--quiet", NULL, set_quiet, "no hvsim messages or summary"},
     {"--mgmt", "SOCKET", set_mgmt,
      "serve the management API there (hvsim ctl, README)"},

@@ -34,6 +34,7 @@
 #include "sim/mgmt_glue.h"
 #include "sim/scenario.h"
 #include "sim/sim.h"
+#include "sim/sim_trace.h"
 
 #define SIM_MIN_MEM	(2ull << 20) /* the boot area plus 1 MiB of kernel */
 #define SIM_PARENT_MEM	(64ull << 20) /* --kernel: the parent's RAM */
@@ -51,6 +52,7 @@ struct sim {
 	struct partition *first_end; /* first child that ended by itself */
 	bool done;
 	struct sim_mgmt *mgmt; /* --mgmt: served between events */
+	struct trace *trace;   /* --trace: the recorder, or NULL */
 	struct sim_result res;
 };
 
@@ -212,6 +214,17 @@ int sim_run(struct sim *s)
 	s->res.cycles = hv_now(s->hv);
 	sim_mgmt_close(s->mgmt, s->res.reason);
 	s->mgmt = NULL;
+	if (s->trace) {
+		unsigned long long n = trace_count(s->trace);
+
+		hv_set_trace(s->hv, NULL);
+		if (trace_close(s->trace, err, sizeof(err)) != 0)
+			fprintf(stderr, "hvsim: --trace: %s\n", err);
+		else
+			sim_msg(s, "trace: %llu events written to %s", n,
+				s->cfg.trace_path);
+		s->trace = NULL;
+	}
 	if (s->res.status == SIM_EXIT_PANIC && s->cfg.quiet)
 		fprintf(stderr, "hvsim: %s\n", s->res.reason);
 	return s->res.status;
@@ -463,6 +476,14 @@ static int build(struct sim *s, bool check)
 	for (unsigned i = 0; i < s->sc->nr_partitions; i++)
 		if ((rc = add_partition(s, i)) != 0)
 			return rc;
+	if (s->cfg.trace_path) {
+		if (!(s->trace = sim_trace_open(s->sc, s->cfg.trace_path, err,
+						sizeof(err)))) {
+			sim_msg(NULL, "--trace: %s", err);
+			return SIM_EXIT_USAGE;
+		}
+		hv_set_trace(s->hv, s->trace);
+	}
 	return 0;
 }
 
@@ -508,6 +529,8 @@ void sim_destroy(struct sim *s)
 {
 	if (!s)
 		return;
+	if (s->trace) /* a run that never ran: close what we opened */
+		trace_close(s->trace, NULL, 0);
 	vm_service_destroy(s->vs); /* workers flush their serial streams */
 	for (unsigned i = 0; i < SCN_MAX_PARTITIONS; i++) {
 		if (s->serial_owned[i])

@@ -48,6 +48,7 @@ struct sim_config {
 	const char *mgmt_path;	 /* --mgmt SOCKET; NULL = none */
 	unsigned vcpus;		 /* --vcpus; 0 = 1 */
 	bool testdev;		 /* --testdev */
+	const char *trace_path;	 /* --trace FILE; NULL = no trace */
 };
 
 /* What a finished run did. */
