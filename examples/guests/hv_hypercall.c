@@ -28,10 +28,12 @@
 #define WAIT_CYCLES  50000000ull /* 20 ms at 2.5 GHz: ample for the echo */
 
 static volatile unsigned msg_irqs, evt_irqs;
+static volatile uint64_t msg_tsc; /* TSC when the last message irq came */
 
 static void on_msg(struct trap_frame *f)
 {
 	(void)f;
+	msg_tsc = rdtsc();
 	msg_irqs++;
 }
 
@@ -140,13 +142,16 @@ static void test_echo(struct hv_synic *s)
 	static const char text[] = "hvsim echo: 0123456789abcdef";
 	volatile struct hv_message *m = hv_msg_slot(s, MSG_SINT);
 	unsigned before = msg_irqs, st;
+	uint64_t t0 = rdtsc();
 	int same = 1;
 
 	st = hv_post_message(MSG_CONN, MSG_TYPE, text, sizeof(text));
 	check_status("HvPostMessage to the testdev echo connection", st,
 		     HV_STATUS_SUCCESS);
-	report(hv_wait_change(&msg_irqs, before, WAIT_CYCLES),
-	       "the echo raised SINT%d (vector %#x)", MSG_SINT, MSG_VEC);
+	if (report(hv_wait_change(&msg_irqs, before, WAIT_CYCLES),
+		   "the echo raised SINT%d (vector %#x)", MSG_SINT, MSG_VEC))
+		printf("echo round trip: %lu cycles from the hypercall to the "
+		       "interrupt\n", msg_tsc - t0);
 	report(m->message_type == MSG_TYPE && m->payload_size == sizeof(text),
 	       "the echo is in SIMP slot %d: type %#x, %u bytes", MSG_SINT,
 	       MSG_TYPE, (unsigned)sizeof(text));
