@@ -1,0 +1,455 @@
+/*
+ * vmbus/storvsp.c — the storvsc protocol, host side (vmbus.md §6.2, §6.3;
+ * vmbus-linux61.md §2.4): initialization, then SCSI requests (EXECUTE_SRB)
+ * run by vmbus/scsi.c on devices/disk.c.
+ *
+ * Channel state machine (table `ops`: which states accept which
+ * operation, and the handler that makes the transition):
+ *   WAIT_BEGIN --BEGIN_INITIALIZATION--> WAIT_VERSION
+ *   WAIT_VERSION --QUERY_PROTOCOL_VERSION (supported)--> VERSIONED
+ *   VERSIONED --QUERY_PROPERTIES--> VERSIONED --END_INITIALIZATION--> READY
+ *   READY: EXECUTE_SRB, RESET_*, QUERY_PROPERTIES.
+ * An operation in the wrong state is answered INVALID_DEVICE_STATE and
+ * traced; an unknown one INVALID_DEVICE_REQUEST (we offer no
+ * sub-channels: CREATE_SUB_CHANNELS is refused).
+ *
+ * Wire sizes depend on the negotiated version: before WIN8 (0x0501) the
+ * vmscsi_request is 0x24 bytes and Linux sends 48-byte vstor_packets (it
+ * also does so for the init operations before a version is agreed);
+ * from WIN8 on it is 0x34 and packets are 64 bytes. We read no further
+ * than the size that applies and always answer with 64 bytes (Linux's
+ * minimum for a completion with a non-zero trans_id).
+ *
+ * Data: an SRB with data comes in a GPA-direct packet; its page list is
+ * parsed by vmbus/gpadl.c (every page in the child's RAM) and copied
+ * through a bounce buffer of max_transfer_bytes: guest → buffer before a
+ * write, buffer → guest after a read. Caller: vmbus/storvsp_vsp.c (the
+ * VSP framework glue), tests, fuzzers.
+ */
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "traces/trace.h"
+#include "vmbus/gpadl.h"
+#include "vmbus/scsi.h"
+#include "vmbus/storvsp.h"
+
+/* VSP work in ring 0 of the parent, per operation (cycles). Estimates:
+ * a control operation is a parse + a 64-byte answer (~0.5 µs at 3 GHz);
+ * an SRB adds building the SCSI request and the completion (~1 µs), and
+ * the bounce-buffer copy runs at ~16 bytes per cycle. */
+static const struct {
+	cycles_t control, srb, bytes_per_cycle;
+} cost = {1500, 3000, 16};
+
+#define DEFAULT_MAX_XFER (256u << 10)
+
+/* vstor_packet layout (§6.2): op @0, flags @4, status @8, union @12. */
+#define VP_OP	  0
+#define VP_FLAGS  4
+#define VP_STATUS 8
+#define VP_U	  12
+#define VP_SIZE_PRE_WIN8 48u /* 12 + vmscsi_request V1 (0x24) */
+/* vmscsi_request offsets inside the union. */
+#define SRB_LENGTH    0
+#define SRB_SRB_ST    2
+#define SRB_SCSI_ST   3
+#define SRB_PATH      5
+#define SRB_TARGET    6
+#define SRB_LUN	      7
+#define SRB_CDB_LEN   8
+#define SRB_SENSE_LEN 9
+#define SRB_DATA_IN   10
+#define SRB_XFER_LEN  12
+#define SRB_CDB	      16 /* union with the sense data on completion */
+#define SRB_CDB_SIZE  20
+#define DATA_IN_WRITE 0
+#define DATA_IN_READ  1
+#define DATA_IN_NONE  2
+
+#define VER_WIN8 0x0501
+
+struct storvsp {
+	struct storvsp_config cfg;
+	enum storvsp_state state;
+	uint16_t version;
+	uint8_t *bounce; /* max_transfer_bytes */
+	struct storvsp_stats stats;
+};
+
+/* The current request while it is handled. */
+struct req {
+	struct storvsp *s;
+	struct physmem *mem;
+	const uint8_t *pkt; /* whole packet */
+	uint32_t pkt_len;   /* len8 * 8 */
+	uint16_t type;
+	uint32_t data_off; /* offset8 * 8 */
+	const uint8_t *vp; /* vstor_packet (payload) */
+	uint32_t vp_len;
+	cycles_t now;
+	struct storvsp_reply *out;
+};
+
+static uint16_t rd16(const uint8_t *p)
+{
+	return (uint16_t)(p[0] | p[1] << 8);
+}
+
+static uint32_t rd32(const uint8_t *p)
+{
+	return (uint32_t)rd16(p) | (uint32_t)rd16(p + 2) << 16;
+}
+
+static void wr16(uint8_t *p, uint16_t v)
+{
+	p[0] = (uint8_t)v;
+	p[1] = (uint8_t)(v >> 8);
+}
+
+static void wr32(uint8_t *p, uint32_t v)
+{
+	wr16(p, (uint16_t)v);
+	wr16(p + 2, (uint16_t)(v >> 16));
+}
+
+/* Start the reply: COMPLETE_IO with `status`, the request's union echoed
+ * (as much as the guest sent). */
+static void reply(struct req *r, uint32_t status, cycles_t work)
+{
+	struct storvsp_reply *o = r->out;
+	memset(o->pkt, 0, sizeof(o->pkt));
+	uint32_t n = r->vp_len < STORVSP_PKT_SIZE ? r->vp_len : STORVSP_PKT_SIZE;
+	if (n > VP_U)
+		memcpy(o->pkt + VP_U, r->vp + VP_U, n - VP_U);
+	wr32(o->pkt + VP_OP, STORVSP_OP_COMPLETE_IO);
+	wr32(o->pkt + VP_STATUS, status);
+	o->ready_at = r->now;
+	o->cost = work;
+}
+
+/* ---- init operations ---------------------------------------------------- */
+
+static void op_begin(struct req *r)
+{
+	reply(r, STORVSP_ST_SUCCESS, cost.control);
+	r->s->state = STORVSP_WAIT_VERSION;
+}
+
+static bool version_supported(uint16_t v)
+{
+	static const uint16_t ok[] = {0x0602, 0x0600, 0x0501, 0x0402, 0x0200};
+	for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++)
+		if (ok[i] == v)
+			return true;
+	return false;
+}
+
+static void op_query_protocol(struct req *r)
+{
+	uint16_t v = rd16(r->vp + VP_U);
+	if (!version_supported(v)) {
+		reply(r, STORVSP_ST_REVISION_MISMATCH, cost.control);
+		return;
+	}
+	reply(r, STORVSP_ST_SUCCESS, cost.control);
+	r->s->version = v;
+	r->s->state = STORVSP_VERSIONED;
+}
+
+static void op_query_properties(struct req *r)
+{
+	reply(r, STORVSP_ST_SUCCESS, cost.control);
+	uint8_t *u = r->out->pkt + VP_U;
+	memset(u, 0, STORVSP_PKT_SIZE - VP_U);
+	/* max_channel_cnt @4 = 0, flags @8 = 0: no sub-channels. */
+	wr32(u + 12, r->s->cfg.max_transfer_bytes);
+}
+
+static void op_end(struct req *r)
+{
+	reply(r, STORVSP_ST_SUCCESS, cost.control);
+	r->s->state = STORVSP_READY;
+}
+
+static void op_reset(struct req *r)
+{
+	reply(r, STORVSP_ST_SUCCESS, cost.control);
+}
+
+/* ---- EXECUTE_SRB -------------------------------------------------------- */
+
+static void srb_done(struct req *r, uint32_t status, uint8_t srb_st,
+		     uint8_t scsi_st, uint32_t xfer)
+{
+	uint8_t *u = r->out->pkt + VP_U;
+	wr32(r->out->pkt + VP_STATUS, status);
+	u[SRB_SRB_ST] = srb_st;
+	u[SRB_SCSI_ST] = scsi_st;
+	wr32(u + SRB_XFER_LEN, xfer);
+}
+
+/* An SRB for a path/target/LUN we do not have: standard INQUIRY says
+ * "no LU here" (peripheral 0x7F), the rest INVALID_LUN (§6.3). */
+static void srb_no_lun(struct req *r, const uint8_t *cdb, uint32_t len,
+		       struct gpadl *g)
+{
+	if (cdb[0] == 0x12 && !(cdb[1] & 1) && g && len >= 1) {
+		uint8_t inq[36] = {0x7F};
+		uint32_t n = len < sizeof(inq) ? len : sizeof(inq);
+		if (gpadl_copy_to(g, 0, inq, n) == GPADL_OK) {
+			srb_done(r, STORVSP_ST_SUCCESS, STORVSP_SRB_SUCCESS,
+				 SCSI_STATUS_GOOD, n);
+			return;
+		}
+	}
+	srb_done(r, STORVSP_ST_DEVICE_DOES_NOT_EXIST, STORVSP_SRB_INVALID_LUN,
+		 SCSI_STATUS_CHECK_CONDITION, 0);
+}
+
+/* The data buffer of a GPA-direct packet, or NULL (refused). */
+static struct gpadl *srb_buffer(struct req *r, uint32_t len)
+{
+	if (r->type != 0x9 || r->data_off < 24)
+		return NULL;
+	uint32_t cnt = rd32(r->pkt + 20);
+	struct gpadl *g = NULL;
+	if (gpadl_from_ranges(r->mem, cnt, r->pkt + 24, r->data_off - 24, &g) !=
+	    GPADL_OK)
+		return NULL;
+	if (gpadl_size(g) < len) {
+		gpadl_destroy(g);
+		return NULL;
+	}
+	return g;
+}
+
+static void srb_run(struct req *r, uint8_t *u, struct gpadl *g,
+		    uint32_t len, uint8_t dir)
+{
+	struct storvsp *s = r->s;
+	if (dir == DATA_IN_WRITE && len &&
+	    gpadl_copy_from(g, 0, s->bounce, len) != GPADL_OK) {
+		srb_done(r, STORVSP_ST_INVALID_PARAMETER, STORVSP_SRB_ERROR, 0,
+			 0);
+		return;
+	}
+	if (dir == DATA_IN_READ)
+		memset(s->bounce, 0, len);
+	struct scsi_cmd c = {.cdb = u + SRB_CDB, .cdb_len = u[SRB_CDB_LEN],
+			     .buf = s->bounce, .buf_len = len, .now = r->now};
+	scsi_execute(s->cfg.lun, &c);
+	if (dir == DATA_IN_READ && c.xfer &&
+	    gpadl_copy_to(g, 0, s->bounce, c.xfer) != GPADL_OK) {
+		srb_done(r, STORVSP_ST_INVALID_PARAMETER, STORVSP_SRB_ERROR, 0,
+			 0);
+		return;
+	}
+	r->out->ready_at = c.done > r->now ? c.done : r->now;
+	r->out->cost += len / cost.bytes_per_cycle;
+	if (dir == DATA_IN_READ)
+		s->stats.bytes_out += c.xfer;
+	else if (dir == DATA_IN_WRITE)
+		s->stats.bytes_in += c.xfer;
+	if (c.status == SCSI_STATUS_GOOD) {
+		srb_done(r, STORVSP_ST_SUCCESS, STORVSP_SRB_SUCCESS, c.status,
+			 c.xfer);
+		return;
+	}
+	uint8_t *rs = r->out->pkt + VP_U;
+	uint8_t key = c.sense[2] & 0xF;
+	memset(rs + SRB_CDB, 0, SRB_CDB_SIZE);
+	memcpy(rs + SRB_CDB, c.sense, c.sense_len);
+	rs[SRB_SENSE_LEN] = (uint8_t)c.sense_len;
+	srb_done(r, STORVSP_ST_SUCCESS,
+		 (key == SCSI_KEY_ILLEGAL_REQUEST ? STORVSP_SRB_INVALID_REQUEST
+						  : STORVSP_SRB_ERROR) |
+		     STORVSP_SRB_AUTOSENSE_VALID,
+		 c.status, 0);
+}
+
+static void op_execute_srb(struct req *r)
+{
+	struct storvsp *s = r->s;
+	s->stats.srbs++;
+	reply(r, STORVSP_ST_SUCCESS, cost.srb);
+	uint8_t *u = r->out->pkt + VP_U; /* the echoed request */
+	uint32_t len = rd32(u + SRB_XFER_LEN);
+	uint8_t dir = u[SRB_DATA_IN];
+	if (dir == DATA_IN_NONE)
+		len = 0;
+	if (u[SRB_CDB_LEN] == 0 || u[SRB_CDB_LEN] > SCSI_MAX_CDB ||
+	    dir > DATA_IN_NONE || len > s->cfg.max_transfer_bytes) {
+		srb_done(r, STORVSP_ST_INVALID_PARAMETER,
+			 STORVSP_SRB_INVALID_REQUEST, 0, 0);
+		return;
+	}
+	struct gpadl *g = len ? srb_buffer(r, len) : NULL;
+	if (len && !g) {
+		srb_done(r, STORVSP_ST_INVALID_PARAMETER,
+			 STORVSP_SRB_INVALID_REQUEST, 0, 0);
+		return;
+	}
+	if (u[SRB_PATH] || u[SRB_TARGET] || u[SRB_LUN])
+		srb_no_lun(r, u + SRB_CDB, len, g);
+	else
+		srb_run(r, u, g, len, dir);
+	gpadl_destroy(g);
+}
+
+/* ---- dispatch ----------------------------------------------------------- */
+
+#define IN(st) (1u << (st))
+
+struct op_row {
+	uint32_t op;
+	const char *name;
+	unsigned states; /* IN(state) mask where the operation is legal */
+	bool gpa_direct; /* may come as a GPA-direct packet */
+	void (*run)(struct req *r);
+};
+
+/* clang-format off */
+static const struct op_row ops[] = {
+	{STORVSP_OP_BEGIN_INIT, "BEGIN_INITIALIZATION",
+	 IN(STORVSP_WAIT_BEGIN), false, op_begin},
+	{STORVSP_OP_QUERY_PROTOCOL, "QUERY_PROTOCOL_VERSION",
+	 IN(STORVSP_WAIT_VERSION), false, op_query_protocol},
+	{STORVSP_OP_QUERY_PROPERTIES, "QUERY_PROPERTIES",
+	 IN(STORVSP_VERSIONED) | IN(STORVSP_READY), false, op_query_properties},
+	{STORVSP_OP_END_INIT, "END_INITIALIZATION",
+	 IN(STORVSP_VERSIONED), false, op_end},
+	{STORVSP_OP_EXECUTE_SRB, "EXECUTE_SRB",
+	 IN(STORVSP_READY), true, op_execute_srb},
+	{STORVSP_OP_RESET_LUN, "RESET_LUN", IN(STORVSP_READY), false, op_reset},
+	{STORVSP_OP_RESET_ADAPTER, "RESET_ADAPTER", IN(STORVSP_READY), false,
+	 op_reset},
+	{STORVSP_OP_RESET_BUS, "RESET_BUS", IN(STORVSP_READY), false, op_reset},
+};
+/* clang-format on */
+
+static void emit(struct storvsp *s, const struct storvsp_reply *o,
+		 uint64_t trans_id)
+{
+	if (!s->cfg.trace)
+		return;
+	struct trace_rec rec = {.cycle = o->ready_at,
+				.kind = TK_VSP_COMPLETE,
+				.part = s->cfg.trace_part,
+				.txn = trans_id,
+				.arg0 = rd32(o->pkt + VP_STATUS),
+				.arg1 = rd32(o->pkt + VP_U + SRB_XFER_LEN)};
+	trace_emit(s->cfg.trace, &rec);
+}
+
+/* The vstor_packet size the guest must send for this operation. */
+static uint32_t needed_len(const struct storvsp *s, uint32_t op)
+{
+	if (op == STORVSP_OP_EXECUTE_SRB && s->version >= VER_WIN8)
+		return STORVSP_PKT_SIZE;
+	return VP_SIZE_PRE_WIN8;
+}
+
+static void dispatch(struct req *r)
+{
+	struct storvsp *s = r->s;
+	uint32_t op = rd32(r->vp + VP_OP);
+	const struct op_row *row = NULL;
+	for (size_t i = 0; i < sizeof(ops) / sizeof(ops[0]); i++)
+		if (ops[i].op == op)
+			row = &ops[i];
+	if (!row || (r->type == 0x9 && !row->gpa_direct)) {
+		s->stats.refused++;
+		reply(r, STORVSP_ST_INVALID_DEVICE_REQUEST, cost.control);
+	} else if (r->vp_len < needed_len(s, op)) {
+		s->stats.refused++;
+		reply(r, STORVSP_ST_INVALID_PARAMETER, cost.control);
+	} else if (!(row->states & IN(s->state))) {
+		s->stats.bad_state++;
+		reply(r, STORVSP_ST_INVALID_DEVICE_STATE, cost.control);
+	} else {
+		row->run(r);
+	}
+}
+
+enum storvsp_result storvsp_handle(struct storvsp *s, struct physmem *mem,
+				   const uint8_t *pkt, uint32_t len,
+				   cycles_t now, struct storvsp_reply *out)
+{
+	s->stats.packets++;
+	if (!pkt || len < 16) {
+		s->stats.refused++;
+		return STORVSP_REFUSED;
+	}
+	uint32_t off = rd16(pkt + 2) * 8u, plen = rd16(pkt + 4) * 8u;
+	struct req r = {.s = s, .mem = mem, .pkt = pkt, .pkt_len = plen,
+			.type = rd16(pkt), .data_off = off, .vp = pkt + off,
+			.vp_len = plen - off, .now = now, .out = out};
+	bool wants = rd16(pkt + 6) & 1;
+	out->trans_id = (uint64_t)rd32(pkt + 8) | (uint64_t)rd32(pkt + 12) << 32;
+	if (off < 16 || off > plen || plen > len ||
+	    (r.type != 0x6 && r.type != 0x9) || r.vp_len < VP_U + 4) {
+		s->stats.refused++;
+		if (!wants || plen > len || off > plen)
+			return STORVSP_REFUSED;
+		r.vp_len = 0;
+		reply(&r, STORVSP_ST_INVALID_PARAMETER, cost.control);
+	} else {
+		dispatch(&r);
+	}
+	if (!wants)
+		return STORVSP_NO_REPLY;
+	s->stats.replies++;
+	emit(s, out, out->trans_id);
+	return STORVSP_REPLY;
+}
+
+/* ---- lifetime ----------------------------------------------------------- */
+
+struct storvsp *storvsp_create(const struct storvsp_config *cfg)
+{
+	if (!cfg || !cfg->lun)
+		return NULL;
+	struct storvsp *s = calloc(1, sizeof(*s));
+	if (!s)
+		return NULL;
+	s->cfg = *cfg;
+	if (s->cfg.max_transfer_bytes == 0)
+		s->cfg.max_transfer_bytes = DEFAULT_MAX_XFER;
+	s->bounce = malloc(s->cfg.max_transfer_bytes);
+	if (!s->bounce) {
+		free(s);
+		return NULL;
+	}
+	return s;
+}
+
+void storvsp_destroy(struct storvsp *s)
+{
+	if (!s)
+		return;
+	free(s->bounce);
+	free(s);
+}
+
+void storvsp_reset(struct storvsp *s)
+{
+	s->state = STORVSP_WAIT_BEGIN;
+	s->version = 0;
+}
+
+enum storvsp_state storvsp_state(const struct storvsp *s)
+{
+	return s->state;
+}
+
+uint16_t storvsp_version(const struct storvsp *s)
+{
+	return s->version;
+}
+
+void storvsp_get_stats(const struct storvsp *s, struct storvsp_stats *out)
+{
+	*out = s->stats;
+}
