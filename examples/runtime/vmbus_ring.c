@@ -1,0 +1,218 @@
+/*
+ * examples/runtime/vmbus_ring.c — the guest's side of a VMBus ring buffer
+ * (vmbus_ring.h says what; ../shared/reference/vmbus.md §5.2–§5.5 are the
+ * rules). Called by vmbus.c for each channel's two rings.
+ *
+ * The data area is a byte stream that wraps at `size`; a packet may
+ * straddle the end. Index words are read once into locals and checked
+ * (multiple of 8, below size) before any use, so a host that scribbles
+ * on the header makes an operation fail, never reach outside the ring.
+ */
+#include "vmbus_ring.h"
+
+#include "string.h"
+
+static inline void full_barrier(void)
+{
+	asm volatile("mfence" : : : "memory");
+}
+
+static int index_ok(const struct vmbus_ring *r, uint32_t idx)
+{
+	return idx < r->size && (idx & 7) == 0;
+}
+
+static uint32_t used_bytes(const struct vmbus_ring *r, uint32_t w, uint32_t rd)
+{
+	return w >= rd ? w - rd : r->size - rd + w;
+}
+
+/* Copies n bytes into the ring at off, wrapping; returns the offset
+ * after them. n <= size, checked by the callers. */
+static uint32_t copy_in(struct vmbus_ring *r, uint32_t off, const void *src,
+			uint32_t n)
+{
+	uint8_t *data = (uint8_t *)r->data;
+	uint32_t first = r->size - off < n ? r->size - off : n;
+
+	memcpy(data + off, src, first);
+	memcpy(data, (const uint8_t *)src + first, n - first);
+	off += n;
+	return off >= r->size ? off - r->size : off;
+}
+
+static void copy_out(const struct vmbus_ring *r, uint32_t off, void *dst,
+		     uint32_t n)
+{
+	const uint8_t *data = (const uint8_t *)r->data;
+	uint32_t first = r->size - off < n ? r->size - off : n;
+
+	memcpy(dst, data + off, first);
+	memcpy((uint8_t *)dst + first, data, n - first);
+}
+
+void vmbus_ring_init(struct vmbus_ring *r, void *base, uint32_t pages)
+{
+	memset(r, 0, sizeof(*r));
+	r->hdr = (volatile struct vmbus_ring_hdr *)base;
+	r->data = (volatile uint8_t *)base + 4096;
+	r->size = pages > 1 ? (pages - 1) * 4096 : 0;
+	memset(base, 0, 4096);
+	r->hdr->feature_bits = VMBUS_RING_FEAT_PENDING_SEND_SZ;
+}
+
+uint32_t vmbus_ring_used(const struct vmbus_ring *r)
+{
+	uint32_t w = r->hdr->write_index, rd = r->hdr->read_index;
+
+	if (!index_ok(r, w) || !index_ok(r, rd))
+		return 0;
+	return used_bytes(r, w, rd);
+}
+
+enum vmbus_ring_status vmbus_ring_write(struct vmbus_ring *r, uint16_t type,
+					uint16_t flags, uint64_t trans_id,
+					const void *payload, uint32_t len,
+					int *signal)
+{
+	static const uint8_t zeros[8];
+	struct vmbus_pkt_desc d;
+	uint32_t w, rd, aligned, total, off;
+	uint64_t trailer;
+
+	*signal = 0;
+	/* len8 is 16 bits; the ring never fills completely (vmbus.md §5.3:
+	 * free space must stay strictly greater than packet + trailer). */
+	if (len > r->size || len > 0xFFFF * 8 - 16)
+		return VMBUS_RING_TOO_BIG;
+	aligned = (16 + len + 7) & ~7u;
+	total = aligned + VMBUS_PKT_TRAILER;
+	if (total >= r->size)
+		return VMBUS_RING_TOO_BIG;
+	w = r->hdr->write_index;
+	rd = r->hdr->read_index;
+	if (!index_ok(r, w) || !index_ok(r, rd))
+		return VMBUS_RING_CORRUPT;
+	if (r->size - used_bytes(r, w, rd) <= total) {
+		r->full++;
+		return VMBUS_RING_FULL;
+	}
+	d.type = type;
+	d.offset8 = 2;
+	d.len8 = (uint16_t)(aligned / 8);
+	d.flags = flags;
+	d.trans_id = trans_id;
+	off = copy_in(r, w, &d, sizeof(d));
+	off = copy_in(r, off, payload, len);
+	off = copy_in(r, off, zeros, aligned - 16 - len);
+	trailer = (uint64_t)w << 32;
+	off = copy_in(r, off, &trailer, sizeof(trailer));
+	if (w + total > r->size)
+		r->wraps++;
+	/* The packet must be visible before the index that publishes it,
+	 * and the index before we look at the reader's state. */
+	full_barrier();
+	r->hdr->write_index = off;
+	full_barrier();
+	if (r->hdr->interrupt_mask == 0 && w == r->hdr->read_index) {
+		*signal = 1;
+		r->signals++;
+	}
+	return VMBUS_RING_OK;
+}
+
+/* Checks the descriptor at rd against what is in the ring. */
+static enum vmbus_ring_status check_desc(const struct vmbus_ring *r,
+					 const struct vmbus_pkt_desc *d,
+					 uint32_t rd, uint32_t used)
+{
+	uint32_t plen = (uint32_t)d->len8 * 8, off = (uint32_t)d->offset8 * 8;
+	uint64_t trailer;
+
+	if (plen < 16 || off < 16 || off > plen ||
+	    plen + VMBUS_PKT_TRAILER > used)
+		return VMBUS_RING_CORRUPT;
+	copy_out(r, (rd + plen) % r->size, &trailer, sizeof(trailer));
+	if ((uint32_t)(trailer >> 32) != rd)
+		return VMBUS_RING_CORRUPT;
+	return VMBUS_RING_OK;
+}
+
+enum vmbus_ring_status vmbus_ring_read(struct vmbus_ring *r,
+				       struct vmbus_pkt *pkt, void *buf,
+				       uint32_t cap, int *signal)
+{
+	uint32_t w, rd, used, plen, off, n, pss, free_before, free_after;
+	enum vmbus_ring_status st;
+
+	*signal = 0;
+	rd = r->hdr->read_index;
+	w = r->hdr->write_index;
+	if (!index_ok(r, w) || !index_ok(r, rd))
+		return VMBUS_RING_CORRUPT;
+	if (rd == w)
+		return VMBUS_RING_EMPTY;
+	/* The index was read before the data it publishes. */
+	full_barrier();
+	used = used_bytes(r, w, rd);
+	if (used < sizeof(pkt->desc) + VMBUS_PKT_TRAILER)
+		return VMBUS_RING_CORRUPT;
+	copy_out(r, rd, &pkt->desc, sizeof(pkt->desc));
+	st = check_desc(r, &pkt->desc, rd, used);
+	if (st != VMBUS_RING_OK)
+		return st;
+	plen = (uint32_t)pkt->desc.len8 * 8;
+	off = (uint32_t)pkt->desc.offset8 * 8;
+	n = plen - off;
+	if (n > cap)
+		return VMBUS_RING_TOO_BIG;
+	copy_out(r, (rd + off) % r->size, buf, n);
+	pkt->len = n;
+	if (rd + plen + VMBUS_PKT_TRAILER > r->size)
+		r->wraps++;
+	free_before = r->size - used;
+	free_after = free_before + plen + VMBUS_PKT_TRAILER;
+	/* Done with the data before the space is given back. */
+	full_barrier();
+	r->hdr->read_index = (rd + plen + VMBUS_PKT_TRAILER) % r->size;
+	full_barrier();
+	/* A host writer waiting for space gets one signal, when this read
+	 * made the free space cross what it asked for (vmbus.md §5.5). */
+	pss = r->hdr->pending_send_sz;
+	if ((r->hdr->feature_bits & VMBUS_RING_FEAT_PENDING_SEND_SZ) && pss &&
+	    free_before <= pss && free_after > pss) {
+		*signal = 1;
+		r->signals++;
+	}
+	return VMBUS_RING_OK;
+}
+
+void vmbus_ring_mask(struct vmbus_ring *r)
+{
+	r->hdr->interrupt_mask = 1;
+	full_barrier();
+}
+
+int vmbus_ring_unmask(struct vmbus_ring *r)
+{
+	r->hdr->interrupt_mask = 0;
+	/* A packet written while we were masked raised no signal: look
+	 * again after the unmask is visible. */
+	full_barrier();
+	return vmbus_ring_used(r) != 0;
+}
+
+const char *vmbus_ring_status_name(enum vmbus_ring_status st)
+{
+	static const char *const names[] = {
+		[VMBUS_RING_OK] = "ok",
+		[VMBUS_RING_EMPTY] = "empty",
+		[VMBUS_RING_FULL] = "full",
+		[VMBUS_RING_CORRUPT] = "corrupt",
+		[VMBUS_RING_TOO_BIG] = "too big",
+	};
+
+	if ((unsigned)st < sizeof(names) / sizeof(names[0]))
+		return names[st];
+	return "?";
+}
