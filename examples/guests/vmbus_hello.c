@@ -82,6 +82,20 @@ static void ring_loopback(void)
 	report(ok && r.wraps > 1, "ring: %u packets written and read back, "
 	       "%u wrapped, trailers checked", n, r.wraps);
 	report(signals == n, "ring: each write into an empty ring signals");
+	/* A type-specific header between descriptor and payload. */
+	{
+		static const uint64_t gpa_hdr[3] = {1ull << 32, 4096, 0x123};
+
+		fill(tx, 40, 77);
+		vmbus_ring_write_hdr(&r, VMBUS_PKT_DATA_GPA_DIRECT, 1, 77,
+				     gpa_hdr, sizeof(gpa_hdr), tx, 40, &s);
+		report(vmbus_ring_read(&r, &pkt, rx, sizeof(rx), &s) ==
+				       VMBUS_RING_OK &&
+			       pkt.desc.type == VMBUS_PKT_DATA_GPA_DIRECT &&
+			       pkt.desc.offset8 == 5 && pkt.len == 40 &&
+			       memcmp(rx, tx, 40) == 0,
+		       "ring: GPA-direct header: offset8 5, payload after it");
+	}
 	/* Fill: writes stop while the free space is <= packet + trailer. */
 	fill(tx, 1000, 1);
 	n = 0;

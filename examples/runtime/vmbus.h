@@ -117,6 +117,14 @@ int vmbus_send(struct vmbus_channel *ch, const void *data, uint32_t len,
 /* Sends any packet type with the payload as given (raw form). */
 int vmbus_send_raw(struct vmbus_channel *ch, uint16_t type, uint16_t flags,
 		   const void *data, uint32_t len, uint64_t trans_id);
+/* Sends a GPA-direct packet (type 0x9, vmbus.md §5.3): one range
+ * describing `buf_len` bytes at `buf` (identity-mapped, so its pages'
+ * addresses are their GPAs; at most VMBUS_GPA_DIRECT_MAX_PFNS pages),
+ * followed by `len` bytes of `data` (e.g. a storvsc vstor_packet). */
+#define VMBUS_GPA_DIRECT_MAX_PFNS 32
+int vmbus_send_gpa_direct(struct vmbus_channel *ch, const void *buf,
+			  uint32_t buf_len, const void *data, uint32_t len,
+			  uint64_t trans_id);
 /* Waits (bounded) for one inbound packet and reads it (batched: the
  * host's signals are masked while reading). Returns its payload length,
  * or a negative vmbus_err. */

@@ -211,6 +211,38 @@ int vmbus_send(struct vmbus_channel *ch, const void *data, uint32_t len,
 			      data, len, trans_id);
 }
 
+int vmbus_send_gpa_direct(struct vmbus_channel *ch, const void *buf,
+			  uint32_t buf_len, const void *data, uint32_t len,
+			  uint64_t trans_id)
+{
+	/* reserved u32, range_cnt u32, then the range: byte_count u32,
+	 * byte_offset u32, pfn u64[] (Linux sends one range). */
+	struct {
+		uint32_t reserved, range_cnt, byte_count, byte_offset;
+		uint64_t pfn[VMBUS_GPA_DIRECT_MAX_PFNS];
+	} h;
+	uint64_t addr = (uint64_t)buf, off = addr & 0xFFF;
+	uint32_t npfn = (uint32_t)((off + buf_len + 4095) / 4096);
+	enum vmbus_ring_status st;
+	int signal;
+
+	if (!ch->open || !buf_len || npfn > VMBUS_GPA_DIRECT_MAX_PFNS)
+		return VMBUS_E_ARG;
+	memset(&h, 0, sizeof(h));
+	h.range_cnt = 1;
+	h.byte_count = buf_len;
+	h.byte_offset = (uint32_t)off;
+	for (uint32_t i = 0; i < npfn; i++)
+		h.pfn[i] = (addr >> 12) + i;
+	st = vmbus_ring_write_hdr(&ch->out, VMBUS_PKT_DATA_GPA_DIRECT,
+				  VMBUS_PKT_FLAG_COMPLETION_REQUESTED,
+				  trans_id, &h, 16 + 8 * npfn, data, len,
+				  &signal);
+	if (st != VMBUS_RING_OK)
+		return VMBUS_E_RING;
+	return signal ? signal_host(ch) : VMBUS_OK;
+}
+
 /* One read attempt, masked as Linux's batched reader is: the mask stays
  * up while more is queued, and comes down (with a re-check) when the
  * ring is empty, so the host signals again on empty -> non-empty. */

@@ -75,17 +75,31 @@ enum vmbus_ring_status vmbus_ring_write(struct vmbus_ring *r, uint16_t type,
 					const void *payload, uint32_t len,
 					int *signal)
 {
+	return vmbus_ring_write_hdr(r, type, flags, trans_id, 0, 0, payload,
+				    len, signal);
+}
+
+enum vmbus_ring_status vmbus_ring_write_hdr(struct vmbus_ring *r,
+					    uint16_t type, uint16_t flags,
+					    uint64_t trans_id, const void *hdr,
+					    uint32_t hdr_len,
+					    const void *payload, uint32_t len,
+					    int *signal)
+{
 	static const uint8_t zeros[8];
 	struct vmbus_pkt_desc d;
-	uint32_t w, rd, aligned, total, off;
+	uint32_t w, rd, start, aligned, total, off;
 	uint64_t trailer;
 
 	*signal = 0;
-	/* len8 is 16 bits; the ring never fills completely (vmbus.md §5.3:
-	 * free space must stay strictly greater than packet + trailer). */
-	if (len > r->size || len > 0xFFFF * 8 - 16)
+	/* len8 and offset8 are 16 bits; the ring never fills completely
+	 * (vmbus.md §5.3: free space must stay strictly greater than
+	 * packet + trailer). */
+	if ((hdr_len & 7) || hdr_len > r->size || len > r->size ||
+	    16 + hdr_len + len > 0xFFFF * 8)
 		return VMBUS_RING_TOO_BIG;
-	aligned = (16 + len + 7) & ~7u;
+	start = 16 + hdr_len;
+	aligned = (start + len + 7) & ~7u;
 	total = aligned + VMBUS_PKT_TRAILER;
 	if (total >= r->size)
 		return VMBUS_RING_TOO_BIG;
@@ -98,13 +112,15 @@ enum vmbus_ring_status vmbus_ring_write(struct vmbus_ring *r, uint16_t type,
 		return VMBUS_RING_FULL;
 	}
 	d.type = type;
-	d.offset8 = 2;
+	d.offset8 = (uint16_t)(start / 8);
 	d.len8 = (uint16_t)(aligned / 8);
 	d.flags = flags;
 	d.trans_id = trans_id;
 	off = copy_in(r, w, &d, sizeof(d));
+	if (hdr_len)
+		off = copy_in(r, off, hdr, hdr_len);
 	off = copy_in(r, off, payload, len);
-	off = copy_in(r, off, zeros, aligned - 16 - len);
+	off = copy_in(r, off, zeros, aligned - start - len);
 	trailer = (uint64_t)w << 32;
 	off = copy_in(r, off, &trailer, sizeof(trailer));
 	if (w + total > r->size)

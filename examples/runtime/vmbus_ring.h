@@ -96,6 +96,16 @@ enum vmbus_ring_status vmbus_ring_write(struct vmbus_ring *r, uint16_t type,
 					const void *payload, uint32_t len,
 					int *signal);
 
+/* The same with a type-specific header of hdr_len bytes (a multiple of
+ * 8) between the descriptor and the payload: offset8 = (16 + hdr_len)/8
+ * (GPA-direct ranges, vmbus.md §5.3). */
+enum vmbus_ring_status vmbus_ring_write_hdr(struct vmbus_ring *r,
+					    uint16_t type, uint16_t flags,
+					    uint64_t trans_id, const void *hdr,
+					    uint32_t hdr_len,
+					    const void *payload, uint32_t len,
+					    int *signal);
+
 /* Reads one packet into pkt and buf (at most cap payload bytes; a larger
  * packet is left in the ring with VMBUS_RING_TOO_BIG). *signal is set to
  * 1 when the host writer waits for space (pending_send_sz) and this read
