@@ -38,8 +38,7 @@ struct disk {
 	struct disk_stats stats;
 };
 
-struct disk *disk_open(const struct disk_config *cfg, char *err,
-		       size_t errlen)
+struct disk *disk_open(const struct disk_config *cfg, char *err, size_t errlen)
 {
 	if (!cfg || !cfg->path || cfg->channels > DISK_MAX_CHANNELS) {
 		snprintf(err, errlen, "disk: bad configuration");
@@ -93,8 +92,7 @@ uint64_t disk_size(const struct disk *d)
 	return d->size;
 }
 
-cycles_t disk_service_time(const struct disk *d, enum disk_op op,
-			   uint64_t len)
+cycles_t disk_service_time(const struct disk *d, enum disk_op op, uint64_t len)
 {
 	cycles_t t = d->cfg.latency;
 	if (op == DISK_FLUSH || d->cfg.bytes_per_sec == 0)
@@ -152,8 +150,8 @@ static enum disk_status host_io(struct disk *d, bool write, uint64_t offset,
 	return DISK_OK;
 }
 
-static enum disk_status do_io(struct disk *d, enum disk_op op,
-			      uint64_t offset, uint64_t len, void *buf)
+static enum disk_status do_io(struct disk *d, enum disk_op op, uint64_t offset,
+			      uint64_t len, void *buf)
 {
 	switch (op) {
 	case DISK_FLUSH:

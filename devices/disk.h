@@ -45,8 +45,7 @@ struct disk_stats {
 };
 
 /* Open the image. NULL on failure, with a message in err. */
-struct disk *disk_open(const struct disk_config *cfg, char *err,
-		       size_t errlen);
+struct disk *disk_open(const struct disk_config *cfg, char *err, size_t errlen);
 /* A clean stop: fsync, then close. Returns 0, or -1 if the fsync or the
  * close failed (the data may not be on the host's media). */
 int disk_close(struct disk *d);
@@ -61,8 +60,7 @@ enum disk_status disk_submit(struct disk *d, enum disk_op op, uint64_t offset,
 			     cycles_t *done);
 
 /* The modeled service time of one request of `len` bytes (no queueing). */
-cycles_t disk_service_time(const struct disk *d, enum disk_op op,
-			   uint64_t len);
+cycles_t disk_service_time(const struct disk *d, enum disk_op op, uint64_t len);
 void disk_get_stats(const struct disk *d, struct disk_stats *out);
 
 #endif

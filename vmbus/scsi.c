@@ -119,8 +119,7 @@ static void data_in(struct scsi_cmd *c, const uint8_t *src, uint32_t have,
 static const uint8_t vpd_pages[] = {0x00, 0x80, 0x83, 0xB0, 0xB1, 0xB2};
 
 /* A VPD page into out[]; returns its total length. */
-static uint32_t vpd_page(const struct scsi_lun *l, uint8_t page,
-			 uint8_t *out)
+static uint32_t vpd_page(const struct scsi_lun *l, uint8_t page, uint8_t *out)
 {
 	uint32_t len = 0; /* page length (bytes after the 4-byte header) */
 	out[1] = page;
@@ -405,8 +404,8 @@ struct scsi_lun *scsi_lun_create(struct disk *disk,
 		return NULL;
 	l->disk = disk;
 	l->blocks = blocks;
-	l->max_xfer = cfg->max_transfer_bytes ? cfg->max_transfer_bytes
-					      : 256u << 10;
+	l->max_xfer =
+	    cfg->max_transfer_bytes ? cfg->max_transfer_bytes : 256u << 10;
 	pad_copy(l->vendor, 8, cfg->vendor ? cfg->vendor : "Msft");
 	pad_copy(l->product, 16, cfg->product ? cfg->product : "Virtual Disk");
 	pad_copy(l->revision, 4, cfg->revision ? cfg->revision : "1.0");

@@ -15,30 +15,30 @@
 struct disk;
 struct scsi_lun;
 
-#define SCSI_BLOCK_SIZE	  512u
-#define SCSI_MAX_CDB	  16u
-#define SCSI_SENSE_LEN	  18u /* fixed-format sense data */
+#define SCSI_BLOCK_SIZE 512u
+#define SCSI_MAX_CDB	16u
+#define SCSI_SENSE_LEN	18u /* fixed-format sense data */
 
 /* SCSI status byte (SAM). */
 #define SCSI_STATUS_GOOD	    0x00
 #define SCSI_STATUS_CHECK_CONDITION 0x02
 
 /* Sense keys and additional sense codes we report (SPC). */
-#define SCSI_KEY_NO_SENSE	 0x0
-#define SCSI_KEY_MEDIUM_ERROR	 0x3
-#define SCSI_KEY_ILLEGAL_REQUEST 0x5
-#define SCSI_ASC_INVALID_OPCODE	 0x20 /* INVALID COMMAND OPERATION CODE */
-#define SCSI_ASC_LBA_OUT_OF_RANGE 0x21
-#define SCSI_ASC_INVALID_FIELD_CDB 0x24
+#define SCSI_KEY_NO_SENSE	      0x0
+#define SCSI_KEY_MEDIUM_ERROR	      0x3
+#define SCSI_KEY_ILLEGAL_REQUEST      0x5
+#define SCSI_ASC_INVALID_OPCODE	      0x20 /* INVALID COMMAND OPERATION CODE */
+#define SCSI_ASC_LBA_OUT_OF_RANGE     0x21
+#define SCSI_ASC_INVALID_FIELD_CDB    0x24
 #define SCSI_ASC_SAVING_NOT_SUPPORTED 0x39
-#define SCSI_ASC_WRITE_ERROR	 0x0C
-#define SCSI_ASC_UNRECOVERED_READ 0x11
+#define SCSI_ASC_WRITE_ERROR	      0x0C
+#define SCSI_ASC_UNRECOVERED_READ     0x11
 
 struct scsi_config {
-	const char *vendor;	     /* ≤ 8 chars (space padded); NULL "Msft" */
-	const char *product;	     /* ≤ 16; NULL "Virtual Disk" */
-	const char *revision;	     /* ≤ 4; NULL "1.0" */
-	const char *serial;	     /* ≤ 32; NULL "hvsim-0" */
+	const char *vendor;   /* ≤ 8 chars (space padded); NULL "Msft" */
+	const char *product;  /* ≤ 16; NULL "Virtual Disk" */
+	const char *revision; /* ≤ 4; NULL "1.0" */
+	const char *serial;   /* ≤ 32; NULL "hvsim-0" */
 	uint32_t max_transfer_bytes; /* advertised in VPD 0xB0; 0 = 256 KiB */
 };
 
@@ -50,8 +50,8 @@ struct scsi_cmd {
 	uint32_t buf_len; /* bytes the initiator offers (its transfer length) */
 	cycles_t now;	  /* arrival */
 	/* outputs */
-	uint8_t status;	 /* SCSI_STATUS_* */
-	uint32_t xfer;	 /* bytes moved (≤ buf_len) */
+	uint8_t status; /* SCSI_STATUS_* */
+	uint32_t xfer;	/* bytes moved (≤ buf_len) */
 	uint8_t sense[SCSI_SENSE_LEN];
 	unsigned sense_len; /* 0 unless CHECK CONDITION */
 	cycles_t done;	    /* completion: the disk model's, or `now` */

@@ -46,27 +46,27 @@ static const struct {
 #define DEFAULT_MAX_XFER (256u << 10)
 
 /* vstor_packet layout (§6.2): op @0, flags @4, status @8, union @12. */
-#define VP_OP	  0
-#define VP_FLAGS  4
-#define VP_STATUS 8
-#define VP_U	  12
+#define VP_OP		 0
+#define VP_FLAGS	 4
+#define VP_STATUS	 8
+#define VP_U		 12
 #define VP_SIZE_PRE_WIN8 48u /* 12 + vmscsi_request V1 (0x24) */
 /* vmscsi_request offsets inside the union. */
-#define SRB_LENGTH    0
-#define SRB_SRB_ST    2
-#define SRB_SCSI_ST   3
-#define SRB_PATH      5
-#define SRB_TARGET    6
-#define SRB_LUN	      7
-#define SRB_CDB_LEN   8
-#define SRB_SENSE_LEN 9
-#define SRB_DATA_IN   10
-#define SRB_XFER_LEN  12
-#define SRB_CDB	      16 /* union with the sense data on completion */
-#define SRB_CDB_SIZE  20
-#define DATA_IN_WRITE 0
-#define DATA_IN_READ  1
-#define DATA_IN_NONE  2
+#define SRB_LENGTH	 0
+#define SRB_SRB_ST	 2
+#define SRB_SCSI_ST	 3
+#define SRB_PATH	 5
+#define SRB_TARGET	 6
+#define SRB_LUN		 7
+#define SRB_CDB_LEN	 8
+#define SRB_SENSE_LEN	 9
+#define SRB_DATA_IN	 10
+#define SRB_XFER_LEN	 12
+#define SRB_CDB		 16 /* union with the sense data on completion */
+#define SRB_CDB_SIZE	 20
+#define DATA_IN_WRITE	 0
+#define DATA_IN_READ	 1
+#define DATA_IN_NONE	 2
 
 #define VER_WIN8 0x0501
 
@@ -120,7 +120,8 @@ static void reply(struct req *r, uint32_t status, cycles_t work)
 {
 	struct storvsp_reply *o = r->out;
 	memset(o->pkt, 0, sizeof(o->pkt));
-	uint32_t n = r->vp_len < STORVSP_PKT_SIZE ? r->vp_len : STORVSP_PKT_SIZE;
+	uint32_t n =
+	    r->vp_len < STORVSP_PKT_SIZE ? r->vp_len : STORVSP_PKT_SIZE;
 	if (n > VP_U)
 		memcpy(o->pkt + VP_U, r->vp + VP_U, n - VP_U);
 	wr32(o->pkt + VP_OP, STORVSP_OP_COMPLETE_IO);
@@ -225,8 +226,8 @@ static struct gpadl *srb_buffer(struct req *r, uint32_t len)
 	return g;
 }
 
-static void srb_run(struct req *r, uint8_t *u, struct gpadl *g,
-		    uint32_t len, uint8_t dir)
+static void srb_run(struct req *r, uint8_t *u, struct gpadl *g, uint32_t len,
+		    uint8_t dir)
 {
 	struct storvsp *s = r->s;
 	if (dir == DATA_IN_WRITE && len &&
@@ -237,8 +238,11 @@ static void srb_run(struct req *r, uint8_t *u, struct gpadl *g,
 	}
 	if (dir == DATA_IN_READ)
 		memset(s->bounce, 0, len);
-	struct scsi_cmd c = {.cdb = u + SRB_CDB, .cdb_len = u[SRB_CDB_LEN],
-			     .buf = s->bounce, .buf_len = len, .now = r->now};
+	struct scsi_cmd c = {.cdb = u + SRB_CDB,
+			     .cdb_len = u[SRB_CDB_LEN],
+			     .buf = s->bounce,
+			     .buf_len = len,
+			     .now = r->now};
 	scsi_execute(s->cfg.lun, &c);
 	if (dir == DATA_IN_READ && c.xfer &&
 	    gpadl_copy_to(g, 0, s->bounce, c.xfer) != GPADL_OK) {
@@ -383,11 +387,19 @@ enum storvsp_result storvsp_handle(struct storvsp *s, struct physmem *mem,
 		return STORVSP_REFUSED;
 	}
 	uint32_t off = rd16(pkt + 2) * 8u, plen = rd16(pkt + 4) * 8u;
-	struct req r = {.s = s, .mem = mem, .pkt = pkt, .pkt_len = plen,
-			.type = rd16(pkt), .data_off = off, .vp = pkt + off,
-			.vp_len = plen - off, .now = now, .out = out};
+	struct req r = {.s = s,
+			.mem = mem,
+			.pkt = pkt,
+			.pkt_len = plen,
+			.type = rd16(pkt),
+			.data_off = off,
+			.vp = pkt + off,
+			.vp_len = plen - off,
+			.now = now,
+			.out = out};
 	bool wants = rd16(pkt + 6) & 1;
-	out->trans_id = (uint64_t)rd32(pkt + 8) | (uint64_t)rd32(pkt + 12) << 32;
+	out->trans_id = (uint64_t)rd32(pkt + 8) | (uint64_t)rd32(pkt + 12)
+						      << 32;
 	if (off < 16 || off > plen || plen > len ||
 	    (r.type != 0x6 && r.type != 0x9) || r.vp_len < VP_U + 4) {
 		s->stats.refused++;

@@ -74,14 +74,14 @@ struct storvsp_config {
 struct storvsp_reply {
 	uint64_t trans_id;
 	uint8_t pkt[STORVSP_PKT_SIZE]; /* operation COMPLETE_IO */
-	cycles_t ready_at; /* the disk model's completion, or now */
-	cycles_t cost;	   /* ring-0 cycles of VSP work */
+	cycles_t ready_at;	       /* the disk model's completion, or now */
+	cycles_t cost;		       /* ring-0 cycles of VSP work */
 };
 
 enum storvsp_result {
-	STORVSP_REPLY = 0,     /* *out is the completion to send */
-	STORVSP_NO_REPLY = 1,  /* nothing to answer (no completion asked) */
-	STORVSP_REFUSED = -1,  /* malformed beyond answering; counted */
+	STORVSP_REPLY = 0,    /* *out is the completion to send */
+	STORVSP_NO_REPLY = 1, /* nothing to answer (no completion asked) */
+	STORVSP_REFUSED = -1, /* malformed beyond answering; counted */
 };
 
 struct storvsp_stats {
@@ -105,5 +105,25 @@ void storvsp_get_stats(const struct storvsp *s, struct storvsp_stats *out);
 enum storvsp_result storvsp_handle(struct storvsp *s, struct physmem *mem,
 				   const uint8_t *pkt, uint32_t len,
 				   cycles_t now, struct storvsp_reply *out);
+
+/* ---- on the VSP framework (vmbus/storvsp_vsp.c) ------------------------
+ * A SCSI controller offer (interface ba6163d9-…, the given instance GUID
+ * in wire order) serving cfg->lun; give storvsp_dev_desc() to the child's
+ * VMBus server. Completions wait for the disk model, then for ring room. */
+struct storvsp_dev;
+struct vsp_desc;
+struct storvsp_dev_stats {
+	uint64_t sent;	  /* completions written into the guest's ring */
+	uint64_t queued;  /* completions that went through the FIFO */
+	uint64_t dropped; /* FIFO full, or the channel broke */
+	uint64_t pending; /* waiting now for ring room */
+};
+struct storvsp_dev *storvsp_dev_create(const struct storvsp_config *cfg,
+				       const uint8_t instance[16]);
+void storvsp_dev_destroy(struct storvsp_dev *d);
+const struct vsp_desc *storvsp_dev_desc(struct storvsp_dev *d);
+struct storvsp *storvsp_dev_core(struct storvsp_dev *d);
+void storvsp_dev_get_stats(const struct storvsp_dev *d,
+			   struct storvsp_dev_stats *out);
 
 #endif

@@ -133,8 +133,8 @@ static void run_stream(const char *p, cycles_t *out, int n)
 		uint64_t len = (x >> 8) % sizeof(buf);
 		now += (x >> 4) % 5000;
 		disk_submit(d, (x & 1) ? DISK_WRITE : DISK_READ,
-			    (x >> 12) % (IMG_SIZE - sizeof(buf)), len, buf,
-			    now, &out[i]);
+			    (x >> 12) % (IMG_SIZE - sizeof(buf)), len, buf, now,
+			    &out[i]);
 	}
 	disk_close(d);
 }
@@ -162,8 +162,8 @@ Test(disk, written_data_is_in_the_image_after_close)
 		w[i] = (uint8_t)(i * 7 + 3);
 	cr_assert_eq(DISK_OK,
 		     disk_submit(d, DISK_WRITE, 65536, sizeof(w), w, 0, NULL));
-	cr_assert_eq(DISK_OK, disk_submit(d, DISK_READ, 65536, sizeof(r), r,
-					  0, NULL));
+	cr_assert_eq(DISK_OK,
+		     disk_submit(d, DISK_READ, 65536, sizeof(r), r, 0, NULL));
 	cr_assert_arr_eq(w, r, sizeof(w));
 	struct disk_stats s;
 	disk_get_stats(d, &s);
@@ -225,8 +225,8 @@ Test(disk, host_file_shrinking_is_an_io_error_not_a_crash)
 	struct disk *d = mk_disk(p, 0, 0, 1);
 	cr_assert_eq(0, truncate(p, 4096)); /* someone else cut the file */
 	uint8_t buf[512];
-	cr_assert_eq(DISK_E_IO,
-		     disk_submit(d, DISK_READ, 8192, sizeof(buf), buf, 0, NULL));
+	cr_assert_eq(DISK_E_IO, disk_submit(d, DISK_READ, 8192, sizeof(buf),
+					    buf, 0, NULL));
 	cr_assert_eq(DISK_OK,
 		     disk_submit(d, DISK_READ, 0, sizeof(buf), buf, 0, NULL));
 	disk_close(d);

@@ -51,8 +51,11 @@ TestSuite(scsi, .init = setup, .fini = teardown);
 static struct scsi_cmd run(const uint8_t *cdb, unsigned len, uint8_t *buf,
 			   uint32_t buf_len)
 {
-	struct scsi_cmd c = {.cdb = cdb, .cdb_len = len, .buf = buf,
-			     .buf_len = buf_len, .now = 100};
+	struct scsi_cmd c = {.cdb = cdb,
+			     .cdb_len = len,
+			     .buf = buf,
+			     .buf_len = buf_len,
+			     .now = 100};
 	scsi_execute(lun, &c);
 	return c;
 }
@@ -114,8 +117,8 @@ Test(scsi, vpd_00_lists_the_pages_linux_asks_for)
 	uint8_t b[255];
 	struct scsi_cmd c = vpd(0x00, b, 255);
 	cr_assert_eq(SCSI_STATUS_GOOD, c.status);
-	uint8_t want[] = {0x00, 0x00, 0x00, 6, 0x00, 0x80, 0x83, 0xB0, 0xB1,
-			  0xB2};
+	uint8_t want[] = {0x00, 0x00, 0x00, 6,	  0x00,
+			  0x80, 0x83, 0xB0, 0xB1, 0xB2};
 	cr_assert_eq(sizeof(want), c.xfer);
 	cr_assert_arr_eq(want, b, sizeof(want));
 }
@@ -149,7 +152,8 @@ Test(scsi, vpd_b0_block_limits)
 	struct scsi_cmd c = vpd(0xB0, b, 255);
 	cr_assert_eq(64, c.xfer);
 	cr_assert_eq(0x3C, b[3]);
-	uint32_t maxlen = (uint32_t)b[8] << 24 | b[9] << 16 | b[10] << 8 | b[11];
+	uint32_t maxlen =
+	    (uint32_t)b[8] << 24 | b[9] << 16 | b[10] << 8 | b[11];
 	cr_assert_eq(512, maxlen, "256 KiB in 512-byte blocks");
 }
 
@@ -408,8 +412,9 @@ Test(scsi, random_cdbs_are_answered_safely)
 			cdb[j] = (uint8_t)(x >> 24);
 		}
 		if (i & 1) /* bias toward known opcodes */
-			cdb[0] = (uint8_t[]){0x12, 0x1A, 0x5A, 0x28, 0x2A, 0x88,
-					     0x8A, 0x9E, 0xA0, 0x25}[x % 10];
+			cdb[0] =
+			    (uint8_t[]){0x12, 0x1A, 0x5A, 0x28, 0x2A,
+					0x88, 0x8A, 0x9E, 0xA0, 0x25}[x % 10];
 		uint32_t blen = (x >> 8) % (sizeof(b) + 1);
 		struct scsi_cmd c = run(cdb, 1 + (x >> 4) % 16, b, blen);
 		cr_assert_leq(c.xfer, blen);

@@ -98,9 +98,9 @@ static uint32_t mk_inband(uint8_t *b, uint64_t tid, const uint8_t *vp,
 }
 
 /* A GPA-direct packet with one range (Linux's form). */
-static uint32_t mk_gpa(uint8_t *b, uint64_t tid, uint32_t count,
-		       uint32_t off, const uint64_t *pfn, unsigned npfn,
-		       const uint8_t *vp, uint32_t n)
+static uint32_t mk_gpa(uint8_t *b, uint64_t tid, uint32_t count, uint32_t off,
+		       const uint64_t *pfn, unsigned npfn, const uint8_t *vp,
+		       uint32_t n)
 {
 	uint32_t off8 = 4 + npfn, len8 = off8 + (n + 7) / 8;
 	memset(b, 0, len8 * 8);
@@ -201,7 +201,8 @@ Test(storvsp, linux_init_sequence_reaches_ready)
 Test(storvsp, unknown_version_is_revision_mismatch_then_fallback)
 {
 	init_op(STORVSP_OP_BEGIN_INIT, 0, 0);
-	init_op(STORVSP_OP_QUERY_PROTOCOL, 0x0700, STORVSP_ST_REVISION_MISMATCH);
+	init_op(STORVSP_OP_QUERY_PROTOCOL, 0x0700,
+		STORVSP_ST_REVISION_MISMATCH);
 	cr_assert_eq(STORVSP_WAIT_VERSION, storvsp_state(vsp));
 	init_op(STORVSP_OP_QUERY_PROTOCOL, 0x0600, 0);
 	cr_assert_eq(0x0600, storvsp_version(vsp));
@@ -210,7 +211,8 @@ Test(storvsp, unknown_version_is_revision_mismatch_then_fallback)
 Test(storvsp, out_of_order_operations_are_refused_by_state)
 {
 	init_op(STORVSP_OP_END_INIT, 0, STORVSP_ST_INVALID_DEVICE_STATE);
-	init_op(STORVSP_OP_QUERY_PROPERTIES, 0, STORVSP_ST_INVALID_DEVICE_STATE);
+	init_op(STORVSP_OP_QUERY_PROPERTIES, 0,
+		STORVSP_ST_INVALID_DEVICE_STATE);
 	init_op(STORVSP_OP_BEGIN_INIT, 0, 0);
 	init_op(STORVSP_OP_BEGIN_INIT, 0, STORVSP_ST_INVALID_DEVICE_STATE);
 	init_op(STORVSP_OP_END_INIT, 0, STORVSP_ST_INVALID_DEVICE_STATE);
@@ -310,15 +312,15 @@ Test(storvsp, write_then_read_through_guest_pages)
 	uint8_t data[8192], back[8192];
 	for (unsigned i = 0; i < sizeof(data); i++)
 		data[i] = (uint8_t)(i * 13 + 1);
-	cr_assert_eq(0, physmem_copy_to(mem, 0x20000 + 0x200, data,
-					sizeof(data)));
+	cr_assert_eq(0,
+		     physmem_copy_to(mem, 0x20000 + 0x200, data, sizeof(data)));
 	uint64_t wpfn[3] = {0x20, 0x21, 0x22};
 	uint8_t vp[64], b[256], cdb[10];
 	rw10(cdb, 0x2A, 64, 16);
 	mk_srb(vp, cdb, 10, 0, sizeof(data), 0);
-	cr_assert_eq(STORVSP_REPLY,
-		     send(b, mk_gpa(b, 77, sizeof(data), 0x200, wpfn, 3, vp, 64),
-			  100));
+	cr_assert_eq(
+	    STORVSP_REPLY,
+	    send(b, mk_gpa(b, 77, sizeof(data), 0x200, wpfn, 3, vp, 64), 100));
 	cr_assert_eq(77, rep.trans_id);
 	cr_assert_eq(STORVSP_SRB_SUCCESS, rep.pkt[12 + 2]);
 	cr_assert_eq(sizeof(data), r32(rep.pkt + 12 + 12));
@@ -331,7 +333,8 @@ Test(storvsp, write_then_read_through_guest_pages)
 	mk_srb(vp, cdb, 10, 1, sizeof(back), 0);
 	send(b, mk_gpa(b, 78, sizeof(back), 0, rpfn, 2, vp, 64), 200);
 	cr_assert_eq(STORVSP_SRB_SUCCESS, rep.pkt[12 + 2]);
-	cr_assert_eq(100 + 5000 + 5000, rep.ready_at, "queued behind the write");
+	cr_assert_eq(100 + 5000 + 5000, rep.ready_at,
+		     "queued behind the write");
 	cr_assert_eq(0, physmem_copy_from(mem, back, 0x40000, 4096));
 	cr_assert_eq(0, physmem_copy_from(mem, back + 4096, 0x33000, 4096));
 	cr_assert_arr_eq(data, back, sizeof(data));
