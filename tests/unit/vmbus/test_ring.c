@@ -623,3 +623,173 @@ Test(ring, every_status_has_a_distinct_name)
 					  ring_status_name(b));
 	}
 }
+
+/* ---- seeded mutation test ------------------------------------------------
+ * 10,000 rounds: a guest writer and the host writer put valid packets in
+ * both rings, then random header fields and data bytes are corrupted
+ * (also between host calls), and the host reads, writes and parses
+ * GPA-direct lists. Every page outside the GPADL holds the canary 0xA5,
+ * which the corruptions and payloads never produce: a canary byte in
+ * anything the host read, or a changed canary page, means an access
+ * outside the GPADL. Run under ASan/UBSan too (build-ring-asan). */
+
+#define CANARY 0xA5u
+
+static uint8_t rnd_byte(void)
+{
+	uint8_t b = (uint8_t)rnd();
+	return b == CANARY ? 0 : b;
+}
+
+static bool in_gpadl(uint64_t pfn)
+{
+	for (unsigned i = 0; i < 2 * RING_PAGES; i++)
+		if (page_of(i) == pfn)
+			return true;
+	return false;
+}
+
+static void check_canaries(void)
+{
+	for (uint64_t pfn = 0; pfn < RAM_PAGES; pfn++) {
+		if (in_gpadl(pfn))
+			continue;
+		uint8_t *p = physmem_ram_ptr(pm, pfn * 4096, 4096);
+		for (unsigned i = 0; i < 4096; i++)
+			if (p[i] != CANARY)
+				cr_assert_fail("page %llu byte %u changed",
+					       (unsigned long long)pfn, i);
+	}
+}
+
+static void corrupt(void)
+{
+	unsigned ring_page = rnd() % 2 ? UP : DOWN;
+	static const uint32_t fields[] = {
+		RING_HDR_WRITE_INDEX, RING_HDR_READ_INDEX,
+		RING_HDR_INTERRUPT_MASK, RING_HDR_PENDING_SEND_SZ,
+		RING_HDR_FEATURE_BITS};
+	switch (rnd() % 4) {
+	case 0: { /* a header field: arbitrary */
+		uint32_t v = rnd() << 16 ^ rnd();
+		if ((v & 0xFF) == CANARY)
+			v ^= 1;
+		g_set(ring_page, fields[rnd() % 5], v);
+		break;
+	}
+	case 1: /* a plausible index */
+		g_set(ring_page, fields[rnd() % 2], (rnd() % (DATA / 8)) * 8);
+		break;
+	default: { /* data bytes, often at the reader's position */
+		uint32_t pos = rnd() % 2 ? g_get(ring_page, RING_HDR_READ_INDEX)
+					 : rnd();
+		pos = pos % DATA + rnd() % 24;
+		for (unsigned n = 1 + rnd() % 4; n > 0; n--) {
+			uint8_t b = rnd_byte();
+			g_data_put(ring_page, pos++, &b, 1);
+		}
+	}
+	}
+}
+
+static void check_read(const struct ring *r, const struct ring_pkt *p,
+		       const uint8_t *buf)
+{
+	cr_assert_leq(p->len + RING_TRAILER_SIZE, r->data_size - 8);
+	cr_assert_geq(p->offset, RING_DESC_SIZE);
+	cr_assert_leq(p->offset, p->len);
+	cr_assert_eq(r->priv_index % 8, 0);
+	cr_assert_lt(r->priv_index, r->data_size);
+	for (uint32_t i = 0; i < p->len; i++)
+		if (buf[i] == CANARY)
+			cr_assert_fail("read a byte from outside the GPADL");
+}
+
+static unsigned reads_ok, writes_ok, refusals;
+
+static void host_ops(struct ring *up, struct ring *down)
+{
+	static uint8_t buf[DATA], pay[2000];
+	for (unsigned op = 0; op < 12; op++) {
+		struct ring_pkt p;
+		bool sig;
+		if (rnd() % 5 == 0)
+			corrupt();
+		enum ring_status st = ring_read(up, buf, sizeof(buf), &p, &sig);
+		cr_assert_lt((unsigned)st, RING_NR_STATUS);
+		refusals += st >= RING_ERR_TOO_BIG && st != RING_ERR_DEAD;
+		if (st == RING_OK) {
+			reads_ok++;
+			check_read(up, &p, buf);
+			struct gpadl *d = NULL;
+			if (p.type == RING_PKT_GPA_DIRECT &&
+			    ring_parse_gpa_direct(pm, buf, p.len, &d) ==
+				    GPADL_OK)
+				cr_assert(gpadl_size(d) > 0);
+			gpadl_destroy(d);
+		}
+		uint32_t len = rnd() % sizeof(pay);
+		memset(pay, 0x11, len);
+		st = ring_write(down, RING_PKT_COMP, 0, op, NULL, 0, pay, len,
+				&sig);
+		cr_assert_lt((unsigned)st, RING_NR_STATUS);
+		writes_ok += st == RING_OK;
+		(void)ring_used(up);
+		(void)ring_used(down);
+	}
+}
+
+static void guest_fills(void)
+{
+	struct ring w;
+	static uint8_t pay[1500];
+	bool sig;
+	if (ring_open(&w, g, UP, RING_PAGES, true) != RING_OK)
+		return;
+	for (unsigned n = rnd() % 6; n > 0; n--) {
+		uint32_t len = rnd() % sizeof(pay);
+		if ((16 + len + 7) / 8 == CANARY) /* len8 must not be it */
+			len += 8;
+		uint64_t tid = 0;
+		for (uint32_t i = 0; i < len; i++)
+			pay[i] = rnd_byte();
+		for (int i = 0; i < 8; i++)
+			tid = tid << 8 | rnd_byte();
+		uint16_t type = rnd() % 2 ? RING_PKT_INBAND
+					  : RING_PKT_GPA_DIRECT;
+		(void)ring_write(&w, type, rnd() % 2, tid, NULL, 0, pay, len,
+				 &sig);
+	}
+}
+
+Test(ring, ten_thousand_seeded_corruptions_stay_inside_the_gpadl)
+{
+	uint8_t *ram = physmem_ram_ptr(pm, 0, RAM_PAGES * 4096ull);
+	memset(ram, CANARY, RAM_PAGES * 4096ull);
+	rng = 0xC0FFEEull;
+	unsigned opened = 0;
+	for (unsigned round = 0; round < 10000; round++) {
+		for (unsigned i = 0; i < 2 * RING_PAGES; i++)
+			memset(physmem_ram_ptr(pm, page_of(i) * 4096, 4096), 0,
+			       4096);
+		g_set(UP, RING_HDR_FEATURE_BITS, 1);
+		g_set(DOWN, RING_HDR_FEATURE_BITS, 1);
+		guest_fills();
+		for (unsigned n = rnd() % 5; n > 0; n--)
+			corrupt();
+		struct ring up, down;
+		if (ring_open_pair(g, DOWN, &up, &down) == RING_OK) {
+			opened++;
+			host_ops(&up, &down);
+		}
+		if (round % 500 == 0)
+			check_canaries();
+	}
+	check_canaries();
+	cr_log_info("opened %u reads %u writes %u refusals %u", opened,
+		    reads_ok, writes_ok, refusals);
+	cr_assert_gt(opened, 5000);
+	cr_assert_gt(reads_ok, 10000);
+	cr_assert_gt(writes_ok, 10000);
+	cr_assert_gt(refusals, 1000);
+}
