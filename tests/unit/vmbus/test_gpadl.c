@@ -323,3 +323,108 @@ Test(gpadl, every_status_has_a_distinct_name)
 	}
 	cr_assert_str_eq(gpadl_status_name(GPADL_NR_STATUS), "unknown");
 }
+
+/* ---- seeded mutation test ----------------------------------------------
+ * 10,000 Linux-shaped GPADLs (1..100 pages, header of <= 26 PFNs, bodies
+ * of <= 28) with random damage: flipped stream bytes, wrong rangecount or
+ * range_buflen, odd lengths, dropped or repeated bodies. Whatever is
+ * accepted must be self-consistent and inside RAM; a failed body must
+ * change nothing. */
+
+static uint64_t rng = 0x5EED5EEDull;
+static uint32_t rnd(void)
+{
+	rng ^= rng << 13;
+	rng ^= rng >> 7;
+	rng ^= rng << 17;
+	return (uint32_t)(rng >> 16);
+}
+
+static void check_accepted(struct gpadl *g)
+{
+	cr_assert_leq(gpadl_page_count(g), GPADL_MAX_PAGES);
+	for (uint32_t i = 0; i < gpadl_page_count(g); i++)
+		cr_assert_lt(gpadl_pfn(g, i), RAM_PAGES);
+	if (!gpadl_is_complete(g))
+		return;
+	uint64_t size = gpadl_size(g);
+	cr_assert_gt(size, 0);
+	cr_assert_leq(size, (uint64_t)gpadl_page_count(g) * 4096);
+	static uint8_t buf[RAM];
+	cr_assert_leq(size, sizeof(buf));
+	cr_assert_eq(gpadl_copy_to(g, 0, buf, size), GPADL_OK);
+	cr_assert_eq(gpadl_copy_from(g, 0, buf, size), GPADL_OK);
+	cr_assert_eq(gpadl_copy_from(g, size, buf, 1), GPADL_ERR_OUT_OF_RANGE);
+}
+
+static void mutate(uint8_t *bytes, unsigned len)
+{
+	for (unsigned n = 1 + rnd() % 3; n > 0; n--) {
+		unsigned at = rnd() % len;
+		switch (rnd() % 3) {
+		case 0:
+			bytes[at] ^= (uint8_t)(1u << rnd() % 8);
+			break;
+		case 1:
+			bytes[at] = (uint8_t)rnd();
+			break;
+		default:
+			bytes[at] = 0xFF;
+		}
+	}
+}
+
+Test(gpadl, ten_thousand_mutated_streams_never_escape_ram)
+{
+	unsigned complete = 0, refused = 0;
+	for (unsigned round = 0; round < 10000; round++) {
+		unsigned pages = 1 + rnd() % 100;
+		st.n = 0;
+		put_range(&st, pages * 4096 - rnd() % 4096, 0);
+		for (unsigned i = 0; i < pages; i++)
+			put_pfn(&st, rnd() % RAM_PAGES);
+		uint16_t rangecount = 1, buflen = (uint16_t)(st.n * 8);
+		if (rnd() % 4 == 0)
+			mutate((uint8_t *)st.w, st.n * 8);
+		if (rnd() % 10 == 0)
+			rangecount = (uint16_t)rnd();
+		if (rnd() % 10 == 0)
+			buflen = (uint16_t)rnd();
+		unsigned hdr = st.n < 27 ? st.n : 27;
+		size_t hdr_len = hdr * 8 - (rnd() % 20 == 0 ? rnd() % 8 : 0);
+		struct gpadl *g = NULL;
+		enum gpadl_status s = gpadl_begin(pm, round, rangecount, buflen,
+						  st.w, hdr_len, &g);
+		if (s != GPADL_OK) {
+			cr_assert_null(g);
+			refused++;
+			continue;
+		}
+		for (unsigned at = hdr; at < st.n;) {
+			unsigned n = st.n - at < 28 ? st.n - at : 28;
+			unsigned pick = rnd() % 20;
+			if (pick == 0) { /* drop this body */
+				at += n;
+				continue;
+			}
+			uint32_t before = gpadl_page_count(g);
+			size_t len = n * 8 - (pick == 1 ? 1 + rnd() % 7 : 0);
+			s = gpadl_add_body(g, &st.w[at], len);
+			if (s != GPADL_OK) {
+				cr_assert_eq(gpadl_page_count(g), before);
+				refused++;
+			}
+			if (pick != 2) /* 2: send it again */
+				at += n;
+		}
+		if (gpadl_is_complete(g))
+			cr_assert_eq(gpadl_add_body(g, &st.w[1], 8),
+				     GPADL_ERR_EXTRA);
+		check_accepted(g);
+		complete += gpadl_is_complete(g);
+		gpadl_destroy(g);
+	}
+	cr_log_info("complete %u refused %u", complete, refused);
+	cr_assert_gt(complete, 4000);
+	cr_assert_gt(refused, 1000);
+}
