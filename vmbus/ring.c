@@ -397,6 +397,16 @@ enum ring_status ring_write(struct ring *r, uint16_t type, uint16_t flags,
 	return RING_OK;
 }
 
+bool ring_check_invariants(const struct ring *r)
+{
+	if (!r->g || r->data_size == 0 || r->data_size % GPADL_PAGE_SIZE)
+		return false;
+	if (r->hdr_off + RING_HDR_SIZE + r->data_size > gpadl_size(r->g))
+		return false;
+	return r->priv_index % 8 == 0 && r->priv_index < r->data_size &&
+	       (r->is_writer || !r->pending_set);
+}
+
 /* ---- GPA direct ------------------------------------------------------- */
 
 enum gpadl_status ring_parse_gpa_direct(struct physmem *mem,

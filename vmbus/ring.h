@@ -143,6 +143,10 @@ enum ring_status ring_write(struct ring *r, uint16_t type, uint16_t flags,
 /* Bytes used in the ring as the host sees them now (0 on error). */
 uint32_t ring_used(struct ring *r);
 
+/* Debug hook for tests (STYLE §5): the host-owned state is consistent
+ * (index aligned and inside the data area, ring inside its GPADL). */
+bool ring_check_invariants(const struct ring *r);
+
 /* ---- GPA-direct packets (§5.3, type 9) ----------------------------- */
 
 /* Parse the page list of a GPA-direct packet copied whole into pkt_buf

@@ -125,6 +125,13 @@ Test(ring, open_pair_splits_the_gpadl_at_the_downstream_offset)
 	cr_assert_eq(to_guest.hdr_off, DOWN * 4096ull);
 	cr_assert(to_guest.is_writer);
 	cr_assert_not(from_guest.is_writer);
+	cr_assert(ring_check_invariants(&from_guest));
+	cr_assert(ring_check_invariants(&to_guest));
+	struct ring broken = to_guest;
+	broken.priv_index = 12;
+	cr_assert_not(ring_check_invariants(&broken));
+	broken.priv_index = DATA;
+	cr_assert_not(ring_check_invariants(&broken));
 }
 
 Test(ring, open_refuses_rings_without_a_data_page)
@@ -297,6 +304,8 @@ Test(ring, random_sizes_round_trip_through_wrap_around)
 		}
 	}
 	cr_assert_gt(wraps, 50);
+	cr_assert(ring_check_invariants(&to_guest));
+	cr_assert(ring_check_invariants(&guest_reader));
 }
 
 /* ---- signalling -------------------------------------------------------- */
@@ -734,6 +743,8 @@ static void host_ops(struct ring *up, struct ring *down)
 				&sig);
 		cr_assert_lt((unsigned)st, RING_NR_STATUS);
 		writes_ok += st == RING_OK;
+		cr_assert(ring_check_invariants(up));
+		cr_assert(ring_check_invariants(down));
 		(void)ring_used(up);
 		(void)ring_used(down);
 	}
