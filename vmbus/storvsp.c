@@ -128,6 +128,7 @@ static void reply(struct req *r, uint32_t status, cycles_t work)
 	wr32(o->pkt + VP_STATUS, status);
 	o->ready_at = r->now;
 	o->cost = work;
+	o->xfer = 0;
 }
 
 /* ---- init operations ---------------------------------------------------- */
@@ -189,6 +190,7 @@ static void srb_done(struct req *r, uint32_t status, uint8_t srb_st,
 	u[SRB_SRB_ST] = srb_st;
 	u[SRB_SCSI_ST] = scsi_st;
 	wr32(u + SRB_XFER_LEN, xfer);
+	r->out->xfer = xfer;
 }
 
 /* An SRB for a path/target/LUN we do not have: standard INQUIRY says
@@ -333,17 +335,19 @@ static const struct op_row ops[] = {
 };
 /* clang-format on */
 
-static void emit(struct storvsp *s, const struct storvsp_reply *o,
-		 uint64_t trans_id)
+/* Every reply and every refusal is a vsp_complete record: arg0 = the NT
+ * status (non-zero for a refusal), arg1 = bytes moved. */
+static void emit(struct storvsp *s, cycles_t cycle, uint64_t trans_id,
+		 uint32_t status, uint32_t bytes)
 {
 	if (!s->cfg.trace)
 		return;
-	struct trace_rec rec = {.cycle = o->ready_at,
+	struct trace_rec rec = {.cycle = cycle,
 				.kind = TK_VSP_COMPLETE,
 				.part = s->cfg.trace_part,
 				.txn = trans_id,
-				.arg0 = rd32(o->pkt + VP_STATUS),
-				.arg1 = rd32(o->pkt + VP_U + SRB_XFER_LEN)};
+				.arg0 = status,
+				.arg1 = bytes};
 	trace_emit(s->cfg.trace, &rec);
 }
 
@@ -384,6 +388,7 @@ enum storvsp_result storvsp_handle(struct storvsp *s, struct physmem *mem,
 	s->stats.packets++;
 	if (!pkt || len < 16) {
 		s->stats.refused++;
+		emit(s, now, 0, STORVSP_ST_INVALID_PARAMETER, 0);
 		return STORVSP_REFUSED;
 	}
 	uint32_t off = rd16(pkt + 2) * 8u, plen = rd16(pkt + 4) * 8u;
@@ -403,8 +408,11 @@ enum storvsp_result storvsp_handle(struct storvsp *s, struct physmem *mem,
 	if (off < 16 || off > plen || plen > len ||
 	    (r.type != 0x6 && r.type != 0x9) || r.vp_len < VP_U + 4) {
 		s->stats.refused++;
-		if (!wants || plen > len || off > plen)
+		if (!wants || plen > len || off > plen) {
+			emit(s, now, out->trans_id,
+			     STORVSP_ST_INVALID_PARAMETER, 0);
 			return STORVSP_REFUSED;
+		}
 		r.vp_len = 0;
 		reply(&r, STORVSP_ST_INVALID_PARAMETER, cost.control);
 	} else {
@@ -413,7 +421,8 @@ enum storvsp_result storvsp_handle(struct storvsp *s, struct physmem *mem,
 	if (!wants)
 		return STORVSP_NO_REPLY;
 	s->stats.replies++;
-	emit(s, out, out->trans_id);
+	emit(s, out->ready_at, out->trans_id, rd32(out->pkt + VP_STATUS),
+	     out->xfer);
 	return STORVSP_REPLY;
 }
 

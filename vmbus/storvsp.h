@@ -76,6 +76,7 @@ struct storvsp_reply {
 	uint8_t pkt[STORVSP_PKT_SIZE]; /* operation COMPLETE_IO */
 	cycles_t ready_at;	       /* the disk model's completion, or now */
 	cycles_t cost;		       /* ring-0 cycles of VSP work */
+	uint32_t xfer;		       /* SRB data bytes moved, else 0 */
 };
 
 enum storvsp_result {

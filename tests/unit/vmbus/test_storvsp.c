@@ -16,6 +16,7 @@
 
 #include "devices/disk.h"
 #include "mmu/mmu.h"
+#include "traces/trace.h"
 #include "vmbus/scsi.h"
 #include "vmbus/storvsp.h"
 
@@ -501,4 +502,45 @@ Test(storvsp, seeded_mutations_are_answered_safely)
 			init_ready();
 		}
 	}
+}
+
+/* Replies and refusals are recorded as vsp_complete (status, bytes). */
+Test(storvsp, replies_and_refusals_are_traced)
+{
+	char path[64];
+	snprintf(path, sizeof(path), "/tmp/hvsim_stvtr_XXXXXX");
+	int fd = mkstemp(path);
+	cr_assert_geq(fd, 0);
+	close(fd);
+	const char *names[] = {"parent", "child"};
+	struct trace_info ti = {
+	    .freq_hz = 1000000000, .nr_parts = 2, .part_names = names};
+	char err[128];
+	struct trace *t = trace_open(path, &ti, err, sizeof(err));
+	cr_assert_not_null(t, "%s", err);
+	struct storvsp_config sc = {.lun = lun, .trace = t, .trace_part = 1};
+	struct storvsp *tv = storvsp_create(&sc);
+	uint8_t vp[64], b[128];
+	mk_op(vp, STORVSP_OP_BEGIN_INIT);
+	storvsp_handle(tv, mem, b, mk_inband(b, INIT_TID, vp, 48), 50, &rep);
+	cr_assert_eq(STORVSP_REFUSED, storvsp_handle(tv, mem, b, 8, 60, &rep));
+	storvsp_destroy(tv);
+	cr_assert_eq(2, trace_count(t));
+	cr_assert_eq(0, trace_close(t, err, sizeof(err)), "%s", err);
+
+	struct trace_reader *rd = trace_reader_open(path, err, sizeof(err));
+	cr_assert_not_null(rd, "%s", err);
+	struct trace_rec r;
+	cr_assert_eq(1, trace_reader_next(rd, &r));
+	cr_assert_eq(TK_VSP_COMPLETE, r.kind);
+	cr_assert_eq(1, r.part);
+	cr_assert_eq(INIT_TID, r.txn);
+	cr_assert_eq(0, r.arg0);
+	cr_assert_eq(50, r.cycle);
+	cr_assert_eq(1, trace_reader_next(rd, &r));
+	cr_assert_eq(STORVSP_ST_INVALID_PARAMETER, r.arg0, "the refusal");
+	cr_assert_eq(60, r.cycle);
+	cr_assert_eq(0, trace_reader_next(rd, &r));
+	trace_reader_close(rd);
+	unlink(path);
 }
