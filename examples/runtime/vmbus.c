@@ -100,6 +100,7 @@ static int take_msg(struct vmbus_client *c, struct inmsg *m)
 	if (size > HV_MESSAGE_PAYLOAD_MAX)
 		size = HV_MESSAGE_PAYLOAD_MAX;
 	memcpy(m->data, (const void *)slot->payload, size);
+	memset(m->data + size, 0, sizeof(m->data) - size);
 	hv_msg_done(slot);
 	m->size = size;
 	m->type = 0;
@@ -214,6 +215,27 @@ int vmbus_wait_msg(struct vmbus_client *c, const struct want *w,
 			return VMBUS_E_TIMEOUT;
 		vmbus_irq_window();
 	}
+}
+
+unsigned vmbus_post_raw(struct vmbus_client *c, const void *msg,
+			uint32_t size)
+{
+	unsigned st;
+
+	vmbus_post(c, c->msg_conn_id, msg, size, &st);
+	return st;
+}
+
+int vmbus_wait_reply(struct vmbus_client *c, uint32_t type, int use_key,
+		     uint32_t key, void *out)
+{
+	struct want w = {type, use_key ? 1 : 0, {key, 0}};
+	struct inmsg m;
+	int err = vmbus_wait_msg(c, &w, &m);
+
+	if (!err)
+		memcpy(out, m.data, sizeof(m.data));
+	return err;
 }
 
 int vmbus_init(struct vmbus_client *c, uint64_t wait_cycles)

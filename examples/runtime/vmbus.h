@@ -131,6 +131,18 @@ int vmbus_send_gpa_direct(struct vmbus_channel *ch, const void *buf,
 int vmbus_recv(struct vmbus_channel *ch, struct vmbus_pkt *pkt, void *buf,
 	       uint32_t cap);
 
+/* Raw control messages, for guests that test a server by misbehaving:
+ * posts `size` bytes as given on the control connection and returns the
+ * HvPostMessage status. */
+unsigned vmbus_post_raw(struct vmbus_client *c, const void *msg,
+			uint32_t size);
+/* Waits (bounded) for a host message of VMBus type `type` whose u32 at
+ * payload offset 8 equals `key` (if use_key); copies its payload
+ * (HV_MESSAGE_PAYLOAD_MAX bytes, zero-padded) to out. 0 or
+ * VMBUS_E_TIMEOUT. Other messages are handled as by vmbus_poll. */
+int vmbus_wait_reply(struct vmbus_client *c, uint32_t type, int use_key,
+		     uint32_t key, void *out);
+
 /* Handles whatever is in SIMP slot 2 now (offers, rescinds); the waits
  * call it. Channel event flags are consumed by vmbus_recv. */
 void vmbus_poll(struct vmbus_client *c);
