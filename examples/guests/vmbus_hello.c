@@ -7,8 +7,8 @@
  *
  * First the ring code alone (the guest writes and reads one local ring:
  * wrapping, full, too big, signalling, pending_send_sz, corrupt indices).
- * Then the steps, as Linux takes them from boot to an open channel: hypercall page
- * and SynIC (SINT2, vector 0xF3), INITIATE_CONTACT from 5.3 down, request
+ * Then the steps, as Linux takes them from boot to an open channel: hypercall
+ * page and SynIC (SINT2, vector 0xF3), INITIATE_CONTACT from 5.3 down, request
  * offers until ALLOFFERS_DELIVERED (each offer is printed), GPADL for the
  * two rings (32 pages: a GPADL_HEADER with 26 PFNs and a GPADL_BODY with
  * 6), OPENCHANNEL. Then in-band packets of several sizes, one at a time,
@@ -31,15 +31,15 @@
 /* The echo VSP's interface GUID 2c9a1b3e-5f0d-4d6a-9e7b-1f2a3b4c5d6e,
  * wire byte order (vmbus/vsp_echo.c). */
 static const uint8_t echo_if_type[16] = {
-	0x3e, 0x1b, 0x9a, 0x2c, 0x0d, 0x5f, 0x6a, 0x4d,
-	0x9e, 0x7b, 0x1f, 0x2a, 0x3b, 0x4c, 0x5d, 0x6e,
+    0x3e, 0x1b, 0x9a, 0x2c, 0x0d, 0x5f, 0x6a, 0x4d,
+    0x9e, 0x7b, 0x1f, 0x2a, 0x3b, 0x4c, 0x5d, 0x6e,
 };
 
 static const uint32_t sizes[] = {1, 8, 24, 100, 256, 1000, 2000, MAX_LEN, 333};
 #define NSIZES (sizeof(sizes) / sizeof(sizes[0]))
 
 static uint8_t rings[(OUT_PAGES + IN_PAGES) * 4096]
-	__attribute__((aligned(4096)));
+    __attribute__((aligned(4096)));
 static uint8_t tx[MAX_LEN], rx[MAX_LEN + 8];
 
 struct rtt {
@@ -74,13 +74,15 @@ static void ring_loopback(void)
 				      &s) == VMBUS_RING_OK;
 		signals += s;
 		ok = ok && vmbus_ring_read(&r, &pkt, rx, sizeof(rx), &s) ==
-				   VMBUS_RING_OK;
+			       VMBUS_RING_OK;
 		ok = ok && pkt.len == ((len + 7) & ~7u) &&
 		     pkt.desc.trans_id == n && pkt.desc.offset8 == 2 &&
 		     pkt.desc.flags == 1 && memcmp(rx, tx, len) == 0;
 	}
-	report(ok && r.wraps > 1, "ring: %u packets written and read back, "
-	       "%u wrapped, trailers checked", n, r.wraps);
+	report(ok && r.wraps > 1,
+	       "ring: %u packets written and read back, "
+	       "%u wrapped, trailers checked",
+	       n, r.wraps);
 	report(signals == n, "ring: each write into an empty ring signals");
 	/* A type-specific header between descriptor and payload. */
 	{
@@ -90,10 +92,10 @@ static void ring_loopback(void)
 		vmbus_ring_write_hdr(&r, VMBUS_PKT_DATA_GPA_DIRECT, 1, 77,
 				     gpa_hdr, sizeof(gpa_hdr), tx, 40, &s);
 		report(vmbus_ring_read(&r, &pkt, rx, sizeof(rx), &s) ==
-				       VMBUS_RING_OK &&
-			       pkt.desc.type == VMBUS_PKT_DATA_GPA_DIRECT &&
-			       pkt.desc.offset8 == 5 && pkt.len == 40 &&
-			       memcmp(rx, tx, 40) == 0,
+			       VMBUS_RING_OK &&
+			   pkt.desc.type == VMBUS_PKT_DATA_GPA_DIRECT &&
+			   pkt.desc.offset8 == 5 && pkt.len == 40 &&
+			   memcmp(rx, tx, 40) == 0,
 		       "ring: GPA-direct header: offset8 5, payload after it");
 	}
 	/* Fill: writes stop while the free space is <= packet + trailer. */
@@ -104,9 +106,10 @@ static void ring_loopback(void)
 		n++, signals += s;
 	report(n == 7 && r.full == 1 && vmbus_ring_used(&r) == 7 * 1024,
 	       "ring: 7 packets of 1000 bytes fill 8 KiB, the 8th is refused "
-	       "(used %u)", vmbus_ring_used(&r));
-	report(vmbus_ring_write(&r, VMBUS_PKT_DATA_INBAND, 0, 0, tx, 8192, &s)
-		       == VMBUS_RING_TOO_BIG,
+	       "(used %u)",
+	       vmbus_ring_used(&r));
+	report(vmbus_ring_write(&r, VMBUS_PKT_DATA_INBAND, 0, 0, tx, 8192,
+				&s) == VMBUS_RING_TOO_BIG,
 	       "ring: a packet larger than the ring is refused as too big");
 	/* The reader asks for signals back when a writer waits for space. */
 	r.hdr->pending_send_sz = 2000;
@@ -116,8 +119,10 @@ static void ring_loopback(void)
 		     VMBUS_RING_OK;
 		sig += s;
 	}
-	report(ok && sig == 1, "ring: pending_send_sz 2000: one signal to "
-	       "the writer as the free space crosses it (%u)", sig);
+	report(ok && sig == 1,
+	       "ring: pending_send_sz 2000: one signal to "
+	       "the writer as the free space crosses it (%u)",
+	       sig);
 	r.hdr->pending_send_sz = 0;
 	/* Masked reader: no signal; unmasked again: the next one does. */
 	vmbus_ring_mask(&r);
@@ -127,24 +132,25 @@ static void ring_loopback(void)
 	vmbus_ring_unmask(&r);
 	vmbus_ring_write(&r, VMBUS_PKT_DATA_INBAND, 0, 2, tx, 8, &s);
 	report(sig == 0 && s == 1, "ring: interrupt_mask set: no signal; "
-	       "cleared: the next write signals");
+				   "cleared: the next write signals");
 	vmbus_ring_write(&r, VMBUS_PKT_DATA_INBAND, 0, 3, tx, 8, &s);
 	report(s == 0, "ring: a write into a non-empty ring does not signal");
 	/* A reader too small for the packet leaves it in place. */
 	report(vmbus_ring_read(&r, &pkt, rx, 4, &s) == VMBUS_RING_TOO_BIG &&
-	       vmbus_ring_read(&r, &pkt, rx, sizeof(rx), &s) == VMBUS_RING_OK
-	       && pkt.desc.trans_id == 2,
+		   vmbus_ring_read(&r, &pkt, rx, sizeof(rx), &s) ==
+		       VMBUS_RING_OK &&
+		   pkt.desc.trans_id == 2,
 	       "ring: a packet larger than the reader's buffer stays queued");
 	/* Impossible indices and descriptors are refused, not followed. */
 	r.hdr->write_index = 8193;
 	report(vmbus_ring_read(&r, &pkt, rx, sizeof(rx), &s) ==
 		       VMBUS_RING_CORRUPT &&
-	       vmbus_ring_write(&r, VMBUS_PKT_DATA_INBAND, 0, 0, tx, 8, &s) ==
-		       VMBUS_RING_CORRUPT,
+		   vmbus_ring_write(&r, VMBUS_PKT_DATA_INBAND, 0, 0, tx, 8,
+				    &s) == VMBUS_RING_CORRUPT,
 	       "ring: write_index outside the data area -> corrupt");
 	r.hdr->write_index = (r.hdr->read_index + 24) % r.size;
 	report(vmbus_ring_read(&r, &pkt, rx, sizeof(rx), &s) ==
-		       VMBUS_RING_CORRUPT,
+		   VMBUS_RING_CORRUPT,
 	       "ring: a packet whose len8 runs past write_index -> corrupt");
 }
 
@@ -211,7 +217,8 @@ static int round_trips(struct vmbus_channel *ch, struct rtt *t)
 		t0 = rdtsc() - t0;
 		if (!echo_ok(&pkt, got, id, len, i)) {
 			show_bad(&pkt, got, id, len);
-			return report(0, "echo of packet %u (%u bytes)", i, len);
+			return report(0, "echo of packet %u (%u bytes)", i,
+				      len);
 		}
 		if (!t[s].n || t0 < t[s].min)
 			t[s].min = t0;
@@ -220,9 +227,10 @@ static int round_trips(struct vmbus_channel *ch, struct rtt *t)
 		t[s].sum += t0;
 		t[s].n++;
 	}
-	return report(1, "%u packets of %u sizes (1..%u bytes) echoed with "
-		      "their trans_id and payload", ROUNDS, (unsigned)NSIZES,
-		      MAX_LEN);
+	return report(1,
+		      "%u packets of %u sizes (1..%u bytes) echoed with "
+		      "their trans_id and payload",
+		      ROUNDS, (unsigned)NSIZES, MAX_LEN);
 }
 
 static void print_rtt(const struct rtt *t)
@@ -263,7 +271,8 @@ static void run_channel(struct vmbus_client *c, const struct vmbus_offer *o)
 	struct vmbus_channel ch;
 	int err = vmbus_open(c, &ch, o, rings, OUT_PAGES, IN_PAGES);
 
-	if (!report(err == 0, "GPADL of %u pages (header + body) and "
+	if (!report(err == 0,
+		    "GPADL of %u pages (header + body) and "
 		    "OPENCHANNEL: echo channel open (%s)",
 		    OUT_PAGES + IN_PAGES, vmbus_err_name(err)))
 		return;
@@ -275,7 +284,8 @@ static void run_channel(struct vmbus_client *c, const struct vmbus_offer *o)
 		burst(&ch);
 	}
 	printf("channel: %u signals to the host, %u channel events, %u "
-	       "refused writes\n", ch.out.signals, ch.events, ch.out.full);
+	       "refused writes\n",
+	       ch.out.signals, ch.events, ch.out.full);
 	err = vmbus_close(&ch);
 	report(err == 0, "CLOSECHANNEL, GPADL_TEARDOWN -> GPADL_TORNDOWN (%s)",
 	       vmbus_err_name(err));
@@ -300,15 +310,19 @@ int kmain(struct hvsim_boot_info *bi)
 		    VMBUS_VECTOR))
 		report_summary();
 	err = vmbus_connect(&c);
-	if (!report(err == 0, "connected: INITIATE_CONTACT -> "
-		    "VERSION_RESPONSE (%s)", vmbus_err_name(err)))
+	if (!report(err == 0,
+		    "connected: INITIATE_CONTACT -> "
+		    "VERSION_RESPONSE (%s)",
+		    vmbus_err_name(err)))
 		report_summary();
 	print_version(&c);
 	report(c.version >= VMBUS_VERSION_WIN10,
 	       "negotiated version is 4.0 or newer");
 	err = vmbus_request_offers(&c);
-	report(err == 0, "REQUESTOFFERS -> %u offers, ALLOFFERS_DELIVERED "
-	       "(%s)", c.n_offers, vmbus_err_name(err));
+	report(err == 0,
+	       "REQUESTOFFERS -> %u offers, ALLOFFERS_DELIVERED "
+	       "(%s)",
+	       c.n_offers, vmbus_err_name(err));
 	list_offers(&c);
 	echo = vmbus_find_offer(&c, echo_if_type);
 	if (report(echo != 0, "the echo VSP is offered"))

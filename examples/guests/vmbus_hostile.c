@@ -23,8 +23,8 @@
 #define FAR_PFN	     0xFFFFFFFull /* ~1 TiB: outside any child */
 
 static const uint8_t echo_if_type[16] = {
-	0x3e, 0x1b, 0x9a, 0x2c, 0x0d, 0x5f, 0x6a, 0x4d,
-	0x9e, 0x7b, 0x1f, 0x2a, 0x3b, 0x4c, 0x5d, 0x6e,
+    0x3e, 0x1b, 0x9a, 0x2c, 0x0d, 0x5f, 0x6a, 0x4d,
+    0x9e, 0x7b, 0x1f, 0x2a, 0x3b, 0x4c, 0x5d, 0x6e,
 };
 
 static uint8_t rings[2 * RING_PAGES * 4096] __attribute__((aligned(4096)));
@@ -68,10 +68,10 @@ static int echo_works(struct vmbus_client *c, const struct vmbus_offer *o)
 		return 0;
 	memset(buf, 0x5A, 64);
 	got = vmbus_send(&ch, buf, 64, 77, 1) == 0
-		      ? vmbus_recv(&ch, &pkt, buf + 64, 128)
-		      : -1;
-	return vmbus_close(&ch) == 0 && got == 64 &&
-	       pkt.desc.trans_id == 77 && memcmp(buf, buf + 64, 64) == 0;
+		  ? vmbus_recv(&ch, &pkt, buf + 64, 128)
+		  : -1;
+	return vmbus_close(&ch) == 0 && got == 64 && pkt.desc.trans_id == 77 &&
+	       memcmp(buf, buf + 64, 64) == 0;
 }
 
 /* Waits for GPADL_CREATED of (relid, handle); returns its status, or
@@ -132,7 +132,7 @@ static void bad_messages(struct vmbus_client *c, const struct vmbus_offer *o)
 	printf("bad messages: %u answers the guest did not wait for\n",
 	       c->msgs_dropped - dropped);
 	report(echo_works(c, o), "after 6 malformed or out-of-place control "
-	       "messages the echo channel still works");
+				 "messages the echo channel still works");
 }
 
 static void bad_gpadls(struct vmbus_client *c, const struct vmbus_offer *o)
@@ -143,14 +143,18 @@ static void bad_gpadls(struct vmbus_client *c, const struct vmbus_offer *o)
 	gpadl_header(o->child_relid, 0xB001, 8 + 16, 2 * 4096, pfn, 2);
 	vmbus_post_raw(c, msg, 28 + 16);
 	st = created_status(c, 0xB001);
-	report(st != 0 && st != ~0u, "GPADL naming a page outside the child: "
-	       "GPADL_CREATED with status %#x", st);
+	report(st != 0 && st != ~0u,
+	       "GPADL naming a page outside the child: "
+	       "GPADL_CREATED with status %#x",
+	       st);
 	/* byte_count says a million pages, range_buflen one. */
 	gpadl_header(o->child_relid, 0xB002, 8 + 8, 0xFFFFF000u, pfn, 1);
 	vmbus_post_raw(c, msg, 28 + 8);
 	st = created_status(c, 0xB002);
-	report(st != 0 && st != ~0u, "GPADL with a page count of 2^20 - 1 "
-	       "against its range_buflen: refused (%#x)", st);
+	report(st != 0 && st != ~0u,
+	       "GPADL with a page count of 2^20 - 1 "
+	       "against its range_buflen: refused (%#x)",
+	       st);
 	/* range_buflen at its maximum: 8190 pages, none of them sent. */
 	gpadl_header(o->child_relid, 0xB003, 0xFFF8, 8190u * 4096, pfn, 1);
 	vmbus_post_raw(c, msg, 28 + 8);
@@ -171,8 +175,10 @@ static void bad_gpadls(struct vmbus_client *c, const struct vmbus_offer *o)
 		put64(16 + 8 * i, pfn[0]);
 	vmbus_post_raw(c, msg, 240);
 	st = created_status(c, 0xB004);
-	report(st != 0 && st != ~0u, "GPADL body with more PFNs than the "
-	       "header announced: refused (%#x)", st);
+	report(st != 0 && st != ~0u,
+	       "GPADL body with more PFNs than the "
+	       "header announced: refused (%#x)",
+	       st);
 	/* OPENCHANNEL on a GPADL that does not exist. */
 	msg_start(5);
 	put32(8, o->child_relid);
@@ -181,11 +187,11 @@ static void bad_gpadls(struct vmbus_client *c, const struct vmbus_offer *o)
 	put32(24, 2);
 	vmbus_post_raw(c, msg, 148);
 	report(vmbus_wait_reply(c, 6, 1, o->child_relid, reply) == 0 &&
-	       get32(reply, 16) != 0,
+		   get32(reply, 16) != 0,
 	       "OPENCHANNEL on a refused GPADL: OPENCHANNEL_RESULT status %#x",
 	       get32(reply, 16));
 	report(echo_works(c, o), "after the bad GPADLs the echo channel "
-	       "still works");
+				 "still works");
 }
 
 /* Corrupts the open channel's outbound ring with `how`, signals, and
@@ -205,8 +211,8 @@ static void corrupt_ring(struct vmbus_client *c, const struct vmbus_offer *o,
 	} else {
 		/* A descriptor whose len8 is larger than the ring, published
 		 * as if 64 bytes were written. */
-		struct vmbus_pkt_desc d = {VMBUS_PKT_DATA_INBAND, 2, 0xFFFF,
-					   1, 88};
+		struct vmbus_pkt_desc d = {VMBUS_PKT_DATA_INBAND, 2, 0xFFFF, 1,
+					   88};
 
 		memcpy((void *)ch.out.data, &d, sizeof(d));
 		ch.out.hdr->write_index = 64;
@@ -245,9 +251,9 @@ static void never_drain(struct vmbus_client *c, const struct vmbus_offer *o)
 	}
 	c->wait_cycles = WAIT_CYCLES;
 	printf("never draining: %u packets sent (outbound ring %s); inbound "
-	       "ring holds %u bytes of %u\n", sent,
-	       ch.out.full ? "full" : "never full", vmbus_ring_used(&ch.in),
-	       ch.in.size);
+	       "ring holds %u bytes of %u\n",
+	       sent, ch.out.full ? "full" : "never full",
+	       vmbus_ring_used(&ch.in), ch.in.size);
 	/* The control path is not blocked by the stuck channel. */
 	r = vmbus_gpadl_create(c, o->child_relid, spare, 2, &st);
 	report(r == 0 && vmbus_gpadl_teardown(c, o->child_relid, st) == 0,
@@ -265,8 +271,8 @@ static void never_drain(struct vmbus_client *c, const struct vmbus_offer *o)
 	       "never draining: the host wrote no more than the ring holds, "
 	       "every echo in it whole");
 	report(vmbus_send(&ch, buf, 200, 5000, 1) == 0 &&
-	       vmbus_recv(&ch, &pkt, buf, sizeof(buf)) == 200 &&
-	       pkt.desc.trans_id == 5000,
+		   vmbus_recv(&ch, &pkt, buf, sizeof(buf)) == 200 &&
+		   pkt.desc.trans_id == 5000,
 	       "never draining: after draining, a new packet is echoed");
 	report(vmbus_close(&ch) == 0, "never draining: channel closes");
 }
@@ -281,7 +287,7 @@ int kmain(struct hvsim_boot_info *bi)
 	rt_init();
 	printf("vmbus_hostile: a misbehaving VSC against the VMBus server\n");
 	if (!report(hv_detect(&info) && hv_hypercall_enable() == 0 &&
-			    vmbus_init(&c, WAIT_CYCLES) == 0,
+			vmbus_init(&c, WAIT_CYCLES) == 0,
 		    "hypercall page and SynIC"))
 		report_summary();
 	if (!report(vmbus_connect(&c) == 0 && vmbus_request_offers(&c) == 0,

@@ -19,15 +19,15 @@
 /* Minimum size of each host -> guest message we read (Linux's table,
  * vmbus.md §4.3); 0: we do not accept it from the host. */
 static const uint8_t h2g_min_size[MSG_COUNT] = {
-	[MSG_OFFERCHANNEL] = 196,     [MSG_RESCIND_CHANNELOFFER] = 12,
-	[MSG_ALLOFFERS_DELIVERED] = 8, [MSG_OPENCHANNEL_RESULT] = 20,
-	[MSG_GPADL_CREATED] = 20,     [MSG_GPADL_TORNDOWN] = 12,
-	[MSG_VERSION_RESPONSE] = 16,  [MSG_UNLOAD_RESPONSE] = 8,
+    [MSG_OFFERCHANNEL] = 196,	   [MSG_RESCIND_CHANNELOFFER] = 12,
+    [MSG_ALLOFFERS_DELIVERED] = 8, [MSG_OPENCHANNEL_RESULT] = 20,
+    [MSG_GPADL_CREATED] = 20,	   [MSG_GPADL_TORNDOWN] = 12,
+    [MSG_VERSION_RESPONSE] = 16,   [MSG_UNLOAD_RESPONSE] = 8,
 };
 
 /* Versions in the order Linux tries them (vmbus.md §4.2). */
 static const uint32_t versions[] = {
-	0x00050003, 0x00050002, 0x00050001, 0x00050000, 0x00040001, 0x00040000,
+    0x00050003, 0x00050002, 0x00050001, 0x00050000, 0x00040001, 0x00040000,
 };
 
 /* ---- the interrupt --------------------------------------------------------
@@ -62,7 +62,7 @@ int vmbus_timed_out(const struct vmbus_client *c, uint64_t t0)
 /* HvPostMessage on the control connection, retried while the host's
  * port queue is full (Linux retries these statuses too). */
 int vmbus_post(struct vmbus_client *c, uint32_t conn, const void *msg,
-		uint32_t size, unsigned *status)
+	       uint32_t size, unsigned *status)
 {
 	uint64_t t0 = rdtsc();
 	unsigned st;
@@ -114,7 +114,8 @@ static int take_msg(struct vmbus_client *c, struct inmsg *m)
 bad:
 	c->msgs_dropped++;
 	printf("vmbus: dropped a message (SynIC type %#x, vmbus type %u, "
-	       "%u bytes)\n", type, m->type, size);
+	       "%u bytes)\n",
+	       type, m->type, size);
 	return 0;
 }
 
@@ -203,7 +204,7 @@ void vmbus_poll(struct vmbus_client *c)
 
 /* Waits (bounded) for the message `w` describes; copies it to *out. */
 int vmbus_wait_msg(struct vmbus_client *c, const struct want *w,
-		    struct inmsg *out)
+		   struct inmsg *out)
 {
 	uint64_t t0 = rdtsc();
 
@@ -217,8 +218,7 @@ int vmbus_wait_msg(struct vmbus_client *c, const struct want *w,
 	}
 }
 
-unsigned vmbus_post_raw(struct vmbus_client *c, const void *msg,
-			uint32_t size)
+unsigned vmbus_post_raw(struct vmbus_client *c, const void *msg, uint32_t size)
 {
 	unsigned st;
 
@@ -350,8 +350,13 @@ int vmbus_unload(struct vmbus_client *c)
 const char *vmbus_err_name(int err)
 {
 	static const char *const names[] = {
-		"ok", "hypercall failed", "timeout", "refused by the host",
-		"no version accepted", "bad argument", "ring error",
+	    "ok",
+	    "hypercall failed",
+	    "timeout",
+	    "refused by the host",
+	    "no version accepted",
+	    "bad argument",
+	    "ring error",
 	};
 
 	if (err <= 0 && -err < (int)(sizeof(names) / sizeof(names[0])))

@@ -32,12 +32,12 @@
 /* Errors the calls return (negative), beside 0 for success. */
 enum vmbus_err {
 	VMBUS_OK = 0,
-	VMBUS_E_HYPERCALL = -1, /* HvPostMessage/HvSignalEvent failed */
-	VMBUS_E_TIMEOUT = -2,	/* no answer within the wait */
-	VMBUS_E_REFUSED = -3,	/* the host answered with a failure */
+	VMBUS_E_HYPERCALL = -1,	 /* HvPostMessage/HvSignalEvent failed */
+	VMBUS_E_TIMEOUT = -2,	 /* no answer within the wait */
+	VMBUS_E_REFUSED = -3,	 /* the host answered with a failure */
 	VMBUS_E_NO_VERSION = -4, /* every version was refused */
-	VMBUS_E_ARG = -5,	/* bad argument (sizes, state) */
-	VMBUS_E_RING = -6,	/* ring full, corrupt or packet too big */
+	VMBUS_E_ARG = -5,	 /* bad argument (sizes, state) */
+	VMBUS_E_RING = -6,	 /* ring full, corrupt or packet too big */
 };
 
 /* One OFFERCHANNEL, the fields a client uses (vmbus.md §4.4). */
@@ -56,25 +56,25 @@ struct vmbus_offer {
 
 struct vmbus_client {
 	struct hv_synic synic;
-	uint32_t vp_index;    /* ours, from HV_MSR_VP_INDEX */
-	uint32_t version;     /* negotiated, or 0 */
-	uint32_t msg_conn_id; /* where control messages go */
-	uint32_t next_gpadl;  /* Linux starts at 0xE1E10 */
-	uint64_t wait_cycles; /* bound of every wait (TSC cycles) */
+	uint32_t vp_index;	   /* ours, from HV_MSR_VP_INDEX */
+	uint32_t version;	   /* negotiated, or 0 */
+	uint32_t msg_conn_id;	   /* where control messages go */
+	uint32_t next_gpadl;	   /* Linux starts at 0xE1E10 */
+	uint64_t wait_cycles;	   /* bound of every wait (TSC cycles) */
 	void *monitor1, *monitor2; /* the two monitor pages (§4.1) */
 	unsigned n_offers;
 	int all_offers; /* ALLOFFERS_DELIVERED seen */
 	struct vmbus_offer offers[VMBUS_MAX_OFFERS];
 	/* Counters. */
-	unsigned msgs_in;	/* SIMP slot 2 messages consumed */
-	unsigned msgs_dropped;	/* unexpected or malformed ones */
+	unsigned msgs_in;      /* SIMP slot 2 messages consumed */
+	unsigned msgs_dropped; /* unexpected or malformed ones */
 	unsigned versions_tried;
 };
 
 struct vmbus_channel {
 	struct vmbus_client *c;
 	const struct vmbus_offer *offer;
-	uint32_t gpadl;	  /* handle of the ring GPADL, or 0 */
+	uint32_t gpadl; /* handle of the ring GPADL, or 0 */
 	int open;
 	struct vmbus_ring out; /* guest -> host, page 0 of the GPADL */
 	struct vmbus_ring in;  /* host -> guest */
@@ -134,8 +134,7 @@ int vmbus_recv(struct vmbus_channel *ch, struct vmbus_pkt *pkt, void *buf,
 /* Raw control messages, for guests that test a server by misbehaving:
  * posts `size` bytes as given on the control connection and returns the
  * HvPostMessage status. */
-unsigned vmbus_post_raw(struct vmbus_client *c, const void *msg,
-			uint32_t size);
+unsigned vmbus_post_raw(struct vmbus_client *c, const void *msg, uint32_t size);
 /* Waits (bounded) for a host message of VMBus type `type` whose u32 at
  * payload offset 8 equals `key` (if use_key); copies its payload
  * (HV_MESSAGE_PAYLOAD_MAX bytes, zero-padded) to out. 0 or

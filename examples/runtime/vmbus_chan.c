@@ -23,8 +23,8 @@ static int post_gpadl_body(struct vmbus_client *c, uint32_t handle,
 	struct msg_gpadl_body b;
 
 	for (uint32_t i = first; i < pages; i += GPADL_BODY_PFNS) {
-		uint32_t n = pages - i < GPADL_BODY_PFNS ? pages - i
-							 : GPADL_BODY_PFNS;
+		uint32_t n =
+		    pages - i < GPADL_BODY_PFNS ? pages - i : GPADL_BODY_PFNS;
 		int err;
 
 		memset(&b, 0, sizeof(b));
@@ -174,16 +174,16 @@ static int signal_host(struct vmbus_channel *ch)
 
 	if (o->monitor_allocated) {
 		volatile uint32_t *pending =
-			(volatile uint32_t *)((uint8_t *)ch->c->monitor2 + 8 +
-					      8 * (o->monitor_id / 32 % 4));
+		    (volatile uint32_t *)((uint8_t *)ch->c->monitor2 + 8 +
+					  8 * (o->monitor_id / 32 % 4));
 
 		__atomic_fetch_or(pending, 1u << (o->monitor_id % 32),
 				  __ATOMIC_SEQ_CST);
 		return VMBUS_OK;
 	}
 	return hv_signal_event(o->connection_id, 0) == HV_STATUS_SUCCESS
-		       ? VMBUS_OK
-		       : VMBUS_E_HYPERCALL;
+		   ? VMBUS_OK
+		   : VMBUS_E_HYPERCALL;
 }
 
 int vmbus_send_raw(struct vmbus_channel *ch, uint16_t type, uint16_t flags,
@@ -204,11 +204,10 @@ int vmbus_send_raw(struct vmbus_channel *ch, uint16_t type, uint16_t flags,
 int vmbus_send(struct vmbus_channel *ch, const void *data, uint32_t len,
 	       uint64_t trans_id, int completion_requested)
 {
-	return vmbus_send_raw(ch, VMBUS_PKT_DATA_INBAND,
-			      completion_requested
-				      ? VMBUS_PKT_FLAG_COMPLETION_REQUESTED
-				      : 0,
-			      data, len, trans_id);
+	return vmbus_send_raw(
+	    ch, VMBUS_PKT_DATA_INBAND,
+	    completion_requested ? VMBUS_PKT_FLAG_COMPLETION_REQUESTED : 0,
+	    data, len, trans_id);
 }
 
 int vmbus_send_gpa_direct(struct vmbus_channel *ch, const void *buf,
@@ -235,9 +234,8 @@ int vmbus_send_gpa_direct(struct vmbus_channel *ch, const void *buf,
 	for (uint32_t i = 0; i < npfn; i++)
 		h.pfn[i] = (addr >> 12) + i;
 	st = vmbus_ring_write_hdr(&ch->out, VMBUS_PKT_DATA_GPA_DIRECT,
-				  VMBUS_PKT_FLAG_COMPLETION_REQUESTED,
-				  trans_id, &h, 16 + 8 * npfn, data, len,
-				  &signal);
+				  VMBUS_PKT_FLAG_COMPLETION_REQUESTED, trans_id,
+				  &h, 16 + 8 * npfn, data, len, &signal);
 	if (st != VMBUS_RING_OK)
 		return VMBUS_E_RING;
 	return signal ? signal_host(ch) : VMBUS_OK;
@@ -246,8 +244,8 @@ int vmbus_send_gpa_direct(struct vmbus_channel *ch, const void *buf,
 /* One read attempt, masked as Linux's batched reader is: the mask stays
  * up while more is queued, and comes down (with a re-check) when the
  * ring is empty, so the host signals again on empty -> non-empty. */
-static int try_recv(struct vmbus_channel *ch, struct vmbus_pkt *pkt,
-		    void *buf, uint32_t cap)
+static int try_recv(struct vmbus_channel *ch, struct vmbus_pkt *pkt, void *buf,
+		    uint32_t cap)
 {
 	enum vmbus_ring_status st;
 	int signal;

@@ -79,10 +79,9 @@ enum vmbus_ring_status vmbus_ring_write(struct vmbus_ring *r, uint16_t type,
 				    len, signal);
 }
 
-enum vmbus_ring_status vmbus_ring_write_hdr(struct vmbus_ring *r,
-					    uint16_t type, uint16_t flags,
-					    uint64_t trans_id, const void *hdr,
-					    uint32_t hdr_len,
+enum vmbus_ring_status vmbus_ring_write_hdr(struct vmbus_ring *r, uint16_t type,
+					    uint16_t flags, uint64_t trans_id,
+					    const void *hdr, uint32_t hdr_len,
 					    const void *payload, uint32_t len,
 					    int *signal)
 {
@@ -221,11 +220,9 @@ int vmbus_ring_unmask(struct vmbus_ring *r)
 const char *vmbus_ring_status_name(enum vmbus_ring_status st)
 {
 	static const char *const names[] = {
-		[VMBUS_RING_OK] = "ok",
-		[VMBUS_RING_EMPTY] = "empty",
-		[VMBUS_RING_FULL] = "full",
-		[VMBUS_RING_CORRUPT] = "corrupt",
-		[VMBUS_RING_TOO_BIG] = "too big",
+	    [VMBUS_RING_OK] = "ok",	      [VMBUS_RING_EMPTY] = "empty",
+	    [VMBUS_RING_FULL] = "full",	      [VMBUS_RING_CORRUPT] = "corrupt",
+	    [VMBUS_RING_TOO_BIG] = "too big",
 	};
 
 	if ((unsigned)st < sizeof(names) / sizeof(names[0]))

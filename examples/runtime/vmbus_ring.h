@@ -49,12 +49,12 @@ struct vmbus_pkt_desc {
 };
 _Static_assert(sizeof(struct vmbus_pkt_desc) == 16, "descriptor is 16 bytes");
 
-#define VMBUS_PKT_DATA_INBAND	    0x6
-#define VMBUS_PKT_DATA_XFER_PAGES   0x7
-#define VMBUS_PKT_DATA_GPA_DIRECT   0x9
-#define VMBUS_PKT_COMP		    0xB
+#define VMBUS_PKT_DATA_INBAND		    0x6
+#define VMBUS_PKT_DATA_XFER_PAGES	    0x7
+#define VMBUS_PKT_DATA_GPA_DIRECT	    0x9
+#define VMBUS_PKT_COMP			    0xB
 #define VMBUS_PKT_FLAG_COMPLETION_REQUESTED 1u
-#define VMBUS_PKT_TRAILER	    8
+#define VMBUS_PKT_TRAILER		    8
 
 /* One ring: its header page and data area (virtually contiguous). */
 struct vmbus_ring {
@@ -99,10 +99,9 @@ enum vmbus_ring_status vmbus_ring_write(struct vmbus_ring *r, uint16_t type,
 /* The same with a type-specific header of hdr_len bytes (a multiple of
  * 8) between the descriptor and the payload: offset8 = (16 + hdr_len)/8
  * (GPA-direct ranges, vmbus.md §5.3). */
-enum vmbus_ring_status vmbus_ring_write_hdr(struct vmbus_ring *r,
-					    uint16_t type, uint16_t flags,
-					    uint64_t trans_id, const void *hdr,
-					    uint32_t hdr_len,
+enum vmbus_ring_status vmbus_ring_write_hdr(struct vmbus_ring *r, uint16_t type,
+					    uint16_t flags, uint64_t trans_id,
+					    const void *hdr, uint32_t hdr_len,
 					    const void *payload, uint32_t len,
 					    int *signal);
 
