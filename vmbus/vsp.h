@@ -40,11 +40,11 @@ struct physmem;
 struct vmbus_channel; /* one open channel (owned by the server) */
 
 /* VMBus packet types (vmbus.md §5.3) a VSP sees or sends. */
-#define VSP_PKT_DATA_INBAND	 0x6
-#define VSP_PKT_DATA_XFER_PAGES	 0x7
-#define VSP_PKT_DATA_GPA_DIRECT	 0x9
-#define VSP_PKT_COMP		 0xB
-#define VSP_PKT_FLAG_COMPLETION	 0x1 /* completion requested */
+#define VSP_PKT_DATA_INBAND	0x6
+#define VSP_PKT_DATA_XFER_PAGES 0x7
+#define VSP_PKT_DATA_GPA_DIRECT 0x9
+#define VSP_PKT_COMP		0xB
+#define VSP_PKT_FLAG_COMPLETION 0x1 /* completion requested */
 
 /* One packet the guest wrote, copied out of the ring (the guest can no
  * longer change it). `pkt` is the whole packet from its 16-byte
