@@ -10,9 +10,14 @@
  * intercept callbacks (partition.c); for a child that call runs on a
  * parent vCPU and is charged there as ring-3 time (hv/work.c), which is
  * what this worker's emulation costs.
- * Reset: the partition is reset (RAM zeroed, vCPUs at power-on), every
- * device on the bus gets its dev_ops.reset, the kernel is loaded again
- * through the machine's loader callback and the partition starts again.
+ * A child also gets its VMBus server (vmbus/server.h: connections 1 and
+ * 4 of the child, work on the parent's vCPUs as ring-0 time), with the
+ * echo VSP (vmbus/vsp.h) when `testdev` is set.
+ * Reset: the partition is reset (RAM zeroed, vCPUs at power-on, its
+ * connections forgotten), the VMBus server forgets the session and
+ * connects again, every device on the bus gets its dev_ops.reset, the
+ * kernel is loaded again through the machine's loader callback and the
+ * partition starts again.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -23,6 +28,7 @@
 #include "devices/uart16550.h"
 #include "partitions/hv_testdev.h"
 #include "partitions/vm_worker.h"
+#include "vmbus/server.h"
 
 struct vm_worker {
 	struct vm_settings set;
@@ -33,6 +39,8 @@ struct vm_worker {
 	struct debug_exit *dbg;
 	struct pc_testdev *pct;
 	struct hv_testdev *hvt;
+	struct vmbus_server *vmb; /* children only */
+	struct vsp_echo *echo;	  /* with testdev */
 };
 
 static void on_debug_exit(void *opaque, uint64_t status)
@@ -78,6 +86,26 @@ static int add_devices(struct vm_worker *w)
 	return w->pct && w->hvt ? 0 : -1;
 }
 
+/* A child's VMBus server and the VSPs its settings name. */
+static int add_vmbus(struct vm_worker *w, struct hv *hv)
+{
+	struct hv_part *hp = partition_hv(w->part);
+	struct vmbus_server_config c = {
+	    .hv = hv, .child = hp, .trace = w->set.trace};
+
+	if (hv_part_is_parent(hp))
+		return 0;
+	if (!(w->vmb = vmbus_server_create(&c)))
+		return -1;
+	if (!w->set.part.testdev)
+		return 0;
+	if (!(w->echo = vsp_echo_create()))
+		return -1;
+	if (vmbus_server_add_vsp(w->vmb, vsp_echo_desc(w->echo), 0) < 0)
+		return -1;
+	return 0;
+}
+
 static int load(struct vm_worker *w)
 {
 	if (!w->kernel || !w->kernel[0] || !w->ld.load)
@@ -106,7 +134,8 @@ struct vm_worker *vm_worker_create(struct hv *hv, const struct vm_settings *s,
 	if (ld)
 		w->ld = *ld;
 	if ((s->kernel && !w->kernel) || (s->cmdline && !w->cmdline) ||
-	    !(w->part = partition_create(hv, &s->part)) || add_devices(w)) {
+	    !(w->part = partition_create(hv, &s->part)) || add_devices(w) ||
+	    add_vmbus(w, hv)) {
 		vm_worker_destroy(w);
 		return NULL;
 	}
@@ -123,6 +152,8 @@ void vm_worker_destroy(struct vm_worker *w)
 		return;
 	if (w->set.part.serial)
 		fflush(w->set.part.serial);
+	vmbus_server_destroy(w->vmb); /* before its partition */
+	vsp_echo_destroy(w->echo);
 	hv_testdev_destroy(w->hvt);
 	pc_testdev_destroy(w->pct);
 	uart16550_destroy(w->uart);
@@ -143,6 +174,11 @@ const struct vm_settings *vm_worker_settings(const struct vm_worker *w)
 	return &w->set;
 }
 
+struct vmbus_server *vm_worker_vmbus(struct vm_worker *w)
+{
+	return w->vmb;
+}
+
 static void reset_devices(struct vm_worker *w)
 {
 	struct iobus *bus = partition_bus(w->part);
@@ -158,6 +194,10 @@ int vm_worker_reset(struct vm_worker *w, char *err, size_t errlen)
 
 	if (partition_reset(w->part) != 0) {
 		snprintf(err, errlen, "the parent's services cannot be reset");
+		return -1;
+	}
+	if (w->vmb && vmbus_server_reset(w->vmb) != 0) {
+		snprintf(err, errlen, "the VMBus server cannot reconnect");
 		return -1;
 	}
 	reset_devices(w);

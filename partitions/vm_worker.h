@@ -10,6 +10,9 @@
  * The kernel is loaded through a callback the machine gives (sim/ owns
  * the loader; partitions/ does not include sim/), at creation and again
  * on reset. Created by the VM Service (vm_service.h).
+ *
+ * A child's worker also runs its VMBus server (vmbus/server.h) with the
+ * VSPs its settings name: the echo VSP (vmbus/vsp.h) with `testdev`.
  */
 #ifndef HVSIM_PARTITIONS_VM_WORKER_H_
 #define HVSIM_PARTITIONS_VM_WORKER_H_
@@ -18,7 +21,9 @@
 
 #include "partitions/partition.h"
 
+struct trace;
 struct vm_worker;
+struct vmbus_server;
 
 /* Put the kernel into the partition's RAM and enter its boot vCPU.
  * Returns 0, or a nonzero status (the machine's exit status) after
@@ -35,6 +40,7 @@ struct vm_settings {
 	const char *kernel;	      /* NULL or "": no kernel (services) */
 	const char *cmdline;
 	void *load_arg; /* what the loader needs (sim: its scenario entry) */
+	struct trace *trace; /* the VMBus server's records; NULL = none */
 };
 
 /* Create the partition and its devices, and load the kernel (if any).
@@ -46,6 +52,8 @@ void vm_worker_destroy(struct vm_worker *w);
 
 struct partition *vm_worker_partition(struct vm_worker *w);
 const struct vm_settings *vm_worker_settings(const struct vm_worker *w);
+/* The child's VMBus server; NULL for the parent. */
+struct vmbus_server *vm_worker_vmbus(struct vm_worker *w);
 /* Reset the partition (partition_reset), the devices to power-on, load
  * the kernel again and start it from the beginning. 0, or -1 with a
  * reason in err. */
