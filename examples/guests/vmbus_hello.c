@@ -291,6 +291,26 @@ static void run_channel(struct vmbus_client *c, const struct vmbus_offer *o)
 	       vmbus_err_name(err));
 }
 
+/* After UNLOAD, a new session capped at 4.0 (Linux's max_version): the
+ * first INITIATE_CONTACT goes to connection 1 and control stays there. */
+static void reconnect_4_0(struct vmbus_client *c)
+{
+	int err;
+
+	c->max_version = VMBUS_VERSION_WIN10;
+	err = vmbus_connect(c);
+	report(err == 0 && c->version == VMBUS_VERSION_WIN10 &&
+		   c->msg_conn_id == 1 && c->versions_tried == 1,
+	       "reconnect capped at 4.0: accepted on connection 1 (%s)",
+	       vmbus_err_name(err));
+	err = vmbus_request_offers(c);
+	report(err == 0 && vmbus_find_offer(c, echo_if_type) != 0,
+	       "4.0 session: the echo VSP is offered again");
+	err = vmbus_unload(c);
+	report(err == 0, "4.0 session: UNLOAD -> UNLOAD_RESPONSE (%s)",
+	       vmbus_err_name(err));
+}
+
 int kmain(struct hvsim_boot_info *bi)
 {
 	static struct vmbus_client c;
@@ -329,6 +349,7 @@ int kmain(struct hvsim_boot_info *bi)
 		run_channel(&c, echo);
 	err = vmbus_unload(&c);
 	report(err == 0, "UNLOAD -> UNLOAD_RESPONSE (%s)", vmbus_err_name(err));
+	reconnect_4_0(&c);
 	printf("vmbus: %u messages received, %u dropped\n", c.msgs_in,
 	       c.msgs_dropped);
 	report(c.msgs_dropped == 0, "no unexpected or malformed message");

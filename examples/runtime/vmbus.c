@@ -296,8 +296,13 @@ static int try_version(struct vmbus_client *c, uint32_t v)
 
 int vmbus_connect(struct vmbus_client *c)
 {
+	c->versions_tried = 0;
 	for (unsigned i = 0; i < sizeof(versions) / sizeof(versions[0]); i++) {
-		int r = try_version(c, versions[i]);
+		int r;
+
+		if (c->max_version && versions[i] > c->max_version)
+			continue;
+		r = try_version(c, versions[i]);
 
 		if (r < 0)
 			return r;
@@ -312,8 +317,11 @@ int vmbus_request_offers(struct vmbus_client *c)
 	struct msg_hdr h = {MSG_REQUESTOFFERS, 0};
 	struct want w = {MSG_ALLOFFERS_DELIVERED, 0, {0, 0}};
 	struct inmsg m;
-	int err = vmbus_post_ctl(c, &h, sizeof(h));
+	int err;
 
+	c->n_offers = 0; /* a new session offers everything again */
+	c->all_offers = 0;
+	err = vmbus_post_ctl(c, &h, sizeof(h));
 	if (err)
 		return err;
 	err = vmbus_wait_msg(c, &w, &m);

@@ -57,6 +57,8 @@ struct vmbus_offer {
 struct vmbus_client {
 	struct hv_synic synic;
 	uint32_t vp_index;	   /* ours, from HV_MSR_VP_INDEX */
+	uint32_t max_version;	   /* first version tried (0: 5.3), as
+				    * Linux's max_version parameter */
 	uint32_t version;	   /* negotiated, or 0 */
 	uint32_t msg_conn_id;	   /* where control messages go */
 	uint32_t next_gpadl;	   /* Linux starts at 0xE1E10 */
@@ -84,8 +86,9 @@ struct vmbus_channel {
 /* Sets up the SynIC (SIMP, SIEFP, SINT2 = VMBUS_VECTOR with auto-EOI
  * unless the hints deprecate it) and c; wait_cycles bounds each wait. */
 int vmbus_init(struct vmbus_client *c, uint64_t wait_cycles);
-/* INITIATE_CONTACT from 5.3 down to 4.0 (connection 4 for >= 5.0, else
- * 1); on success c->version and c->msg_conn_id are set. */
+/* INITIATE_CONTACT from 5.3 (or c->max_version) down to 4.0
+ * (connection 4 for >= 5.0, else 1); on success c->version and
+ * c->msg_conn_id are set. Also after vmbus_unload, to connect again. */
 int vmbus_connect(struct vmbus_client *c);
 /* REQUESTOFFERS, then collects offers until ALLOFFERS_DELIVERED. */
 int vmbus_request_offers(struct vmbus_client *c);
