@@ -804,3 +804,153 @@ Test(ring, ten_thousand_seeded_corruptions_stay_inside_the_gpadl)
 	cr_assert_gt(writes_ok, 10000);
 	cr_assert_gt(refusals, 1000);
 }
+
+/* ---- interop with the guest runtime's ring code -------------------------
+ * examples/runtime/vmbus_ring.c is an independent guest-side
+ * implementation of §5 (written by another helper from the same spec).
+ * Compiled into this test, it writes the guest→host ring and reads the
+ * host→guest ring of a GPADL over contiguous pages (its view needs a
+ * virtually contiguous ring), while vmbus/ring.c plays the host. Both
+ * must agree on every byte, the trailer and the signalling decisions.
+ * The runtime's freestanding <string.h> is replaced by the host's, and
+ * its `asm` (GNU C) spelled as ISO C's `__asm__`. */
+#define HVRT_STRING_H_
+#define asm __asm__
+#include "examples/runtime/vmbus_ring.c"
+#undef asm
+
+#define IO_FIRST_PFN 16u
+
+struct interop {
+	struct gpadl *g;
+	struct ring rx, tx;		  /* host: guest→host, host→guest */
+	struct vmbus_ring out, in;	  /* guest: guest→host, host→guest */
+};
+
+static void interop_open(struct interop *io)
+{
+	uint64_t w[1 + 2 * RING_PAGES];
+	w[0] = 2 * RING_PAGES * 4096ull;
+	for (unsigned i = 0; i < 2 * RING_PAGES; i++)
+		w[1 + i] = IO_FIRST_PFN + i;
+	cr_assert_eq(gpadl_from_ranges(pm, 1, w, sizeof(w), &io->g), GPADL_OK);
+	uint8_t *base = physmem_ram_ptr(pm, IO_FIRST_PFN * 4096ull,
+					2 * RING_PAGES * 4096ull);
+	cr_assert_not_null(base);
+	/* Linux order: the guest initialises both rings, then opens. */
+	vmbus_ring_init(&io->out, base, RING_PAGES);
+	vmbus_ring_init(&io->in, base + RING_PAGES * 4096, RING_PAGES);
+	cr_assert_eq(ring_open_pair(io->g, RING_PAGES, &io->rx, &io->tx),
+		     RING_OK);
+}
+
+Test(ring, guest_runtime_packets_read_back_exactly_on_the_host)
+{
+	struct interop io;
+	interop_open(&io);
+	static uint8_t pay[900], buf[1100];
+	rng = 777;
+	for (unsigned i = 0; i < 3000; i++) {
+		uint32_t len = rnd() % 900;
+		for (uint32_t k = 0; k < len; k++)
+			pay[k] = (uint8_t)(i + k * 3);
+		uint64_t hdr[2] = {i, ~(uint64_t)i};
+		uint32_t hdr_len = i % 3 == 0 ? 16 : 0;
+		uint16_t type = hdr_len ? RING_PKT_GPA_DIRECT : RING_PKT_INBAND;
+		int gsig;
+		cr_assert_eq(vmbus_ring_write_hdr(&io.out, type, i & 1, i, hdr,
+						  hdr_len, pay, len, &gsig),
+			     VMBUS_RING_OK);
+		/* Ring was empty each time and the host's mask is clear. */
+		cr_assert_eq(gsig, 1);
+		struct ring_pkt p;
+		bool sig;
+		cr_assert_eq(ring_read(&io.rx, buf, sizeof(buf), &p, &sig),
+			     RING_OK);
+		cr_assert_eq(p.type, type);
+		cr_assert_eq(p.flags, i & 1);
+		cr_assert_eq(p.trans_id, i);
+		cr_assert_eq(p.offset, 16 + hdr_len);
+		cr_assert_eq(p.len, (16 + hdr_len + len + 7) / 8 * 8);
+		cr_assert_arr_eq(buf + 16, hdr, hdr_len);
+		cr_assert_arr_eq(buf + p.offset, pay, len);
+		cr_assert_not(sig);
+	}
+	cr_assert_gt(io.out.wraps, 50);
+	/* Masked by the host: the guest runtime does not signal. */
+	int gsig;
+	cr_assert_eq(ring_set_interrupt_mask(&io.rx, true), RING_OK);
+	cr_assert_eq(vmbus_ring_write(&io.out, 6, 0, 1, "x", 1, &gsig),
+		     VMBUS_RING_OK);
+	cr_assert_eq(gsig, 0);
+	gpadl_destroy(io.g);
+}
+
+Test(ring, host_packets_pass_the_guest_runtime_checks)
+{
+	struct interop io;
+	interop_open(&io);
+	static uint8_t pay[900], buf[1100];
+	rng = 4242;
+	unsigned sent = 0, got = 0;
+	while (got < 3000) {
+		/* Host writes a burst until full, guest drains part of it. */
+		for (unsigned b = rnd() % 10; b > 0; b--) {
+			uint32_t len = rnd() % 900;
+			for (uint32_t k = 0; k < len; k++)
+				pay[k] = (uint8_t)(sent * 5 + k);
+			bool sig;
+			enum ring_status st =
+				ring_write(&io.tx, RING_PKT_COMP, 0, sent, NULL,
+					   0, pay, len, &sig);
+			if (st == RING_FULL)
+				break;
+			cr_assert_eq(st, RING_OK);
+			cr_assert_eq(sig, vmbus_ring_used(&io.in) ==
+						  (len + 16 + 7) / 8 * 8 + 8);
+			sent++;
+		}
+		for (unsigned b = rnd() % 10; b > 0 && got < sent; b--) {
+			struct vmbus_pkt p;
+			int gsig;
+			cr_assert_eq(vmbus_ring_read(&io.in, &p, buf,
+						     sizeof(buf), &gsig),
+				     VMBUS_RING_OK, "packet %u", got);
+			cr_assert_eq(p.desc.type, RING_PKT_COMP);
+			cr_assert_eq(p.desc.trans_id, got);
+			for (uint32_t k = 0; k < p.len; k++)
+				if (buf[k] != (uint8_t)(got * 5 + k) &&
+				    buf[k] != 0)
+					cr_assert_fail("packet %u byte %u", got,
+						       k);
+			got++;
+		}
+	}
+	cr_assert_gt(io.in.wraps, 50);
+	gpadl_destroy(io.g);
+}
+
+Test(ring, full_host_writer_is_woken_by_the_guest_runtime_reader)
+{
+	struct interop io;
+	interop_open(&io);
+	static uint8_t pay[1000], buf[1100];
+	bool sig;
+	unsigned n = 0;
+	while (ring_write(&io.tx, RING_PKT_INBAND, 0, n, NULL, 0, pay,
+			  sizeof(pay), &sig) == RING_OK)
+		n++;
+	cr_assert_eq(n, 11);
+	struct vmbus_pkt p;
+	int gsig;
+	cr_assert_eq(vmbus_ring_read(&io.in, &p, buf, sizeof(buf), &gsig),
+		     VMBUS_RING_OK);
+	cr_assert_eq(gsig, 1); /* pending_send_sz crossed: guest signals */
+	cr_assert_eq(ring_write(&io.tx, RING_PKT_INBAND, 0, n, NULL, 0, pay,
+				sizeof(pay), &sig),
+		     RING_OK);
+	cr_assert_eq(vmbus_ring_read(&io.in, &p, buf, sizeof(buf), &gsig),
+		     VMBUS_RING_OK);
+	cr_assert_eq(gsig, 0); /* the host cleared pending_send_sz */
+	gpadl_destroy(io.g);
+}
