@@ -15,7 +15,9 @@
  * the SynIC's is full, reset, and a seeded mutation run.
  */
 #include <criterion/criterion.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "hv/hv_int.h"
 #include "hv/hvdefs.h"
@@ -23,6 +25,7 @@
 #include "hv/port.h"
 #include "mmu/mmu.h"
 #include "sim/evq.h"
+#include "traces/trace.h"
 #include "vmbus/chanmsg.h"
 #include "vmbus/server.h"
 
@@ -1020,75 +1023,214 @@ static uint64_t rnd(uint64_t *x)
 	return *x;
 }
 
-/* Valid-looking messages of the Linux sequence, with random fields and
- * random byte flips and lengths; the guest also scribbles on its rings
- * and signals. The server must never crash, keep its invariants, and
- * never write guest RAM outside the SIMP/SIEFP pages and the rings. */
-Test(server, seeded_mutations_never_crash)
+/* A message of the Linux sequence with plausible random fields: small
+ * relids, handles and VPs, GPADLs of a few pages inside or around the
+ * ring area, the versions Linux tries. */
+static int plausible(uint64_t *x, uint8_t *b)
 {
+	/* Weighted: a session goes deep before an UNLOAD ends it. */
 	static const uint32_t types[] = {
 	    CHANMSG_INITIATE_CONTACT, CHANMSG_REQUESTOFFERS,
-	    CHANMSG_GPADL_HEADER,     CHANMSG_GPADL_BODY,
-	    CHANMSG_OPENCHANNEL,      CHANMSG_CLOSECHANNEL,
-	    CHANMSG_GPADL_TEARDOWN,   CHANMSG_RELID_RELEASED,
-	    CHANMSG_MODIFYCHANNEL,    CHANMSG_UNLOAD};
+	    CHANMSG_GPADL_HEADER,     CHANMSG_GPADL_HEADER,
+	    CHANMSG_GPADL_BODY,	      CHANMSG_OPENCHANNEL,
+	    CHANMSG_OPENCHANNEL,      CHANMSG_OPENCHANNEL,
+	    CHANMSG_CLOSECHANNEL,     CHANMSG_GPADL_TEARDOWN,
+	    CHANMSG_RELID_RELEASED,   CHANMSG_MODIFYCHANNEL};
+	static const uint32_t vers[] = {VMBUS_VERSION_V5_3, VMBUS_VERSION_V5_0,
+					VMBUS_VERSION_WIN10, 0x00060000};
+	static uint8_t pfns[8 + 28 * 8];
+	struct chanmsg m = {.type = types[rnd(x) % 12]};
+	unsigned np = rnd(x) % 4 ? 4u << (rnd(x) % 2) : 1 + rnd(x) % 27;
+
+	memset(pfns, 0, sizeof(pfns));
+	for (unsigned i = 0; i < 27; i++) {
+		uint64_t pfn = 0x40 + (rnd(x) % 20 ? i : rnd(x) % 0x200);
+		memcpy(pfns + 8 + 8 * i, &pfn, 8);
+	}
+	if (rnd(x) % 200 == 0)
+		m.type = CHANMSG_UNLOAD;
+	switch (m.type) {
+	case CHANMSG_INITIATE_CONTACT:
+		m.u.initiate.version = vers[rnd(x) % 4];
+		m.u.initiate.target_vcpu = (uint32_t)(rnd(x) % 3);
+		m.u.initiate.interrupt_page = 2;
+		break;
+	case CHANMSG_GPADL_HEADER: {
+		uint32_t total = (uint32_t)(np + (rnd(x) % 4 ? 0 : rnd(x) % 3));
+		uint32_t bc = total * 4096;
+
+		memcpy(pfns, &bc, 4);
+		m.u.gpadl_header.relid = (uint32_t)(rnd(x) % 4);
+		m.u.gpadl_header.gpadl = (uint32_t)(rnd(x) % 4);
+		m.u.gpadl_header.rangecount = 1;
+		m.u.gpadl_header.range_buflen = (uint16_t)(8 + 8 * total);
+		m.u.gpadl_header.ranges = pfns;
+		m.u.gpadl_header.ranges_len = 8 + 8 * (np < 26 ? np : 26);
+		break;
+	}
+	case CHANMSG_GPADL_BODY:
+		m.u.gpadl_body.gpadl = (uint32_t)(rnd(x) % 4);
+		m.u.gpadl_body.pfns = pfns + 8;
+		m.u.gpadl_body.pfns_len = 8 * (uint32_t)(1 + rnd(x) % 3);
+		break;
+	case CHANMSG_OPENCHANNEL:
+		m.u.open.relid = m.u.open.openid = (uint32_t)(rnd(x) % 4);
+		m.u.open.gpadl = (uint32_t)(rnd(x) % 4);
+		m.u.open.target_vp = (uint32_t)(rnd(x) % 3);
+		m.u.open.downstream_offset =
+		    (uint32_t)(rnd(x) % 4 ? 2u << (rnd(x) % 2) : rnd(x) % 6);
+		break;
+	case CHANMSG_GPADL_TEARDOWN:
+		m.u.gpadl_teardown.relid = (uint32_t)(rnd(x) % 4);
+		m.u.gpadl_teardown.gpadl = (uint32_t)(rnd(x) % 4);
+		break;
+	case CHANMSG_MODIFYCHANNEL:
+		m.u.modify.relid = (uint32_t)(rnd(x) % 4);
+		m.u.modify.target_vp = (uint32_t)(rnd(x) % 3);
+		break;
+	default:
+		m.u.chan.relid = (uint32_t)(rnd(x) % 4);
+	}
+	return chanmsg_encode(&m, b, VMBUS_MSG_MAX);
+}
+
+/* Messages of the Linux sequence with random fields, random byte flips
+ * and lengths, on connection 1 or 4; the guest also scribbles on its ring
+ * pages and signals the channels. The server must never crash, keep its
+ * invariants, and never write guest RAM outside the SIMP/SIEFP pages and
+ * the pages the GPADLs may name (0x40..0x7F, 0x240 wraps are outside
+ * RAM). The rest of RAM above 0x80000 is a canary. */
+Test(server, seeded_mutations_never_crash)
+{
 	struct rig r;
 	uint64_t x = 0x243F6A8885A308D3ull;
-	static uint8_t canary[MEM_BYTES];
+	static uint8_t canary[0x80000], now[0x80000];
 
 	mk(&r);
 	memset(canary, 0xC5, sizeof(canary));
-	physmem_copy_to(hv_part_mem(r.p), 0x80000, canary, 0x80000);
+	physmem_copy_to(hv_part_mem(r.p), 0x80000, canary, sizeof(canary));
 	for (int i = 0; i < 20000; i++) {
 		uint8_t b[VMBUS_MSG_MAX];
 		struct chanmsg m;
-		unsigned len;
-		uint32_t t = types[rnd(&x) % 10];
+		int n = plausible(&x, b);
+		unsigned len = (unsigned)n;
 
-		for (unsigned j = 0; j < sizeof(b); j++)
-			b[j] = (uint8_t)rnd(&x);
-		memset(b, 0, 8);
-		b[0] = (uint8_t)t;
-		/* Keep fields plausible often enough to get deep. */
-		b[8] = (uint8_t)(rnd(&x) % 4);
-		b[9] = b[10] = b[11] = 0;
-		if (t == CHANMSG_INITIATE_CONTACT)
-			memcpy(b + 8, &(uint32_t){VMBUS_VERSION_V5_3}, 4),
-			    memset(b + 12, 0, 4);
-		if (t == CHANMSG_GPADL_HEADER || t == CHANMSG_GPADL_BODY ||
-		    t == CHANMSG_OPENCHANNEL || t == CHANMSG_GPADL_TEARDOWN)
-			memcpy(b + 12, &(uint32_t){(uint32_t)(rnd(&x) % 4)}, 4);
-		if (t == CHANMSG_GPADL_HEADER || t == CHANMSG_GPADL_BODY)
-			for (unsigned j = 28; j + 8 <= sizeof(b); j += 8)
-				memcpy(b + j, &(uint64_t){0x40 + rnd(&x) % 16},
-				       8);
-		len = chanmsg_info(t)->size;
-		if (rnd(&x) % 3 == 0)
+		cr_assert_gt(n, 0);
+		if (rnd(&x) % 8 == 0)
 			len = (unsigned)(rnd(&x) % (VMBUS_MSG_MAX + 1));
-		if (rnd(&x) % 4 == 0)
-			b[rnd(&x) % sizeof(b)] ^= (uint8_t)rnd(&x);
-		post_raw(&r, rnd(&x) % 5 == 0 ? 4 : 1, b, len);
-		if (rnd(&x) % 4 == 0) {
+		if (rnd(&x) % 8 == 0)
+			b[rnd(&x) % VMBUS_MSG_MAX] ^= (uint8_t)rnd(&x);
+		post_raw(&r, rnd(&x) % 3 == 0 ? 4 : 1, b, len);
+		if (rnd(&x) % 3 == 0) {
 			uint32_t v = (uint32_t)rnd(&x);
-			wr32(&r,
-			     0x40000 + (rnd(&x) % 16) * 4096 +
-				 (rnd(&x) % 32) * 4,
-			     rnd(&x) % 2 ? v & 0x3FF8 : v);
+			uint64_t gpa = 0x40000 + (rnd(&x) % 12) * 4096;
+
+			/* Mostly plausible packets at ring offsets. */
+			wr32(&r, gpa + (rnd(&x) % 4) * 4,
+			     rnd(&x) % 2 ? v & 0x1FF8 : v);
 			hv_port_signal(r.p, 0,
 				       VMBUS_CHAN_CONN_BASE | (1 + rnd(&x) % 2),
 				       0);
 		}
-		while (take(&r, rnd(&x) % 2, &m))
+		while (take(&r, (unsigned)(rnd(&x) % 2), &m))
 			;
 		cr_assert_lt(vmbus_server_state(r.s), VMBUS_NR_CONN_STATES);
 		cr_assert_leq(vmbus_server_nr_gpadls(r.s), VMBUS_MAX_GPADLS);
 	}
-	{
-		static uint8_t now[0x80000];
-		physmem_copy_from(hv_part_mem(r.p), now, 0x80000, 0x80000);
-		cr_assert_arr_eq(canary, now, 0x80000);
-	}
-	cr_assert_gt(st(&r)->msgs_in, 10000);
+	physmem_copy_from(hv_part_mem(r.p), now, 0x80000, sizeof(now));
+	cr_assert_arr_eq(canary, now, sizeof(now));
+	cr_assert_gt(st(&r)->msgs_in, 15000);
 	cr_assert_gt(st(&r)->refused_total, 100);
+	/* Deep enough: channels were opened and packets read. */
+	cr_assert_gt(
+	    vsp_echo_stats(r.echo)->opens + vsp_echo_stats(r.echo2)->opens, 10);
+	cr_assert_gt(st(&r)->events, 100);
+	rm(&r);
+}
+
+/* ---- signalling rules (§5.5)
+ * -------------------------------------------------- */
+
+/* The guest masks its inbound ring: completions do not signal it. It
+ * waits for room with pending_send_sz in its outbound ring: the host's
+ * read that frees that much signals it, once. */
+Test(server, interrupt_mask_and_pending_send_size_are_honoured)
+{
+	struct rig r;
+	uint8_t b[1000] = {0};
+	uint64_t in_hdr = RING_GPA + RING_PAGES * 4096ull;
+	uint64_t sig0;
+
+	mk(&r);
+	open_echo(&r);
+	wr32(&r, in_hdr + 8, 1); /* interrupt_mask of the h→g ring */
+	sig0 = st(&r)->signals;
+	for (unsigned i = 0; i < 3; i++)
+		guest_send(&r, RING_GPA, i, b, sizeof(b));
+	guest_signal(&r, 1);
+	cr_assert_eq(3, vsp_echo_stats(r.echo)->echoed);
+	cr_assert_eq(sig0, st(&r)->signals, "masked: no signal");
+	/* Now the guest's outbound ring: 4 packets of 1016 + 8 bytes
+	 * written (free 8 KiB of 12); it wants more than 8 KiB free. */
+	for (unsigned i = 0; i < 4; i++)
+		guest_send(&r, RING_GPA, 10 + i, b, sizeof(b));
+	wr32(&r, RING_GPA + 12, 8192);
+	guest_signal(&r, 1);
+	cr_assert_eq(7, vsp_echo_stats(r.echo)->packets);
+	cr_assert_eq(sig0 + 1, st(&r)->signals,
+		     "one signal when the free space crossed 8 KiB");
+	rm(&r);
+}
+
+/* ---- traces
+ * -------------------------------------------------------------------- */
+
+static unsigned count_kind(const char *path, unsigned kind, uint64_t arg1)
+{
+	char err[200];
+	struct trace_reader *tr = trace_reader_open(path, err, sizeof(err));
+	struct trace_rec rec;
+	unsigned n = 0;
+
+	cr_assert_not_null(tr, "%s", err);
+	while (trace_reader_next(tr, &rec) == 1)
+		if (rec.kind == kind && rec.arg1 == arg1)
+			n++;
+	trace_reader_close(tr);
+	return n;
+}
+
+Test(server, steps_and_refusals_are_traced)
+{
+	struct rig r;
+	struct vmbus_server_config sc;
+	struct trace_info ti = {.freq_hz = 2500000000ull, .nr_parts = 1};
+	const char *names[] = {"child"};
+	char path[] = "/tmp/hvsim_test_server_XXXXXX", err[200];
+	struct chanmsg m;
+	int fd = mkstemp(path);
+
+	cr_assert_geq(fd, 0);
+	close(fd);
+	ti.part_names = names;
+	mk(&r);
+	vmbus_server_destroy(r.s);
+	sc = (struct vmbus_server_config){.hv = r.hv, .child = r.p};
+	sc.trace = trace_open(path, &ti, err, sizeof(err));
+	cr_assert_not_null(sc.trace, "%s", err);
+	r.s = vmbus_server_create(&sc);
+	cr_assert_eq(1, vmbus_server_add_vsp(r.s, vsp_echo_desc(r.echo), 0));
+	post_simple(&r, CHANMSG_REQUESTOFFERS, 0); /* illegal: refused */
+	cr_assert_eq(1, negotiate(&r, 4, VMBUS_VERSION_V5_3, 0, &m));
+	vmbus_server_destroy(r.s);
+	r.s = NULL;
+	cr_assert_eq(0, trace_close(sc.trace, err, sizeof(err)), "%s", err);
+	cr_assert_eq(1, count_kind(path, TK_VMBUS_ON_MESSAGE,
+				   0x100u | VMBUS_REF_CONN_STATE));
+	cr_assert_eq(1, count_kind(path, TK_VMBUS_NEGOTIATE_VERSION, 0));
+	cr_assert_eq(1, count_kind(path, TK_VMBUS_ONVERSION_RESPONSE, 0));
+	unlink(path);
+	sc.trace = NULL;
+	r.s = vmbus_server_create(&sc); /* for rm */
 	rm(&r);
 }
