@@ -28,14 +28,16 @@
 #include "traces/trace.h"
 #include "vmbus/server_int.h"
 
-/* Identifies the channel incarnation a work item was queued for. */
+/* Identifies the channel incarnation a work item was queued for;
+ * `pickup`: the first read after a guest signal (trace stage 4). */
 struct chan_ref {
 	uint32_t srv_gen, chan_gen;
+	uint32_t pickup;
 };
 
 static struct chan_ref ref_of(const struct vmbus_channel *ch)
 {
-	return (struct chan_ref){ch->s->gen, ch->gen};
+	return (struct chan_ref){ch->s->gen, ch->gen, 0};
 }
 
 static bool ref_live(const struct vmbus_channel *ch, const void *data,
@@ -78,9 +80,11 @@ static void mark_dead(struct vmbus_channel *ch, enum ring_status st,
 
 static void read_work(void *opaque, const void *data, size_t len, cycles_t now);
 
-static void queue_read(struct vmbus_channel *ch, cycles_t cost)
+static void queue_read(struct vmbus_channel *ch, cycles_t cost, bool pickup)
 {
 	struct chan_ref r = ref_of(ch);
+
+	r.pickup = pickup;
 
 	ch->reading = true;
 	if (hv_submit_work(ch->s->hv, read_work, ch, &r, sizeof(r), cost, 0,
@@ -124,16 +128,22 @@ static void read_one(struct vmbus_channel *ch, cycles_t now)
 	if (ch->vsp->ops->on_packet)
 		ch->vsp->ops->on_packet(ch->vsp->opaque, ch, &v, now);
 	if (ch->state == VMBUS_CH_OPEN && !ch->dead && !ch->reading)
-		queue_read(ch, VMBUS_COST_PACKET +
-				   p.len / 8 * VMBUS_COST_PER_8_BYTES);
+		queue_read(
+		    ch, VMBUS_COST_PACKET + p.len / 8 * VMBUS_COST_PER_8_BYTES,
+		    false);
 }
 
 static void read_work(void *opaque, const void *data, size_t len, cycles_t now)
 {
 	struct vmbus_channel *ch = opaque;
+	struct chan_ref r;
 
-	if (ref_live(ch, data, len))
-		read_one(ch, now);
+	if (!ref_live(ch, data, len))
+		return;
+	memcpy(&r, data, sizeof(r));
+	if (r.pickup) /* which parent vCPU runs it is not known here: 0 */
+		srv_trace(ch->s, TK_VSP_PICKUP, ch->relid, 0, 0, 0, now);
+	read_one(ch, now);
 }
 
 /* The guest signalled the channel (hv/port.c, as parent work). */
@@ -146,7 +156,7 @@ static unsigned chan_event(void *opaque, struct hv_part *from, unsigned from_vp,
 	ch->s->st.events++;
 	(void)from_vp;
 	if (ch->state == VMBUS_CH_OPEN && !ch->dead && !ch->reading)
-		queue_read(ch, VMBUS_COST_EVENT);
+		queue_read(ch, VMBUS_COST_EVENT, true);
 	return HV_STATUS_SUCCESS;
 }
 

@@ -793,6 +793,15 @@ Test(server, modifychannel_answered_from_5_3_only)
 	cr_assert_eq(CHANMSG_MODIFYCHANNEL_RESPONSE, m.type);
 	cr_assert_eq(1, m.u.modify_response.relid);
 	cr_assert_eq(0, m.u.modify_response.status);
+	/* The channel's interrupts now go to VP 1. */
+	{
+		uint8_t b[8] = {0};
+
+		cr_assert(guest_send(&r, RING_GPA, 5, b, sizeof(b)));
+		guest_signal(&r, 1);
+		cr_assert(siefp_flag(&r, 1, ECHO_RELID));
+		cr_assert_not(siefp_flag(&r, 0, ECHO_RELID));
+	}
 	rm(&r);
 }
 
@@ -924,6 +933,50 @@ Test(server, corrupt_ring_kills_only_its_channel)
 	open_chan(&r, 1, GPADL_HANDLE, 0);
 	cr_assert_eq(0, open_status(&r));
 	rm(&r);
+}
+
+/* Two children, one VSP descriptor: child B breaks its ring and floods
+ * bad messages; child A is served as before. */
+Test(server, a_hostile_child_does_not_disturb_another)
+{
+	struct rig a, b;
+	struct hv_part_config pc = {
+	    .name = "b", .vcpus = 2, .mem_bytes = MEM_BYTES, .weight = 100};
+	struct vmbus_server_config sc;
+	uint8_t junk[VMBUS_MSG_MAX], buf[64] = {7};
+	uint16_t type;
+	uint64_t tid;
+
+	mk(&a);
+	b = a;
+	b.p = hv_part_create(a.hv, &pc, NULL, NULL);
+	cr_assert_not_null(b.p);
+	enable_synic(&b, 0);
+	enable_synic(&b, 1);
+	sc = (struct vmbus_server_config){.hv = a.hv, .child = b.p};
+	b.s = vmbus_server_create(&sc);
+	cr_assert_not_null(b.s);
+	cr_assert_eq(1, vmbus_server_add_vsp(b.s, vsp_echo_desc(a.echo), 0));
+	cr_assert_eq(2, vmbus_server_add_vsp(b.s, vsp_echo_desc(a.echo2), 0));
+	open_echo(&a);
+	open_echo(&b);
+	cr_assert_eq(2, vsp_echo_stats(a.echo)->opens);
+	wr32(&b, RING_GPA, 0xFFF8); /* out of range */
+	guest_signal(&b, 1);
+	memset(junk, 0xEE, sizeof(junk));
+	for (int i = 0; i < 50; i++)
+		post_raw(&b, 1, junk, (unsigned)i * 4);
+	cr_assert_eq(1, vmbus_server_stats(b.s)->ring_errors);
+	cr_assert_eq(0, st(&a)->ring_errors);
+	cr_assert_eq(0, st(&a)->refused_total);
+	guest_send(&a, RING_GPA, 99, buf, sizeof(buf));
+	guest_signal(&a, 1);
+	cr_assert_eq(64,
+		     guest_recv(&a, RING_GPA, &type, &tid, buf, sizeof(buf)));
+	cr_assert_eq(99, tid);
+	cr_assert_eq(7, buf[0]);
+	vmbus_server_destroy(b.s);
+	rm(&a);
 }
 
 Test(server, packet_larger_than_the_ring_is_refused)
