@@ -6,11 +6,11 @@
  * Commands (table `cmds`): TEST UNIT READY, REQUEST SENSE, INQUIRY
  * (standard data; VPD 0x00, 0x80, 0x83, 0xB0, 0xB1, 0xB2), MODE SENSE(6/10)
  * (caching page 0x08, control page 0x0A, all pages 0x3F), START STOP UNIT,
- * READ CAPACITY(10/16), READ/WRITE(10/16), SYNCHRONIZE CACHE(10/16),
- * REPORT LUNS. Anything else is CHECK CONDITION, ILLEGAL REQUEST, INVALID
- * COMMAND OPERATION CODE. Sense is fixed format (response code 0x70),
- * returned with the command (autosense); REQUEST SENSE then reports NO
- * SENSE, as nothing stays pending.
+ * READ CAPACITY(10/16), READ/WRITE(10/16), WRITE SAME(10/16),
+ * SYNCHRONIZE CACHE(10/16), REPORT LUNS. Anything else is CHECK CONDITION,
+ * ILLEGAL REQUEST, INVALID COMMAND OPERATION CODE. Sense is fixed format
+ * (response code 0x70), returned with the command (autosense); REQUEST SENSE
+ * then reports NO SENSE, as nothing stays pending.
  *
  * Choices: an unsupported VPD page gets a 4-byte header with page length 0
  * and GOOD (Linux forces INQUIRY to success and parses the buffer anyway;
@@ -25,6 +25,11 @@
 
 #include "devices/disk.h"
 #include "vmbus/scsi.h"
+
+/* WRITE SAME: at most this many blocks per command (VPD 0xB0), written
+ * to the host in chunks of WS_CHUNK_BLOCKS. */
+#define WS_MAX_BLOCKS	0x10000u
+#define WS_CHUNK_BLOCKS 64u
 
 struct scsi_lun {
 	struct disk *disk;
@@ -145,6 +150,8 @@ static uint32_t vpd_page(const struct scsi_lun *l, uint8_t page, uint8_t *out)
 		put_be16(out + 6, 4096 / SCSI_BLOCK_SIZE); /* granularity */
 		put_be32(out + 8, l->max_xfer / SCSI_BLOCK_SIZE);
 		put_be32(out + 12, l->max_xfer / SCSI_BLOCK_SIZE);
+		out[4] = 0x01; /* WSNZ: WRITE SAME of 0 blocks is refused */
+		put_be64(out + 36, WS_MAX_BLOCKS);
 		break;
 	case 0xB1: /* block device characteristics */
 		len = 0x3C;
@@ -327,6 +334,47 @@ static void cmd_rw(struct scsi_lun *l, struct scsi_cmd *c)
 	c->xfer = (uint32_t)bytes;
 }
 
+/* WRITE SAME(10/16): one block from the initiator (or zeros with
+ * NDOB) written over the range; UNMAP/ANCHOR are ignored (no thin
+ * provisioning: the blocks are written). */
+static void cmd_write_same(struct scsi_lun *l, struct scsi_cmd *c)
+{
+	const uint8_t *cdb = c->cdb;
+	bool sixteen = cdb[0] == 0x93;
+	bool ndob = sixteen && (cdb[1] & 0x01);
+	uint64_t lba = sixteen ? be64(cdb + 2) : be32(cdb + 2);
+	uint64_t nblk = sixteen ? be32(cdb + 10) : be16(cdb + 7);
+	if (nblk == 0 || nblk > WS_MAX_BLOCKS ||
+	    (!ndob && (!c->buf || c->buf_len < SCSI_BLOCK_SIZE))) {
+		invalid_field(c);
+		return;
+	}
+	if (lba > l->blocks || nblk > l->blocks - lba) {
+		check_condition(c, SCSI_KEY_ILLEGAL_REQUEST,
+				SCSI_ASC_LBA_OUT_OF_RANGE, 0);
+		return;
+	}
+	static const uint8_t zero[SCSI_BLOCK_SIZE];
+	uint8_t chunk[WS_CHUNK_BLOCKS * SCSI_BLOCK_SIZE];
+	for (unsigned i = 0; i < WS_CHUNK_BLOCKS; i++)
+		memcpy(chunk + i * SCSI_BLOCK_SIZE, ndob ? zero : c->buf,
+		       SCSI_BLOCK_SIZE);
+	for (uint64_t done = 0; done < nblk;) {
+		uint64_t n = nblk - done < WS_CHUNK_BLOCKS ? nblk - done
+							   : WS_CHUNK_BLOCKS;
+		if (disk_submit(l->disk, DISK_WRITE,
+				(lba + done) * SCSI_BLOCK_SIZE,
+				n * SCSI_BLOCK_SIZE, chunk, c->now,
+				&c->done) != DISK_OK) {
+			check_condition(c, SCSI_KEY_MEDIUM_ERROR,
+					SCSI_ASC_WRITE_ERROR, 0);
+			return;
+		}
+		done += n;
+	}
+	c->xfer = ndob ? 0 : SCSI_BLOCK_SIZE;
+}
+
 static void cmd_sync_cache(struct scsi_lun *l, struct scsi_cmd *c)
 {
 	if (disk_submit(l->disk, DISK_FLUSH, 0, 0, NULL, c->now, &c->done) !=
@@ -356,10 +404,12 @@ static const struct scsi_cmd_desc cmds[] = {
 	{0x28, 10, "READ(10)",                cmd_rw},
 	{0x2A, 10, "WRITE(10)",               cmd_rw},
 	{0x35, 10, "SYNCHRONIZE CACHE(10)",   cmd_sync_cache},
+	{0x41, 10, "WRITE SAME(10)",          cmd_write_same},
 	{0x5A, 10, "MODE SENSE(10)",          cmd_mode_sense},
 	{0x88, 16, "READ(16)",                cmd_rw},
 	{0x8A, 16, "WRITE(16)",               cmd_rw},
 	{0x91, 16, "SYNCHRONIZE CACHE(16)",   cmd_sync_cache},
+	{0x93, 16, "WRITE SAME(16)",          cmd_write_same},
 	{0x9E, 16, "SERVICE ACTION IN(16)",   cmd_service_action_in16},
 	{0xA0, 12, "REPORT LUNS",             cmd_report_luns},
 };

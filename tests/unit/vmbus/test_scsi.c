@@ -438,3 +438,50 @@ Test(scsi, image_smaller_than_one_block_has_no_lun)
 	disk_close(d);
 	unlink(p);
 }
+
+Test(scsi, write_same_10_repeats_one_block_and_16_ndob_zeroes)
+{
+	uint8_t blk[512], r[512], cdb[16];
+	for (unsigned i = 0; i < sizeof(blk); i++)
+		blk[i] = (uint8_t)(i + 1);
+	rw10(0x41, 10, 100, cdb); /* same field layout as WRITE(10) */
+	struct scsi_cmd c = run(cdb, 10, blk, sizeof(blk));
+	cr_assert_eq(SCSI_STATUS_GOOD, c.status);
+	cr_assert_eq(512, c.xfer);
+	cr_assert_gt(c.done, 100, "timed by the disk model");
+	for (uint32_t lba = 9; lba <= 110; lba++) {
+		rw10(0x28, lba, 1, cdb);
+		run(cdb, 10, r, sizeof(r));
+		bool inside = lba >= 10 && lba < 110;
+		cr_assert_eq(inside ? blk[7] : 0, r[7], "lba %u", lba);
+		if (inside)
+			cr_assert_arr_eq(blk, r, sizeof(r));
+	}
+	rw16(0x93, 20, 5, cdb);
+	cdb[1] = 0x01; /* NDOB: zeros, no data-out */
+	c = run(cdb, 16, NULL, 0);
+	cr_assert_eq(SCSI_STATUS_GOOD, c.status);
+	cr_assert_eq(0, c.xfer);
+	rw10(0x28, 22, 1, cdb);
+	run(cdb, 10, r, sizeof(r));
+	cr_assert_eq(0, r[7]);
+}
+
+Test(scsi, write_same_refuses_zero_blocks_missing_data_and_overrun)
+{
+	uint8_t blk[512] = {1}, cdb[16];
+	rw10(0x41, 0, 0, cdb);
+	struct scsi_cmd c = run(cdb, 10, blk, sizeof(blk));
+	assert_sense(&c, SCSI_KEY_ILLEGAL_REQUEST, SCSI_ASC_INVALID_FIELD_CDB);
+	rw10(0x41, 0, 4, cdb);
+	c = run(cdb, 10, blk, 100);
+	assert_sense(&c, SCSI_KEY_ILLEGAL_REQUEST, SCSI_ASC_INVALID_FIELD_CDB);
+	rw16(0x93, BLOCKS - 2, 3, cdb);
+	c = run(cdb, 16, blk, sizeof(blk));
+	assert_sense(&c, SCSI_KEY_ILLEGAL_REQUEST, SCSI_ASC_LBA_OUT_OF_RANGE);
+	uint8_t b[255];
+	c = vpd(0xB0, b, 255);
+	cr_assert_eq(1, b[4] & 1, "WSNZ");
+	cr_assert_eq(0x10000,
+		     (uint32_t)b[40] << 24 | b[41] << 16 | b[42] << 8 | b[43]);
+}
