@@ -12,7 +12,10 @@
  * what this worker's emulation costs.
  * A child also gets its VMBus server (vmbus/server.h: connections 1 and
  * 4 of the child, work on the parent's vCPUs as ring-0 time), with the
- * echo VSP (vmbus/vsp.h) when `testdev` is set.
+ * echo VSP (vmbus/vsp.h) when `testdev` is set and the storage VSP
+ * (vmbus/storvsp.h: SCSI controller, LUN 0 on devices/disk.c) when the
+ * settings name a disk image; the image is flushed and closed when the
+ * worker is destroyed (a clean stop), after the server is gone.
  * Reset: the partition is reset (RAM zeroed, vCPUs at power-on, its
  * connections forgotten), the VMBus server forgets the session and
  * connects again, every device on the bus gets its dev_ops.reset, the
@@ -28,11 +31,14 @@
 #include "devices/uart16550.h"
 #include "partitions/hv_testdev.h"
 #include "partitions/vm_worker.h"
+#include "vmbus/scsi.h"
 #include "vmbus/server.h"
+#include "vmbus/storvsp.h"
 
 struct vm_worker {
 	struct vm_settings set;
 	char *kernel, *cmdline; /* copies of set.kernel / set.cmdline */
+	char *disk_path;	/* copy of set.disk.path */
 	struct vm_loader ld;
 	struct partition *part;
 	struct uart16550 *uart;
@@ -41,7 +47,16 @@ struct vm_worker {
 	struct hv_testdev *hvt;
 	struct vmbus_server *vmb; /* children only */
 	struct vsp_echo *echo;	  /* with testdev */
+	struct disk *disk;	  /* with a disk: the image, */
+	struct scsi_lun *lun;	  /* its SCSI target */
+	struct storvsp_dev *stor; /* and the storage VSP */
 };
+
+/* The SCSI controller's instance GUID (wire order): any fixed value
+ * unique among the child's SCSI offers. */
+static const uint8_t stor_instance[16] = {0x68, 0x76, 0x73, 0x69, 0x00, 0x00,
+					  0x00, 0x00, 0x73, 0x63, 0x73, 0x69,
+					  0x2d, 0x30, 0x00, 0x01};
 
 static void on_debug_exit(void *opaque, uint64_t status)
 {
@@ -86,6 +101,28 @@ static int add_devices(struct vm_worker *w)
 	return w->pct && w->hvt ? 0 : -1;
 }
 
+/* The storage VSP on the settings' disk image. */
+static int add_storage(struct vm_worker *w)
+{
+	struct storvsp_config sc = {.trace = w->set.trace};
+	char err[256];
+
+	if (!(w->disk = disk_open(&w->set.disk, err, sizeof(err)))) {
+		fprintf(stderr, "hvsim: %s: disk: %s\n",
+			partition_name(w->part), err);
+		return -1;
+	}
+	if (!(w->lun = scsi_lun_create(w->disk, NULL)))
+		return -1;
+	sc.lun = w->lun;
+	sc.trace_part = (uint16_t)partition_id(w->part);
+	if (!(w->stor = storvsp_dev_create(&sc, stor_instance)))
+		return -1;
+	if (vmbus_server_add_vsp(w->vmb, storvsp_dev_desc(w->stor), 0) < 0)
+		return -1;
+	return 0;
+}
+
 /* A child's VMBus server and the VSPs its settings name. */
 static int add_vmbus(struct vm_worker *w, struct hv *hv)
 {
@@ -96,6 +133,8 @@ static int add_vmbus(struct vm_worker *w, struct hv *hv)
 	if (hv_part_is_parent(hp))
 		return 0;
 	if (!(w->vmb = vmbus_server_create(&c)))
+		return -1;
+	if (w->set.disk.path && w->set.disk.path[0] && add_storage(w))
 		return -1;
 	if (!w->set.part.testdev)
 		return 0;
@@ -131,9 +170,12 @@ struct vm_worker *vm_worker_create(struct hv *hv, const struct vm_settings *s,
 	w->cmdline = dup_or_null(s->cmdline);
 	w->set.kernel = w->kernel;
 	w->set.cmdline = w->cmdline;
+	w->disk_path = dup_or_null(s->disk.path);
+	w->set.disk.path = w->disk_path;
 	if (ld)
 		w->ld = *ld;
 	if ((s->kernel && !w->kernel) || (s->cmdline && !w->cmdline) ||
+	    (s->disk.path && !w->disk_path) ||
 	    !(w->part = partition_create(hv, &s->part)) || add_devices(w) ||
 	    add_vmbus(w, hv)) {
 		vm_worker_destroy(w);
@@ -152,8 +194,13 @@ void vm_worker_destroy(struct vm_worker *w)
 		return;
 	if (w->set.part.serial)
 		fflush(w->set.part.serial);
-	vmbus_server_destroy(w->vmb); /* before its partition */
+	vmbus_server_destroy(w->vmb); /* before its partition and VSPs */
 	vsp_echo_destroy(w->echo);
+	storvsp_dev_destroy(w->stor);
+	scsi_lun_destroy(w->lun);
+	if (w->disk && disk_close(w->disk) != 0)
+		fprintf(stderr, "hvsim: %s: the disk image was not flushed\n",
+			partition_name(w->part));
 	hv_testdev_destroy(w->hvt);
 	pc_testdev_destroy(w->pct);
 	uart16550_destroy(w->uart);
@@ -161,6 +208,7 @@ void vm_worker_destroy(struct vm_worker *w)
 	partition_destroy(w->part);
 	free(w->kernel);
 	free(w->cmdline);
+	free(w->disk_path);
 	free(w);
 }
 

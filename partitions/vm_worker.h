@@ -12,13 +12,15 @@
  * on reset. Created by the VM Service (vm_service.h).
  *
  * A child's worker also runs its VMBus server (vmbus/server.h) with the
- * VSPs its settings name: the echo VSP (vmbus/vsp.h) with `testdev`.
+ * VSPs its settings name: the echo VSP (vmbus/vsp.h) with `testdev`, a
+ * SCSI controller (vmbus/storvsp.h) on a raw image with `disk`.
  */
 #ifndef HVSIM_PARTITIONS_VM_WORKER_H_
 #define HVSIM_PARTITIONS_VM_WORKER_H_
 
 #include <stddef.h>
 
+#include "devices/disk.h"
 #include "partitions/partition.h"
 
 struct trace;
@@ -41,6 +43,10 @@ struct vm_settings {
 	const char *cmdline;
 	void *load_arg; /* what the loader needs (sim: its scenario entry) */
 	struct trace *trace; /* the VMBus server's records; NULL = none */
+	/* A child's disk: with disk.path (not NULL, not ""), a storage
+	 * VSP serving that raw image as LUN 0 of a SCSI controller, with
+	 * the physical disk's timing model (devices/disk.h). */
+	struct disk_config disk;
 };
 
 /* Create the partition and its devices, and load the kernel (if any).

@@ -24,6 +24,7 @@
 #include "hv/hvmsr.h"
 #include "hv/port.h"
 #include "mmu/mmu.h"
+#include "partitions/vm_worker.h"
 #include "sim/evq.h"
 #include "traces/trace.h"
 #include "vmbus/chanmsg.h"
@@ -1286,4 +1287,126 @@ Test(server, steps_and_refusals_are_traced)
 	sc.trace = NULL;
 	r.s = vmbus_server_create(&sc); /* for rm */
 	rm(&r);
+}
+
+/* ---- the VM Worker's wiring (partitions/vm_worker.c)
+ * --------------------------- */
+
+/* A worker for a child (or the parent), its server in r->s. */
+static struct vm_worker *mk_worker(struct rig *r, bool parent, bool testdev,
+				   const char *disk)
+{
+	struct hv_config hc = {.pcpus = 1, .quantum = 100000};
+	struct vm_settings vs = {
+	    .part = {.hv = {.name = parent ? "parent" : "child",
+			    .parent = parent,
+			    .vcpus = 2,
+			    .mem_bytes = MEM_BYTES,
+			    .weight = 100},
+		     .testdev = testdev},
+	    .disk = {.path = disk}};
+	struct vm_worker *w;
+	int status = 0;
+
+	memset(r, 0, sizeof(*r));
+	r->q = evq_create();
+	r->hv = hv_create(&hc, r->q);
+	w = vm_worker_create(r->hv, &vs, NULL, &status);
+	cr_assert_not_null(w, "status %d", status);
+	r->p = partition_hv(vm_worker_partition(w));
+	r->s = vm_worker_vmbus(w);
+	if (!parent) {
+		enable_synic(r, 0);
+		enable_synic(r, 1);
+	}
+	return w;
+}
+
+static void rm_worker(struct rig *r, struct vm_worker *w)
+{
+	vm_worker_destroy(w);
+	hv_destroy(r->hv);
+	evq_destroy(r->q);
+}
+
+Test(server, a_child_worker_runs_a_server_offering_echo_with_testdev)
+{
+	struct rig r;
+	struct chanmsg m;
+	struct vm_worker *w = mk_worker(&r, false, true, NULL);
+	char err[100];
+
+	cr_assert_not_null(r.s);
+	cr_assert_eq(1, negotiate(&r, 4, VMBUS_VERSION_V5_3, 0, &m));
+	post_simple(&r, CHANMSG_REQUESTOFFERS, 0);
+	cr_assert_eq(196, take(&r, 0, &m));
+	cr_assert_arr_eq(vsp_echo_if_type, m.u.offer.if_type, 16);
+	cr_assert(take(&r, 0, &m));
+	cr_assert_eq(CHANMSG_ALLOFFERS_DELIVERED, m.type);
+	/* A reset forgets the session; the server answers again. */
+	cr_assert_eq(0, vm_worker_reset(w, err, sizeof(err)), "%s", err);
+	cr_assert_eq(VMBUS_DISCONNECTED, vmbus_server_state(r.s));
+	enable_synic(&r, 0);
+	cr_assert_eq(1, negotiate(&r, 4, VMBUS_VERSION_V5_3, 0, &m));
+	rm_worker(&r, w);
+}
+
+Test(server, no_testdev_no_offers_and_no_server_for_the_parent)
+{
+	struct rig r;
+	struct chanmsg m;
+	struct vm_worker *w = mk_worker(&r, false, false, NULL);
+
+	cr_assert_eq(1, negotiate(&r, 4, VMBUS_VERSION_V5_3, 0, &m));
+	post_simple(&r, CHANMSG_REQUESTOFFERS, 0);
+	cr_assert(take(&r, 0, &m));
+	cr_assert_eq(CHANMSG_ALLOFFERS_DELIVERED, m.type);
+	rm_worker(&r, w);
+	w = mk_worker(&r, true, true, NULL);
+	cr_assert_null(r.s);
+	rm_worker(&r, w);
+}
+
+Test(server, a_child_with_a_disk_gets_a_scsi_controller_offer)
+{
+	static const uint8_t scsi[16] = {0xd9, 0x63, 0x61, 0xba, 0xa1, 0x04,
+					 0x29, 0x4d, 0xb6, 0x05, 0x72, 0xe2,
+					 0xff, 0xb1, 0xdc, 0x7f};
+	char path[] = "/tmp/hvsim_test_server_disk_XXXXXX";
+	int fd = mkstemp(path);
+	struct rig r;
+	struct chanmsg m;
+	struct vm_worker *w;
+
+	cr_assert_geq(fd, 0);
+	cr_assert_eq(0, ftruncate(fd, 1 << 20));
+	close(fd);
+	w = mk_worker(&r, false, true, path);
+	cr_assert_eq(1, negotiate(&r, 4, VMBUS_VERSION_V5_3, 0, &m));
+	post_simple(&r, CHANMSG_REQUESTOFFERS, 0);
+	cr_assert_eq(196, take(&r, 0, &m));
+	cr_assert_arr_eq(scsi, m.u.offer.if_type, 16);
+	cr_assert_eq(196, take(&r, 0, &m));
+	cr_assert_arr_eq(vsp_echo_if_type, m.u.offer.if_type, 16);
+	rm_worker(&r, w);
+	unlink(path);
+}
+
+Test(server, a_missing_disk_image_fails_the_worker)
+{
+	struct hv_config hc = {.pcpus = 1, .quantum = 100000};
+	struct vm_settings vs = {
+	    .part = {.hv = {.name = "c",
+			    .vcpus = 1,
+			    .mem_bytes = MEM_BYTES,
+			    .weight = 100}},
+	    .disk = {.path = "/nonexistent/hvsim/disk.img"}};
+	struct evq *q = evq_create();
+	struct hv *hv = hv_create(&hc, q);
+	int status = 0;
+
+	cr_assert_null(vm_worker_create(hv, &vs, NULL, &status));
+	cr_assert_neq(0, status);
+	hv_destroy(hv);
+	evq_destroy(q);
 }
