@@ -7,9 +7,11 @@
  */
 #include <criterion/criterion.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include "devices/disk.h"
@@ -229,6 +231,35 @@ Test(disk, host_file_shrinking_is_an_io_error_not_a_crash)
 					    buf, 0, NULL));
 	cr_assert_eq(DISK_OK,
 		     disk_submit(d, DISK_READ, 0, sizeof(buf), buf, 0, NULL));
+	disk_close(d);
+	unlink(p);
+}
+
+/* A host write error (the process's file-size limit makes pwrite fail
+ * with EFBIG; Criterion runs each test in its own process). */
+Test(disk, host_write_error_is_an_io_error_and_counted)
+{
+	char p[64];
+	mk_image(p, sizeof(p), IMG_SIZE);
+	struct disk *d = mk_disk(p, 10, 0, 1);
+	signal(SIGXFSZ, SIG_IGN);
+	struct rlimit rl = {.rlim_cur = 65536, .rlim_max = RLIM_INFINITY};
+	cr_assert_eq(0, setrlimit(RLIMIT_FSIZE, &rl));
+	uint8_t buf[4096] = {1};
+	cycles_t done = 0;
+	cr_assert_eq(DISK_E_IO, disk_submit(d, DISK_WRITE, 131072, sizeof(buf),
+					    buf, 0, &done));
+	cr_assert_eq(10, done);
+	cr_assert_eq(
+	    DISK_E_IO,
+	    disk_submit(d, DISK_WRITE, 65536 - 512, sizeof(buf), buf, 0, NULL),
+	    "a short write is an error too");
+	cr_assert_eq(DISK_OK,
+		     disk_submit(d, DISK_WRITE, 0, sizeof(buf), buf, 0, NULL));
+	struct disk_stats s;
+	disk_get_stats(d, &s);
+	cr_assert_eq(2, s.errors);
+	cr_assert_eq(1, s.writes);
 	disk_close(d);
 	unlink(p);
 }

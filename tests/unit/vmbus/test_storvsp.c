@@ -9,9 +9,11 @@
  * a seeded mutation run.
  */
 #include <criterion/criterion.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include "devices/disk.h"
@@ -543,4 +545,28 @@ Test(storvsp, replies_and_refusals_are_traced)
 	cr_assert_eq(0, trace_reader_next(rd, &r));
 	trace_reader_close(rd);
 	unlink(path);
+}
+
+/* The host file failing under a WRITE: SRB ERROR with MEDIUM ERROR
+ * sense, the VSP goes on serving. */
+Test(storvsp, host_write_error_is_medium_error_autosense)
+{
+	init_ready();
+	signal(SIGXFSZ, SIG_IGN);
+	struct rlimit rl = {.rlim_cur = 65536, .rlim_max = RLIM_INFINITY};
+	cr_assert_eq(0, setrlimit(RLIMIT_FSIZE, &rl));
+	uint8_t vp[64], b[256], cdb[10];
+	uint64_t pfn = 0x20;
+	rw10(cdb, 0x2A, 256, 8); /* byte 131072: beyond the limit */
+	mk_srb(vp, cdb, 10, 0, 4096, 0);
+	send(b, mk_gpa(b, 21, 4096, 0, &pfn, 1, vp, 64), 0);
+	cr_assert_eq(STORVSP_SRB_ERROR | STORVSP_SRB_AUTOSENSE_VALID,
+		     rep.pkt[12 + 2]);
+	cr_assert_eq(SCSI_STATUS_CHECK_CONDITION, rep.pkt[12 + 3]);
+	cr_assert_eq(SCSI_KEY_MEDIUM_ERROR, rep.pkt[12 + 16 + 2]);
+	cr_assert_eq(SCSI_ASC_WRITE_ERROR, rep.pkt[12 + 16 + 12]);
+	rw10(cdb, 0x2A, 8, 8); /* within the limit: fine */
+	mk_srb(vp, cdb, 10, 0, 4096, 0);
+	send(b, mk_gpa(b, 22, 4096, 0, &pfn, 1, vp, 64), 0);
+	cr_assert_eq(STORVSP_SRB_SUCCESS, rep.pkt[12 + 2]);
 }
