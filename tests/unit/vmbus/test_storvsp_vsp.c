@@ -50,6 +50,17 @@ struct child {
 
 static struct evq *q;
 static struct hv *hv;
+static bool timed; /* a parent service partition runs the work */
+static cycles_t disk_latency = 20000;
+static struct hv_part *parent;
+
+/* With a service partition, parent work runs in its slices: let the
+ * machine run for `cycles` more. */
+static void run_for(cycles_t cycles)
+{
+	if (timed)
+		evq_run_until(q, evq_now(q) + cycles);
+}
 
 static void rig_up(void)
 {
@@ -81,7 +92,7 @@ static void child_up(struct child *c, const char *name)
 	cr_assert_geq(fd, 0);
 	cr_assert_eq(0, ftruncate(fd, 1 << 20));
 	close(fd);
-	struct disk_config dc = {.path = c->img, .latency = 20000};
+	struct disk_config dc = {.path = c->img, .latency = disk_latency};
 	char err[128];
 	c->disk = disk_open(&dc, err, sizeof(err));
 	cr_assert_not_null(c->disk, "%s", err);
@@ -93,7 +104,8 @@ static void child_up(struct child *c, const char *name)
 	struct vmbus_server_config vc = {.hv = hv, .child = c->p};
 	c->s = vmbus_server_create(&vc);
 	cr_assert_not_null(c->s);
-	cr_assert_eq(1, vmbus_server_add_vsp(c->s, storvsp_dev_desc(c->dev), 0));
+	cr_assert_eq(1,
+		     vmbus_server_add_vsp(c->s, storvsp_dev_desc(c->dev), 0));
 }
 
 static void child_down(struct child *c)
@@ -119,9 +131,9 @@ static void post(struct child *c, uint32_t conn, const struct chanmsg *m)
 	uint8_t b[VMBUS_MSG_MAX];
 	int n = chanmsg_encode(m, b, sizeof(b));
 	cr_assert_gt(n, 0);
-	cr_assert_eq(HV_STATUS_SUCCESS,
-		     hv_port_post(c->p, 0, conn, VMBUS_MESSAGE_TYPE, b,
-				  (unsigned)n));
+	cr_assert_eq(
+	    HV_STATUS_SUCCESS,
+	    hv_port_post(c->p, 0, conn, VMBUS_MESSAGE_TYPE, b, (unsigned)n));
 }
 
 static unsigned take(struct child *c, struct chanmsg *m)
@@ -130,6 +142,7 @@ static unsigned take(struct child *c, struct chanmsg *m)
 	uint64_t slot = SIMP_GPA + VMBUS_MESSAGE_SINT * HV_MESSAGE_SIZE;
 	static uint8_t b[HV_MESSAGE_SIZE];
 	uint32_t type, zero = 0;
+	run_for(1000000);
 	cr_assert_eq(0, physmem_copy_from(pm, b, slot, sizeof(b)));
 	memcpy(&type, b, 4);
 	if (type == 0)
@@ -169,8 +182,8 @@ static void open_storage(struct child *c, struct chanmsg *offer)
 
 	static uint8_t zero[4096];
 	for (unsigned i = 0; i < 2 * RING_PAGES; i++)
-		physmem_copy_to(hv_part_mem(c->p), RING_GPA + i * 4096ull,
-				zero, 4096);
+		physmem_copy_to(hv_part_mem(c->p), RING_GPA + i * 4096ull, zero,
+				4096);
 	wr32(c, RING_GPA + 64, 1);
 	wr32(c, RING_GPA + RING_PAGES * 4096 + 64, 1);
 
@@ -243,15 +256,16 @@ static void guest_send(struct child *c, uint16_t type, uint64_t tid,
 	c->out_write = (start + len8 * 8 + 8) % DATA_SIZE;
 	wr32(c, RING_GPA, c->out_write);
 	if (was_empty && rd32(c, RING_GPA + 8) == 0)
-		cr_assert_eq(HV_STATUS_SUCCESS,
-			     hv_port_signal(c->p, 0,
-					    VMBUS_CHAN_CONN_BASE | 1, 0));
+		cr_assert_eq(
+		    HV_STATUS_SUCCESS,
+		    hv_port_signal(c->p, 0, VMBUS_CHAN_CONN_BASE | 1, 0));
 }
 
 /* Read one completion: returns its total length (-1 if none). */
 static int guest_recv(struct child *c, uint64_t *tid, uint8_t *vp)
 {
 	uint64_t in = RING_GPA + RING_PAGES * 4096ull;
+	run_for(1000000);
 	if (rd32(c, in) == c->in_read)
 		return -1;
 	uint8_t d[16];
@@ -343,7 +357,8 @@ static void cdb10(uint8_t *cdb, uint8_t op, uint32_t lba, uint16_t n)
 	cdb[8] = (uint8_t)n;
 }
 
-/* ---- tests ---------------------------------------------------------------- */
+/* ---- tests ----------------------------------------------------------------
+ */
 
 TestSuite(storvsp_vsp, .init = rig_up, .fini = rig_down);
 
@@ -484,4 +499,59 @@ Test(storvsp_vsp, a_misbehaving_child_does_not_stop_another)
 	cr_assert_eq(STORVSP_SRB_INVALID_REQUEST, vp[12 + 2]);
 	child_down(&a);
 	child_down(&b);
+}
+
+/* ---- with the parent's vCPUs doing the work: time is modeled ------------ */
+
+static void timed_up(void)
+{
+	struct hv_config hc = {.pcpus = 2, .quantum = 100000};
+	struct hv_part_config pc = {.name = "parent",
+				    .parent = true,
+				    .vcpus = 1,
+				    .mem_bytes = 1 << 20,
+				    .weight = 100,
+				    .cap_pct = 100,
+				    .service = true};
+	q = evq_create();
+	hv = hv_create(&hc, q);
+	cr_assert_not_null(hv);
+	parent = hv_part_create(hv, &pc, NULL, NULL);
+	cr_assert_not_null(parent);
+	hv_part_set_runnable(parent, true);
+	cr_assert_eq(0, hv_start(hv));
+	timed = true;
+	disk_latency = 50000000; /* 20 ms at 2.5 GHz: unmistakable */
+}
+
+TestSuite(storvsp_vsp_timed, .init = timed_up, .fini = rig_down);
+
+Test(storvsp_vsp_timed, completion_is_held_until_the_disk_is_done)
+{
+	struct child c;
+	struct chanmsg offer;
+	child_up(&c, "child");
+	open_storage(&c, &offer);
+	init_storage(&c); /* no disk access: answered within 1M cycles */
+
+	uint8_t cdb[10], vp[64];
+	uint64_t tid;
+	cdb10(cdb, 0x28, 0, 8);
+	cycles_t t0 = evq_now(q);
+	send_srb_data(&c, 9, cdb, 1, 4096, BUF_GPA);
+	timed = false; /* look without running */
+	for (int i = 0; i < 40; i++) {
+		evq_run_until(q, evq_now(q) + 1000000);
+		cr_assert_eq(-1, guest_recv(&c, &tid, vp),
+			     "completion before the disk finished (%d ms)", i);
+	}
+	evq_run_until(q, t0 + disk_latency + 5000000);
+	cr_assert_eq(80, guest_recv(&c, &tid, vp));
+	cr_assert_eq(9, tid);
+	cr_assert_eq(STORVSP_SRB_SUCCESS, vp[12 + 2]);
+	struct hv_vp_stats vs;
+	hv_vp_stats(parent, 0, &vs);
+	cr_assert_gt(vs.ring0, 0, "the VSP's work is the parent's ring 0");
+	timed = true;
+	child_down(&c);
 }
