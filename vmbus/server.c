@@ -90,19 +90,30 @@ static unsigned post(struct vmbus_server *s, const uint8_t *b, unsigned len)
 static void retry_work(void *opaque, const void *data, size_t len,
 		       cycles_t now);
 
+/* Try again later, backing off exponentially (the guest may be slow to
+ * EOM) up to VMBUS_RETRY_MAX tries without progress; after that only the
+ * guest's next message or channel signal flushes (a guest that never
+ * EOMs must not keep a parent vCPU busy, nor the run alive, forever).
+ * Without a parent partition the work runs at once: `arming` keeps that
+ * from recursing. */
 static void arm_retry(struct vmbus_server *s, cycles_t now)
 {
-	if (s->retry_armed || s->retries >= VMBUS_RETRY_MAX)
+	cycles_t delay = VMBUS_COST_RETRY_DELAY;
+
+	if (s->retry_armed || s->arming || s->retries >= VMBUS_RETRY_MAX)
 		return;
-	s->retry_armed = true;
+	for (unsigned i = 0; i < s->retries && delay < VMBUS_RETRY_DELAY_MAX;
+	     i++)
+		delay *= 2;
+	s->retry_armed = s->arming = true;
 	s->retries++;
 	hv_submit_work(s->hv, retry_work, s, &s->gen, sizeof(s->gen),
-		       VMBUS_COST_CTRL_MSG / 4, 0,
-		       now + VMBUS_COST_RETRY_DELAY);
+		       VMBUS_COST_CTRL_MSG / 4, 0, now + delay);
+	s->arming = false;
 }
 
 /* Post what is queued, in order, until the slot is busy again. */
-static void flush(struct vmbus_server *s, cycles_t now)
+void srv_flush(struct vmbus_server *s, cycles_t now)
 {
 	while (s->outq_len) {
 		struct srv_outmsg *o = &s->outq[s->outq_head];
@@ -132,13 +143,13 @@ static void retry_work(void *opaque, const void *data, size_t len, cycles_t now)
 	if (gen != s->gen)
 		return;
 	s->retry_armed = false;
-	flush(s, now);
+	srv_flush(s, now);
 }
 
 void vmbus_server_flush(struct vmbus_server *s)
 {
 	s->retries = 0;
-	flush(s, 0);
+	srv_flush(s, 0);
 }
 
 void srv_send(struct vmbus_server *s, const struct chanmsg *m, cycles_t now)
@@ -149,7 +160,7 @@ void srv_send(struct vmbus_server *s, const struct chanmsg *m, cycles_t now)
 
 	if (n < 0)
 		return; /* a bug of ours; the tests catch it */
-	flush(s, now);
+	srv_flush(s, now);
 	if (!s->outq_len) {
 		unsigned st = post(s, b, (unsigned)n);
 
@@ -410,7 +421,7 @@ void vmbus_server_on_message(struct vmbus_server *s, uint32_t conn_id,
 	int err;
 
 	s->st.msgs_in++;
-	flush(s, now); /* the guest is alive: its slot may be free */
+	srv_flush(s, now); /* the guest is alive: its slot may be free */
 	err = chanmsg_decode(msg, len, &m);
 	srv_trace(s, TK_VMBUS_ON_MSG_DPC, 0, 0, m.type, len, now);
 	if (err) {
@@ -563,7 +574,7 @@ static void forget_session(struct vmbus_server *s)
 	s->target_vp = 0;
 	s->sint = VMBUS_MESSAGE_SINT;
 	s->outq_head = s->outq_len = 0;
-	s->retry_armed = false;
+	s->retry_armed = s->arming = false;
 	s->retries = 0;
 }
 

@@ -27,7 +27,8 @@
 #define VMBUS_COST_PACKET      2500	  /* read a packet, call the VSP */
 #define VMBUS_COST_PER_8_BYTES 1	  /* copying packet bytes */
 #define VMBUS_COST_RETRY_DELAY 25000	  /* re-post after a busy slot */
-#define VMBUS_RETRY_MAX	       1000	  /* retries without progress */
+#define VMBUS_RETRY_DELAY_MAX  2500000	  /* backoff cap (1 ms) */
+#define VMBUS_RETRY_MAX	       64	  /* retries without progress */
 #define VMBUS_READ_BUF_MAX     (1u << 20) /* largest packet we read */
 
 /* A guest GPADL the server holds. */
@@ -73,7 +74,7 @@ struct vmbus_server {
 	struct srv_gpadl gpadl[VMBUS_MAX_GPADLS];
 	struct srv_outmsg outq[VMBUS_OUTQ_MAX];
 	unsigned outq_head, outq_len;
-	bool retry_armed;
+	bool retry_armed, arming;
 	unsigned retries;
 	struct vmbus_server_stats st;
 	bool connected[2]; /* ports 1 and 4 */
@@ -83,6 +84,8 @@ struct vmbus_server {
 /* server.c */
 void srv_refuse(struct vmbus_server *s, enum vmbus_refusal why, uint32_t type,
 		uint32_t relid, cycles_t now);
+/* Post queued messages (the guest showed signs of life). */
+void srv_flush(struct vmbus_server *s, cycles_t now);
 /* Encode and post m to the child (queued if the slot is busy). */
 void srv_send(struct vmbus_server *s, const struct chanmsg *m, cycles_t now);
 void srv_trace(struct vmbus_server *s, unsigned kind, uint32_t relid,

@@ -141,8 +141,10 @@ static void read_work(void *opaque, const void *data, size_t len, cycles_t now)
 	if (!ref_live(ch, data, len))
 		return;
 	memcpy(&r, data, sizeof(r));
-	if (r.pickup) /* which parent vCPU runs it is not known here: 0 */
+	if (r.pickup) { /* which parent vCPU runs it is not known: 0 */
 		srv_trace(ch->s, TK_VSP_PICKUP, ch->relid, 0, 0, 0, now);
+		srv_flush(ch->s, now); /* the guest is alive */
+	}
 	read_one(ch, now);
 }
 

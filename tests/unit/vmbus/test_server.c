@@ -29,6 +29,7 @@
 #include "traces/trace.h"
 #include "vmbus/chanmsg.h"
 #include "vmbus/server.h"
+#include "vmbus/server_int.h" /* the cost table */
 
 #define SIMP_GPA(vp)  (0x10000ull + (vp)*0x2000ull)
 #define SIEFP_GPA(vp) (0x11000ull + (vp)*0x2000ull)
@@ -1048,6 +1049,106 @@ Test(server, messages_wait_in_the_server_when_the_synic_queue_is_full)
 	cr_assert_eq(66, n);
 	cr_assert_eq(CHANMSG_ALLOFFERS_DELIVERED, m.type);
 	cr_assert_eq(0, st(&r)->out_dropped);
+	rm(&r);
+}
+
+/* With a service parent, the server's work is queued on its vCPU and runs
+ * in simulated time. */
+static void mk_async(struct rig *r)
+{
+	struct hv_config hc = {.pcpus = 1, .quantum = 100000};
+	struct hv_part_config pp = {.name = "parent",
+				    .parent = true,
+				    .vcpus = 1,
+				    .mem_bytes = 1 << 20,
+				    .weight = 100,
+				    .cap_pct = 100,
+				    .service = true};
+	struct hv_part_config pc = {
+	    .name = "child", .vcpus = 2, .mem_bytes = MEM_BYTES, .weight = 100};
+	struct vmbus_server_config sc;
+	struct hv_part *parent;
+
+	memset(r, 0, sizeof(*r));
+	r->q = evq_create();
+	r->hv = hv_create(&hc, r->q);
+	parent = hv_part_create(r->hv, &pp, NULL, NULL);
+	cr_assert_not_null(parent);
+	hv_part_set_runnable(parent, true);
+	r->p = hv_part_create(r->hv, &pc, NULL, NULL); /* never runs */
+	cr_assert_not_null(r->p);
+	enable_synic(r, 0);
+	enable_synic(r, 1);
+	sc = (struct vmbus_server_config){.hv = r->hv, .child = r->p};
+	r->s = vmbus_server_create(&sc);
+	r->echo = vsp_echo_create();
+	r->echo2 = vsp_echo_create();
+	for (unsigned i = 0; i < VMBUS_MAX_CHANNELS; i++)
+		cr_assert_gt(
+		    vmbus_server_add_vsp(r->s, vsp_echo_desc(r->echo), 0), 0);
+	cr_assert_eq(0, hv_start(r->hv));
+}
+
+/* Run the machine for `cycles` more simulated cycles. */
+static void run_for(struct rig *r, cycles_t cycles)
+{
+	cycles_t end = hv_now(r->hv) + cycles;
+
+	while (evq_pending(r->q) && evq_next_time(r->q) <= end)
+		evq_run_one(r->q);
+}
+
+static unsigned run_all(struct rig *r)
+{
+	unsigned n = 0;
+
+	while (n < 100000 && evq_run_one(r->q))
+		n++;
+	return n;
+}
+
+/* The guest EOMs its slot but posts nothing: the server's timed retry
+ * delivers what it had queued. A guest that never EOMs gets a bounded
+ * number of retries, and then the run can end. */
+Test(server, queued_messages_are_retried_in_simulated_time)
+{
+	struct rig r;
+	struct chanmsg m;
+	unsigned n = 0;
+
+	mk_async(&r);
+	initiate(&r, 4, VMBUS_VERSION_V5_3, 0);
+	post_simple(&r, CHANMSG_REQUESTOFFERS, 0);
+	expect_none(&r, 0); /* not handled before the parent runs */
+	run_for(&r, 20000);
+	cr_assert_geq(hv_now(r.hv), 2 * VMBUS_COST_CTRL_MSG);
+	cr_assert_eq(1, vmbus_server_outq_len(r.s));
+	while (take(&r, 0, &m)) { /* each EOM frees a place */
+		n++;
+		run_for(&r, 200000);
+	}
+	cr_assert_eq(66, n);
+	cr_assert_eq(CHANMSG_ALLOFFERS_DELIVERED, m.type);
+	cr_assert_eq(0, st(&r)->out_dropped);
+	/* Now a guest that does not EOM for long: the retries stop (the
+	 * run can end), the messages stay queued. */
+	post_simple(&r, CHANMSG_UNLOAD, 0);
+	initiate(&r, 4, VMBUS_VERSION_V5_3, 0);
+	post_simple(&r, CHANMSG_REQUESTOFFERS, 0);
+	run_all(&r);
+	cr_assert_eq(0, evq_pending(r.q), "retries ended");
+	cr_assert_eq(2, vmbus_server_outq_len(r.s));
+	for (n = 0; take(&r, 0, &m); n++)
+		;
+	cr_assert_eq(65, n); /* the slot and the SynIC's queue */
+	/* Its next message (even an illegal one) flushes the rest. */
+	post_simple(&r, CHANMSG_REQUESTOFFERS, 0);
+	run_all(&r);
+	cr_assert_eq(0, vmbus_server_outq_len(r.s));
+	cr_assert_eq(196, take(&r, 0, &m));
+	cr_assert(take(&r, 0, &m));
+	cr_assert_eq(CHANMSG_ALLOFFERS_DELIVERED, m.type);
+	expect_none(&r, 0);
 	rm(&r);
 }
 
