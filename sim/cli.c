@@ -174,6 +174,13 @@ static int set_trace(struct sim_config *c, const char **i, const char *v)
 	return 0;
 }
 
+static int set_disk(struct sim_config *c, const char **i, const char *v)
+{
+	(void)i;
+	c->disk_path = v;
+	return 0;
+}
+
 static int set_testdev(struct sim_config *c, const char **i, const char *v)
 {
 	(void)i;
@@ -210,6 +217,8 @@ static const struct run_opt run_opts[] = {
     {"--quantum", "N", set_quantum,
      "CPU cycles per scheduling quantum (default 1000000)"},
     {"--vcpus", "N", set_vcpus, "virtual processors of the guest (default 1)"},
+    {"--disk", "FILE", set_disk,
+     "a raw disk image for the guest's storage VSP (SCSI LUN 0)"},
     {"--testdev", NULL, set_testdev,
      "give the guest QEMU's hyperv-testdev and pc-testdev"},
     {"--trace", "FILE", set_trace,

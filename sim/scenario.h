@@ -38,7 +38,9 @@ struct scn_partition {
 	char initrd[SCN_MAX_INITRD][SCN_PATH_MAX];
 	unsigned nr_initrd;
 	char serial[SCN_PATH_MAX];   /* empty = stdout */
-	char disk[SCN_PATH_MAX];     /* raw image for the storage VSP (later) */
+	char disk[SCN_PATH_MAX];     /* raw image for the storage VSP */
+	uint64_t disk_latency_ns;    /* the physical disk's per-request time */
+	uint64_t disk_bandwidth;     /* its bytes per second; 0 = unlimited */
 	unsigned weight;       /* 1..10000 */
 	unsigned reserve_pct;  /* 0..100 */
 	unsigned cap_pct;      /* 1..100 */
@@ -65,6 +67,10 @@ static inline void scn_partition_defaults(struct scn_partition *p)
 	p->weight = 100;
 	p->cap_pct = 100;
 	p->autostart = true;
+	/* A data-centre SSD behind the parent's driver: 100 us a request,
+	 * 1 GiB/s (ours; override per partition). */
+	p->disk_latency_ns = 100000;
+	p->disk_bandwidth = 1ull << 30;
 }
 
 static inline void scenario_defaults(struct scenario *sc)

@@ -41,6 +41,8 @@ static const struct range_row ranges[] = {
     {SK_WEIGHT, 1, 10000, "", "1..10000"},
     {SK_RESERVE, 0, 100, "%", "0..100%"},
     {SK_CAP, 1, 100, "%", "1..100%"},
+    {SK_DISK_LATENCY, 0, 10000000000ull, " ns", "0..10 s"},
+    {SK_DISK_BANDWIDTH, 0, 1ull << 40, " bytes/s", "0..1 TiB/s"},
 };
 
 const char *scn_range_problem(enum scn_key k, uint64_t v, char *buf, size_t len)

@@ -29,6 +29,7 @@ enum key_kind {
 	KIND_INFILE,  /* a file that must be readable now */
 	KIND_OUTFILE, /* a file written during the run */
 	KIND_TEXT,    /* free text (the command line) */
+	KIND_TIME_NS, /* a time with its unit ("100us"), kept in ns */
 };
 
 struct key_row {
@@ -65,6 +66,10 @@ static const struct key_row keys[SK_COUNT] = {
     {"cap", SK_CAP, false, KIND_PERCENT, P(cap_pct)},
     {"testdev", SK_TESTDEV, false, KIND_BOOL, P(testdev)},
     {"autostart", SK_AUTOSTART, false, KIND_BOOL, P(autostart)},
+    {"disk_latency", SK_DISK_LATENCY, false, KIND_TIME_NS,
+     P(disk_latency_ns)},
+    {"disk_bandwidth", SK_DISK_BANDWIDTH, false, KIND_SIZE,
+     P(disk_bandwidth)},
 };
 
 /* A unit suffix: the value is multiplied by 10^exp10. */
@@ -240,6 +245,26 @@ static int set_cycles(struct scn_parse *p, const struct key_row *k,
 	return 1;
 }
 
+/* A time that must carry its unit (ns, us, ms, s): nanoseconds. */
+static int set_time_ns(struct scn_parse *p, const struct key_row *k,
+		       const char *v)
+{
+	const struct unit *unit;
+	uint64_t ns;
+	const char *why = parse_decimal(v, cycle_units, &ns, &unit);
+
+	char prob[160];
+
+	if (!why && !unit->is_time)
+		why = "needs a time unit (ns, us, ms, s)";
+	if (why)
+		return scn_fail(p, k->name, "'%.40s' %s", v, why);
+	if ((why = scn_range_problem(k->key, ns, prob, sizeof(prob))))
+		return scn_fail(p, k->name, "%s", why);
+	store_uint(p, k, ns);
+	return 1;
+}
+
 static int set_word(struct scn_parse *p, const struct key_row *k, const char *v)
 {
 	const struct named_bool *t = k->kind == KIND_ROLE     ? roles
@@ -320,7 +345,7 @@ static set_fn *const setters[] = {
     [KIND_CYCLES] = set_cycles, [KIND_BOOL] = set_word,
     [KIND_ROLE] = set_word,	[KIND_TIMING] = set_word,
     [KIND_INFILE] = set_path,	[KIND_OUTFILE] = set_path,
-    [KIND_TEXT] = set_text,
+    [KIND_TEXT] = set_text,	[KIND_TIME_NS] = set_time_ns,
 };
 
 /* ---- entry points -------------------------------------------------------- */

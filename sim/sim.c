@@ -214,17 +214,10 @@ int sim_run(struct sim *s)
 	s->res.cycles = hv_now(s->hv);
 	sim_mgmt_close(s->mgmt, s->res.reason);
 	s->mgmt = NULL;
-	if (s->trace) {
-		unsigned long long n = trace_count(s->trace);
-
-		hv_set_trace(s->hv, NULL);
-		if (trace_close(s->trace, err, sizeof(err)) != 0)
-			fprintf(stderr, "hvsim: --trace: %s\n", err);
-		else
-			sim_msg(s, "trace: %llu events written to %s", n,
-				s->cfg.trace_path);
-		s->trace = NULL;
-	}
+	if (s->trace)
+		sim_msg(s, "trace: %llu events recorded in %s",
+			(unsigned long long)trace_count(s->trace),
+			s->cfg.trace_path);
 	if (s->res.status == SIM_EXIT_PANIC && s->cfg.quiet)
 		fprintf(stderr, "hvsim: %s\n", s->res.reason);
 	return s->res.status;
@@ -325,6 +318,9 @@ int sim_scenario_from_config(const struct sim_config *cfg,
 	child->mem_bytes = cfg->mem_bytes;
 	child->vcpus = cfg->vcpus ? cfg->vcpus : 1;
 	child->testdev = cfg->testdev;
+	rc = copy_field(child->disk, SCN_PATH_MAX, cfg->disk_path, "--disk");
+	if (rc)
+		return rc;
 	child->nr_initrd = (unsigned)cfg->nr_initrd;
 	rc = copy_field(child->kernel, SCN_PATH_MAX, cfg->kernel, "--kernel");
 	if (!rc)
@@ -408,6 +404,13 @@ static int add_partition(struct sim *s, unsigned i)
 	    .kernel = sp->kernel,
 	    .cmdline = sp->cmdline,
 	    .load_arg = (void *)sp,
+	    .trace = s->trace,
+	    .disk = {.path = sp->disk[0] ? sp->disk : NULL,
+		     .latency = (cycles_t)((unsigned __int128)sp->disk_latency_ns *
+					   s->sc->freq_hz / 1000000000u),
+		     .bytes_per_sec = sp->disk_bandwidth,
+		     .freq_hz = s->sc->freq_hz,
+		     .channels = 1},
 	};
 	struct partition *p;
 	char err[200];
@@ -473,9 +476,6 @@ static int build(struct sim *s, bool check)
 		sim_msg(NULL, "out of memory building the machine");
 		return SIM_EXIT_INTERNAL;
 	}
-	for (unsigned i = 0; i < s->sc->nr_partitions; i++)
-		if ((rc = add_partition(s, i)) != 0)
-			return rc;
 	if (s->cfg.trace_path) {
 		if (!(s->trace = sim_trace_open(s->sc, s->cfg.trace_path, err,
 						sizeof(err)))) {
@@ -484,6 +484,9 @@ static int build(struct sim *s, bool check)
 		}
 		hv_set_trace(s->hv, s->trace);
 	}
+	for (unsigned i = 0; i < s->sc->nr_partitions; i++)
+		if ((rc = add_partition(s, i)) != 0)
+			return rc;
 	return 0;
 }
 
@@ -529,9 +532,14 @@ void sim_destroy(struct sim *s)
 {
 	if (!s)
 		return;
-	if (s->trace) /* a run that never ran: close what we opened */
-		trace_close(s->trace, NULL, 0);
 	vm_service_destroy(s->vs); /* workers flush their serial streams */
+	/* After the VMBus servers, which record into it to the end. */
+	if (s->trace) {
+		char err[200];
+
+		if (trace_close(s->trace, err, sizeof(err)) != 0)
+			fprintf(stderr, "hvsim: --trace: %s\n", err);
+	}
 	for (unsigned i = 0; i < SCN_MAX_PARTITIONS; i++) {
 		if (s->serial_owned[i])
 			fclose(s->serial[i]);

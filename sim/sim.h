@@ -49,6 +49,7 @@ struct sim_config {
 	unsigned vcpus;		 /* --vcpus; 0 = 1 */
 	bool testdev;		 /* --testdev */
 	const char *trace_path;	 /* --trace FILE; NULL = no trace */
+	const char *disk_path;	 /* --disk FILE: the child's raw disk image */
 };
 
 /* What a finished run did. */
