@@ -481,3 +481,24 @@ Test(scenario, indented_comments_do_not_continue_a_value)
 	cr_assert_str_eq("a b", sc->part[1].cmdline);
 	cr_assert_eq(2, sc->part[1].vcpus);
 }
+
+/* ---- the physical disk's model ----------------------------------------- */
+
+Test(scenario, disk_timing_keys)
+{
+	expect_ok("[partition \"p\"]\nrole = parent\n" CHILD
+		  "disk_latency = 250us\ndisk_bandwidth = 500M\n");
+	cr_assert_eq(sc->part[1].disk_latency_ns, 250000);
+	cr_assert_eq(sc->part[1].disk_bandwidth, 500ull << 20);
+	expect_ok("[partition \"p\"]\nrole = parent\n" CHILD);
+	cr_assert_eq(sc->part[1].disk_latency_ns, 100000); /* the default */
+	cr_assert_eq(sc->part[1].disk_bandwidth, 1ull << 30);
+	expect_error(CHILD "disk_latency = 250\n", 3,
+		     "[partition \"c1\"] disk_latency: '250' needs a time "
+		     "unit");
+	expect_error(CHILD "disk_latency = 11s\n", 3,
+		     "[partition \"c1\"] disk_latency: 11000000000 ns is out "
+		     "of range");
+	expect_error(CHILD "disk_bandwidth = fast\n", 3,
+		     "[partition \"c1\"] disk_bandwidth: 'fast' is not a size");
+}
