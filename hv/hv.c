@@ -38,6 +38,11 @@
 #define HV_SWITCH_CYCLES 5000
 /* Cap/reserve accounting period, in slices (see sched.c). */
 #define HV_PERIOD_SLICES 10
+/* The pCPUs look at each other every 10 us of simulated time at most
+ * (sched.c): cross-vCPU effects are seen within that. Ours, chosen so a
+ * VMBus round trip (performance.md §7: ~20 us) is not dominated by it,
+ * while a CPU-bound vCPU still runs ~25,000 cycles per chunk. */
+#define HV_SYNC_PER_SECOND 100000
 /* Core clock when the configuration gives none (scenario.h's default). */
 #define HV_DEFAULT_FREQ_HZ 2500000000ull
 
@@ -53,6 +58,10 @@ struct hv *hv_create(const struct hv_config *cfg, struct evq *q)
 	hv->cfg = *cfg;
 	if (!hv->cfg.freq_hz)
 		hv->cfg.freq_hz = HV_DEFAULT_FREQ_HZ;
+	if (!hv->cfg.sync)
+		hv->cfg.sync = hv->cfg.freq_hz / HV_SYNC_PER_SECOND;
+	if (hv->cfg.sync > hv->cfg.quantum)
+		hv->cfg.sync = hv->cfg.quantum;
 	if (!(hv->ports = hv_ports_create())) {
 		free(hv);
 		return NULL;

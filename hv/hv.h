@@ -32,6 +32,9 @@ struct hv_config {
 	cycles_t switch_cost; /* partition switch on a pCPU; see hv.c */
 	cycles_t period;      /* cap/reserve accounting period; 0 = auto */
 	uint64_t freq_hz;     /* core clock: TSC and reference time; 0 = 2.5 GHz */
+	/* Longest run of a vCPU between two looks at the event queue (the
+	 * skew between pCPUs); 0 = 10 us of simulated time. */
+	cycles_t sync;
 };
 
 /* Scheduler knobs: Hyper-V's classic weight / reserve / cap (scenario.h). */

@@ -109,6 +109,8 @@ struct hv_pcpu {
 	bool event_pending;	/* a slice event is queued */
 	cycles_t switch_cycles; /* partition switches */
 	uint64_t slices;
+	struct hv_vp *cur;	/* vCPU of the current quantum (sched.c) */
+	cycles_t quantum_end;	/* when that quantum ends */
 };
 
 struct hv {

@@ -17,6 +17,12 @@
  * The period is HV_PERIOD_SLICES quanta (hv.c). A vCPU in HLT is off the
  * run queue until an interrupt wakes it, so an idle vCPU costs no slices.
  * A partition switch on a pCPU costs cfg.switch_cost cycles of that pCPU.
+ * A vCPU runs its quantum in chunks of at most cfg.sync cycles (10 us of
+ * simulated time by default): between chunks the event queue runs, so
+ * what other pCPUs did meanwhile (a message, an IPI, a completed I/O) is
+ * seen within one chunk instead of one quantum, while the pCPU keeps the
+ * vCPU (no pick, no switch) until its quantum ends, it halts, or it
+ * blocks. That bounds the skew between pCPUs' clocks to one chunk.
  * A slice also ends at the vCPU's earliest timer (timer.c), so its timer
  * interrupt is taken at the expiry cycle. A service vCPU (the parent's)
  * runs its queued service work (work.c) in its slice instead of guest code.
@@ -143,10 +149,11 @@ static struct hv_vp *pick(struct hv_pcpu *pc, cycles_t T, cycles_t *wake)
 	return best;
 }
 
-static cycles_t slice_budget(const struct hv *hv, const struct hv_vp *vp,
+static cycles_t slice_budget(const struct hv_pcpu *pc, const struct hv_vp *vp,
 			     cycles_t T)
 {
-	cycles_t budget = hv->cfg.quantum;
+	const struct hv *hv = pc->hv;
+	cycles_t budget = pc->quantum_end > T ? pc->quantum_end - T : 1;
 	uint64_t per = period_of(hv, T);
 
 	cycles_t deadline = hv_vp_next_deadline(vp);
@@ -158,6 +165,8 @@ static cycles_t slice_budget(const struct hv *hv, const struct hv_vp *vp,
 		budget = hv->cfg.stop_at - T;
 	if (deadline > T && deadline - T < budget)
 		budget = deadline - T;
+	if (hv->cfg.sync < budget)
+		budget = hv->cfg.sync;
 	if (vp->part->cap_pct < 100) {
 		cycles_t left = cap_cycles(hv, vp->part) - used_in(vp, per);
 		cycles_t to_end = (per + 1) * hv->cfg.period - T;
@@ -220,7 +229,9 @@ static void trace_slice(const struct hv_pcpu *pc, const struct hv_vp *vp,
 	trace_emit(pc->hv->trace, &rec);
 }
 
-static void run_slice(struct hv_pcpu *pc, struct hv_vp *vp)
+/* Run vp for one chunk: at most the sync interval, within its quantum
+ * (a new pick starts a new quantum). */
+static void run_slice(struct hv_pcpu *pc, struct hv_vp *vp, bool new_quantum)
 {
 	struct hv *hv = pc->hv;
 	struct cpu *c = vp->cpu;
@@ -233,18 +244,20 @@ static void run_slice(struct hv_pcpu *pc, struct hv_vp *vp)
 	}
 	pc->loaded = vp->part;
 	start = pc->clock;
+	if (new_quantum)
+		pc->quantum_end = start + hv->cfg.quantum;
 	if (start > cpu_cycles(c)) {
 		vp->skipped += start - cpu_cycles(c);
 		cpu_advance_clock(c, start - cpu_cycles(c));
 	}
 	vp->running = true;
 	if (vp->part->service) {
-		workq_run_slice(vp, slice_budget(hv, vp, start));
+		workq_run_slice(vp, slice_budget(pc, vp, start));
 		vp->running = false;
 		if (vp->halted)
 			vp->halt_since = cpu_cycles(c);
 	} else {
-		ex = cpu_run(c, slice_budget(hv, vp, start));
+		ex = cpu_run(c, slice_budget(pc, vp, start));
 		vp->running = false;
 		after_run(vp, &ex);
 	}
@@ -273,7 +286,15 @@ void sched_pcpu_event(struct evq *q, void *opaque, cycles_t when)
 		pc->clock = when;
 	if (hv->cfg.stop_at && pc->clock >= hv->cfg.stop_at)
 		return;
-	vp = pick(pc, pc->clock, &wake);
+	/* The vCPU in the middle of its quantum goes on (no pick, no
+	 * switch); else a new pick starts a quantum. */
+	if (pc->cur && pc->clock < pc->quantum_end &&
+	    eligible(pc->cur, pc->clock, &wake)) {
+		run_slice(pc, pc->cur, false);
+		queue_slice(pc, pc->clock);
+		return;
+	}
+	vp = pc->cur = pick(pc, pc->clock, &wake);
 	if (!vp) {
 		/* Nothing to run now: wait for the earliest vCPU that will be
 		 * ready, or sleep until sched_kick_idle. */
@@ -281,7 +302,7 @@ void sched_pcpu_event(struct evq *q, void *opaque, cycles_t when)
 			queue_slice(pc, wake);
 		return;
 	}
-	run_slice(pc, vp);
+	run_slice(pc, vp, true);
 	queue_slice(pc, pc->clock);
 }
 
