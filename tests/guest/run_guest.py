@@ -133,6 +133,8 @@ def main():
     ap.add_argument("--append", default=None)
     ap.add_argument("--timeout", type=float, default=60.0)
     ap.add_argument("--vcpus", default=None)
+    ap.add_argument("--testdev", action="store_true")
+    ap.add_argument("--disk", default=None)
     args = ap.parse_args()
 
     cmd = [args.hvsim, "run", "--kernel", args.guest,
@@ -141,6 +143,10 @@ def main():
         cmd += ["--append", args.append]
     if args.vcpus:
         cmd += ["--vcpus", args.vcpus]
+    if args.testdev:
+        cmd += ["--testdev"]
+    if args.disk:
+        cmd += ["--disk", args.disk]
     print("running:", " ".join(cmd), flush=True)
     try:
         proc = subprocess.run(cmd, stdin=subprocess.DEVNULL,
