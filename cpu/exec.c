@@ -31,7 +31,8 @@
  * run with c->rip already pointing at the next instruction.
  *
  * Interrupts are checked at block boundaries (blocks are short), honouring
- * the STI/MOV SS shadow.
+ * the STI/MOV SS shadow: an instruction that starts a shadow ends its
+ * block, the next instruction runs alone, and the check follows it.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -303,7 +304,7 @@ bool exec_generic(struct cpu *c, const struct dinsn *d)
 	block_charge(c, &ic->run, (unsigned)(d - ic->run.b->insn));
 	d->op->fn(c, d);
 	return c->rip == next && *ic->code_writes == writes && !c->halted &&
-	       !c->stop_req;
+	       !c->stop_req && !c->shadow;
 }
 
 /* The runner of register-only instructions without a fast path: they
@@ -314,7 +315,7 @@ bool exec_generic_reg(struct cpu *c, const struct dinsn *d)
 	uint64_t next = c->rip;
 	generic_enter(c, d);
 	d->op->fn(c, d);
-	return c->rip == next;
+	return c->rip == next && !c->shadow;
 }
 
 /* A fault unwound out of the running block: charge the instructions
@@ -421,16 +422,20 @@ static __attribute__((noinline)) int careful_pass(struct cpu *c)
 		c->stop_req = false;
 		return CPU_EXIT_STOP;
 	}
-	if (c->shadow)
-		c->shadow = false; /* one block executes in the shadow */
-	else if (interrupt_deliverable(c))
+	/* STI / MOV SS ended their block (exec_generic*): exactly the next
+	 * instruction runs in the shadow, then interrupts are checked
+	 * again (SDM Vol. 3A §6.8.3). */
+	bool in_shadow = c->shadow;
+
+	c->shadow = false;
+	if (!in_shadow && interrupt_deliverable(c))
 		deliver_external_interrupt(c);
 	if (c->triple_fault)
 		return CPU_EXIT_TRIPLE_FAULT;
 	if (c->halted)
 		return CPU_EXIT_HLT;
 	bool tf = c->rflags & RF_TF;
-	run_block_at_rip(c, tf);
+	run_block_at_rip(c, tf || in_shadow);
 	/* RF suppresses instruction breakpoints for one instruction only
 	 * (SDM Vol. 3A §18.3.1.1); clear it once it is spent. */
 	c->rflags &= ~RF_RF;

@@ -656,6 +656,36 @@ Test(system, sti_shadow_delays_the_interrupt_by_one_instruction)
 	fx_free(fx);
 }
 
+Test(system, the_sti_shadow_covers_one_instruction_only)
+{
+	/* sti; nop; cli; hlt — the interrupt comes after the nop, before
+	 * the cli (the STI window idiom), even within one decoded block */
+	static const uint8_t code[] = {0xFB, 0x90, 0xFA, 0xF4};
+	struct fx *fx = fx_new(FX_LONG64);
+
+	fx->cpu->env.intr_ack = ack_vector_0x20;
+	cpu_set_intr_line(fx->cpu, true);
+	cr_assert_eq(0x20, run(fx, code, sizeof(code)));
+	cr_assert_eq(FX_CODE + 2, fx_stack_qword(fx, 0), "return RIP = cli");
+	fx_free(fx);
+}
+
+Test(system, mov_ss_shadow_covers_one_instruction_only)
+{
+	/* mov eax, ss; sti; mov ss, eax; nop; nop; cli; hlt: STI's shadow
+	 * ends at MOV SS, whose own shadow covers the first nop */
+	static const uint8_t code[] = {0x8C, 0xD0, 0xFB, 0x8E, 0xD0,
+				       0x90, 0x90, 0xFA, 0xF4};
+	struct fx *fx = fx_new(FX_LONG64);
+
+	fx->cpu->env.intr_ack = ack_vector_0x20;
+	cpu_set_intr_line(fx->cpu, true);
+	cr_assert_eq(0x20, run(fx, code, sizeof(code)));
+	cr_assert_eq(FX_CODE + 6, fx_stack_qword(fx, 0),
+		     "return RIP = the second nop");
+	fx_free(fx);
+}
+
 /* ---- port I/O --------------------------------------------------------------------------- */
 
 Test(io, out_imm8_al_reaches_the_hook)
