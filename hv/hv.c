@@ -310,11 +310,13 @@ unsigned hv_nr_runnable(const struct hv *hv)
 			const struct hv_vp *vp = &p->vp[j];
 
 			/* A halted vCPU with IF=1 and an armed timer (APIC
-			 * timer, stimer) will be woken by it. */
+			 * timer, stimer) will be woken by it; a service vCPU
+			 * with queued work (due later) will run it. */
 			n += !vp->dead &&
 			     (!vp->halted ||
 			      (cpu_interrupts_enabled(vp->cpu) &&
-			       hv_vp_next_deadline(vp) != EVQ_NEVER));
+			       hv_vp_next_deadline(vp) != EVQ_NEVER) ||
+			      (p->service && workq_pending(vp)));
 		}
 	}
 	return n;

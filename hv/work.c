@@ -106,6 +106,11 @@ bool workq_has_work(const struct hv_vp *vp, cycles_t t)
 	return vq->head && vq->head->not_before <= t;
 }
 
+bool workq_pending(const struct hv_vp *vp)
+{
+	return vp->part->workq && queue_of(vp)->head;
+}
+
 cycles_t workq_queued(const struct hv_vp *vp)
 {
 	return vp->part->workq ? queue_of(vp)->queued : 0;

@@ -23,6 +23,8 @@ void workq_destroy(struct hv_workq *q);
 bool workq_has_work(const struct hv_vp *vp, cycles_t t);
 /* Cycles of work queued on this service vCPU (not yet started). */
 cycles_t workq_queued(const struct hv_vp *vp);
+/* Does this service vCPU have any work queued, due or not? */
+bool workq_pending(const struct hv_vp *vp);
 /* Run the vCPU's work for at most `budget` cycles from its clock; then it
  * halts if nothing is left, or nothing is due yet (an event wakes it when
  * the next item is due). An item started within the budget runs to its

@@ -231,3 +231,22 @@ Test(work, an_item_due_earlier_runs_first)
 	cr_assert_eq(r.at[2], 900100);
 	done(&m);
 }
+
+/* A service vCPU waiting for an item's not_before is halted, but the run
+ * must not end there: it counts as able to run until the item has run
+ * (a child that HLTs after posting a message waits for the answer). */
+Test(work, queued_work_keeps_the_machine_running)
+{
+	struct machine m;
+	struct rec r = {0};
+
+	machine(&m, 1, 1);
+	submit(&m, &r, 1, 1000, 0, 5 * Q);
+	evq_run_until(m.q, Q); /* the vCPU looked, found nothing due, halted */
+	cr_assert_eq(r.n, 0);
+	cr_assert_eq(hv_nr_runnable(m.hv), 1);
+	run_all(&m);
+	cr_assert_eq(r.n, 1);
+	cr_assert_eq(hv_nr_runnable(m.hv), 0);
+	done(&m);
+}
