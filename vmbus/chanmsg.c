@@ -237,41 +237,53 @@ static int enc_open(const struct chanmsg *m, uint8_t *p, size_t cap)
 }
 
 /* OPENCHANNEL_RESULT and GPADL_CREATED share the {relid, id, status}
- * layout at 8/12/16. */
+ * layout at 8/12/16: one pair of helpers for both. */
+static void get_triple(const uint8_t *p, uint32_t *relid, uint32_t *id,
+		       uint32_t *status)
+{
+	*relid = get32(p, 8);
+	*id = get32(p, 12);
+	*status = get32(p, 16);
+}
+
+static int put_triple(uint8_t *p, uint32_t relid, uint32_t id,
+		      uint32_t status)
+{
+	put32(p, 8, relid);
+	put32(p, 12, id);
+	put32(p, 16, status);
+	return 20;
+}
+
 static int dec_open_result(const uint8_t *p, size_t len, struct chanmsg *m)
 {
 	(void)len;
-	m->u.open_result.relid = get32(p, 8);
-	m->u.open_result.openid = get32(p, 12);
-	m->u.open_result.status = get32(p, 16);
+	get_triple(p, &m->u.open_result.relid, &m->u.open_result.openid,
+		   &m->u.open_result.status);
 	return CHANMSG_OK;
 }
 
 static int enc_open_result(const struct chanmsg *m, uint8_t *p, size_t cap)
 {
 	(void)cap;
-	put32(p, 8, m->u.open_result.relid);
-	put32(p, 12, m->u.open_result.openid);
-	put32(p, 16, m->u.open_result.status);
-	return 20;
+	return put_triple(p, m->u.open_result.relid, m->u.open_result.openid,
+			  m->u.open_result.status);
 }
 
 static int dec_gpadl_created(const uint8_t *p, size_t len, struct chanmsg *m)
 {
 	(void)len;
-	m->u.gpadl_created.relid = get32(p, 8);
-	m->u.gpadl_created.gpadl = get32(p, 12);
-	m->u.gpadl_created.status = get32(p, 16);
+	get_triple(p, &m->u.gpadl_created.relid, &m->u.gpadl_created.gpadl,
+		   &m->u.gpadl_created.status);
 	return CHANMSG_OK;
 }
 
 static int enc_gpadl_created(const struct chanmsg *m, uint8_t *p, size_t cap)
 {
 	(void)cap;
-	put32(p, 8, m->u.gpadl_created.relid);
-	put32(p, 12, m->u.gpadl_created.gpadl);
-	put32(p, 16, m->u.gpadl_created.status);
-	return 20;
+	return put_triple(p, m->u.gpadl_created.relid,
+			  m->u.gpadl_created.gpadl,
+			  m->u.gpadl_created.status);
 }
 
 /* The ranges must be whole 8-byte words (Linux: 8 + 8·pfns per range);
