@@ -123,16 +123,26 @@ static unsigned status64(struct rig *r, uint64_t control, uint64_t in,
 }
 
 /* Write an HvPostMessage input block at gpa. */
-static void put_post(struct rig *r, uint64_t gpa, uint32_t conn, uint32_t type,
-		     const void *payload, uint32_t size)
+/* An input block whose size field says `size`; its payload is a copy of
+ * the first `have` bytes of payload (the rest zero), so a size field
+ * larger than the data at hand can be tested. */
+static void put_post_n(struct rig *r, uint64_t gpa, uint32_t conn,
+		       uint32_t type, const void *payload, uint32_t have,
+		       uint32_t size)
 {
 	uint8_t blk[HV_POST_MESSAGE_SIZE] = {0};
 
 	memcpy(blk, &conn, 4);
 	memcpy(blk + 8, &type, 4);
 	memcpy(blk + 12, &size, 4);
-	memcpy(blk + 16, payload, size > 240 ? 240 : size);
+	memcpy(blk + 16, payload, have > 240 ? 240 : have);
 	cr_assert_eq(physmem_copy_to(r->p->mem, gpa, blk, sizeof(blk)), 0);
+}
+
+static void put_post(struct rig *r, uint64_t gpa, uint32_t conn, uint32_t type,
+		     const void *payload, uint32_t size)
+{
+	put_post_n(r, gpa, conn, type, payload, size, size);
 }
 
 /* ---- control and result values ------------------------------------------- */
@@ -304,13 +314,15 @@ Test(hypercall, control_value_errors_are_invalid_hypercall_input)
 
 Test(hypercall, input_gpa_alignment_page_crossing_and_ram)
 {
+	struct seen s = {0};
 	struct rig r;
 	uint64_t post = HVCALL_POST_MESSAGE;
 
 	rig_init(&r, true);
-	cr_assert_eq(
-	    hv_connect_msg_to_host(r.p, CONN_MSG, on_msg, &(struct seen){0}, 0),
-	    HV_STATUS_SUCCESS);
+	/* (not a compound literal: the assertion macro's block would end
+	 * its life before the handler runs) */
+	cr_assert_eq(hv_connect_msg_to_host(r.p, CONN_MSG, on_msg, &s, 0),
+		     HV_STATUS_SUCCESS);
 	put_post(&r, IN_GPA, CONN_MSG, 1, "hi", 2);
 	cr_assert_eq(status64(&r, post, IN_GPA, 0), HV_STATUS_SUCCESS);
 	/* TLFS common codes: misaligned, spanning pages, outside the GPA
@@ -400,15 +412,15 @@ Test(hypercall, post_message_checks_its_fields)
 	put_post(&r, IN_GPA, CONN_MSG, 0x80000000u, "x", 1);
 	cr_assert_eq(status64(&r, post, IN_GPA, 0),
 		     HV_STATUS_INVALID_PARAMETER);
-	put_post(&r, IN_GPA, CONN_MSG, 1, "x", 241);
+	put_post_n(&r, IN_GPA, CONN_MSG, 1, "x", 1, 241);
 	cr_assert_eq(status64(&r, post, IN_GPA, 0),
 		     HV_STATUS_INVALID_PARAMETER);
-	put_post(&r, IN_GPA, CONN_MSG, 1, "x", 0xFFFFFFFFu);
+	put_post_n(&r, IN_GPA, CONN_MSG, 1, "x", 1, 0xFFFFFFFFu);
 	cr_assert_eq(status64(&r, post, IN_GPA, 0),
 		     HV_STATUS_INVALID_PARAMETER);
 	cr_assert_eq(s.calls, 0);
 	/* The largest type and payload are fine. */
-	put_post(&r, IN_GPA, CONN_MSG, 0x7FFFFFFFu, "x", 240);
+	put_post_n(&r, IN_GPA, CONN_MSG, 0x7FFFFFFFu, "x", 1, 240);
 	cr_assert_eq(status64(&r, post, IN_GPA, 0), HV_STATUS_SUCCESS);
 	cr_assert_eq(s.size, 240);
 	/* Unknown connection; an event connection is not a message port. */

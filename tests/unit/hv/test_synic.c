@@ -557,10 +557,14 @@ Test(synic, writes_only_inside_the_enabled_pages)
 			synic_msr_write(h->s, r & 64 ? HV_MSR_SIMP : HV_MSR_SIEFP,
 					(lcg(&x) % (SH_RAM + 0x2000)) | 1);
 			break;
-		case 1:
-			synic_post_message(h->s, (unsigned)(lcg(&x) % 16), 1, &r,
-					   (unsigned)(lcg(&x) % 241));
+		case 1: {
+			uint8_t msg[HV_MESSAGE_PAYLOAD_MAX + 1];
+
+			memset(msg, (int)(r & 0xFF), sizeof(msg));
+			synic_post_message(h->s, (unsigned)(lcg(&x) % 16), 1,
+					   msg, (unsigned)(lcg(&x) % 241));
 			break;
+		}
 		case 2:
 			synic_signal_event(h->s, (unsigned)(lcg(&x) % 16),
 					   (unsigned)(lcg(&x) % 2048));
