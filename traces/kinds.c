@@ -83,6 +83,10 @@ static const struct trace_kind_info kinds[TRACE_NR_KINDS] = {
     K(TK_SYNIC_EOM, "synic_eom", "synic", 0, TL_VP, 0, "sint", NULL),
     K(TK_STIMER_EXPIRE, "stimer_expire", "synic", 0, TL_VP, 0, "timer",
       "deadline"),
+    /* arg0 the message type (or ring status | 0x200 for a packet), arg1
+     * the refusal reason (enum vmbus_refusal). */
+    K(TK_VMBUS_REFUSED, "vmbus_refused", "vmbus", 0, TL_VP, 0, "type",
+      "reason"),
 };
 /* clang-format on */
 

@@ -73,6 +73,8 @@ enum trace_kind {
 	TK_SYNIC_DELIVER = 28,
 	TK_SYNIC_EOM = 29,
 	TK_STIMER_EXPIRE = 30,
+	/* A message or packet the VMBus server refused (ours). */
+	TK_VMBUS_REFUSED = 31,
 	TRACE_NR_KINDS
 };
 

@@ -68,15 +68,14 @@ void srv_trace(struct vmbus_server *s, unsigned kind, uint32_t relid,
 		trace_emit(s->trace, &r);
 }
 
-/* A refused message: counted, and traced as vmbus_on_message with the
- * type and the refusal reason | 0x100 in arg1 (traces/kinds.c has no
- * "refused" kind yet). */
+/* A refused message: counted, and traced as vmbus_refused {type,
+ * reason}. */
 void srv_refuse(struct vmbus_server *s, enum vmbus_refusal why, uint32_t type,
 		uint32_t relid, cycles_t now)
 {
 	s->st.refused[why]++;
 	s->st.refused_total++;
-	srv_trace(s, TK_VMBUS_ON_MESSAGE, relid, 0, type, 0x100u | why, now);
+	srv_trace(s, TK_VMBUS_REFUSED, relid, 0, type, why, now);
 }
 
 /* ---- messages out ------------------------------------------------------- */

@@ -1380,8 +1380,8 @@ Test(server, steps_and_refusals_are_traced)
 	vmbus_server_destroy(r.s);
 	r.s = NULL;
 	cr_assert_eq(0, trace_close(sc.trace, err, sizeof(err)), "%s", err);
-	cr_assert_eq(1, count_kind(path, TK_VMBUS_ON_MESSAGE,
-				   0x100u | VMBUS_REF_CONN_STATE));
+	cr_assert_eq(1, count_kind(path, TK_VMBUS_REFUSED,
+				   VMBUS_REF_CONN_STATE));
 	cr_assert_eq(1, count_kind(path, TK_VMBUS_NEGOTIATE_VERSION, 0));
 	cr_assert_eq(1, count_kind(path, TK_VMBUS_ONVERSION_RESPONSE, 0));
 	unlink(path);
