@@ -76,6 +76,10 @@ struct mgmt_target_ops {
 	int (*resume)(void *opaque, int id, char *err, size_t errlen);
 	int (*stop)(void *opaque, int id, char *err, size_t errlen);
 	int (*reset)(void *opaque, int id, char *err, size_t errlen);
+	/* Hot-remove a child's VMBus device: rescind the offer of channel
+	 * relid (vmbus/server.c). */
+	int (*rescind)(void *opaque, int id, unsigned relid, char *err,
+		       size_t errlen);
 	/* Statistics of one partition; 0 or -1 (err). out is zeroed first. */
 	int (*query_stats)(void *opaque, int id, struct mgmt_stats *out,
 			   char *err, size_t errlen);

@@ -191,6 +191,35 @@ static json_t *cmd_partition_reset(struct mgmt *m, json_t *a,
 	return partition_action(m, a, m->ops.reset, "reset", e);
 }
 
+/* x-vmbus-rescind {name|id, relid}: hot-remove one of a child's VMBus
+ * devices (its offer is rescinded; the guest closes the channel). */
+static json_t *cmd_vmbus_rescind(struct mgmt *m, json_t *a,
+				 struct mgmt_error *e)
+{
+	struct mgmt_partition_info p;
+	json_t *relid = json_object_get(a, "relid");
+	char err[200] = "";
+
+	if (unsupported((const void *)m->ops.rescind, "x-vmbus-rescind", e))
+		return NULL;
+	if (!relid || !json_is_integer(relid) ||
+	    json_integer_value(relid) < 1 ||
+	    json_integer_value(relid) > 0xFFFF) {
+		mgmt_fail(e, "GenericError",
+			  "Parameter 'relid' must be an integer 1..65535");
+		return NULL;
+	}
+	if (find_partition(m, a, true, &p, e) < 0)
+		return NULL;
+	if (m->ops.rescind(m->opaque, p.id, (unsigned)json_integer_value(relid),
+			   err, sizeof(err)) != 0) {
+		mgmt_fail(e, "GenericError", "rescind on %.64s: %s", p.name,
+			  err[0] ? err : "failed");
+		return NULL;
+	}
+	return json_object();
+}
+
 /* ---- statistics -------------------------------------------------------- */
 
 /* Per-vCPU time: [{"ring3": .., "ring0": .., "root": .., "idle": ..,
@@ -388,6 +417,10 @@ static const struct mgmt_cmd cmds[] = {
      cmd_partition_reset,
      {"name", "id", NULL},
      "reset a partition and start it again"},
+    {"x-vmbus-rescind",
+     cmd_vmbus_rescind,
+     {"name", "id", "relid", NULL},
+     "hot-remove a child's VMBus device (channel relid)"},
     {"quit", cmd_quit, {NULL}, "end the simulation"},
 };
 

@@ -28,6 +28,8 @@
 #include "partitions/mgmt_api.h"
 #include "partitions/partition.h"
 #include "partitions/vm_service.h"
+#include "partitions/vm_worker.h"
+#include "vmbus/server.h"
 #include "sim/mgmt_glue.h"
 #include "sim/sim.h"
 
@@ -173,6 +175,32 @@ static int g_reset(void *o, int id, char *err, size_t len)
 	return act(o, id, vm_service_reset, err, len);
 }
 
+/* Hot-remove: the child's VMBus server rescinds channel relid. */
+static int g_rescind(void *o, int id, unsigned relid, char *err, size_t len)
+{
+	struct sim_mgmt *g = o;
+	struct vm_service *vs = sim_vm_service(g->s);
+
+	for (unsigned i = 0; i < vm_service_count(vs); i++) {
+		struct vm_worker *w = vm_service_worker(vs, i);
+		struct vmbus_server *srv;
+
+		if ((int)partition_id(vm_worker_partition(w)) != id)
+			continue;
+		if (!(srv = vm_worker_vmbus(w))) {
+			snprintf(err, len, "the parent has no VMBus devices");
+			return -1;
+		}
+		if (vmbus_server_rescind(srv, relid, hv_now(sim_hv(g->s)))) {
+			snprintf(err, len, "no offered channel %u", relid);
+			return -1;
+		}
+		return 0;
+	}
+	snprintf(err, len, "no partition %d", id);
+	return -1;
+}
+
 /* Exits of the partition by reason (the rows that happened), and each
  * vCPU's time. */
 static void part_detail(struct hv_part *hp, struct mgmt_stats *out)
@@ -236,6 +264,7 @@ static const struct mgmt_target_ops sim_ops = {
     .resume = g_resume,
     .stop = g_stop,
     .reset = g_reset,
+    .rescind = g_rescind,
     .query_stats = g_stats,
     .query_status = g_status,
     .quit = g_quit,

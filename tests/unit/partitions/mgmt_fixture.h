@@ -39,6 +39,7 @@ struct fake {
 	int last_id;	      /* id passed to the last action */
 	const char *last_act; /* its name */
 	bool fail_next;	      /* the next action fails */
+	unsigned last_relid;  /* x-vmbus-rescind's channel */
 };
 
 static inline unsigned fk_list(void *o, struct mgmt_partition_info *out,
@@ -90,6 +91,16 @@ static inline int fk_reset(void *o, int id, char *e, size_t l)
 	return fk_act(o, id, "reset", "running", e, l);
 }
 
+static inline int fk_rescind(void *o, int id, unsigned relid, char *e,
+			     size_t l)
+{
+	struct fake *f = o;
+
+	f->last_relid = relid;
+	return fk_act(f, id, "rescind", f->parts[id < 3 && id >= 0 ? id : 0].state,
+		      e, l);
+}
+
 static inline int fk_stats(void *o, int id, struct mgmt_stats *st, char *e,
 			   size_t l)
 {
@@ -124,6 +135,7 @@ static const struct mgmt_target_ops fake_ops = {
     .resume = fk_resume,
     .stop = fk_stop,
     .reset = fk_reset,
+    .rescind = fk_rescind,
     .query_stats = fk_stats,
     .query_status = fk_status,
     .quit = fk_quit,

@@ -110,6 +110,7 @@ Test(mgmt, query_version_and_commands)
 					   "partition-resume",
 					   "partition-stop",
 					   "partition-reset",
+					   "x-vmbus-rescind",
 					   "quit"};
 
 	cr_assert(json_is_object(json_object_get(v, "qemu")));
@@ -270,6 +271,39 @@ Test(mgmt, partition_argument_errors)
 		     "{\"execute\": \"query-status\", \"arguments\": "
 		     "{\"x\": 1}}",
 		     "GenericError", "'x' is unexpected");
+	cr_assert_null(fk.last_act, "an action ran on bad arguments");
+	cl_free(c);
+}
+
+Test(mgmt, vmbus_rescind_names_a_partition_and_a_relid)
+{
+	struct client *c = cl_ready();
+	json_t *r;
+
+	r = expect_return(c, "{\"execute\": \"x-vmbus-rescind\", "
+			     "\"arguments\": {\"name\": \"child1\", "
+			     "\"relid\": 3}}");
+	json_decref(r);
+	cr_assert_str_eq(fk.last_act, "rescind");
+	cr_assert_eq(fk.last_id, fk.parts[1].id);
+	cr_assert_eq(fk.last_relid, 3);
+	fk.last_act = NULL;
+	expect_error(c,
+		     "{\"execute\": \"x-vmbus-rescind\", \"arguments\": "
+		     "{\"name\": \"child1\"}}",
+		     "GenericError", "'relid' must be an integer");
+	expect_error(c,
+		     "{\"execute\": \"x-vmbus-rescind\", \"arguments\": "
+		     "{\"name\": \"child1\", \"relid\": 0}}",
+		     "GenericError", "'relid' must be an integer");
+	expect_error(c,
+		     "{\"execute\": \"x-vmbus-rescind\", \"arguments\": "
+		     "{\"name\": \"child1\", \"relid\": \"x\"}}",
+		     "GenericError", "'relid' must be an integer");
+	expect_error(c,
+		     "{\"execute\": \"x-vmbus-rescind\", \"arguments\": "
+		     "{\"name\": \"nobody\", \"relid\": 1}}",
+		     "GenericError", "nobody");
 	cr_assert_null(fk.last_act, "an action ran on bad arguments");
 	cl_free(c);
 }

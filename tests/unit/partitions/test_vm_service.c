@@ -304,3 +304,58 @@ Test(vm_service, mgmt_reset_runs_the_guest_again_and_stats_show_exits)
 	unlink(k);
 	free(k);
 }
+
+/* x-vmbus-rescind over a live socket: the child's echo device (testdev,
+ * relid 1) is rescinded once; an unknown channel, the same one again and
+ * the parent are refused. */
+Test(vm_service, mgmt_rescind_hot_removes_a_vmbus_device)
+{
+	char d[] = "/tmp/hvsim-vmr-XXXXXX", sock[96], ser[96];
+	char *k = hvt_guest(say_x, sizeof(say_x));
+	struct conn *c = calloc(1, sizeof(*c));
+	json_t *r;
+	pid_t pid;
+	int st;
+
+	cr_assert_not_null(mkdtemp(d));
+	snprintf(sock, sizeof(sock), "%s/m.sock", d);
+	snprintf(ser, sizeof(ser), "%s/serial.txt", d);
+	pid = fork();
+	if (pid == 0) {
+		char *argv[] = {"hvsim",   "run",    "--kernel", k,
+				"--mgmt",  sock,     "--quiet",	 "--serial",
+				ser,	   "--testdev", NULL};
+		alarm(60);
+		_exit(cli_main(10, argv));
+	}
+	conn_open(c, sock);
+	json_decref(conn_cmd(c, "{\"execute\": \"qmp_capabilities\"}"));
+	r = conn_cmd(c, "{\"execute\": \"x-vmbus-rescind\", \"arguments\": "
+			"{\"id\": 1, \"relid\": 9}}");
+	cr_assert_not_null(json_object_get(r, "error"), "%s", json_dumps(r, 0));
+	json_decref(r);
+	r = conn_cmd(c, "{\"execute\": \"x-vmbus-rescind\", \"arguments\": "
+			"{\"id\": 1, \"relid\": 1}}");
+	cr_assert_not_null(json_object_get(r, "return"), "%s",
+			   json_dumps(r, 0));
+	json_decref(r);
+	r = conn_cmd(c, "{\"execute\": \"x-vmbus-rescind\", \"arguments\": "
+			"{\"id\": 1, \"relid\": 1}}");
+	cr_assert_not_null(json_object_get(r, "error"), "rescinded twice: %s",
+			   json_dumps(r, 0));
+	json_decref(r);
+	r = conn_cmd(c, "{\"execute\": \"x-vmbus-rescind\", \"arguments\": "
+			"{\"id\": 0, \"relid\": 1}}");
+	cr_assert_not_null(json_object_get(r, "error"), "%s", json_dumps(r, 0));
+	json_decref(r);
+	json_decref(conn_cmd(c, "{\"execute\": \"quit\"}"));
+	cr_assert_eq(waitpid(pid, &st, 0), pid);
+	cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0, "status %#x", st);
+	close(c->fd);
+	free(c);
+	unlink(sock);
+	unlink(ser);
+	rmdir(d);
+	unlink(k);
+	free(k);
+}
