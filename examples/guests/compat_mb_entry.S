@@ -30,8 +30,7 @@
 #define COM1_THR	0x3F8
 #define COM1_LSR	0x3FD
 #define DEBUG_EXIT	0xF4
-#define PTE_P_W		0x03
-#define PTE_P_W_PS	0x83
+#include "identity4g.inc"
 #define MSR_EFER	0xC0000080
 #define EFER_LME	0x100
 #define CR0_MP		0x02
@@ -258,26 +257,7 @@ exc32_tests:
 
 /* PML4[0] -> PDPT; PDPT[0..3] -> page directories of 2 MiB pages. */
 build_page_tables:
-	movl $cm_pdpt, %eax
-	orl $PTE_P_W, %eax
-	movl %eax, cm_pml4
-	xorl %ecx, %ecx
-1:	movl %ecx, %eax
-	shll $12, %eax
-	addl $cm_pd, %eax
-	orl $PTE_P_W, %eax
-	movl %eax, cm_pdpt(,%ecx,8)
-	incl %ecx
-	cmpl $4, %ecx
-	jb 1b
-	xorl %ecx, %ecx
-2:	movl %ecx, %eax
-	shll $21, %eax
-	orl $PTE_P_W_PS, %eax
-	movl %eax, cm_pd(,%ecx,8)
-	incl %ecx
-	cmpl $2048, %ecx
-	jb 2b
+	BUILD_IDENTITY_4G cm_pml4, cm_pdpt, cm_pd
 	ret
 
 /* puts32: ESI = NUL-terminated string. Each byte waits (a bounded

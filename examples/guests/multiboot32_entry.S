@@ -18,8 +18,7 @@
 #define MB_BOOT_MAGIC   0x2BADB002
 #define COM1_THR 0x3F8
 #define COM1_LSR 0x3FD
-#define PTE_P_W_PS 0x83			/* present, writable, 2 MiB page */
-#define PTE_P_W 0x03
+#include "identity4g.inc"
 #define MSR_EFER 0xC0000080
 #define EFER_LME 0x100
 #define CR4_PAE 0x20
@@ -108,26 +107,7 @@ print_mbi:
 /* PML4[0] -> PDPT; PDPT[0..3] -> four page directories of 2 MiB pages,
  * identity-mapping 0..4 GiB (the high halves of all entries stay 0). */
 build_page_tables:
-	movl $mb_pdpt, %eax
-	orl $PTE_P_W, %eax
-	movl %eax, mb_pml4
-	xorl %ecx, %ecx
-1:	movl %ecx, %eax
-	shll $12, %eax
-	addl $mb_pd, %eax
-	orl $PTE_P_W, %eax
-	movl %eax, mb_pdpt(,%ecx,8)
-	incl %ecx
-	cmpl $4, %ecx
-	jb 1b
-	xorl %ecx, %ecx
-2:	movl %ecx, %eax
-	shll $21, %eax
-	orl $PTE_P_W_PS, %eax
-	movl %eax, mb_pd(,%ecx,8)
-	incl %ecx
-	cmpl $2048, %ecx
-	jb 2b
+	BUILD_IDENTITY_4G mb_pml4, mb_pdpt, mb_pd
 	ret
 
 /* putc32: AL = character. Polls LSR.THRE (bounded), then writes THR. */
