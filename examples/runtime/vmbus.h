@@ -134,6 +134,13 @@ int vmbus_send_gpa_direct(struct vmbus_channel *ch, const void *buf,
 int vmbus_recv(struct vmbus_channel *ch, struct vmbus_pkt *pkt, void *buf,
 	       uint32_t cap);
 
+/* One read attempt without waiting: 1 with a packet in pkt/buf, 0 when
+ * the ring is empty (the host's signals are then unmasked, so it signals
+ * the next packet), or a negative vmbus_err. Channel event flags are the
+ * caller's to clear (hv_event_test_clear). */
+int vmbus_try_recv(struct vmbus_channel *ch, struct vmbus_pkt *pkt, void *buf,
+		   uint32_t cap);
+
 /* Raw control messages, for guests that test a server by misbehaving:
  * posts `size` bytes as given on the control connection and returns the
  * HvPostMessage status. */

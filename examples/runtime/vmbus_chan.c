@@ -244,12 +244,14 @@ int vmbus_send_gpa_direct(struct vmbus_channel *ch, const void *buf,
 /* One read attempt, masked as Linux's batched reader is: the mask stays
  * up while more is queued, and comes down (with a re-check) when the
  * ring is empty, so the host signals again on empty -> non-empty. */
-static int try_recv(struct vmbus_channel *ch, struct vmbus_pkt *pkt, void *buf,
-		    uint32_t cap)
+int vmbus_try_recv(struct vmbus_channel *ch, struct vmbus_pkt *pkt, void *buf,
+		   uint32_t cap)
 {
 	enum vmbus_ring_status st;
 	int signal;
 
+	if (!ch->open)
+		return VMBUS_E_ARG;
 	vmbus_ring_mask(&ch->in);
 	st = vmbus_ring_read(&ch->in, pkt, buf, cap, &signal);
 	if (st == VMBUS_RING_OK || st == VMBUS_RING_EMPTY)
@@ -281,7 +283,7 @@ int vmbus_recv(struct vmbus_channel *ch, struct vmbus_pkt *pkt, void *buf,
 		if (hv_event_test_clear(&c->synic, VMBUS_SINT,
 					ch->offer->child_relid))
 			ch->events++;
-		r = try_recv(ch, pkt, buf, cap);
+		r = vmbus_try_recv(ch, pkt, buf, cap);
 		if (r < 0)
 			return r;
 		if (r == 1)
