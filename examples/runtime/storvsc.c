@@ -182,7 +182,7 @@ void storvsc_release(struct storvsc *s, int slot)
 
 /* ---- requests -------------------------------------------------------------- */
 
-static int free_slot(const struct storvsc *s)
+int storvsc_next_slot(const struct storvsc *s)
 {
 	for (unsigned i = 0; i < s->max_qd; i++)
 		if (!s->req[i].busy && !s->req[i].done)
@@ -195,7 +195,7 @@ int storvsc_submit(struct storvsc *s, const uint8_t *cdb, uint8_t cdb_len,
 {
 	uint8_t pkt[STORVSC_PKT_SIZE];
 	uint8_t *u = pkt + PK_U;
-	int slot = free_slot(s), err;
+	int slot = storvsc_next_slot(s), err;
 	struct storvsc_req *r;
 	uint32_t full_before = s->ch.out.full;
 

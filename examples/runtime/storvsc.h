@@ -121,6 +121,9 @@ int storvsc_close(struct storvsc *s);
  * or ring room is free (poll, then retry), or another negative error. */
 int storvsc_submit(struct storvsc *s, const uint8_t *cdb, uint8_t cdb_len,
 		   enum storvsc_dir dir, void *buf, uint32_t len, uint64_t tag);
+/* The slot the next storvsc_submit will take (the lowest free one), or
+ * -1 when all are busy or completed but not released. */
+int storvsc_next_slot(const struct storvsc *s);
 /* Takes every completion waiting in the ring; returns how many matched a
  * request (>= 0) or a negative error (corrupt ring). */
 int storvsc_poll(struct storvsc *s);
