@@ -156,28 +156,40 @@ static int read_full(struct ldr *l, int fd, uint8_t *buf, size_t n)
 	return LOADER_OK;
 }
 
-static int read_kernel(struct ldr *l)
+/* A private copy of the kernel's bytes in l->img (fd < 0: from memory,
+ * args->image), after the size check both sources share. */
+static int take_kernel(struct ldr *l, int fd, uint64_t size)
 {
-	uint64_t size;
-	int rc = LOADER_OK, fd = open_regular(l, l->args->kernel, &size, &rc);
-
-	if (fd < 0)
-		return rc;
-	if (size > LOADER_MAX_FILE) {
-		close(fd);
+	if (size > LOADER_MAX_FILE)
 		return ldr_fail(l, LOADER_ERR_FORMAT,
 				"file is %llu bytes; kernels are limited to "
 				"%llu MiB",
 				(unsigned long long)size,
 				LOADER_MAX_FILE >> 20);
-	}
 	l->size = (size_t)size;
 	l->img = malloc(l->size ? l->size : 1);
-	if (!l->img) {
-		close(fd);
+	if (!l->img)
 		return ldr_fail(l, LOADER_ERR_NOMEM, "out of host memory");
+	if (fd < 0) {
+		memcpy(l->img, l->args->image, l->size);
+		return LOADER_OK;
 	}
-	rc = read_full(l, fd, l->img, l->size);
+	return read_full(l, fd, l->img, l->size);
+}
+
+static int read_kernel(struct ldr *l)
+{
+	uint64_t size;
+	int rc = LOADER_OK, fd;
+
+	if (l->args->image) {
+		l->path = l->args->kernel;
+		return take_kernel(l, -1, l->args->image_size);
+	}
+	fd = open_regular(l, l->args->kernel, &size, &rc);
+	if (fd < 0)
+		return rc;
+	rc = take_kernel(l, fd, size);
 	close(fd);
 	return rc;
 }

@@ -53,11 +53,17 @@ enum loader_err {
 	LOADER_ERR_NOMEM = -5, /* the host ran out of memory */
 };
 
+/* The kernel comes from a file (kernel = its path), or from memory
+ * (image != NULL: image_size bytes, e.g. a guest built into hvsim,
+ * sim/builtin.h; kernel is then only its name in messages). An image
+ * gets every check a file gets. */
 struct loader_args {
-	const char *kernel;	   /* path of the kernel file */
+	const char *kernel;	   /* path of the kernel file, or its name */
 	const char *cmdline;	   /* NULL = empty */
 	const char *const *initrd; /* module paths, in order */
 	int nr_initrd;
+	const void *image; /* NULL: read the file `kernel` */
+	size_t image_size;
 };
 
 enum boot_proto { BOOT_NATIVE64, BOOT_MULTIBOOT1 };

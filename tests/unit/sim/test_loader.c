@@ -168,7 +168,8 @@ static int load_img(size_t len, const char *cmdline, int nmod,
 		    const char *const *mods, char **path_out)
 {
 	char *path = write_tmp(img, len);
-	struct loader_args a = {path, cmdline, mods, nmod};
+	struct loader_args a = {.kernel = path, .cmdline = cmdline, .initrd = mods,
+				 .nr_initrd = nmod};
 	int rc = loader_load(pm, &a, &bs, err, sizeof(err));
 
 	if (path_out)
@@ -409,7 +410,7 @@ Test(loader, enter_multiboot_sets_magic_and_info_pointer)
 
 Test(loader, missing_file_is_an_io_error)
 {
-	struct loader_args a = {"/nonexistent/kernel.elf", NULL, NULL, 0};
+	struct loader_args a = {.kernel = "/nonexistent/kernel.elf"};
 
 	cr_assert_eq(LOADER_ERR_IO, loader_load(pm, &a, &bs, err, sizeof(err)));
 	cr_assert_str_eq("/nonexistent/kernel.elf: cannot open: "
@@ -419,7 +420,7 @@ Test(loader, missing_file_is_an_io_error)
 
 Test(loader, directory_is_not_a_regular_file)
 {
-	struct loader_args a = {"/tmp", NULL, NULL, 0};
+	struct loader_args a = {.kernel = "/tmp"};
 
 	cr_assert_eq(LOADER_ERR_IO, loader_load(pm, &a, &bs, err, sizeof(err)));
 	cr_assert_str_eq("/tmp: not a regular file", err);
@@ -698,7 +699,7 @@ Test(loader, aout_kludge_truncated_header_is_refused)
 static void fuzz_one(size_t len)
 {
 	char *path = write_tmp(img, len);
-	struct loader_args a = {path, "x", NULL, 0};
+	struct loader_args a = {.kernel = path, .cmdline = "x"};
 	int rc = loader_load(pm, &a, &bs, err, sizeof(err));
 
 	cr_assert(rc == LOADER_OK || rc == LOADER_ERR_FORMAT ||
