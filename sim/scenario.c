@@ -380,6 +380,46 @@ static int parse_text(struct scn_parse *p)
 	return scn_resolve_times(p) && add_default_parent(p);
 }
 
+/* The parse shared by files and text: p->buf holds the text. */
+static int parse_and_check(struct scn_parse *p)
+{
+	return parse_text(p) &&
+	       scn_validate(p->sc, &p->lines, p->err, p->errlen) == 0;
+}
+
+int scenario_parse_text(const char *source, const char *text,
+			struct scenario *sc, char *err, unsigned errlen)
+{
+	struct scn_parse *p = calloc(1, sizeof(*p));
+	int ok = 1;
+
+	if (err && errlen)
+		err[0] = '\0';
+	if (!p) {
+		if (err && errlen)
+			snprintf(err, errlen, "%s: out of memory", source);
+		return -1;
+	}
+	scenario_defaults(sc);
+	p->sc = sc;
+	p->err = err;
+	p->errlen = errlen;
+	p->part = -1;
+	snprintf(sc->source, sizeof(sc->source), "%s", source);
+	p->buf = text;
+	p->len = strlen(text);
+	if (strlen(source) >= sizeof(sc->source))
+		ok = scn_fail(p, NULL, "name too long");
+	else if (p->len > SCN_FILE_MAX)
+		ok = scn_fail(p, NULL, "too large (more than %u bytes)",
+			      SCN_FILE_MAX);
+	if (ok)
+		ok = parse_and_check(p);
+	sc->text = text;
+	free(p);
+	return ok ? 0 : -1;
+}
+
 int scenario_load(const char *path, struct scenario *sc, char *err,
 		  unsigned errlen)
 {

@@ -48,13 +48,26 @@ struct scn_partition {
 	bool autostart;        /* start when the machine starts */
 };
 
+/* [machine] console_prefix: which children's COM1 lines start with
+ * "NAME | " (partitions/console.h). */
+enum scn_console_prefix {
+	SCN_PREFIX_AUTO, /* the children that share a stream (stdout) */
+	SCN_PREFIX_ON,	 /* every child */
+	SCN_PREFIX_OFF,	 /* none: the bytes pass through unchanged */
+};
+
 struct scenario {
 	char source[SCN_PATH_MAX]; /* file it came from, or "(command line)" */
+	/* The scenario's text when it was not read from the file `source`
+	 * (scenario_parse_text: the built-in demo); NULL otherwise. Not
+	 * owned: it must outlive the machine (its trace header records it). */
+	const char *text;
 	unsigned pcpus;            /* simulated physical CPUs, 1..64 */
 	uint64_t freq_hz;          /* modelled core clock */
 	uint64_t quantum_cycles;   /* scheduler time slice */
 	bool timing;               /* cycle-approximate costs on */
 	uint64_t max_cycles;       /* simulated-time limit; 0 = none */
+	unsigned console_prefix;   /* enum scn_console_prefix */
 	unsigned nr_partitions;
 	struct scn_partition part[SCN_MAX_PARTITIONS];
 };
@@ -88,6 +101,11 @@ static inline void scenario_defaults(struct scenario *sc)
  * problem" in err. */
 int scenario_load(const char *path, struct scenario *sc, char *err,
 		  unsigned errlen);
+/* The same for scenario text held in memory (the built-in demo): `source`
+ * names it in messages ("builtin:demo:3: ..."), relative paths stay as
+ * written, sc->text points at `text`. */
+int scenario_parse_text(const char *source, const char *text,
+			struct scenario *sc, char *err, unsigned errlen);
 /* Validate a scenario built in code (the same rules as the file parser:
  * one parent, unique names, ranges). Returns 0 or -1 with err filled. */
 int scenario_check(const struct scenario *sc, char *err, unsigned errlen);

@@ -19,6 +19,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "sim/builtin.h"
 #include "sim/scenario_int.h"
 
 #define SCN_MIN_MEM   (2ull << 20) /* the boot area plus 1 MiB of kernel */
@@ -43,6 +44,8 @@ static const struct range_row ranges[] = {
     {SK_CAP, 1, 100, "%", "1..100%"},
     {SK_DISK_LATENCY, 0, 10000000000ull, " ns", "0..10 s"},
     {SK_DISK_BANDWIDTH, 0, 1ull << 40, " bytes/s", "0..1 TiB/s"},
+    {SK_CONSOLE_PREFIX, SCN_PREFIX_AUTO, SCN_PREFIX_OFF, "",
+     "0..2: auto, on, off"},
 };
 
 const char *scn_range_problem(enum scn_key k, uint64_t v, char *buf, size_t len)
@@ -163,7 +166,8 @@ static int check_machine(const struct vctx *v)
 
 	if (check_range(v, -1, SK_PCPUS, sc->pcpus) ||
 	    check_range(v, -1, SK_FREQUENCY, sc->freq_hz) ||
-	    check_range(v, -1, SK_QUANTUM, sc->quantum_cycles))
+	    check_range(v, -1, SK_QUANTUM, sc->quantum_cycles) ||
+	    check_range(v, -1, SK_CONSOLE_PREFIX, sc->console_prefix))
 		return -1;
 	if (sc->nr_partitions == 0 || sc->nr_partitions > SCN_MAX_PARTITIONS)
 		return vfail(v, -1, NO_KEY, "%u partitions (need 1..%d)",
@@ -233,10 +237,17 @@ static enum scn_key child_only_key(const struct scn_partition *p)
  * `--kernel`, whose "FILE: cannot open" message docs/BOOT.md promises). */
 static int check_child_kernel(const struct vctx *v, int i)
 {
-	if (!v->sc->part[i].kernel[0])
+	const char *kernel = v->sc->part[i].kernel;
+
+	if (!kernel[0])
 		return vfail(v, i, NO_KEY,
 			     "a child needs a kernel (kernel = "
 			     "FILE)");
+	if (builtin_is_name(kernel) && !builtin_find(kernel))
+		return vfail(v, i, SK_KERNEL,
+			     "'%.64s' is not a built-in guest (hvsim run "
+			     "--list-builtin)",
+			     kernel);
 	return 0;
 }
 

@@ -14,6 +14,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "sim/builtin.h"
 #include "sim/cli.h"
 #include "sim/scenario_int.h"
 
@@ -30,6 +31,7 @@ enum key_kind {
 	KIND_OUTFILE, /* a file written during the run */
 	KIND_TEXT,    /* free text (the command line) */
 	KIND_TIME_NS, /* a time with its unit ("100us"), kept in ns */
+	KIND_PREFIX,  /* auto | on | off (enum scn_console_prefix) */
 };
 
 struct key_row {
@@ -70,6 +72,8 @@ static const struct key_row keys[SK_COUNT] = {
      P(disk_latency_ns)},
     {"disk_bandwidth", SK_DISK_BANDWIDTH, false, KIND_SIZE,
      P(disk_bandwidth)},
+    {"console_prefix", SK_CONSOLE_PREFIX, true, KIND_PREFIX,
+     M(console_prefix)},
 };
 
 /* A unit suffix: the value is multiplied by 10^exp10. */
@@ -307,6 +311,16 @@ static int set_path(struct scn_parse *p, const struct key_row *k, const char *v)
 	unquote(v, raw, sizeof(raw));
 	if (!raw[0])
 		return scn_fail(p, k->name, "missing value");
+	if (k->key == SK_KERNEL && builtin_is_name(raw)) {
+		/* A guest inside hvsim (sim/builtin.h): no file, no dir. */
+		if (!builtin_find(raw))
+			return scn_fail(p, k->name,
+					"'%.64s' is not a built-in guest "
+					"(hvsim run --list-builtin)",
+					raw);
+		memcpy(dst, raw, strlen(raw) + 1);
+		return 1;
+	}
 	n = snprintf(path, sizeof(path), "%s%s", raw[0] == '/' ? "" : p->dir,
 		     raw);
 	if (n < 0 || (size_t)n >= sizeof(path))
@@ -339,6 +353,25 @@ static int set_text(struct scn_parse *p, const struct key_row *k, const char *v)
 	return 1;
 }
 
+/* console_prefix: one of the words of enum scn_console_prefix. */
+static int set_prefix(struct scn_parse *p, const struct key_row *k,
+		      const char *v)
+{
+	static const char *const words[] = {
+	    [SCN_PREFIX_AUTO] = "auto",
+	    [SCN_PREFIX_ON] = "on",
+	    [SCN_PREFIX_OFF] = "off",
+	};
+
+	for (unsigned i = 0; i < sizeof(words) / sizeof(words[0]); i++)
+		if (!strcasecmp(v, words[i])) {
+			store_uint(p, k, i);
+			return 1;
+		}
+	return scn_fail(p, k->name, "'%.40s' is not one of: auto, on, off",
+			v);
+}
+
 static set_fn *const setters[] = {
     [KIND_UINT] = set_number,	[KIND_PERCENT] = set_number,
     [KIND_SIZE] = set_number,	[KIND_FREQ] = set_number,
@@ -346,6 +379,7 @@ static set_fn *const setters[] = {
     [KIND_ROLE] = set_word,	[KIND_TIMING] = set_word,
     [KIND_INFILE] = set_path,	[KIND_OUTFILE] = set_path,
     [KIND_TEXT] = set_text,	[KIND_TIME_NS] = set_time_ns,
+    [KIND_PREFIX] = set_prefix,
 };
 
 /* ---- entry points -------------------------------------------------------- */
