@@ -3,7 +3,8 @@
  * its settings, its legacy devices and its kernel (re)loading.
  *
  * Devices on the partition's own port bus: COM1 (16550, output to the
- * partition's serial stream), the debug-exit port (a write ends the
+ * partition's serial stream through its console, console.h: prefixed
+ * whole lines when the settings give a prefix), the debug-exit port (a write ends the
  * partition with (v << 1) | 1, docs/BOOT.md), and with `testdev` QEMU's
  * pc-testdev (ports 0xE0/0xE4 and its MMIO window) and hyperv-testdev
  * (port 0x3000). The hypervisor reaches them through the partition's
@@ -29,6 +30,7 @@
 #include "devices/dev.h"
 #include "devices/pc_testdev.h"
 #include "devices/uart16550.h"
+#include "partitions/console.h"
 #include "partitions/hv_testdev.h"
 #include "partitions/vm_worker.h"
 #include "vmbus/scsi.h"
@@ -42,6 +44,7 @@ struct vm_worker {
 	struct vm_loader ld;
 	struct partition *part;
 	struct uart16550 *uart;
+	struct console *console; /* COM1's output (prefixed lines or not) */
 	struct debug_exit *dbg;
 	struct pc_testdev *pct;
 	struct hv_testdev *hvt;
@@ -71,13 +74,8 @@ static void on_debug_exit(void *opaque, uint64_t status)
 static void serial_out(void *opaque, uint8_t byte)
 {
 	struct vm_worker *w = opaque;
-	FILE *f = w->set.part.serial;
 
-	if (!f)
-		return;
-	putc(byte, f);
-	if (byte == '\n')
-		fflush(f);
+	console_putc(w->console, byte);
 }
 
 static int add_devices(struct vm_worker *w)
@@ -85,9 +83,10 @@ static int add_devices(struct vm_worker *w)
 	struct iobus *bus = partition_bus(w->part);
 	struct hv_part *hp = partition_hv(w->part);
 
+	w->console = console_create(w->set.part.serial, w->set.console_prefix);
 	w->uart = uart16550_create(serial_out, w, NULL);
 	w->dbg = debug_exit_create(on_debug_exit, w);
-	if (!w->uart || !w->dbg)
+	if (!w->console || !w->uart || !w->dbg)
 		return -1;
 	if (iobus_map(bus, UART16550_COM1, UART16550_PORTS, &uart16550_ops,
 		      w->uart) != 0 ||
@@ -192,6 +191,7 @@ void vm_worker_destroy(struct vm_worker *w)
 {
 	if (!w)
 		return;
+	console_destroy(w->console); /* writes a last partial line */
 	if (w->set.part.serial)
 		fflush(w->set.part.serial);
 	vmbus_server_destroy(w->vmb); /* before its partition and VSPs */

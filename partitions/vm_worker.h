@@ -43,6 +43,9 @@ struct vm_settings {
 	const char *cmdline;
 	void *load_arg; /* what the loader needs (sim: its scenario entry) */
 	struct trace *trace; /* the VMBus server's records; NULL = none */
+	/* COM1's lines start with this on the serial stream (console.h);
+	 * NULL or "": the bytes pass through unchanged. */
+	const char *console_prefix;
 	/* A child's disk: with disk.path (not NULL, not ""), a storage
 	 * VSP serving that raw image as LUN 0 of a SCSI controller, with
 	 * the physical disk's timing model (devices/disk.h). */

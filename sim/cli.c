@@ -7,8 +7,10 @@
  * to stderr prefixed "hvsim:"; usage errors exit 2 (docs/BOOT.md). Options
  * take "--opt VALUE" or "--opt=VALUE". The parser keeps no state outside
  * its arguments (no getopt globals), so tests can call it repeatedly.
- * Default guests (the run demo, the bench guests) are found next to the
- * binary: <dir of hvsim>/examples/guests/NAME.elf, where meson builds them.
+ * `hvsim run` with neither --kernel nor a scenario runs the demo
+ * (sim/demo.c), whose guests are built into the binary (sim/builtin.h);
+ * the bench guests are found next to the binary:
+ * <dir of hvsim>/examples/guests/NAME.elf, where meson builds them.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -17,17 +19,16 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "sim/builtin.h"
 #include "sim/cli.h"
 #include "sim/cmd_bench.h"
 #include "sim/cmd_ctl.h"
 #include "sim/cmd_disasm.h"
 #include "sim/cmd_trace.h"
-#include "sim/scenario.h"
+#include "sim/demo.h"
 #include "sim/hvsim_version.h"
 #include "sim/loader.h"
 #include "sim/scenario.h"
-
-#define DEMO_GUEST "examples/guests/hello.elf"
 
 static int usage_error(const char *fmt, ...)
     __attribute__((format(printf, 1, 2)));
@@ -206,7 +207,8 @@ static int set_mgmt(struct sim_config *c, const char **i, const char *v)
 
 static const struct run_opt run_opts[] = {
     {"--kernel", "FILE", set_kernel,
-     "guest kernel: ELF64 (native boot) or multiboot v1 ELF32"},
+     "guest kernel: ELF64 (native boot) or multiboot v1 ELF32, or "
+     "builtin:NAME"},
     {"--append", "STR", set_append, "kernel command line"},
     {"--initrd", "FILE", set_initrd, "a boot module (repeatable)"},
     {"--mem", "SIZE", set_mem, "guest RAM, e.g. 256M, 1G (default 256M)"},
@@ -234,8 +236,11 @@ static void print_run_usage(FILE *f)
 {
 	fputs("usage: hvsim run [SCENARIO.scn] [OPTION]...\n"
 	      "Run a scenario file, or a guest kernel in a child partition "
-	      "beside the\nparent (with neither: the demo guest). With a "
-	      "scenario, --max-cycles,\n--quantum and --quiet override it.\n",
+	      "beside the\nparent. With neither, the demo: a parent, a "
+	      "storage child and a computing\nchild on two physical CPUs, "
+	      "with a trace (hvsim-demo.hvt, or --trace FILE).\nWith a "
+	      "scenario or the demo, --max-cycles, --quantum and --quiet "
+	      "override it.\n",
 	      f);
 	for (size_t i = 0; i < NR_RUN_OPTS; i++) {
 		char left[32];
@@ -244,6 +249,8 @@ static void print_run_usage(FILE *f)
 			 run_opts[i].arg ? run_opts[i].arg : "");
 		fprintf(f, "  %-20s %s\n", left, run_opts[i].help);
 	}
+	fprintf(f, "  %-20s %s\n", "--list-builtin",
+		"list the guests built into hvsim (--kernel builtin:NAME)");
 }
 
 static const struct run_opt *find_run_opt(const char *arg, size_t *namelen)
@@ -273,6 +280,10 @@ int cli_parse_run(int argc, char **argv, struct sim_config *cfg,
 			print_run_usage(stdout);
 			return 1;
 		}
+		if (!strcmp(a, "--list-builtin")) {
+			builtin_list(stdout);
+			return 1;
+		}
 		if (a[0] != '-' && !cfg->scenario) {
 			cfg->scenario = a; /* hvsim run FILE.scn */
 			continue;
@@ -298,6 +309,12 @@ int cli_parse_run(int argc, char **argv, struct sim_config *cfg,
 		return usage_error("run: a scenario file describes its "
 				   "kernels; --kernel, --append, --initrd and "
 				   "--serial go in it");
+	if (!cfg->scenario && !cfg->kernel &&
+	    (cfg->cmdline || cfg->nr_initrd || cfg->serial_path ||
+	     cfg->disk_path || cfg->testdev || cfg->vcpus))
+		return usage_error("run: without --kernel, hvsim runs the demo, "
+				   "which takes only --trace, --max-cycles, "
+				   "--quantum, --quiet and --mgmt");
 	return 0;
 }
 
@@ -362,7 +379,6 @@ static int run_scenario(const struct sim_config *cfg)
 static int cmd_run(int argc, char **argv)
 {
 	const char **initrd = calloc((size_t)argc + 1, sizeof(*initrd));
-	char demo[4096];
 	struct sim_config cfg;
 	int rc;
 
@@ -373,20 +389,12 @@ static int cmd_run(int argc, char **argv)
 		free(initrd);
 		return rc == 1 ? 0 : rc;
 	}
-	if (!cfg.kernel && !cfg.scenario) {
-		if (cli_path_near_binary(DEMO_GUEST, demo, sizeof(demo)) != 0) {
-			free(initrd);
-			return usage_error("run: cannot locate the demo guest; "
-					   "use --kernel FILE");
-		}
-		cfg.kernel = demo;
-		if (!cfg.quiet)
-			fprintf(stderr,
-				"hvsim: no --kernel given: running the "
-				"demo guest %s\n",
-				demo);
-	}
-	rc = cfg.scenario ? run_scenario(&cfg) : run_machine(&cfg, NULL);
+	if (cfg.scenario)
+		rc = run_scenario(&cfg);
+	else if (cfg.kernel)
+		rc = run_machine(&cfg, NULL);
+	else
+		rc = demo_run(&cfg);
 	free(initrd);
 	return rc;
 }
@@ -422,6 +430,10 @@ static void print_usage(FILE *f)
 		fprintf(f, "  %-8s %s\n", cli_cmds[i].name, cli_cmds[i].help);
 	fputs("\n", f);
 	print_run_usage(f);
+	fputs("\nguests built into hvsim (run --kernel builtin:NAME, or "
+	      "kernel = builtin:NAME\nin a scenario):\n",
+	      f);
+	builtin_list(f);
 	fputs("\nExit status of run: docs/BOOT.md (guest debug-exit v gives "
 	      "(v<<1)|1; 0 halted;\n2 usage/bad input; 4 triple fault; 125 "
 	      "--max-cycles reached).\n",

@@ -27,8 +27,10 @@
 #include "cpu/cpu.h"
 #include "hv/hv.h"
 #include "mmu/mmu.h"
+#include "partitions/console.h"
 #include "partitions/partition.h"
 #include "partitions/vm_service.h"
+#include "sim/builtin.h"
 #include "sim/evq.h"
 #include "sim/loader.h"
 #include "sim/mgmt_glue.h"
@@ -49,6 +51,8 @@ struct sim {
 	struct partition *part[SCN_MAX_PARTITIONS];
 	FILE *serial[SCN_MAX_PARTITIONS];
 	bool serial_owned[SCN_MAX_PARTITIONS];
+	/* "NAME | " for a child whose COM1 lines are prefixed, else "" */
+	char prefix[SCN_MAX_PARTITIONS][CONSOLE_PREFIX_MAX + 1];
 	struct partition *first_end; /* first child that ended by itself */
 	bool done;
 	struct sim_mgmt *mgmt; /* --mgmt: served between events */
@@ -120,6 +124,8 @@ static void finish_quiescent(struct sim *s)
 {
 	struct partition *p = s->first_end, *one = only_child(s);
 	struct cpu *c;
+
+	s->res.quiescent = !s->done;
 
 	if (p && one)
 		sim_finish(s, partition_end_status(p), "%s",
@@ -228,6 +234,57 @@ const struct sim_result *sim_result(const struct sim *s)
 	return &s->res;
 }
 
+/* How a child that did not end by itself stands at the end of the run. */
+static const char *unended_state(const struct sim *s, const struct partition *p)
+{
+	if (s->res.status == SIM_EXIT_TIME_LIMIT)
+		return "still running when the run ended";
+	switch (partition_state(p)) {
+	case PART_RUNNING:
+		return "halted for good (nothing can interrupt it)";
+	case PART_PAUSED:
+		return "paused";
+	case PART_CREATED:
+		return "never started";
+	default:
+		return partition_state_name(partition_state(p));
+	}
+}
+
+void sim_print_partition_ends(const struct sim *s, FILE *f)
+{
+	fputs("hvsim: how each child partition ended:\n", f);
+	for (unsigned i = 0; i < s->nr_parts; i++) {
+		const struct partition *p = s->part[i];
+
+		if (!partition_is_parent(p))
+			fprintf(f, "hvsim:   %-16s %s\n", partition_name(p),
+				partition_ended(p) ? partition_end_reason(p)
+						   : unended_state(s, p));
+	}
+}
+
+/* With several partitions: each one's exits by reason, side by side
+ * (the table above sums them). */
+static void print_exits_by_partition(const struct sim *s, FILE *f)
+{
+	fprintf(f, "hvsim: %-20s", "exits by partition");
+	for (unsigned i = 0; i < s->nr_parts; i++)
+		fprintf(f, " %12.12s", partition_name(s->part[i]));
+	fputc('\n', f);
+	for (int r = 0; r < HV_EXIT_NR; r++) {
+		if (!hv_exit_count(s->hv, (enum hv_exit_reason)r))
+			continue;
+		fprintf(f, "hvsim: %-20s", hv_exit_name((enum hv_exit_reason)r));
+		for (unsigned i = 0; i < s->nr_parts; i++)
+			fprintf(f, " %12llu",
+				(unsigned long long)hv_part_exit_count(
+				    partition_hv(s->part[i]),
+				    (enum hv_exit_reason)r));
+		fputc('\n', f);
+	}
+}
+
 void sim_print_summary(const struct sim *s, FILE *f)
 {
 	const struct sim_result *r = &s->res;
@@ -242,6 +299,10 @@ void sim_print_summary(const struct sim *s, FILE *f)
 		(unsigned long long)r->instret, (unsigned long long)r->cycles,
 		sim_s, (double)s->sc->freq_hz / 1e9, r->host_cpu_s, mips);
 	hv_print_stats(s->hv, f);
+	if (s->nr_children > 1) {
+		print_exits_by_partition(s, f);
+		sim_print_partition_ends(s, f);
+	}
 }
 
 struct hv *sim_hv(struct sim *s) { return s->hv; }
@@ -372,14 +433,26 @@ static int sim_load(void *opaque, struct hv_part *hp, void *arg)
 {
 	const struct scn_partition *sp = arg;
 	const char *initrd[SCN_MAX_INITRD];
-	struct loader_args la = {sp->kernel, sp->cmdline, initrd,
-				 (int)sp->nr_initrd};
+	const struct builtin_guest *g = builtin_find(sp->kernel);
+	struct loader_args la = {.kernel = sp->kernel,
+				 .cmdline = sp->cmdline,
+				 .initrd = initrd,
+				 .nr_initrd = (int)sp->nr_initrd};
 	struct boot_state bs;
 	char err[512];
 	int rc;
 
 	for (unsigned i = 0; i < sp->nr_initrd && i < SCN_MAX_INITRD; i++)
 		initrd[i] = sp->initrd[i];
+	if (builtin_is_name(sp->kernel) && !g) {
+		sim_msg(NULL, "%s: no such built-in guest (hvsim run "
+			      "--list-builtin)", sp->kernel);
+		return SIM_EXIT_USAGE;
+	}
+	if (g) { /* loaded from the binary, not from a file */
+		la.image = g->data;
+		la.image_size = g->size;
+	}
 	rc = loader_load(hv_part_mem(hp), &la, &bs, err, sizeof(err));
 	if (rc != LOADER_OK) {
 		sim_msg(NULL, "%s", err);
@@ -405,6 +478,7 @@ static int add_partition(struct sim *s, unsigned i)
 	    .cmdline = sp->cmdline,
 	    .load_arg = (void *)sp,
 	    .trace = s->trace,
+	    .console_prefix = s->prefix[i],
 	    .disk = {.path = sp->disk[0] ? sp->disk : NULL,
 		     .latency = (cycles_t)((unsigned __int128)sp->disk_latency_ns *
 					   s->sc->freq_hz / 1000000000u),
@@ -442,6 +516,39 @@ static int add_partition(struct sim *s, unsigned i)
 	if (sp->autostart || sp->parent)
 		vm_service_start(s->vs, partition_id(p), err, sizeof(err));
 	return 0;
+}
+
+/* Whether child i's COM1 output goes to the same stream as another
+ * child's: stdout for both, or the same file. */
+static bool shares_stream(const struct scenario *sc, unsigned i)
+{
+	for (unsigned j = 0; j < sc->nr_partitions; j++)
+		if (j != i && !sc->part[j].parent &&
+		    !strcmp(sc->part[j].serial, sc->part[i].serial))
+			return true;
+	return false;
+}
+
+/* Which children's lines start with their name (scenario key
+ * console_prefix): the names padded to one width, so the text lines up. */
+static void choose_prefixes(struct sim *s)
+{
+	const struct scenario *sc = s->sc;
+	int width = 0;
+
+	for (unsigned i = 0; i < sc->nr_partitions; i++)
+		if (!sc->part[i].parent && (int)strlen(sc->part[i].name) > width)
+			width = (int)strlen(sc->part[i].name);
+	for (unsigned i = 0; i < sc->nr_partitions; i++) {
+		bool on = sc->console_prefix == SCN_PREFIX_ON ||
+			  (sc->console_prefix == SCN_PREFIX_AUTO &&
+			   shares_stream(sc, i));
+
+		s->prefix[i][0] = '\0';
+		if (on && !sc->part[i].parent && !s->cfg.serial_discard)
+			snprintf(s->prefix[i], sizeof(s->prefix[i]), "%-*s | ",
+				 width, sc->part[i].name);
+	}
 }
 
 /* `check`: validate with scenario_check (not for the --kernel scenario,
@@ -484,6 +591,7 @@ static int build(struct sim *s, bool check)
 		}
 		hv_set_trace(s->hv, s->trace);
 	}
+	choose_prefixes(s);
 	for (unsigned i = 0; i < s->sc->nr_partitions; i++)
 		if ((rc = add_partition(s, i)) != 0)
 			return rc;

@@ -59,6 +59,8 @@ struct sim_result {
 	uint64_t instret;  /* guest instructions retired */
 	uint64_t cycles;   /* simulated cycles */
 	double host_cpu_s; /* host CPU time spent in sim_run */
+	bool quiescent;	   /* it ended because nothing could run any more
+			      (not a limit, a quit or an error) */
 };
 
 struct sim;
@@ -85,6 +87,11 @@ const struct sim_result *sim_result(const struct sim *s);
 /* The end-of-run summary: reason, instructions, cycles, simulated time,
  * host seconds and MIPS. */
 void sim_print_summary(const struct sim *s, FILE *f);
+/* One line per child: how it ended (its debug-exit, triple fault or
+ * crash), or how it stands (halted for good, still running at the
+ * limit, paused, never started). Part of the summary with two or more
+ * children. */
+void sim_print_partition_ends(const struct sim *s, FILE *f);
 void sim_destroy(struct sim *s);
 
 /* The machine's parts, for tests and statistics. Partitions are in

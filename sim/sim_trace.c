@@ -1,8 +1,8 @@
 /*
  * sim/sim_trace.c — `hvsim run --trace FILE`: opens the trace recorder
  * (traces/trace.h) for a machine, with the header docs/TRACE.md asks for:
- * the scenario's text (the file's contents, or the equivalent of the
- * command line for `--kernel`), the core clock and the partition names in
+ * the scenario's text (the file's contents, the text of a scenario held
+ * in memory, or the equivalent of the command line for `--kernel`), the core clock and the partition names in
  * the hypervisor's order (a record's `part` is that index).
  */
 #include <stdio.h>
@@ -22,6 +22,10 @@ static char *scenario_text(const struct scenario *sc)
 	if (!buf)
 		return NULL;
 	buf[0] = '\0';
+	if (sc->text) { /* not from a file: the built-in demo */
+		snprintf(buf, TRACE_MAX_SCENARIO, "%s", sc->text);
+		return buf;
+	}
 	if ((f = fopen(sc->source, "r"))) {
 		n = fread(buf, 1, TRACE_MAX_SCENARIO - 1, f);
 		fclose(f);
