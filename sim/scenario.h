@@ -51,7 +51,7 @@ struct scn_partition {
 /* [machine] console_prefix: which children's COM1 lines start with
  * "NAME | " (partitions/console.h). */
 enum scn_console_prefix {
-	SCN_PREFIX_AUTO, /* the children that share a stream (stdout) */
+	SCN_PREFIX_AUTO, /* the children that share stdout with another */
 	SCN_PREFIX_ON,	 /* every child */
 	SCN_PREFIX_OFF,	 /* none: the bytes pass through unchanged */
 };

@@ -518,13 +518,15 @@ static int add_partition(struct sim *s, unsigned i)
 	return 0;
 }
 
-/* Whether child i's COM1 output goes to the same stream as another
- * child's: stdout for both, or the same file. */
-static bool shares_stream(const struct scenario *sc, unsigned i)
+/* Whether child i's COM1 output goes to stdout (the terminal) together
+ * with another child's. (Children sharing a file keep the bytes as they
+ * are unless console_prefix = on: a file is read by programs.) */
+static bool shares_stdout(const struct scenario *sc, unsigned i)
 {
+	if (sc->part[i].serial[0])
+		return false;
 	for (unsigned j = 0; j < sc->nr_partitions; j++)
-		if (j != i && !sc->part[j].parent &&
-		    !strcmp(sc->part[j].serial, sc->part[i].serial))
+		if (j != i && !sc->part[j].parent && !sc->part[j].serial[0])
 			return true;
 	return false;
 }
@@ -542,7 +544,7 @@ static void choose_prefixes(struct sim *s)
 	for (unsigned i = 0; i < sc->nr_partitions; i++) {
 		bool on = sc->console_prefix == SCN_PREFIX_ON ||
 			  (sc->console_prefix == SCN_PREFIX_AUTO &&
-			   shares_stream(sc, i));
+			   shares_stdout(sc, i));
 
 		s->prefix[i][0] = '\0';
 		if (on && !sc->part[i].parent && !s->cfg.serial_discard)

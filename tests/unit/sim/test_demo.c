@@ -165,13 +165,13 @@ static void expect_prefixed(const char *text, const char *pa, const char *pb)
 	cr_assert_eq(hits_b, 1);
 }
 
-Test(demo, children_sharing_a_file_get_aligned_prefixes_by_default)
+Test(demo, console_prefix_on_gives_children_on_one_file_aligned_prefixes)
 {
 	char line[600], *summary, *out;
 
 	need_guests();
 	snprintf(line, sizeof(line), "serial = %s/both.out", dir);
-	summary = run_two("", line, line);
+	summary = run_two("console_prefix = on", line, line);
 	out = slurp(strcat(strcpy(line, dir), "/both.out"));
 	expect_prefixed(out, "one   | ", "three | ");
 	cr_assert_not_null(strstr(summary, "how each child partition ended"));
@@ -185,16 +185,22 @@ Test(demo, children_sharing_a_file_get_aligned_prefixes_by_default)
 	free(summary);
 }
 
-Test(demo, console_prefix_off_and_separate_files_mean_no_prefix)
+Test(demo, console_prefix_off_and_files_under_auto_mean_no_prefix)
 {
 	char a[600], b[600], *out;
 
 	need_guests();
 	snprintf(a, sizeof(a), "serial = %s/a.out", dir);
 	snprintf(b, sizeof(b), "serial = %s/b.out", dir);
-	free(run_two("", a, b)); /* auto: nobody shares a stream */
+	free(run_two("", a, b)); /* auto: nobody shares stdout */
 	out = slurp(strcat(strcpy(a, dir), "/a.out"));
 	cr_assert_eq(0, strncmp(out, "hello from ring 0", 17), "%s", out);
+	free(out);
+	snprintf(a, sizeof(a), "serial = %s/both.out", dir);
+	free(run_two("", a, a)); /* auto: a shared file is not stdout */
+	out = slurp(strcat(strcpy(b, dir), "/both.out"));
+	cr_assert_null(strstr(out, " | "), "%s", out);
+	unlink(b);
 	free(out);
 	snprintf(a, sizeof(a), "serial = %s/both.out", dir);
 	free(run_two("console_prefix = off", a, a));
