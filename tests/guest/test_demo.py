@@ -64,6 +64,9 @@ def test_demo(hvsim, work):
           % len(lines["storage"]))
     check("compute: done, every check passed" in lines["compute"],
           "demo: compute did not finish its checks")
+    check(any(re.match(r"SUMMARY: [1-9][0-9]* passed, 0 failed$", t)
+              for t in lines["storage"]),
+          "demo: storage did not pass its checks")
     for name, texts in lines.items():
         for t in texts:
             check(not t.startswith("FAIL"), "demo: %s: %s" % (name, t))
