@@ -16,7 +16,10 @@
  * echo VSP (vmbus/vsp.h) when `testdev` is set and the storage VSP
  * (vmbus/storvsp.h: SCSI controller, LUN 0 on devices/disk.c) when the
  * settings name a disk image; the image is flushed and closed when the
- * worker is destroyed (a clean stop), after the server is gone.
+ * worker is destroyed (a clean stop), after the server is gone. Then the
+ * integration services (vmbus/ic_services.h: shutdown, timesync,
+ * heartbeat), as Hyper-V offers them to every child, unless `ic_off`;
+ * they come last so the other devices keep their relids.
  * Reset: the partition is reset (RAM zeroed, vCPUs at power-on, its
  * connections forgotten), the VMBus server forgets the session and
  * connects again, every device on the bus gets its dev_ops.reset, the
@@ -31,8 +34,10 @@
 #include "devices/pc_testdev.h"
 #include "devices/uart16550.h"
 #include "partitions/console.h"
+#include "hv/hv.h"
 #include "partitions/hv_testdev.h"
 #include "partitions/vm_worker.h"
+#include "vmbus/ic_services.h"
 #include "vmbus/scsi.h"
 #include "vmbus/server.h"
 #include "vmbus/storvsp.h"
@@ -53,6 +58,7 @@ struct vm_worker {
 	struct disk *disk;	  /* with a disk: the image, */
 	struct scsi_lun *lun;	  /* its SCSI target */
 	struct storvsp_dev *stor; /* and the storage VSP */
+	struct ic_services *ics;  /* integration services (children) */
 };
 
 /* The SCSI controller's instance GUID (wire order): any fixed value
@@ -122,6 +128,27 @@ static int add_storage(struct vm_worker *w)
 	return 0;
 }
 
+/* Shutdown, timesync and heartbeat, after the other VSPs. */
+static int add_ic(struct vm_worker *w, struct hv *hv)
+{
+	struct ic_config c = {
+	    .child = partition_hv(w->part),
+	    .name = partition_name(w->part),
+	    .freq_hz = hv_freq_hz(hv),
+	    .heartbeat_ns = w->set.heartbeat_ns,
+	    .start_unix = w->set.start_unix,
+	    .trace = w->set.trace,
+	    .trace_part = (uint16_t)partition_id(w->part)};
+
+	if (!(w->ics = ic_services_create(&c)))
+		return -1;
+	for (unsigned i = 0; i < IC_NR_SERVICES; i++)
+		if (vmbus_server_add_vsp(w->vmb,
+					 ic_services_desc(w->ics, i), 0) < 0)
+			return -1;
+	return 0;
+}
+
 /* A child's VMBus server and the VSPs its settings name. */
 static int add_vmbus(struct vm_worker *w, struct hv *hv)
 {
@@ -135,13 +162,13 @@ static int add_vmbus(struct vm_worker *w, struct hv *hv)
 		return -1;
 	if (w->set.disk.path && w->set.disk.path[0] && add_storage(w))
 		return -1;
-	if (!w->set.part.testdev)
-		return 0;
-	if (!(w->echo = vsp_echo_create()))
-		return -1;
-	if (vmbus_server_add_vsp(w->vmb, vsp_echo_desc(w->echo), 0) < 0)
-		return -1;
-	return 0;
+	if (w->set.part.testdev) {
+		if (!(w->echo = vsp_echo_create()))
+			return -1;
+		if (vmbus_server_add_vsp(w->vmb, vsp_echo_desc(w->echo), 0) < 0)
+			return -1;
+	}
+	return w->set.ic_off ? 0 : add_ic(w, hv);
 }
 
 static int load(struct vm_worker *w)
@@ -196,6 +223,7 @@ void vm_worker_destroy(struct vm_worker *w)
 		fflush(w->set.part.serial);
 	vmbus_server_destroy(w->vmb); /* before its partition and VSPs */
 	vsp_echo_destroy(w->echo);
+	ic_services_destroy(w->ics);
 	storvsp_dev_destroy(w->stor);
 	scsi_lun_destroy(w->lun);
 	if (w->disk && disk_close(w->disk) != 0)
@@ -225,6 +253,11 @@ const struct vm_settings *vm_worker_settings(const struct vm_worker *w)
 struct vmbus_server *vm_worker_vmbus(struct vm_worker *w)
 {
 	return w->vmb;
+}
+
+struct ic_services *vm_worker_ic(struct vm_worker *w)
+{
+	return w->ics;
 }
 
 static void reset_devices(struct vm_worker *w)

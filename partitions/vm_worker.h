@@ -13,7 +13,9 @@
  *
  * A child's worker also runs its VMBus server (vmbus/server.h) with the
  * VSPs its settings name: the echo VSP (vmbus/vsp.h) with `testdev`, a
- * SCSI controller (vmbus/storvsp.h) on a raw image with `disk`.
+ * SCSI controller (vmbus/storvsp.h) on a raw image with `disk`, and the
+ * integration services shutdown, timesync and heartbeat
+ * (vmbus/ic_services.h) unless `ic_off`.
  */
 #ifndef HVSIM_PARTITIONS_VM_WORKER_H_
 #define HVSIM_PARTITIONS_VM_WORKER_H_
@@ -26,6 +28,7 @@
 struct trace;
 struct vm_worker;
 struct vmbus_server;
+struct ic_services;
 
 /* Put the kernel into the partition's RAM and enter its boot vCPU.
  * Returns 0, or a nonzero status (the machine's exit status) after
@@ -50,6 +53,13 @@ struct vm_settings {
 	 * VSP serving that raw image as LUN 0 of a SCSI controller, with
 	 * the physical disk's timing model (devices/disk.h). */
 	struct disk_config disk;
+	/* Integration services (vmbus/ic_services.h), offered after the
+	 * other VSPs unless ic_off: the heartbeat interval (0 = none) and
+	 * the wall clock at reference time 0 (seconds since 1970, UTC; the
+	 * scenario's start_time). */
+	bool ic_off;
+	uint64_t heartbeat_ns;
+	uint64_t start_unix;
 };
 
 /* Create the partition and its devices, and load the kernel (if any).
@@ -63,6 +73,8 @@ struct partition *vm_worker_partition(struct vm_worker *w);
 const struct vm_settings *vm_worker_settings(const struct vm_worker *w);
 /* The child's VMBus server; NULL for the parent. */
 struct vmbus_server *vm_worker_vmbus(struct vm_worker *w);
+/* The child's integration services; NULL for the parent or with ic_off. */
+struct ic_services *vm_worker_ic(struct vm_worker *w);
 /* Reset the partition (partition_reset), the devices to power-on, load
  * the kernel again and start it from the beginning. 0, or -1 with a
  * reason in err. */

@@ -46,6 +46,8 @@ struct scn_partition {
 	unsigned cap_pct;      /* 1..100 */
 	bool testdev;          /* QEMU hyperv-testdev + pc-testdev */
 	bool autostart;        /* start when the machine starts */
+	bool integration;      /* shutdown/timesync/heartbeat offered */
+	uint64_t heartbeat_ns; /* heartbeat interval; 0 = no heartbeats */
 };
 
 /* [machine] console_prefix: which children's COM1 lines start with
@@ -68,6 +70,7 @@ struct scenario {
 	bool timing;               /* cycle-approximate costs on */
 	uint64_t max_cycles;       /* simulated-time limit; 0 = none */
 	unsigned console_prefix;   /* enum scn_console_prefix */
+	uint64_t start_time;       /* wall clock at the start: s since 1970 */
 	unsigned nr_partitions;
 	struct scn_partition part[SCN_MAX_PARTITIONS];
 };
@@ -80,6 +83,8 @@ static inline void scn_partition_defaults(struct scn_partition *p)
 	p->weight = 100;
 	p->cap_pct = 100;
 	p->autostart = true;
+	p->integration = true;
+	p->heartbeat_ns = 2000000000ull; /* Hyper-V's 2 s */
 	/* A data-centre SSD behind the parent's driver: 100 us a request,
 	 * 1 GiB/s (ours; override per partition). */
 	p->disk_latency_ns = 100000;
@@ -94,6 +99,7 @@ static inline void scenario_defaults(struct scenario *sc)
 	sc->freq_hz = 2500000000ull;
 	sc->quantum_cycles = 1000000ull;
 	sc->timing = true;
+	sc->start_time = 1767225600ull; /* 2026-01-01T00:00:00Z */
 }
 
 /* Parse and validate a scenario file into *sc (defaults first). Returns 0,

@@ -46,6 +46,7 @@ static const struct range_row ranges[] = {
     {SK_DISK_BANDWIDTH, 0, 1ull << 40, " bytes/s", "0..1 TiB/s"},
     {SK_CONSOLE_PREFIX, SCN_PREFIX_AUTO, SCN_PREFIX_OFF, "",
      "0..2: auto, on, off"},
+    {SK_HEARTBEAT, 0, 3600000000000ull, " ns", "0..1 h"},
 };
 
 const char *scn_range_problem(enum scn_key k, uint64_t v, char *buf, size_t len)

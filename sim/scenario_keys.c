@@ -32,6 +32,7 @@ enum key_kind {
 	KIND_TEXT,    /* free text (the command line) */
 	KIND_TIME_NS, /* a time with its unit ("100us"), kept in ns */
 	KIND_PREFIX,  /* auto | on | off (enum scn_console_prefix) */
+	KIND_DATE,    /* "2026-01-01T00:00:00Z", kept as s since 1970 */
 };
 
 struct key_row {
@@ -74,6 +75,9 @@ static const struct key_row keys[SK_COUNT] = {
      P(disk_bandwidth)},
     {"console_prefix", SK_CONSOLE_PREFIX, true, KIND_PREFIX,
      M(console_prefix)},
+    {"start_time", SK_START_TIME, true, KIND_DATE, M(start_time)},
+    {"integration", SK_INTEGRATION, false, KIND_BOOL, P(integration)},
+    {"heartbeat", SK_HEARTBEAT, false, KIND_TIME_NS, P(heartbeat_ns)},
 };
 
 /* A unit suffix: the value is multiplied by 10^exp10. */
@@ -259,7 +263,7 @@ static int set_time_ns(struct scn_parse *p, const struct key_row *k,
 
 	char prob[160];
 
-	if (!why && !unit->is_time)
+	if (!why && !unit->is_time && !(k->key == SK_HEARTBEAT && ns == 0))
 		why = "needs a time unit (ns, us, ms, s)";
 	if (why)
 		return scn_fail(p, k->name, "'%.40s' %s", v, why);
@@ -372,6 +376,48 @@ static int set_prefix(struct scn_parse *p, const struct key_row *k,
 			v);
 }
 
+/* Days from 1970-01-01 to y-m-d (proleptic Gregorian; y >= 1970). */
+static uint64_t days_since_1970(unsigned y, unsigned m, unsigned d)
+{
+	static const unsigned before[12] = {0,	 31,  59,  90,	120, 151,
+					    181, 212, 243, 273, 304, 334};
+	uint64_t days = 0;
+
+	for (unsigned yy = 1970; yy < y; yy++)
+		days += (yy % 4 == 0 && (yy % 100 || yy % 400 == 0)) ? 366 : 365;
+	days += before[m - 1] + d - 1;
+	if (m > 2 && y % 4 == 0 && (y % 100 || y % 400 == 0))
+		days++;
+	return days;
+}
+
+/* "YYYY-MM-DDTHH:MM:SSZ" (UTC, 1970..9999) → seconds since 1970. */
+static int set_date(struct scn_parse *p, const struct key_row *k,
+		    const char *v)
+{
+	static const unsigned mdays[12] = {31, 29, 31, 30, 31, 30,
+					   31, 31, 30, 31, 30, 31};
+	unsigned y, mo, d, h, mi, s;
+	char z, extra;
+	uint64_t t;
+
+	if (sscanf(v, "%4u-%2u-%2uT%2u:%2u:%2u%c%c", &y, &mo, &d, &h, &mi,
+		   &s, &z, &extra) != 7 ||
+	    z != 'Z' || strlen(v) != 20)
+		return scn_fail(p, k->name,
+				"'%.40s' is not a UTC time like "
+				"2026-01-01T00:00:00Z",
+				v);
+	if (y < 1970 || mo < 1 || mo > 12 || d < 1 || d > mdays[mo - 1] ||
+	    (mo == 2 && d == 29 && !(y % 4 == 0 && (y % 100 || y % 400 == 0))) ||
+	    h > 23 || mi > 59 || s > 59)
+		return scn_fail(p, k->name, "'%.40s' is not a valid date "
+					    "and time (from 1970)", v);
+	t = days_since_1970(y, mo, d) * 86400u + h * 3600u + mi * 60u + s;
+	memcpy(field(p, k), &t, sizeof(t));
+	return 1;
+}
+
 static set_fn *const setters[] = {
     [KIND_UINT] = set_number,	[KIND_PERCENT] = set_number,
     [KIND_SIZE] = set_number,	[KIND_FREQ] = set_number,
@@ -379,7 +425,7 @@ static set_fn *const setters[] = {
     [KIND_ROLE] = set_word,	[KIND_TIMING] = set_word,
     [KIND_INFILE] = set_path,	[KIND_OUTFILE] = set_path,
     [KIND_TEXT] = set_text,	[KIND_TIME_NS] = set_time_ns,
-    [KIND_PREFIX] = set_prefix,
+    [KIND_PREFIX] = set_prefix, [KIND_DATE] = set_date,
 };
 
 /* ---- entry points -------------------------------------------------------- */

@@ -485,6 +485,9 @@ static int add_partition(struct sim *s, unsigned i)
 		     .bytes_per_sec = sp->disk_bandwidth,
 		     .freq_hz = s->sc->freq_hz,
 		     .channels = 1},
+	    .ic_off = !sp->integration,
+	    .heartbeat_ns = sp->heartbeat_ns,
+	    .start_unix = s->sc->start_time,
 	};
 	struct partition *p;
 	char err[200];
