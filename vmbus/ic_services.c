@@ -133,14 +133,15 @@ static void timesync_tick(struct ic_svc *v, cycles_t now)
 	uint64_t ref = hv_part_ref_time(s->cfg.child, now), pkt_id = 0;
 	uint8_t body[32];
 	size_t blen;
+	int n;
 
 	if (v->ic.state != IC_READY) /* last one unanswered: pause */
 		return;
 	blen = ic_timesync_body(
 	    v->ic.msgver, ic_unix_to_filetime(s->cfg.start_unix) + ref, ref,
 	    s->synced ? IC_TIMESYNC_SAMPLE : IC_TIMESYNC_SYNC, body);
-	send(v, ic_request(&v->ic, body, blen, s->buf, IC_BUF, &pkt_id), pkt_id,
-	     now);
+	n = ic_request(&v->ic, body, blen, s->buf, IC_BUF, &pkt_id);
+	send(v, n, pkt_id, now);
 	arm(v, now + ns_to_cycles(s, IC_TIMESYNC_INTERVAL_NS));
 }
 
@@ -247,8 +248,9 @@ static void negotiate_work(void *opaque, struct vmbus_channel *ch,
 	uint64_t pkt_id = 0;
 
 	(void)ch, (void)d, (void)len;
-	send(v, ic_negotiate(&v->ic, v->owner->buf, IC_BUF, &pkt_id), pkt_id,
-	     now);
+	int n = ic_negotiate(&v->ic, v->owner->buf, IC_BUF, &pkt_id);
+
+	send(v, n, pkt_id, now); /* n first: it sets pkt_id */
 }
 
 static uint32_t on_open(void *opaque, struct vmbus_channel *ch, cycles_t now)
