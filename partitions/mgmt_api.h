@@ -22,6 +22,8 @@
 #define MGMT_NAME_MAX	      64
 #define MGMT_MAX_VCPUS	      64
 #define MGMT_MACHINE	      (-1) /* partition id meaning "the machine" */
+#define MGMT_POWERDOWN_FORCE  0x1u /* the shutdown request's flags */
+#define MGMT_POWERDOWN_REBOOT 0x2u
 
 struct mgmt_partition_info {
 	char name[MGMT_NAME_MAX];
@@ -32,6 +34,11 @@ struct mgmt_partition_info {
 	uint64_t mem_bytes;
 	uint64_t cycles;       /* simulated cycles its vCPUs ran */
 	uint64_t instructions; /* guest instructions retired */
+	/* Integration services (vmbus/ic_services.h); heartbeat NULL when
+	 * the partition has none (the parent, or `integration = off`). */
+	const char *heartbeat; /* "off", "none", "healthy", "no-contact" */
+	uint64_t heartbeats, missed_heartbeats;
+	const char *shutdown; /* last request: "none", "pending", ... */
 };
 
 struct mgmt_exit_stat {
@@ -80,6 +87,12 @@ struct mgmt_target_ops {
 	 * relid (vmbus/server.c). */
 	int (*rescind)(void *opaque, int id, unsigned relid, char *err,
 		       size_t errlen);
+	/* Ask a child to shut down through its shutdown integration service
+	 * (flags MGMT_POWERDOWN_*): 0 once the request is on its way (the
+	 * answer comes later: query-partitions' "integration"), or -1 (err:
+	 * no open shutdown channel, a request already waiting, ...). */
+	int (*powerdown)(void *opaque, int id, unsigned flags, char *err,
+			 size_t errlen);
 	/* Statistics of one partition; 0 or -1 (err). out is zeroed first. */
 	int (*query_stats)(void *opaque, int id, struct mgmt_stats *out,
 			   char *err, size_t errlen);

@@ -111,12 +111,22 @@ static int find_partition(struct mgmt *m, json_t *args, bool required,
 
 static json_t *partition_json(const struct mgmt_partition_info *p)
 {
-	return json_pack(
+	json_t *o = json_pack(
 	    "{s:i,s:o,s:s,s:s,s:i,s:I,s:I,s:I}", "id", p->id, "name",
 	    mgmt_text(p->name), "role", p->role ? p->role : "child", "state",
 	    p->state ? p->state : "unknown", "vcpus", (int)p->vcpus, "memory",
 	    (json_int_t)p->mem_bytes, "cycles", (json_int_t)p->cycles,
 	    "instructions", (json_int_t)p->instructions);
+
+	if (o && p->heartbeat) /* the integration services' view */
+		json_object_set_new(
+		    o, "integration",
+		    json_pack("{s:s,s:I,s:I,s:s}", "heartbeat", p->heartbeat,
+			      "heartbeats", (json_int_t)p->heartbeats,
+			      "missed-heartbeats",
+			      (json_int_t)p->missed_heartbeats, "shutdown",
+			      p->shutdown ? p->shutdown : "none"));
+	return o;
 }
 
 static json_t *cmd_query_partitions(struct mgmt *m, json_t *args,
@@ -215,6 +225,74 @@ static json_t *cmd_vmbus_rescind(struct mgmt *m, json_t *a,
 			   err, sizeof(err)) != 0) {
 		mgmt_fail(e, "GenericError", "rescind on %.64s: %s", p.name,
 			  err[0] ? err : "failed");
+		return NULL;
+	}
+	return json_object();
+}
+
+/* A boolean argument (absent: false); -1 on a wrong type (e). */
+static int bool_arg(json_t *a, const char *name, struct mgmt_error *e)
+{
+	json_t *v = json_object_get(a, name);
+
+	if (!v)
+		return 0;
+	if (json_is_boolean(v))
+		return json_is_true(v);
+	if (json_is_string(v) && (!strcmp(json_string_value(v), "true") ||
+				  !strcmp(json_string_value(v), "false")))
+		return !strcmp(json_string_value(v), "true");
+	mgmt_fail(e, "GenericError",
+		  "Invalid parameter type for '%s', expected: boolean", name);
+	return -1;
+}
+
+/* The only child, for commands whose partition may be left out. */
+static int only_child(struct mgmt *m, struct mgmt_partition_info *out,
+		      struct mgmt_error *e)
+{
+	struct mgmt_partition_info *all;
+	unsigned n = 0, found = 0;
+
+	if (!(all = list_all(m, &n, e)))
+		return -1;
+	for (unsigned i = 0; i < n; i++)
+		if (all[i].role && !strcmp(all[i].role, "child") && !found++)
+			*out = all[i];
+	free(all);
+	if (found == 1)
+		return 1;
+	mgmt_fail(e, "GenericError",
+		  found ? "several children: give 'name' or 'id'"
+			: "no child partition");
+	return -1;
+}
+
+/* system_powerdown [name|id] [force] [reboot]: QMP's ACPI power button,
+ * here the child's shutdown integration service (vmbus/ic_services.h).
+ * Returns once the request is on its way, as QMP does; the guest's
+ * answer shows in query-partitions and as X_HV_GUEST_SHUTDOWN. */
+static json_t *cmd_system_powerdown(struct mgmt *m, json_t *a,
+				    struct mgmt_error *e)
+{
+	struct mgmt_partition_info p;
+	int force, reboot, r;
+	char err[200] = "";
+
+	if (unsupported((const void *)m->ops.powerdown, "system_powerdown", e))
+		return NULL;
+	if ((force = bool_arg(a, "force", e)) < 0 ||
+	    (reboot = bool_arg(a, "reboot", e)) < 0)
+		return NULL;
+	if ((r = find_partition(m, a, false, &p, e)) < 0 ||
+	    (r == 0 && only_child(m, &p, e) < 0))
+		return NULL;
+	if (m->ops.powerdown(m->opaque, p.id,
+			     (force ? MGMT_POWERDOWN_FORCE : 0) |
+				 (reboot ? MGMT_POWERDOWN_REBOOT : 0),
+			     err, sizeof(err)) != 0) {
+		mgmt_fail(e, "GenericError", "system_powerdown %.64s: %s",
+			  p.name, err[0] ? err : "failed");
 		return NULL;
 	}
 	return json_object();
@@ -421,6 +499,10 @@ static const struct mgmt_cmd cmds[] = {
      cmd_vmbus_rescind,
      {"name", "id", "relid", NULL},
      "hot-remove a child's VMBus device (channel relid)"},
+    {"system_powerdown",
+     cmd_system_powerdown,
+     {"name", "id", "force", "reboot", NULL},
+     "ask a child to shut down (its shutdown integration service)"},
     {"quit", cmd_quit, {NULL}, "end the simulation"},
 };
 

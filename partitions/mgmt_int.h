@@ -48,7 +48,7 @@ void mgmt_fail(struct mgmt_error *e, const char *cls, const char *fmt, ...)
 struct mgmt_cmd {
 	const char *name;
 	json_t *(*fn)(struct mgmt *m, json_t *args, struct mgmt_error *e);
-	const char *args[4]; /* accepted argument names, NULL-terminated */
+	const char *args[6]; /* accepted argument names, NULL-terminated */
 	const char *help;
 };
 
