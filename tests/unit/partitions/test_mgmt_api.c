@@ -111,6 +111,7 @@ Test(mgmt, query_version_and_commands)
 					   "partition-stop",
 					   "partition-reset",
 					   "x-vmbus-rescind",
+					   "system_powerdown",
 					   "quit"};
 
 	cr_assert(json_is_object(json_object_get(v, "qemu")));

@@ -7,6 +7,7 @@
  * Worker's wiring (partitions/vm_worker.c).
  */
 #include "server_rig.h"
+#include "vmbus/ic_services.h"
 
 /* ---- the server's outgoing queue
  * --------------------------------------------- */
@@ -411,6 +412,18 @@ static struct vm_worker *mk_worker(struct rig *r, bool parent, bool testdev,
 	return w;
 }
 
+/* Every child is offered shutdown, timesync and heartbeat, after the
+ * other VSPs (vmbus/ic_services.h). */
+static void expect_ic_offers(struct rig *r)
+{
+	struct chanmsg m;
+
+	for (int i = 0; i < IC_NR_SERVICES; i++) {
+		cr_assert_eq(196, take(r, 0, &m));
+		cr_assert_arr_eq(ic_if_type[i], m.u.offer.if_type, 16);
+	}
+}
+
 static void rm_worker(struct rig *r, struct vm_worker *w)
 {
 	vm_worker_destroy(w);
@@ -430,6 +443,7 @@ Test(server, a_child_worker_runs_a_server_offering_echo_with_testdev)
 	post_simple(&r, CHANMSG_REQUESTOFFERS, 0);
 	cr_assert_eq(196, take(&r, 0, &m));
 	cr_assert_arr_eq(vsp_echo_if_type, m.u.offer.if_type, 16);
+	expect_ic_offers(&r);
 	cr_assert(take(&r, 0, &m));
 	cr_assert_eq(CHANMSG_ALLOFFERS_DELIVERED, m.type);
 	/* A reset forgets the session; the server answers again. */
@@ -448,6 +462,7 @@ Test(server, no_testdev_no_offers_and_no_server_for_the_parent)
 
 	cr_assert_eq(1, negotiate(&r, 4, VMBUS_VERSION_V5_3, 0, &m));
 	post_simple(&r, CHANMSG_REQUESTOFFERS, 0);
+	expect_ic_offers(&r); /* the integration services only */
 	cr_assert(take(&r, 0, &m));
 	cr_assert_eq(CHANMSG_ALLOFFERS_DELIVERED, m.type);
 	rm_worker(&r, w);
