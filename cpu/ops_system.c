@@ -222,6 +222,25 @@ void op_swapgs(struct cpu *c, const struct dinsn *d)
 	c->msr.kernel_gs_base = gs;
 }
 
+/* CLAC / STAC (0F 01 CA / CB): clear / set RFLAGS.AC, which lets the
+ * kernel reach user pages under CR4.SMAP. #UD at CPL > 0 (SDM Vol. 2A),
+ * not #GP; SMAP is advertised (cpu/cpuid.c), so they exist in every mode. */
+void op_clac(struct cpu *c, const struct dinsn *d)
+{
+	(void)d;
+	if (c->cpl != 0)
+		cpu_raise_ud(c);
+	c->rflags &= ~RF_AC;
+}
+
+void op_stac(struct cpu *c, const struct dinsn *d)
+{
+	(void)d;
+	if (c->cpl != 0)
+		cpu_raise_ud(c);
+	c->rflags |= RF_AC;
+}
+
 /* Write a 64-bit value as EDX:EAX (upper halves of RAX/RDX cleared). */
 static void set_edx_eax(struct cpu *c, uint64_t v)
 {

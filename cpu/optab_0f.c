@@ -47,7 +47,9 @@ static const struct opdesc grp7[72] = {
 	ROW("vmcall", op_vmcall, 0, 0, 0, V, 0, 0, INT, MR | BR | SE, FNONE),
 	INV("vmlaunch"), INV("vmresume"), INV("vmxoff"), BAD, BAD, BAD,
 	/* C8 */
-	INV("monitor"), INV("mwait"), INV("clac"), INV("stac"),
+	INV("monitor"), INV("mwait"),
+	ROW("clac", op_clac, 0, 0, 0, V, 0, 0, ALU, MR, FNONE),
+	ROW("stac", op_stac, 0, 0, 0, V, 0, 0, ALU, MR, FNONE),
 	BAD, BAD, BAD, INV("encls"),
 	/* D0 */
 	INV("xgetbv"), INV("xsetbv"), BAD, BAD,

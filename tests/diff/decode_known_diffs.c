@@ -218,10 +218,10 @@ const struct known_diff known_diffs[] = {
 	{D_WE_REJECT, BOTH, -1, 0, 0, " lar lsl verr verw ", NULL,
 	 "LAR/LSL/VERR/VERW (descriptor probes): no handler in ops.h"},
 	{D_WE_REJECT, BOTH, -1, 0, 0,
-	 " monitor mwait clac stac xgetbv xsetbv vmfunc xend xtest encls enclu"
+	 " monitor mwait xgetbv xsetbv vmfunc xend xtest encls enclu"
 	 " enclv vmlaunch vmresume vmxoff vmrun vmmcall vmload vmsave stgi clgi"
 	 " skinit invlpga rdpkru wrpkru monitorx mwaitx clzero rdpru ",
-	 NULL, "0F 01 forms without a handler: MONITOR/MWAIT, SMAP, XCR0, "
+	 NULL, "0F 01 forms without a handler: MONITOR/MWAIT, XCR0, "
 	 "VMX/SVM, TSX, SGX, PKU"},
 	{D_WE_REJECT, BOTH, -1, 0, 0,
 	 " sysenter sysexit getsec rsm emms vmread vmwrite lss lfs lgs"

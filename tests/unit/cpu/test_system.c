@@ -607,6 +607,37 @@ Test(system, swapgs_outside_64bit_mode_raises_ud)
 	fx_free(fx);
 }
 
+/* ---- CLAC, STAC ---------------------------------------------------------------------- */
+
+Test(system, clac_and_stac_clear_and_set_ac_at_cpl0)
+{
+	static const uint8_t stac[] = {0x0F, 0x01, 0xCB, 0xF4};
+	static const uint8_t clac[] = {0x0F, 0x01, 0xCA, 0xF4};
+	struct fx *fx = fx_new(FX_LONG64);
+
+	cr_assert_eq(-1, run(fx, stac, sizeof(stac)));
+	cr_assert_neq(0ull, fx->cpu->rflags & RF_AC, "STAC sets AC");
+	fx_free(fx);
+	fx = fx_new(FX_LONG64);
+	fx->cpu->rflags |= RF_AC;
+	cr_assert_eq(-1, run(fx, clac, sizeof(clac)));
+	cr_assert_eq(0ull, fx->cpu->rflags & RF_AC, "CLAC clears AC");
+	fx_free(fx);
+}
+
+Test(system, clac_and_stac_at_cpl3_raise_ud)
+{
+	static const uint8_t codes[2][4] = {{0x0F, 0x01, 0xCA, 0xF4},
+					    {0x0F, 0x01, 0xCB, 0xF4}};
+
+	for (int i = 0; i < 2; i++) {
+		struct fx *fx = fx_new(FX_LONG64);
+		enter_user(fx);
+		cr_assert_eq(EXC_UD, run(fx, codes[i], 4), "case %d", i);
+		fx_free(fx);
+	}
+}
+
 /* ---- HLT, CLI, STI -------------------------------------------------------------------- */
 
 Test(system, hlt_at_cpl0_halts_after_the_instruction)
