@@ -119,6 +119,7 @@ OP(op_lgdt); OP(op_lidt); OP(op_sgdt); OP(op_sidt);  /* 0F 01 /2 /3 /0 /1 */
 OP(op_lmsw); OP(op_smsw); OP(op_invlpg);            /* 0F 01 /6 /4 /7 */
 OP(op_swapgs);      /* 0F 01 F8 */
 OP(op_clac); OP(op_stac); /* 0F 01 CA / CB */
+OP(op_verr); OP(op_verw); /* 0F 00 /4 /5 */
 OP(op_rdtscp);      /* 0F 01 F9 */
 OP(op_vmcall);      /* 0F 01 C1: env->vmcall or #UD */
 OP(op_sldt); OP(op_str); OP(op_lldt); OP(op_ltr);   /* 0F 00 /0 /1 /2 /3 */

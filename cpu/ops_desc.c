@@ -1,6 +1,7 @@
 /*
  * cpu/ops_desc.c — the descriptor-table registers: LGDT, LIDT, SGDT, SIDT
- * (0F 01 /2 /3 /0 /1) and LLDT, LTR, SLDT, STR (0F 00 /2 /3 /0 /1).
+ * (0F 01 /2 /3 /0 /1), LLDT, LTR, SLDT, STR (0F 00 /2 /3 /0 /1) and the
+ * segment probes VERR, VERW (0F 00 /4 /5).
  *
  * Spec: Intel SDM Vol. 2A/2B (the instruction pages), Vol. 3A §3.5.1
  * (pseudo-descriptors), §7.2.3 and §7.7 (TSS descriptors, 16 bytes in
@@ -231,4 +232,69 @@ void op_ltr(struct cpu *c, const struct dinsn *d)
 	cpu_lin_write(c, s.lin + 5, 1, (s.lo >> 40) & 0xFF,
 		      ACC_WRITE | ACC_IMPLICIT_SUP);
 	c->tr = sysdesc_cache(&s, sel);
+}
+
+/* ---- VERR / VERW (0F 00 /4 /5) --------------------------------------------- */
+
+/*
+ * ZF = 1 if the segment `sel` names could be read (VERR) or written (VERW)
+ * at the current CPL and the selector's RPL, else ZF = 0; no other flag
+ * changes and, unlike a segment load, a bad selector is no fault: null,
+ * beyond the GDT/LDT limit, a system descriptor or too privileged just
+ * clear ZF. Only the descriptor read itself can fault (#PF). #UD in real
+ * and virtual-8086 mode. Linux executes VERW on every return to user mode
+ * as its MDS buffer-clearing sequence.
+ */
+static bool verify_segment(struct cpu *c, uint16_t sel, bool write)
+{
+	uint64_t base = c->gdtr.base, raw;
+	uint32_t limit = c->gdtr.limit, index = sel & ~7u;
+	unsigned rpl = sel & 3, attr;
+
+	if ((sel & 0xFFFC) == 0)
+		return false;
+	if (sel & 4) {
+		if ((c->ldtr.sel & 0xFFFC) == 0)
+			return false;
+		base = c->ldtr.base;
+		limit = c->ldtr.limit;
+	}
+	if ((uint64_t)index + 7 > limit)
+		return false;
+	base += index;
+	if (!(c->efer & EFER_LMA))
+		base &= 0xFFFFFFFF;
+	raw = cpu_lin_read(c, base, 8, ACC_IMPLICIT_SUP);
+	attr = (unsigned)((raw >> 40) & 0xFF);
+	if (!(attr & SEGA_S))
+		return false;
+	if (SEGA_TYPE(attr) & 0x8) { /* code: never writable */
+		if (write || !(SEGA_TYPE(attr) & 0x2))
+			return false;
+		if (SEGA_TYPE(attr) & 0x4) /* conforming: no DPL check */
+			return true;
+	} else if (write && !(SEGA_TYPE(attr) & 0x2)) {
+		return false;
+	}
+	return SEGA_DPL(attr) >= c->cpl && SEGA_DPL(attr) >= rpl;
+}
+
+static void verify(struct cpu *c, const struct dinsn *d, bool write)
+{
+	uint16_t sel;
+
+	if (!in_protected_mode(c))
+		cpu_raise_ud(c);
+	sel = (uint16_t)rm_read(c, d, 2);
+	cpu_set_rflags(c, verify_segment(c, sel, write) ? RF_ZF : 0, RF_ZF);
+}
+
+void op_verr(struct cpu *c, const struct dinsn *d)
+{
+	verify(c, d, false);
+}
+
+void op_verw(struct cpu *c, const struct dinsn *d)
+{
+	verify(c, d, true);
 }

@@ -26,7 +26,9 @@ static const struct opdesc grp6[8] = {
 	ROW("str", op_str, E, 0, 0, V, 0, 0, MOV, MR, FNONE),
 	ROW("lldt", op_lldt, E, 0, 0, W, 0, 0, SEGLOAD, MR | PV | SE, FNONE),
 	ROW("ltr", op_ltr, E, 0, 0, W, 0, 0, SEGLOAD, MR | PV | SE, FNONE),
-	INV("verr"), INV("verw"), BAD, BAD,
+	ROW("verr", op_verr, E, 0, 0, W, 0, 0, SEGLOAD, MR, FWZF),
+	ROW("verw", op_verw, E, 0, 0, W, 0, 0, SEGLOAD, MR, FWZF),
+	BAD, BAD,
 };
 
 /* Group 7 (0F 01): [reg] for memory forms, [8 + (modrm & 0x3F)] for the

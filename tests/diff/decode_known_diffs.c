@@ -215,8 +215,8 @@ const struct known_diff known_diffs[] = {
 	{D_WE_REJECT, BOTH, -1, 0, 0,
 	 " daa das aaa aas aam aad salc xlatb les lds arpl ",
 	 NULL, "legacy BCD/XLAT/BOUND/LES/LDS/ARPL: no handler in ops.h"},
-	{D_WE_REJECT, BOTH, -1, 0, 0, " lar lsl verr verw ", NULL,
-	 "LAR/LSL/VERR/VERW (descriptor probes): no handler in ops.h"},
+	{D_WE_REJECT, BOTH, -1, 0, 0, " lar lsl ", NULL,
+	 "LAR/LSL (descriptor probes): no handler in ops.h"},
 	{D_WE_REJECT, BOTH, -1, 0, 0,
 	 " monitor mwait xgetbv xsetbv vmfunc xend xtest encls enclu"
 	 " enclv vmlaunch vmresume vmxoff vmrun vmmcall vmload vmsave stgi clgi"

@@ -477,6 +477,7 @@ Test(optab, every_handler_in_ops_h_is_wired)
 	    op_lmsw,	   op_smsw,
 	    op_invlpg,	   op_swapgs,
 	    op_clac,	   op_stac,
+	    op_verr,	   op_verw,
 	    op_rdtscp,	   op_vmcall,
 	    op_sldt,	   op_str,
 	    op_lldt,	   op_ltr,

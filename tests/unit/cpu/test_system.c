@@ -607,6 +607,62 @@ Test(system, swapgs_outside_64bit_mode_raises_ud)
 	fx_free(fx);
 }
 
+/* ---- VERR, VERW ---------------------------------------------------------------------- */
+
+/* mov ax, sel; verr ax (0F 00 E0) or verw ax (0F 00 E8); hlt. ZF after.
+ * At CPL 3 the HLT raises #GP, whose delivery leaves ZF alone. */
+static bool verify_zf(struct fx *fx, uint16_t sel, bool write)
+{
+	uint8_t code[] = {0x66, 0xB8, (uint8_t)sel, (uint8_t)(sel >> 8),
+			  0x0F, 0x00, write ? 0xE8 : 0xE0, 0xF4};
+	int end = fx->cpu->cpl ? EXC_GP : -1;
+
+	cr_assert_eq(end, run(fx, code, sizeof(code)), "sel %#x", sel);
+	return (cpu_get_rflags(fx->cpu) & RF_ZF) != 0;
+}
+
+Test(system, verw_and_verr_test_the_descriptor_without_faulting)
+{
+	static const struct {
+		uint16_t sel;
+		bool write, zf;
+	} cases[] = {
+	    {0x10, true, true},	  /* kernel data */
+	    {0x2B, true, true},	  /* user data, RPL 3 */
+	    {0x08, true, false},  /* code is never writable */
+	    {0x08, false, true},  /* readable code */
+	    {0x00, true, false},  /* null */
+	    {0x40, false, false}, /* TSS: a system descriptor */
+	    {0xFF8, true, false}, /* beyond the GDT limit: no #GP */
+	    {0x0C, true, false},  /* LDT selector with a null LDTR */
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct fx *fx = fx_new(FX_LONG64);
+		cpu_set_rflags(fx->cpu, cases[i].zf ? 0 : RF_ZF, RF_ZF);
+		cr_assert_eq(cases[i].zf,
+			     verify_zf(fx, cases[i].sel, cases[i].write),
+			     "case %zu", i);
+		fx_free(fx);
+	}
+}
+
+Test(system, verw_at_cpl3_fails_for_a_kernel_segment)
+{
+	struct fx *fx = fx_new(FX_LONG64);
+
+	enter_user(fx);
+	cr_assert(!verify_zf(fx, 0x10, true), "DPL 0 < CPL 3");
+	fx_free(fx);
+	fx = fx_new(FX_LONG64);
+	enter_user(fx);
+	cr_assert(verify_zf(fx, 0x2B, true), "user data");
+	fx_free(fx);
+	fx = fx_new(FX_LONG64);
+	cr_assert(verify_zf(fx, 0x28, true), "user data, RPL 0, at CPL 0");
+	fx_free(fx);
+}
+
 /* ---- CLAC, STAC ---------------------------------------------------------------------- */
 
 Test(system, clac_and_stac_clear_and_set_ac_at_cpl0)
