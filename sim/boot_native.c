@@ -20,7 +20,7 @@
 
 #define NR_PDS 4 /* 4 x 1 GiB */
 
-static int write_page_tables(struct ldr *l)
+int boot_write_identity_map(struct ldr *l)
 {
 	uint8_t page[4096];
 	int rc;
@@ -84,7 +84,7 @@ int boot_native_setup(struct ldr *l)
 	size_t len = strlen(cmd); /* <= BOOT_CMDLINE_MAX, checked earlier */
 	int rc;
 
-	if ((rc = write_page_tables(l)) != LOADER_OK ||
+	if ((rc = boot_write_identity_map(l)) != LOADER_OK ||
 	    (rc = ldr_copy(l, BOOT_CMDLINE, cmd, len + 1)) != LOADER_OK ||
 	    (rc = write_module_list(l)) != LOADER_OK ||
 	    (rc = write_boot_info(l, (uint32_t)len)) != LOADER_OK)

@@ -11,8 +11,9 @@
  * written; nothing below BOOT_KERNEL_MIN (the boot area) is ever written
  * from a file. libelf parses the headers; the numbers it returns are
  * checked here again. Errors are "FILE: problem" plus an enum loader_err.
- * Called by sim/sim.c; the protocol-specific parts are in boot_native.c and
- * multiboot.c.
+ * Called by sim/sim.c; the protocol-specific parts are in boot_native.c,
+ * multiboot.c, pvh.c and bzimage.c (initrd.c checks Linux initrds,
+ * bootmap.c builds their memory map).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -366,10 +367,24 @@ int ldr_load_modules(struct ldr *l)
 	return rc;
 }
 
-/* ELF64: must be little-endian x86-64; boots natively. */
+int ldr_memmap(struct ldr *l, struct boot_mem_range *out)
+{
+	int n = boot_memmap(l->ram, l->args->reserved, l->args->nr_reserved,
+			    out, BOOT_MEMMAP_MAX);
+
+	if (n < 0)
+		return ldr_fail(l, LOADER_ERR_ARGS,
+				"the reserved memory ranges are invalid or "
+				"too many for the memory map");
+	return n;
+}
+
+/* ELF64: must be little-endian x86-64; boots by PVH if it names a PVH
+ * entry, natively otherwise. */
 static int load_elf64(struct ldr *l, Elf *e)
 {
 	GElf_Ehdr eh;
+	uint64_t pvh_entry;
 	int rc;
 
 	if (!gelf_getehdr(e, &eh))
@@ -382,6 +397,11 @@ static int load_elf64(struct ldr *l, Elf *e)
 	if (eh.e_type != ET_EXEC && eh.e_type != ET_DYN)
 		return ldr_fail(l, LOADER_ERR_FORMAT,
 				"ELF type %u is not an executable", eh.e_type);
+	rc = pvh_find_entry(l, e, &pvh_entry);
+	if (rc == 1)
+		return pvh_load(l, e, pvh_entry);
+	if (rc != 0)
+		return rc;
 	l->bs->proto = BOOT_NATIVE64;
 	if ((rc = ldr_load_elf(l, e, false)) != LOADER_OK ||
 	    (rc = ldr_load_modules(l)) != LOADER_OK)
@@ -418,13 +438,16 @@ static int load_kernel(struct ldr *l)
 	Elf *e;
 	int rc;
 
+	if (bzimage_detect(l->img, l->size))
+		return bzimage_load(l);
 	if (l->size < SELFMAG || memcmp(id, ELFMAG, SELFMAG) != 0) {
 		long hdr = multiboot_find_header(l->img, l->size);
 		if (hdr >= 0 && (get_le32(l->img + hdr + 4) & (1u << 16)))
 			return multiboot_load(l, NULL, hdr);
 		return ldr_fail(l, LOADER_ERR_FORMAT,
-				"not an ELF file (and no multiboot header "
-				"with load addresses)");
+				"not an ELF file, a bzImage or a file "
+				"with a multiboot header with load "
+				"addresses");
 	}
 	if (l->size < sizeof(Elf32_Ehdr) ||
 	    (id[EI_CLASS] == ELFCLASS64 && l->size < sizeof(Elf64_Ehdr)))
@@ -461,6 +484,11 @@ static int check_args(struct ldr *l)
 		return ldr_fail(l, LOADER_ERR_ARGS,
 				"%d modules; at most %d are supported",
 				a->nr_initrd, LOADER_MAX_MODULES);
+	l->path = "rsdp";
+	if (a->rsdp_gpa && a->rsdp_gpa >= physmem_ram_size(l->pm))
+		return ldr_fail(l, LOADER_ERR_ARGS,
+				"RSDP address %#llx lies outside guest RAM",
+				(unsigned long long)a->rsdp_gpa);
 	l->path = "--kernel";
 	if (!a->kernel)
 		return ldr_fail(l, LOADER_ERR_ARGS, "no kernel file given");
@@ -494,16 +522,28 @@ int loader_load(struct physmem *pm, const struct loader_args *args,
 void loader_enter(struct cpu *cpu, struct physmem *pm,
 		  const struct boot_state *bs)
 {
-	/* Both boot states point GDTR at BOOT_GDT, so both get its table. */
+	/* Every boot state points GDTR at BOOT_GDT, so all get its table. */
 	cpu_write_boot_gdt(pm, BOOT_GDT);
-	if (bs->proto == BOOT_MULTIBOOT1) {
+	switch (bs->proto) {
+	case BOOT_MULTIBOOT1:
 		cpu_setup_protected32(cpu);
 		cpu_set_gpr(cpu, RAX, MULTIBOOT_BOOT_MAGIC);
 		cpu_set_gpr(cpu, RBX, bs->info);
-	} else {
+		break;
+	case BOOT_PVH: /* flat 32-bit, paging off, EBX = hvm_start_info */
+		cpu_setup_protected32(cpu);
+		cpu_set_gpr(cpu, RBX, bs->info);
+		break;
+	case BOOT_LINUX64: /* long mode, identity map, RSI = zero page */
+		cpu_setup_long64(cpu, BOOT_PML4, BOOT_GDT);
+		cpu_set_gpr(cpu, RSI, bs->info);
+		cpu_set_gpr(cpu, RSP, BOOT_STACK);
+		break;
+	case BOOT_NATIVE64:
 		cpu_setup_long64(cpu, BOOT_PML4, BOOT_GDT);
 		cpu_set_gpr(cpu, RDI, bs->info);
 		cpu_set_gpr(cpu, RSP, BOOT_STACK);
+		break;
 	}
 	cpu_set_rip(cpu, bs->entry);
 }

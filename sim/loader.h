@@ -1,7 +1,9 @@
 /*
  * sim/loader.h — load a guest kernel and its modules into guest RAM and
  * set up the boot hand-off, exactly as docs/BOOT.md specifies:
- *   ELF64 x86-64            → hvsim native boot (long mode, paging on)
+ *   ELF64 x86-64 with a Xen PHYS32_ENTRY note → PVH (protected mode)
+ *   other ELF64 x86-64      → hvsim native boot (long mode, paging on)
+ *   Linux bzImage ("HdrS")  → Linux 64-bit boot protocol (long mode)
  *   ELF32 with a multiboot v1 header (or any file whose multiboot header
  *   sets the address fields, bit 16) → multiboot v1 (protected mode)
  * Every file is untrusted: a bad one gets a one-line message naming it and
@@ -53,6 +55,26 @@ enum loader_err {
 	LOADER_ERR_NOMEM = -5, /* the host ran out of memory */
 };
 
+/* Address-range types of the E820 map and of PVH's memory map (the same
+ * numbers: the ACPI specification's address range types). */
+enum boot_mem_type {
+	BOOT_MEM_RAM = 1,
+	BOOT_MEM_RESERVED = 2,
+	BOOT_MEM_ACPI = 3, /* ACPI tables, reclaimable after boot */
+	BOOT_MEM_NVS = 4,
+};
+
+struct boot_mem_range {
+	uint64_t start, len;
+	uint32_t type; /* enum boot_mem_type */
+};
+
+#define LOADER_MAX_RESERVED 16 /* caller's ranges carved out of RAM */
+#define BOOT_MEMMAP_MAX	    40 /* entries of a built memory map */
+/* The default map (sim/bootmap.c): RAM below BOOT_LOWMEM_END, reserved
+ * up to 1 MiB (EBDA, video, BIOS area), RAM from 1 MiB to the RAM size. */
+#define BOOT_LOWMEM_END 0x9F000u
+
 /* The kernel comes from a file (kernel = its path), or from memory
  * (image != NULL: image_size bytes, e.g. a guest built into hvsim,
  * sim/builtin.h; kernel is then only its name in messages). An image
@@ -64,9 +86,13 @@ struct loader_args {
 	int nr_initrd;
 	const void *image; /* NULL: read the file `kernel` */
 	size_t image_size;
+	/* For the Linux protocols (PVH, bzImage); ignored by the others. */
+	uint64_t rsdp_gpa; /* the ACPI RSDP, 0 = none */
+	const struct boot_mem_range *reserved; /* e.g. the ACPI tables */
+	int nr_reserved;
 };
 
-enum boot_proto { BOOT_NATIVE64, BOOT_MULTIBOOT1 };
+enum boot_proto { BOOT_NATIVE64, BOOT_MULTIBOOT1, BOOT_PVH, BOOT_LINUX64 };
 
 struct boot_module {
 	uint64_t start, end; /* [start, end) in guest-physical memory */
@@ -89,6 +115,16 @@ struct boot_state {
  */
 int loader_load(struct physmem *pm, const struct loader_args *args,
 		struct boot_state *bs, char *err, size_t errlen);
+
+/*
+ * The guest's memory map: the default layout above over `ram` bytes, with
+ * each `reserved` range (later ones win) laid over it; adjacent ranges of
+ * one type merged, sorted by address. Returns the number of entries
+ * written to out[max], or -1 if a reserved range is empty, wraps, has an
+ * unknown type or the map needs more than `max` entries.
+ */
+int boot_memmap(uint64_t ram, const struct boot_mem_range *reserved,
+		int nr_reserved, struct boot_mem_range *out, int max);
 
 /* Write the boot GDT and put the CPU in the entry state. */
 void loader_enter(struct cpu *cpu, struct physmem *pm,

@@ -1,7 +1,8 @@
 /*
  * sim/loader_int.h — what the loader's files share: the load context,
- * error reporting, range checks and guest-memory writes. Only
- * sim/loader.c, sim/boot_native.c and sim/multiboot.c include it.
+ * error reporting, range checks and guest-memory writes. Only the
+ * loader's files (loader.c, boot_native.c, multiboot.c, pvh.c, bzimage.c,
+ * initrd.c) include it.
  */
 #ifndef HVSIM_SIM_LOADER_INT_H_
 #define HVSIM_SIM_LOADER_INT_H_
@@ -48,6 +49,28 @@ int ldr_load_modules(struct ldr *l);
 
 /* Native boot: page tables, boot info, command line, module list. */
 int boot_native_setup(struct ldr *l);
+/* Identity page tables for the first 4 GiB at BOOT_PML4 (boot_native.c);
+ * the Linux 64-bit protocol uses them too. */
+int boot_write_identity_map(struct ldr *l);
+
+/* PVH (pvh.c): the XEN_ELFNOTE_PHYS32_ENTRY address from the PT_NOTE
+ * segments into *entry. Returns 1 if found, 0 if there is none, or an
+ * enum loader_err (a malformed note) with the message set. */
+int pvh_find_entry(struct ldr *l, Elf *e, uint64_t *entry);
+/* Load an ELF64 kernel for PVH entry at `entry`, its modules, and write
+ * hvm_start_info, the memory map, command line and module list. */
+int pvh_load(struct ldr *l, Elf *e, uint64_t entry);
+
+/* Linux bzImage (bzimage.c): true if the file has a setup header. */
+bool bzimage_detect(const uint8_t *img, size_t size);
+/* Load the protected-mode kernel and the initrd, write the zero page. */
+int bzimage_load(struct ldr *l);
+
+/* Check that each loaded module, if it is in a format we can walk (newc
+ * cpio, gzip, xz), is complete (initrd.c). */
+int initrd_check(struct ldr *l);
+/* The memory map of the Linux protocols into out[BOOT_MEMMAP_MAX]. */
+int ldr_memmap(struct ldr *l, struct boot_mem_range *out);
 
 /* Multiboot v1: find the header in the image; -1 if there is none. */
 long multiboot_find_header(const uint8_t *img, size_t size);
