@@ -436,7 +436,8 @@ static void print_usage(FILE *f)
 	builtin_list(f);
 	fputs("\nExit status of run: docs/BOOT.md (guest debug-exit v gives "
 	      "(v<<1)|1; 0 halted;\n2 usage/bad input; 4 triple fault; 125 "
-	      "--max-cycles reached).\n",
+	      "--max-cycles reached). The demo exits 0 when\nboth children "
+	      "ended well.\n",
 	      f);
 }
 

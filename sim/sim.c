@@ -218,6 +218,7 @@ int sim_run(struct sim *s)
 	s->res.host_cpu_s = cpu_seconds() - t0;
 	s->res.instret = children_instret(s);
 	s->res.cycles = hv_now(s->hv);
+	s->res.freq_hz = s->sc->freq_hz;
 	sim_mgmt_close(s->mgmt, s->res.reason);
 	s->mgmt = NULL;
 	if (s->trace)
@@ -234,84 +235,13 @@ const struct sim_result *sim_result(const struct sim *s)
 	return &s->res;
 }
 
-/* How a child that did not end by itself stands at the end of the run. */
-static const char *unended_state(const struct sim *s, const struct partition *p)
-{
-	if (s->res.status == SIM_EXIT_TIME_LIMIT)
-		return "still running when the run ended";
-	switch (partition_state(p)) {
-	case PART_RUNNING:
-		return "halted for good (nothing can interrupt it)";
-	case PART_PAUSED:
-		return "paused";
-	case PART_CREATED:
-		return "never started";
-	default:
-		return partition_state_name(partition_state(p));
-	}
-}
-
-void sim_print_partition_ends(const struct sim *s, FILE *f)
-{
-	fputs("hvsim: how each child partition ended:\n", f);
-	for (unsigned i = 0; i < s->nr_parts; i++) {
-		const struct partition *p = s->part[i];
-
-		if (!partition_is_parent(p))
-			fprintf(f, "hvsim:   %-16s %s\n", partition_name(p),
-				partition_ended(p) ? partition_end_reason(p)
-						   : unended_state(s, p));
-	}
-}
-
-/* With several partitions: each one's exits by reason, side by side
- * (the table above sums them). */
-static void print_exits_by_partition(const struct sim *s, FILE *f)
-{
-	fprintf(f, "hvsim: %-20s", "exits by partition");
-	for (unsigned i = 0; i < s->nr_parts; i++)
-		fprintf(f, " %12.12s", partition_name(s->part[i]));
-	fputc('\n', f);
-	for (int r = 0; r < HV_EXIT_NR; r++) {
-		if (!hv_exit_count(s->hv, (enum hv_exit_reason)r))
-			continue;
-		fprintf(f, "hvsim: %-20s", hv_exit_name((enum hv_exit_reason)r));
-		for (unsigned i = 0; i < s->nr_parts; i++)
-			fprintf(f, " %12llu",
-				(unsigned long long)hv_part_exit_count(
-				    partition_hv(s->part[i]),
-				    (enum hv_exit_reason)r));
-		fputc('\n', f);
-	}
-}
-
-void sim_print_summary(const struct sim *s, FILE *f)
-{
-	const struct sim_result *r = &s->res;
-	double sim_s = (double)r->cycles / (double)s->sc->freq_hz;
-	double mips =
-	    r->host_cpu_s > 0 ? (double)r->instret / r->host_cpu_s / 1e6 : 0.0;
-
-	fprintf(f, "hvsim: %s\n", r->reason);
-	fprintf(f,
-		"hvsim: %llu instructions, %llu cycles = %.6f s simulated "
-		"at %.2f GHz; host %.3f s CPU, %.1f MIPS\n",
-		(unsigned long long)r->instret, (unsigned long long)r->cycles,
-		sim_s, (double)s->sc->freq_hz / 1e9, r->host_cpu_s, mips);
-	hv_print_stats(s->hv, f);
-	if (s->nr_children > 1) {
-		print_exits_by_partition(s, f);
-		sim_print_partition_ends(s, f);
-	}
-}
-
-struct hv *sim_hv(struct sim *s) { return s->hv; }
+struct hv *sim_hv(const struct sim *s) { return s->hv; }
 /* The VM Service (for sim/mgmt_glue.c; its prototype is there until
  * sim.h declares it). */
 struct vm_service *sim_vm_service(struct sim *s);
 struct vm_service *sim_vm_service(struct sim *s) { return s->vs; }
 unsigned sim_nr_partitions(const struct sim *s) { return s->nr_parts; }
-struct partition *sim_partition(struct sim *s, unsigned i)
+struct partition *sim_partition(const struct sim *s, unsigned i)
 {
 	return i < s->nr_parts ? s->part[i] : NULL;
 }

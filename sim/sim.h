@@ -58,6 +58,7 @@ struct sim_result {
 	char reason[160];  /* one line: why the run ended */
 	uint64_t instret;  /* guest instructions retired */
 	uint64_t cycles;   /* simulated cycles */
+	uint64_t freq_hz;  /* the machine's clock (cycles per second) */
 	double host_cpu_s; /* host CPU time spent in sim_run */
 	bool quiescent;	   /* it ended because nothing could run any more
 			      (not a limit, a quit or an error) */
@@ -84,8 +85,10 @@ struct sim *sim_create_scenario(const struct scenario *sc,
 /* Run to the end; returns the process exit status. */
 int sim_run(struct sim *s);
 const struct sim_result *sim_result(const struct sim *s);
-/* The end-of-run summary: reason, instructions, cycles, simulated time,
- * host seconds and MIPS. */
+/* The end-of-run summary (sim/sim_summary.c): reason, instructions,
+ * cycles, simulated time, host seconds and MIPS, each vCPU's time and the
+ * exits by reason; with two or more children also the exits of each
+ * partition and how each child ended. */
 void sim_print_summary(const struct sim *s, FILE *f);
 /* One line per child: how it ended (its debug-exit, triple fault or
  * crash), or how it stands (halted for good, still running at the
@@ -96,8 +99,8 @@ void sim_destroy(struct sim *s);
 
 /* The machine's parts, for tests and statistics. Partitions are in
  * scenario order. */
-struct hv *sim_hv(struct sim *s);
+struct hv *sim_hv(const struct sim *s);
 unsigned sim_nr_partitions(const struct sim *s);
-struct partition *sim_partition(struct sim *s, unsigned i);
+struct partition *sim_partition(const struct sim *s, unsigned i);
 
 #endif
