@@ -170,8 +170,8 @@ static void shutdown_timeout_work(void *opaque, struct vmbus_channel *ch,
 	uint64_t pkt_id;
 
 	(void)ch, (void)now;
-	if (len != sizeof(pkt_id))
-		return;
+	if (s->arming || len != sizeof(pkt_id))
+		return; /* no service partition: no timers */
 	memcpy(&pkt_id, d, sizeof(pkt_id));
 	if (v->ic.state != IC_WAITING || v->ic.want_pkt_id != pkt_id)
 		return; /* answered meanwhile */
@@ -205,8 +205,10 @@ static void shutdown_work(void *opaque, struct vmbus_channel *ch, const void *d,
 		s->sd = IC_SD_FAILED;
 		return;
 	}
+	s->arming = true;
 	vsp_submit(v->ch, shutdown_timeout_work, v, &pkt_id, sizeof(pkt_id),
 		   IC_COST_TIMER, now + ns_to_cycles(s, IC_SHUTDOWN_TIMEOUT_NS));
+	s->arming = false;
 }
 
 int ic_services_shutdown(struct ic_services *s, uint32_t flags, cycles_t now,
