@@ -40,6 +40,7 @@ struct fake {
 	const char *last_act; /* its name */
 	bool fail_next;	      /* the next action fails */
 	unsigned last_relid;  /* x-vmbus-rescind's channel */
+	unsigned last_flags;  /* system_powerdown's flags */
 };
 
 static inline unsigned fk_list(void *o, struct mgmt_partition_info *out,
@@ -101,6 +102,16 @@ static inline int fk_rescind(void *o, int id, unsigned relid, char *e,
 		      e, l);
 }
 
+static inline int fk_powerdown(void *o, int id, unsigned flags, char *e,
+			       size_t l)
+{
+	struct fake *f = o;
+
+	f->last_flags = flags;
+	return fk_act(f, id, "powerdown",
+		      f->parts[id < 3 && id >= 0 ? id : 0].state, e, l);
+}
+
 static inline int fk_stats(void *o, int id, struct mgmt_stats *st, char *e,
 			   size_t l)
 {
@@ -136,6 +147,7 @@ static const struct mgmt_target_ops fake_ops = {
     .stop = fk_stop,
     .reset = fk_reset,
     .rescind = fk_rescind,
+    .powerdown = fk_powerdown,
     .query_stats = fk_stats,
     .query_status = fk_status,
     .quit = fk_quit,
