@@ -16,6 +16,8 @@
  * announced when the clients are next served, and at the end of the run.
  * A partition's statistics: its exits by reason (hv_part_exit_count /
  * _cycles) and each vCPU's ring 3 / ring 0 / root / idle / wait time.
+ * system_powerdown and the children's integration services (heartbeat
+ * health, shutdown results, their events): sim/mgmt_ic.c.
  */
 #include <jansson.h>
 #include <stdio.h>
@@ -29,9 +31,9 @@
 #include "partitions/partition.h"
 #include "partitions/vm_service.h"
 #include "partitions/vm_worker.h"
-#include "vmbus/ic_services.h"
 #include "vmbus/server.h"
 #include "sim/mgmt_glue.h"
+#include "sim/mgmt_ic.h"
 #include "sim/sim.h"
 
 /* Defined in sim.c (sim.h should declare it: lead). */
@@ -51,11 +53,8 @@ struct sim_mgmt {
 	 * here that no command made (a guest ending by itself) is
 	 * announced as X_HV_PARTITION_STATE_CHANGE. */
 	enum part_state seen[MGMT_MAX_PARTITIONS];
-	/* The same for the integration services: heartbeat health and the
-	 * last shutdown request's result (X_HV_GUEST_HEARTBEAT,
-	 * X_HV_GUEST_SHUTDOWN). */
-	enum ic_health seen_health[MGMT_MAX_PARTITIONS];
-	enum ic_shutdown_result seen_shutdown[MGMT_MAX_PARTITIONS];
+	/* The same for the integration services (sim/mgmt_ic.h). */
+	struct mgmt_ic_seen seen_ic;
 };
 
 static long long now_ns(void)
@@ -77,20 +76,7 @@ static struct partition *part_by_id(struct sim_mgmt *g, int id)
 }
 
 static void note_states(struct sim_mgmt *g, bool announce);
-static void note_ic(struct sim_mgmt *g, bool announce);
 
-/* The integration services of partition id, or NULL (the parent, none). */
-static struct ic_services *ic_of(struct sim_mgmt *g, int id)
-{
-	struct vm_service *vs = sim_vm_service(g->s);
-
-	for (unsigned i = 0; i < vm_service_count(vs); i++) {
-		struct vm_worker *w = vm_service_worker(vs, i);
-		if ((int)partition_id(vm_worker_partition(w)) == id)
-			return vm_worker_ic(w);
-	}
-	return NULL;
-}
 
 static const char *run_state(enum part_state st)
 {
@@ -121,20 +107,6 @@ static void part_totals(struct partition *p, struct hv_vp_stats *sum)
 	}
 }
 
-static void ic_info(struct sim_mgmt *g, struct mgmt_partition_info *out)
-{
-	struct ic_services *ics = ic_of(g, out->id);
-	struct ic_status st;
-
-	if (!ics)
-		return;
-	ic_services_status(ics, &st);
-	out->heartbeat = ic_health_name(st.heartbeat.health);
-	out->heartbeats = st.heartbeat.beats;
-	out->missed_heartbeats = st.heartbeat.missed;
-	out->shutdown = ic_shutdown_result_name(st.shutdown);
-}
-
 static unsigned g_list(void *o, struct mgmt_partition_info *out, unsigned max)
 {
 	struct sim_mgmt *g = o;
@@ -154,7 +126,7 @@ static unsigned g_list(void *o, struct mgmt_partition_info *out, unsigned max)
 		out[i].mem_bytes = physmem_ram_size(hv_part_mem(hp));
 		out[i].cycles = sum.ring3 + sum.ring0 + sum.root;
 		out[i].instructions = sum.instret;
-		ic_info(g, &out[i]);
+		mgmt_ic_info(g->s, &out[i]);
 	}
 	return n < max ? n : max;
 }
@@ -239,20 +211,8 @@ static int g_rescind(void *o, int id, unsigned relid, char *err, size_t len)
 /* system_powerdown: the child's shutdown integration service. */
 static int g_powerdown(void *o, int id, unsigned flags, char *err, size_t len)
 {
-	struct sim_mgmt *g = o;
-	struct ic_services *ics = ic_of(g, id);
-	uint32_t icf = (flags & MGMT_POWERDOWN_FORCE ? IC_SHUTDOWN_FORCE : 0) |
-		       (flags & MGMT_POWERDOWN_REBOOT ? IC_SHUTDOWN_RESTART : 0);
-
-	if (!part_by_id(g, id)) {
-		snprintf(err, len, "no partition %d", id);
-		return -1;
-	}
-	if (!ics) {
-		snprintf(err, len, "it has no integration services");
-		return -1;
-	}
-	return ic_services_shutdown(ics, icf, hv_now(sim_hv(g->s)), err, len);
+	return mgmt_ic_powerdown(((struct sim_mgmt *)o)->s, id, flags, err,
+				 len);
 }
 
 /* Exits of the partition by reason (the rows that happened), and each
@@ -342,7 +302,7 @@ struct sim_mgmt *sim_mgmt_open(struct sim *s, const char *path,
 		return NULL;
 	}
 	note_states(g, false);
-	note_ic(g, false);
+	mgmt_ic_note(g->s, g->m, &g->seen_ic, false);
 	return g;
 }
 
@@ -383,57 +343,10 @@ static void note_states(struct sim_mgmt *g, bool announce)
 	}
 }
 
-static void emit(struct sim_mgmt *g, const char *name, json_t *d)
-{
-	char *text = json_dumps(d, JSON_COMPACT);
-
-	mgmt_emit_event(g->m, name, text);
-	free(text);
-	json_decref(d);
-}
-
-/* Heartbeat health and shutdown results that changed since the last
- * look, announced (announce) or only recorded. */
-static void note_ic(struct sim_mgmt *g, bool announce)
-{
-	for (unsigned i = 0; i < sim_nr_partitions(g->s) &&
-			     i < MGMT_MAX_PARTITIONS;
-	     i++) {
-		struct partition *p = sim_partition(g->s, i);
-		struct ic_services *ics = ic_of(g, (int)partition_id(p));
-		struct ic_status st;
-
-		if (!ics)
-			continue;
-		ic_services_status(ics, &st);
-		if (st.heartbeat.health != g->seen_health[i] && announce)
-			emit(g, "X_HV_GUEST_HEARTBEAT",
-			     json_pack("{s:s?,s:i,s:s,s:I,s:I}", "partition",
-				       partition_name(p), "id",
-				       (int)partition_id(p), "heartbeat",
-				       ic_health_name(st.heartbeat.health),
-				       "heartbeats",
-				       (json_int_t)st.heartbeat.beats,
-				       "missed",
-				       (json_int_t)st.heartbeat.missed));
-		if (st.shutdown != g->seen_shutdown[i] && announce &&
-		    st.shutdown != IC_SD_PENDING)
-			emit(g, "X_HV_GUEST_SHUTDOWN",
-			     json_pack("{s:s?,s:i,s:s,s:I}", "partition",
-				       partition_name(p), "id",
-				       (int)partition_id(p), "result",
-				       ic_shutdown_result_name(st.shutdown),
-				       "status",
-				       (json_int_t)st.shutdown_status));
-		g->seen_health[i] = st.heartbeat.health;
-		g->seen_shutdown[i] = st.shutdown;
-	}
-}
-
 static void serve(struct sim_mgmt *g)
 {
 	note_states(g, true);
-	note_ic(g, true);
+	mgmt_ic_note(g->s, g->m, &g->seen_ic, true);
 	mgmt_poll(g->m);
 	note_states(g, false);
 }
@@ -464,7 +377,7 @@ void sim_mgmt_close(struct sim_mgmt *g, const char *reason)
 	if (!g)
 		return;
 	note_states(g, true); /* e.g. the guest that ended the run */
-	note_ic(g, true);
+	mgmt_ic_note(g->s, g->m, &g->seen_ic, true);
 	if (!g->quit) {	      /* after `quit`, SHUTDOWN was announced already */
 		data = json_pack("{s:b,s:s}", "guest", 1, "reason",
 				 "guest-shutdown");
