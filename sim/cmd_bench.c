@@ -255,6 +255,7 @@ int cmd_bench(int argc, char **argv)
 	    (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
 		puts("usage: hvsim bench [GUEST.elf]...\n"
 		     "       hvsim bench --partitions [N]\n"
+		     "       hvsim bench --vmbus [N]\n"
 		     "Run CPU-bound guests (default: every bench_*.elf in "
 		     "<dir of hvsim>/" BENCH_GUEST_DIR ")\none at a time with "
 		     "output discarded. Per guest: instructions retired, host "
@@ -264,8 +265,24 @@ int cmd_bench(int argc, char **argv)
 		     "ok, 1 if not.\n--partitions: one child alone, then N (default 8) "
 		     "children, each running\nbench_intloop on 2 physical "
 		     "CPUs: MIPS, host memory per partition and\nthe "
-		     "scheduling overhead.");
+		     "scheduling overhead.\n--vmbus: the storage guest reads "
+		     "N (default 20000) 4 KiB blocks through\nVMBus at queue "
+		     "depth 1 and 32, tracing off and on: round trips per "
+		     "host\nsecond, instructions and simulated time per round "
+		     "trip, trace overhead\nand the modelled latency of each "
+		     "stage of a read.");
 		return 0;
+	}
+	if (argc > 1 && !strcmp(argv[1], "--vmbus")) {
+		unsigned long n = 20000;
+		char *end = NULL;
+
+		if (argc > 3)
+			return bench_usage_error(argv[3]);
+		if (argc == 3 && ((n = strtoul(argv[2], &end, 10)) == 0 ||
+				  *end != '\0' || n > 100000000))
+			return bench_usage_error(argv[2]);
+		return bench_vmbus((unsigned)n);
 	}
 	if (argc > 1 && !strcmp(argv[1], "--partitions")) {
 		unsigned long n = 8;

@@ -7,6 +7,7 @@
 #define HVSIM_SIM_CMD_BENCH_H_
 
 #include <stddef.h>
+#include <stdint.h>
 
 /* Where the default bench guests live, relative to the hvsim binary. */
 #define BENCH_GUEST_DIR "examples/guests"
@@ -31,6 +32,31 @@ const char *bench_verdict(int status);
  * N children, each running bench_intloop; prints MIPS, memory per
  * partition and the overhead. Returns 0 if every run was ok. */
 int bench_partitions(unsigned children);
+
+/* `hvsim bench --vmbus [N]` (cmd_bench_vmbus.c): the storage guest reads
+ * N 4 KiB blocks at queue depth 1 and 32, tracing off and on; prints
+ * round trips per host second, guest instructions and simulated time per
+ * round trip, the trace overhead and the latency breakdown of a read.
+ * Returns 0 if every run was ok. */
+int bench_vmbus(unsigned requests);
+
+/* What a trace says one request's stages took (cmd_bench_vmbus_trace.c):
+ * for each request (channel, txn below 2^32: not the init-phase ids), the
+ * cycles from each stage to the next stage recorded for it. A stage at or
+ * before the last one seen for (channel, txn) starts a new request (ids
+ * are reused, as Linux reuses its request ids); a record with txn 0 (about
+ * the channel) counts for the one request open on it, if only one is. */
+struct vmbus_breakdown {
+	uint64_t freq_hz;   /* the trace's clock */
+	uint64_t requests;  /* with at least two stages */
+	uint64_t seen[10];  /* [stage]: records (index 1..9) */
+	uint64_t count[10]; /* [stage]: deltas measured */
+	uint64_t p50[10];   /* [stage]: median cycles since the previous */
+	uint64_t total_p50; /* median first-to-last-stage cycles */
+};
+/* 0, or -1 with a message (unreadable trace, no request in it). */
+int bench_vmbus_breakdown(const char *trace_path, struct vmbus_breakdown *out,
+			  char *err, size_t errlen);
 
 /* Geometric mean of the positive values among v[0..n); 0 if none. */
 double bench_geomean(const double *v, size_t n);
