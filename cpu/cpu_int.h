@@ -154,6 +154,8 @@ struct cpu {
 /* ---- decoded-instruction cache (exec.c) -------------------------------- */
 struct icache *icache_create(void);
 void icache_destroy(struct icache *ic);
+/* Blocks decoded so far (lookups that missed), for tests. */
+uint64_t icache_misses(const struct icache *ic);
 
 /* ---- time ------------------------------------------------------------- */
 static inline void cpu_charge(struct cpu *c, cycles_t n) { c->cycles += n; }

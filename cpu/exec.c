@@ -45,6 +45,12 @@
 #define BLOCK_MAX 32
 #define BLOCK_CACHE_BITS 12
 #define BLOCK_CACHE_SIZE (1u << BLOCK_CACHE_BITS)
+/* Two slots per set: with one, two hot blocks whose GPAs hash alike
+ * evict each other on every visit (the storage guest's VMBus loop had two
+ * such pairs: four decodes per round trip). */
+#define BLOCK_WAYS 2
+#define BLOCK_SETS (BLOCK_CACHE_SIZE / BLOCK_WAYS)
+_Static_assert(BLOCK_WAYS == 2, "block_find looks at exactly two ways");
 
 struct block {
 	uint64_t gpa;   /* GPA of the first instruction; ~0 when empty */
@@ -75,7 +81,8 @@ struct icache {
 	struct block_run run;
 	const struct physmem *mem;  /* whose code-write counter this is: */
 	const uint32_t *code_writes; /* physmem_code_write_counter(mem) */
-	struct block blocks[BLOCK_CACHE_SIZE];
+	struct block blocks[BLOCK_CACHE_SIZE]; /* set k: BLOCK_WAYS from k*2 */
+	uint8_t last_filled[BLOCK_SETS];      /* way of the newest fill */
 	uint64_t misses; /* lookups that decoded (hits are not counted: the
 			  * increment would cost every block) */
 };
@@ -92,10 +99,34 @@ struct icache *icache_create(void)
 
 void icache_destroy(struct icache *ic) { free(ic); }
 
-static unsigned block_index(uint64_t gpa)
+uint64_t icache_misses(const struct icache *ic) { return ic->misses; }
+
+/* The set of the block at `gpa`. */
+static unsigned block_set(uint64_t gpa)
 {
 	uint64_t h = gpa * 0x9E3779B97F4A7C15ull;
-	return (unsigned)(h >> (64 - BLOCK_CACHE_BITS));
+	return (unsigned)(h >> (64 - BLOCK_CACHE_BITS + 1));
+}
+
+/* The slot a new block at `gpa` goes to: a stale copy of it (another
+ * mode or generation), else an empty slot, else the older fill. */
+static struct block *block_victim(struct icache *ic, unsigned set,
+				  uint64_t gpa)
+{
+	struct block *ways = &ic->blocks[set * BLOCK_WAYS];
+	unsigned w;
+
+	for (w = 0; w < BLOCK_WAYS; w++)
+		if (ways[w].gpa == gpa)
+			break;
+	if (w == BLOCK_WAYS)
+		for (w = 0; w < BLOCK_WAYS; w++)
+			if (ways[w].gpa == ~0ull)
+				break;
+	if (w == BLOCK_WAYS)
+		w = (ic->last_filled[set] + 1u) % BLOCK_WAYS;
+	ic->last_filled[set] = (uint8_t)w;
+	return &ways[w];
 }
 
 /* Does the instruction access memory through its ModRM operand? Those pay
@@ -235,9 +266,12 @@ static inline struct block *block_find(struct cpu *c, uint64_t lin)
 	if (!mem_fetch_tlb_hit(c, lin, &gpa))
 		return NULL;
 	struct icache *ic = c->icache;
-	struct block *b = &ic->blocks[block_index(gpa)];
-	if (b->gpa != gpa || b->mode != c->mode)
-		return NULL;
+	struct block *b = &ic->blocks[block_set(gpa) * BLOCK_WAYS];
+	if (b->gpa != gpa || b->mode != c->mode) {
+		b++; /* the set's other way */
+		if (b->gpa != gpa || b->mode != c->mode)
+			return NULL;
+	}
 	uint32_t writes = *ic->code_writes;
 	if (b->checked != writes) {
 		if (b->gen != physmem_code_gen(c->mem, gpa))
@@ -258,12 +292,15 @@ static __attribute__((noinline)) struct block *block_fill(struct cpu *c,
 	if (!code)
 		return NULL;
 	struct icache *ic = c->icache;
-	struct block *b = &ic->blocks[block_index(gpa)];
-	if (b->gpa == gpa && b->mode == c->mode &&
-	    b->gen == physmem_code_gen(c->mem, gpa)) {
-		b->checked = *ic->code_writes;
-		return b;
-	}
+	unsigned set = block_set(gpa);
+	struct block *b = &ic->blocks[set * BLOCK_WAYS];
+	for (unsigned w = 0; w < BLOCK_WAYS; w++, b++)
+		if (b->gpa == gpa && b->mode == c->mode &&
+		    b->gen == physmem_code_gen(c->mem, gpa)) {
+			b->checked = *ic->code_writes;
+			return b;
+		}
+	b = block_victim(ic, set, gpa);
 	ic->misses++;
 	block_decode(c, b, code, (int)(PAGE_SIZE - (lin & ~PAGE_MASK)), gpa);
 	return b->gpa == gpa ? b : NULL;
