@@ -173,7 +173,11 @@ static bool bulk_linear(const struct cpu *c, int seg, uint64_t off,
 }
 
 /* Host pointer for [lin, lin+len) (one page) after a successful walk that
- * sets A/D like the access would; NULL on a fault or if not RAM. */
+ * sets A/D like the access would; NULL on a fault or if not RAM. A plain
+ * fast tag of the soft TLB for that page and access stands for the walk:
+ * it was filled by one that allowed the access, with A (and D for a
+ * write tag) already set, on a RAM page that holds no code (a write tag).
+ * Anything else (a miss, a TLB_SLOW or TLB_SMAP tag) walks. */
 static uint8_t *bulk_host(struct cpu *c, uint64_t lin, uint64_t len,
 			  bool write, uint64_t *gpa)
 {
@@ -182,7 +186,13 @@ static uint8_t *bulk_host(struct cpu *c, uint64_t lin, uint64_t len,
 	struct walk_result w;
 	unsigned acc = (write ? ACC_WRITE : ACC_READ) |
 		       (c->cpl == 3 ? ACC_USER : 0);
+	const struct tlb_entry *e =
+	    &(c->cpl == 3 ? c->tlb.usr : c->tlb.sup)[tlb_index(lin)];
 
+	if ((write ? e->tag_write : e->tag_read) == (lin & PAGE_MASK)) {
+		*gpa = e->gpa_page | (lin & ~PAGE_MASK);
+		return (uint8_t *)(uintptr_t)(lin + e->addend);
+	}
 	if (mmu_walk(c->mem, &ps, lin, acc, &w) != 0)
 		return NULL;
 	*gpa = w.gpa;
