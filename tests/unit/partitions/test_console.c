@@ -73,12 +73,13 @@ Test(console, two_consoles_on_one_stream_never_interleave_inside_a_line)
 	struct console *b = console_create(out, "b | ");
 	const char *la = "first line of a\nsecond of a\n";
 	const char *lb = "b says one thing\nand another\n";
+	size_t na = strlen(la), nb = strlen(lb);
 
 	/* Byte by byte, alternating, as two guests on two pCPUs would. */
-	for (size_t i = 0; la[i] || lb[i]; i++) {
-		if (i < strlen(la))
+	for (size_t i = 0; i < na || i < nb; i++) {
+		if (i < na)
 			console_putc(a, (uint8_t)la[i]);
-		if (i < strlen(lb))
+		if (i < nb)
 			console_putc(b, (uint8_t)lb[i]);
 	}
 	console_destroy(a);
