@@ -12,7 +12,9 @@ guest file is anywhere near it) and checks there that:
             reads it, with VMBus request stages; the disk image made in
             $TMPDIR is gone afterwards;
   scenario  a scenario file naming only builtin: kernels runs;
-  list      `hvsim run --list-builtin` names the demo's guests.
+  list      `hvsim run --list-builtin` names the demo's guests;
+  kernel    `--kernel builtin:hello` runs (unprefixed: one child), an
+            unknown builtin: name is a usage error that says so.
 Python 3 standard library only; exits 1 with the reasons on failure.
 """
 import os
@@ -124,8 +126,21 @@ def test_scenario(hvsim, work):
 def test_list(hvsim, work):
     r = run([hvsim, "run", "--list-builtin"], work)
     check(r.returncode == 0, "--list-builtin: status %d" % r.returncode)
-    for name in ("builtin:compute", "builtin:hello"):
+    for name in ("builtin:compute", "builtin:hello", "builtin:storage"):
         check(name in r.stdout, "--list-builtin does not list %s" % name)
+
+
+def test_kernel_option(hvsim, work):
+    r = run([hvsim, "run", "--kernel", "builtin:hello"], work)
+    check(r.returncode == 1, "--kernel builtin:hello: status %d, not 1"
+          % r.returncode)
+    check(r.stdout.startswith("hello from ring 0"),
+          "--kernel builtin:hello: a lone child's console is not prefixed")
+    r = run([hvsim, "run", "--kernel", "builtin:nope"], work)
+    check(r.returncode == 2, "--kernel builtin:nope: status %d, not 2"
+          % r.returncode)
+    check("builtin:nope: no such built-in guest" in r.stderr,
+          "--kernel builtin:nope: %r" % r.stderr)
 
 
 def main():
@@ -134,7 +149,7 @@ def main():
     with tempfile.TemporaryDirectory(prefix="hvsim-demo-test-") as work:
         hvsim = os.path.join(work, "hvsim")
         shutil.copy(sys.argv[1], hvsim)
-        for t in (test_demo, test_scenario, test_list):
+        for t in (test_demo, test_scenario, test_list, test_kernel_option):
             t(hvsim, work)
     for f in FAILURES:
         print("FAILED:", f)
