@@ -1,5 +1,6 @@
 /*
- * examples/guests/hello.c — the default demo guest, ring-0 half.
+ * examples/guests/hello.c — the first example guest (also built into hvsim:
+ * `hvsim run --kernel builtin:hello`), ring-0 half.
  *
  * Shows the path every real kernel takes: boot in ring 0 (hvsim native
  * boot, docs/BOOT.md), install its own GDT/TSS/IDT/page tables and SYSCALL

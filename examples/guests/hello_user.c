@@ -1,5 +1,5 @@
 /*
- * examples/guests/hello_user.c — the demo guest's ring-3 half (linked into
+ * examples/guests/hello_user.c — the hello guest's ring-3 half (linked into
  * the user region because of the _user.c suffix; see
  * examples/runtime/sections64.ld).
  *
