@@ -60,3 +60,18 @@ Test(scenario, heartbeat_and_integration_keys)
 	expect_error(CHILD "integration = maybe\n", 3,
 		     "[partition \"c1\"] integration: 'maybe' is not one of");
 }
+
+/* examples/scenarios/util.scn, as meson copies it next to the guests
+ * (this test runs from build/tests/). */
+Test(scenario, example_util)
+{
+	char path[PATH_MAX];
+
+	cr_assert_eq(0, cli_path_near_binary("../examples/scenarios/util.scn",
+					     path, sizeof(path)));
+	cr_assert_eq(0, scenario_load(path, sc, err, sizeof(err)), "%s", err);
+	cr_assert_eq(1767225600ull, sc->start_time);
+	cr_assert_str_eq("util", sc->part[1].name);
+	cr_assert_eq(1000000000ull, sc->part[1].heartbeat_ns);
+	cr_assert(sc->part[1].integration);
+}
