@@ -200,4 +200,32 @@ unsigned hv_assert_sint(struct hv_part *to, unsigned vp, unsigned sint);
 uint64_t hv_freq_hz(const struct hv *hv);
 uint64_t hv_part_ref_time(const struct hv_part *p, cycles_t now);
 
+/* ---- platform devices (hv/platform.c) ------------------------------------
+ * What the VM Worker's I/O APIC, PIT, RTC and PM block use. */
+/* The partition's time as its devices see it: the latest of its vCPUs'
+ * clocks (monotonic; for one vCPU, the time of the access it makes). */
+cycles_t hv_part_now(const struct hv_part *p);
+/* The event queue, for device timers (sim/evq.h). */
+struct evq *hv_evq(struct hv *hv);
+/* An interrupt message (I/O APIC redirection entry or MSI): to the local
+ * APICs that dest/dest_mode select (lapic_match_dest). delivery: 0 fixed,
+ * 1 lowest priority; others are dropped. level sets the TMR bit, so the
+ * APIC's EOI comes back through the EOI listener. Returns how many APICs
+ * took it (0: dropped, counted). */
+struct hv_irq_msg {
+	uint32_t dest;
+	int dest_mode; /* 0 physical, 1 logical */
+	int delivery;  /* enum lapic_delivery */
+	uint8_t vector;
+	bool level;
+};
+unsigned hv_part_deliver_irq(struct hv_part *p, const struct hv_irq_msg *m);
+/* Called with the vector when any of the partition's APICs EOIs a
+ * level-triggered interrupt (the I/O APIC's EOI broadcast). */
+typedef void hv_eoi_fn(void *opaque, uint8_t vector);
+void hv_part_set_eoi_listener(struct hv_part *p, hv_eoi_fn *fn, void *opaque);
+/* Charge an MMIO exit to the partition's running vCPU (a device page
+ * emulated synchronously, like the xAPIC page). */
+void hv_part_charge_mmio(struct hv_part *p);
+
 #endif

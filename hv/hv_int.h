@@ -99,6 +99,11 @@ struct hv_part {
 	/* Service work queued for this partition's vCPUs (work.c); only the
 	 * parent's is used. */
 	struct hv_workq *workq;
+	/* Platform devices (platform.c): the EOI listener (the I/O APIC)
+	 * and device interrupts that reached no APIC. */
+	hv_eoi_fn *eoi_fn;
+	void *eoi_opaque;
+	uint64_t irq_dropped;
 };
 
 struct hv_pcpu {
@@ -154,6 +159,8 @@ int hv_exit_dispatch(struct hv_vp *vp, struct hv_exit *e);
 /* Count and charge an exit that does not come through a cpu_env callback
  * (an MMIO intercept): the row's cost plus `lat`, as root-mode time. */
 void hv_exit_charge(struct hv_vp *vp, enum hv_exit_reason r, cycles_t lat);
+/* An APIC of the partition EOIed a level-triggered vector (platform.c). */
+void hv_part_eoi_broadcast(struct hv_part *p, uint8_t vector);
 /* A port I/O exit of a partition (work.c): for a child, forwarded to the
  * parent's VM Worker (ENV_RETRY until it completes), else handled by the
  * partition's ops at once. */

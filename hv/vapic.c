@@ -98,6 +98,14 @@ static void hook_irq_changed(void *opaque, bool pending)
 	hv_vp_set_intr_line(vp->part, vp->index, pending);
 }
 
+/* A level-triggered vector was EOIed: to the partition's I/O APIC. */
+static void hook_eoi_broadcast(void *opaque, uint8_t vector)
+{
+	struct hv_vp *vp = opaque;
+
+	hv_part_eoi_broadcast(vp->part, vector);
+}
+
 /* ---- IPIs ---------------------------------------------------------------- */
 
 /* Is the vCPU waiting for a SIPI? Halted (off the run queue) with its core
@@ -238,6 +246,7 @@ int vapic_create(struct hv_vp *vp)
 	    .cancel = hook_cancel,
 	    .irq_changed = hook_irq_changed,
 	    .send_ipi = hook_send_ipi,
+	    .eoi_broadcast = hook_eoi_broadcast,
 	};
 
 	vp->lapic = lapic_create(&cfg, &hooks);
