@@ -36,8 +36,8 @@
 #define RTC_PORT  0x70
 #define RTC_PORTS 2
 
-/* 2025-01-01T00:00:00Z: the start time when the scenario gives none. */
-#define RTC_DEFAULT_START 1735689600ll
+/* 2026-01-01T00:00:00Z, the scenario's default start_time (sim/scenario.h). */
+#define RTC_DEFAULT_START 1767225600ll
 
 struct rtc_config {
 	struct dev_clock clock;

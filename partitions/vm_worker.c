@@ -20,6 +20,9 @@
  * integration services (vmbus/ic_services.h: shutdown, timesync,
  * heartbeat), as Hyper-V offers them to every child, unless `ic_off`;
  * they come last so the other devices keep their relids.
+ * With platform_pc a child also has its PC platform (pc_platform.h: ACPI
+ * tables, 8259s, PIT, RTC, I/O APIC, PM block); an S5 power-off ends it
+ * with status 0, and a reset writes its tables again.
  * Reset: the partition is reset (RAM zeroed, vCPUs at power-on, its
  * connections forgotten), the VMBus server forgets the session and
  * connects again, every device on the bus gets its dev_ops.reset, the
@@ -36,6 +39,7 @@
 #include "partitions/console.h"
 #include "hv/hv.h"
 #include "partitions/hv_testdev.h"
+#include "partitions/pc_platform.h"
 #include "partitions/vm_worker.h"
 #include "vmbus/ic_services.h"
 #include "vmbus/scsi.h"
@@ -59,6 +63,7 @@ struct vm_worker {
 	struct scsi_lun *lun;	  /* its SCSI target */
 	struct storvsp_dev *stor; /* and the storage VSP */
 	struct ic_services *ics;  /* integration services (children) */
+	struct pc_platform *pc;	  /* children with platform_pc */
 };
 
 /* The SCSI controller's instance GUID (wire order): any fixed value
@@ -75,6 +80,32 @@ static void on_debug_exit(void *opaque, uint64_t status)
 		      "guest wrote 0x%llx to debug-exit: status %llu",
 		      (unsigned long long)(status >> 1),
 		      (unsigned long long)status);
+}
+
+/* ACPI S5 (SLP_EN with \_S5's SLP_TYP): a clean power-off. */
+static void on_power_off(void *opaque)
+{
+	struct vm_worker *w = opaque;
+
+	partition_end(w->part, 0, "guest powered off (ACPI S5)");
+}
+
+/* A child's PC platform (pc_platform.h), when its settings ask. */
+static int add_platform(struct vm_worker *w, struct hv *hv)
+{
+	struct pc_platform_config c = {
+	    .hv = hv,
+	    .part = partition_hv(w->part),
+	    .bus = partition_bus(w->part),
+	    .start_time = (int64_t)w->set.start_unix,
+	    .power_off = on_power_off,
+	    .opaque = w,
+	};
+
+	if (!w->set.platform_pc || hv_part_is_parent(c.part))
+		return 0;
+	w->pc = pc_platform_create(&c);
+	return w->pc ? 0 : -1;
 }
 
 static void serial_out(void *opaque, uint8_t byte)
@@ -203,7 +234,7 @@ struct vm_worker *vm_worker_create(struct hv *hv, const struct vm_settings *s,
 	if ((s->kernel && !w->kernel) || (s->cmdline && !w->cmdline) ||
 	    (s->disk.path && !w->disk_path) ||
 	    !(w->part = partition_create(hv, &s->part)) || add_devices(w) ||
-	    add_vmbus(w, hv)) {
+	    add_platform(w, hv) || add_vmbus(w, hv)) {
 		vm_worker_destroy(w);
 		return NULL;
 	}
@@ -229,6 +260,7 @@ void vm_worker_destroy(struct vm_worker *w)
 	if (w->disk && disk_close(w->disk) != 0)
 		fprintf(stderr, "hvsim: %s: the disk image was not flushed\n",
 			partition_name(w->part));
+	pc_platform_destroy(w->pc);
 	hv_testdev_destroy(w->hvt);
 	pc_testdev_destroy(w->pct);
 	uart16550_destroy(w->uart);
@@ -248,6 +280,11 @@ struct partition *vm_worker_partition(struct vm_worker *w)
 const struct vm_settings *vm_worker_settings(const struct vm_worker *w)
 {
 	return &w->set;
+}
+
+const struct acpi_layout *vm_worker_acpi(const struct vm_worker *w)
+{
+	return w->pc ? pc_platform_acpi(w->pc) : NULL;
 }
 
 struct vmbus_server *vm_worker_vmbus(struct vm_worker *w)
@@ -282,6 +319,10 @@ int vm_worker_reset(struct vm_worker *w, char *err, size_t errlen)
 		return -1;
 	}
 	reset_devices(w);
+	if (w->pc && pc_platform_reset(w->pc) != 0) {
+		snprintf(err, errlen, "the ACPI tables cannot be written");
+		return -1;
+	}
 	if ((rc = load(w)) != 0) {
 		snprintf(err, errlen, "reloading the kernel failed (status %d)",
 			 rc);

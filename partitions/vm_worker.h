@@ -16,6 +16,11 @@
  * SCSI controller (vmbus/storvsp.h) on a raw image with `disk`, and the
  * integration services shutdown, timesync and heartbeat
  * (vmbus/ic_services.h) unless `ic_off`.
+ *
+ * With `platform_pc` a child also gets the PC platform
+ * (partitions/pc_platform.h): ACPI tables and the 8259s, PIT, RTC,
+ * I/O APIC and ACPI PM block; an ACPI S5 power-off ends the partition
+ * with status 0.
  */
 #ifndef HVSIM_PARTITIONS_VM_WORKER_H_
 #define HVSIM_PARTITIONS_VM_WORKER_H_
@@ -25,6 +30,7 @@
 #include "devices/disk.h"
 #include "partitions/partition.h"
 
+struct acpi_layout;
 struct trace;
 struct vm_worker;
 struct vmbus_server;
@@ -60,6 +66,9 @@ struct vm_settings {
 	bool ic_off;
 	uint64_t heartbeat_ns;
 	uint64_t start_unix;
+	/* A child's PC platform (pc_platform.h): ACPI tables, 8259s, PIT,
+	 * RTC (at start_unix when the run starts), I/O APIC, PM block. */
+	bool platform_pc;
 };
 
 /* Create the partition and its devices, and load the kernel (if any).
@@ -71,6 +80,9 @@ void vm_worker_destroy(struct vm_worker *w);
 
 struct partition *vm_worker_partition(struct vm_worker *w);
 const struct vm_settings *vm_worker_settings(const struct vm_worker *w);
+/* The child's ACPI tables (RSDP address, region to reserve); NULL
+ * without the PC platform. */
+const struct acpi_layout *vm_worker_acpi(const struct vm_worker *w);
 /* The child's VMBus server; NULL for the parent. */
 struct vmbus_server *vm_worker_vmbus(struct vm_worker *w);
 /* The child's integration services; NULL for the parent or with ic_off. */

@@ -48,6 +48,7 @@ struct scn_partition {
 	bool autostart;        /* start when the machine starts */
 	bool integration;      /* shutdown/timesync/heartbeat offered */
 	uint64_t heartbeat_ns; /* heartbeat interval; 0 = no heartbeats */
+	bool platform_pc;      /* ACPI tables + PC devices (children) */
 };
 
 /* [machine] console_prefix: which children's COM1 lines start with
@@ -85,6 +86,7 @@ static inline void scn_partition_defaults(struct scn_partition *p)
 	p->autostart = true;
 	p->integration = true;
 	p->heartbeat_ns = 2000000000ull; /* Hyper-V's 2 s */
+	p->platform_pc = true;
 	/* A data-centre SSD behind the parent's driver: 100 us a request,
 	 * 1 GiB/s (ours; override per partition). */
 	p->disk_latency_ns = 100000;

@@ -40,6 +40,7 @@ enum scn_key {
 	SK_START_TIME,
 	SK_INTEGRATION,
 	SK_HEARTBEAT,
+	SK_PLATFORM,
 	SK_COUNT
 };
 

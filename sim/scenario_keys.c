@@ -33,6 +33,7 @@ enum key_kind {
 	KIND_TIME_NS, /* a time with its unit ("100us"), kept in ns */
 	KIND_PREFIX,  /* auto | on | off (enum scn_console_prefix) */
 	KIND_DATE,    /* "2026-01-01T00:00:00Z", kept as s since 1970 */
+	KIND_PLATFORM, /* pc | none */
 };
 
 struct key_row {
@@ -78,6 +79,7 @@ static const struct key_row keys[SK_COUNT] = {
     {"start_time", SK_START_TIME, true, KIND_DATE, M(start_time)},
     {"integration", SK_INTEGRATION, false, KIND_BOOL, P(integration)},
     {"heartbeat", SK_HEARTBEAT, false, KIND_TIME_NS, P(heartbeat_ns)},
+    {"platform", SK_PLATFORM, false, KIND_PLATFORM, P(platform_pc)},
 };
 
 /* A unit suffix: the value is multiplied by 10^exp10. */
@@ -111,6 +113,8 @@ static const struct named_bool roles[] = {
     {"parent", true}, {"child", false}, {NULL, false}};
 static const struct named_bool timings[] = {
     {"approx", true}, {"off", false}, {NULL, false}};
+static const struct named_bool platforms[] = {
+    {"pc", true}, {"none", false}, {NULL, false}};
 
 const char *scn_key_name(enum scn_key k)
 {
@@ -275,9 +279,10 @@ static int set_time_ns(struct scn_parse *p, const struct key_row *k,
 
 static int set_word(struct scn_parse *p, const struct key_row *k, const char *v)
 {
-	const struct named_bool *t = k->kind == KIND_ROLE     ? roles
-				     : k->kind == KIND_TIMING ? timings
-							      : bools;
+	const struct named_bool *t = k->kind == KIND_ROLE	? roles
+				     : k->kind == KIND_TIMING	? timings
+				     : k->kind == KIND_PLATFORM ? platforms
+								: bools;
 	char list[128] = "";
 	bool b;
 
@@ -426,6 +431,7 @@ static set_fn *const setters[] = {
     [KIND_INFILE] = set_path,	[KIND_OUTFILE] = set_path,
     [KIND_TEXT] = set_text,	[KIND_TIME_NS] = set_time_ns,
     [KIND_PREFIX] = set_prefix, [KIND_DATE] = set_date,
+    [KIND_PLATFORM] = set_word,
 };
 
 /* ---- entry points -------------------------------------------------------- */

@@ -418,6 +418,7 @@ static int add_partition(struct sim *s, unsigned i)
 	    .ic_off = !sp->integration,
 	    .heartbeat_ns = sp->heartbeat_ns,
 	    .start_unix = s->sc->start_time,
+	    .platform_pc = sp->platform_pc,
 	};
 	struct partition *p;
 	char err[200];
