@@ -25,6 +25,7 @@
 #include <time.h>
 
 #include "cpu/cpu.h"
+#include "devices/acpi.h"
 #include "hv/hv.h"
 #include "mmu/mmu.h"
 #include "partitions/console.h"
@@ -359,6 +360,10 @@ static void on_cpu_log(void *opaque, const char *msg)
 }
 
 /* The VM Workers' loader (vm_worker.h): at creation and on reset. */
+/* A child's ACPI tables (devices/acpi.h), as its memory map shows them. */
+static const struct boot_mem_range acpi_region = {
+    ACPI_REGION_BASE, ACPI_REGION_SIZE, BOOT_MEM_ACPI};
+
 static int sim_load(void *opaque, struct hv_part *hp, void *arg)
 {
 	const struct scn_partition *sp = arg;
@@ -382,6 +387,13 @@ static int sim_load(void *opaque, struct hv_part *hp, void *arg)
 	if (g) { /* loaded from the binary, not from a file */
 		la.image = g->data;
 		la.image_size = g->size;
+	}
+	if (sp->platform_pc && !sp->parent) {
+		/* The VM Worker wrote the ACPI tables (pc_platform.h): the
+		 * kernel gets the RSDP and the region in its memory map. */
+		la.rsdp_gpa = ACPI_RSDP_GPA;
+		la.reserved = &acpi_region;
+		la.nr_reserved = 1;
 	}
 	rc = loader_load(hv_part_mem(hp), &la, &bs, err, sizeof(err));
 	if (rc != LOADER_OK) {
