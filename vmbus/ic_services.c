@@ -16,9 +16,7 @@
 
 #include "hv/hv.h"
 #include "traces/trace.h"
-#include "vmbus/ic_services.h"
-
-#define IC_BUF 4096 /* largest IC packet (Linux's bounce buffer) */
+#include "vmbus/ic_int.h"
 
 const uint8_t ic_if_type[IC_NR_SERVICES][16] = {
     [IC_SVC_SHUTDOWN] = {0x31, 0x60, 0x0b, 0x0e, 0x13, 0x52, 0x34, 0x49,
@@ -37,34 +35,6 @@ static const uint8_t instance_base[16] = {0x69, 0x73, 0x76, 0x68, 0x63, 0x69,
 static const struct ic_service_desc *const svc_desc[IC_NR_SERVICES] = {
     &ic_shutdown_desc, &ic_timesync_desc, &ic_heartbeat_desc};
 
-struct ic_svc {
-	struct ic_services *owner;
-	enum ic_service_id id;
-	struct vsp_desc desc;
-	struct ic_chan ic;
-	struct vmbus_channel *ch; /* open channel, or NULL */
-	bool timer_armed;
-};
-
-struct ic_services {
-	struct ic_config cfg;
-	char name[64];
-	struct ic_svc svc[IC_NR_SERVICES];
-	bool arming;   /* inside vsp_submit (no parent: runs at once) */
-	bool stopping; /* the guest accepted a shutdown */
-	struct ic_heartbeat hb;
-	bool synced;
-	uint64_t timesyncs;
-	enum ic_shutdown_result sd;
-	uint32_t sd_status;
-	uint8_t buf[IC_BUF];
-};
-
-static cycles_t ns_to_cycles(const struct ic_services *s, uint64_t ns)
-{
-	return (cycles_t)((unsigned __int128)ns * s->cfg.freq_hz / 1000000000u);
-}
-
 static void trace_refusal(struct ic_svc *v, enum ic_refusal why, cycles_t now)
 {
 	struct trace_rec r = {.cycle = now,
@@ -78,8 +48,7 @@ static void trace_refusal(struct ic_svc *v, enum ic_refusal why, cycles_t now)
 		trace_emit(v->owner->cfg.trace, &r);
 }
 
-/* Send what ic_negotiate/ic_request built; false if it did not go. */
-static bool send(struct ic_svc *v, int len, uint64_t pkt_id, cycles_t now)
+bool ic_svc_send(struct ic_svc *v, int len, uint64_t pkt_id, cycles_t now)
 {
 	if (len < 0)
 		return false;
@@ -117,14 +86,14 @@ static void heartbeat_tick(struct ic_svc *v, cycles_t now)
 		ic_heartbeat_body(seq, body);
 		n = ic_request(&v->ic, body, sizeof(body), s->buf, IC_BUF,
 			       &pkt_id);
-		send(v, n, pkt_id, now); /* unsent: missed at the next tick */
+		ic_svc_send(v, n, pkt_id, now); /* unsent: missed at the next tick */
 		break;
 	case IC_HB_WAIT:
 		break;
 	case IC_HB_PAUSE: /* resumed by the guest's late answer */
 		return;
 	}
-	arm(v, now + ns_to_cycles(s, s->cfg.heartbeat_ns));
+	arm(v, now + ic_ns_to_cycles(s, s->cfg.heartbeat_ns));
 }
 
 static void timesync_tick(struct ic_svc *v, cycles_t now)
@@ -141,8 +110,8 @@ static void timesync_tick(struct ic_svc *v, cycles_t now)
 	    v->ic.msgver, ic_unix_to_filetime(s->cfg.start_unix) + ref, ref,
 	    s->synced ? IC_TIMESYNC_SAMPLE : IC_TIMESYNC_SYNC, body);
 	n = ic_request(&v->ic, body, blen, s->buf, IC_BUF, &pkt_id);
-	send(v, n, pkt_id, now);
-	arm(v, now + ns_to_cycles(s, IC_TIMESYNC_INTERVAL_NS));
+	ic_svc_send(v, n, pkt_id, now);
+	arm(v, now + ic_ns_to_cycles(s, IC_TIMESYNC_INTERVAL_NS));
 }
 
 static void tick_work(void *opaque, struct vmbus_channel *ch, const void *d,
@@ -160,87 +129,6 @@ static void tick_work(void *opaque, struct vmbus_channel *ch, const void *d,
 		timesync_tick(v, now);
 }
 
-/* ---- shutdown ---------------------------------------------------------- */
-
-static void shutdown_timeout_work(void *opaque, struct vmbus_channel *ch,
-				  const void *d, size_t len, cycles_t now)
-{
-	struct ic_svc *v = opaque;
-	struct ic_services *s = v->owner;
-	uint64_t pkt_id;
-
-	(void)ch, (void)now;
-	if (s->arming || len != sizeof(pkt_id))
-		return; /* no service partition: no timers */
-	memcpy(&pkt_id, d, sizeof(pkt_id));
-	if (v->ic.state != IC_WAITING || v->ic.want_pkt_id != pkt_id)
-		return; /* answered meanwhile */
-	ic_timeout(&v->ic);
-	s->sd = IC_SD_TIMEOUT;
-	fprintf(stderr,
-		"hvsim: %s: the guest did not answer the shutdown request "
-		"within %llu ms; it keeps running\n",
-		s->name, (unsigned long long)(IC_SHUTDOWN_TIMEOUT_NS / 1000000));
-}
-
-static void shutdown_work(void *opaque, struct vmbus_channel *ch, const void *d,
-			  size_t len, cycles_t now)
-{
-	struct ic_svc *v = opaque;
-	struct ic_services *s = v->owner;
-	uint8_t body[IC_SHUTDOWN_BODY];
-	uint32_t flags;
-	uint64_t pkt_id = 0;
-	int n;
-
-	(void)ch;
-	if (len != sizeof(flags))
-		return;
-	memcpy(&flags, d, sizeof(flags));
-	ic_shutdown_body(flags, 0, body);
-	n = ic_request(&v->ic, body, sizeof(body), s->buf, IC_BUF, &pkt_id);
-	if (!send(v, n, pkt_id, now)) {
-		if (n >= 0)
-			ic_timeout(&v->ic); /* nothing in flight after all */
-		s->sd = IC_SD_FAILED;
-		return;
-	}
-	s->arming = true;
-	vsp_submit(v->ch, shutdown_timeout_work, v, &pkt_id, sizeof(pkt_id),
-		   IC_COST_TIMER, now + ns_to_cycles(s, IC_SHUTDOWN_TIMEOUT_NS));
-	s->arming = false;
-}
-
-int ic_services_shutdown(struct ic_services *s, uint32_t flags, cycles_t now,
-			 char *err, size_t errlen)
-{
-	struct ic_svc *v = &s->svc[IC_SVC_SHUTDOWN];
-	const char *why = NULL;
-
-	if (!v->ch || v->ic.state == IC_CLOSED)
-		why = "the guest has not opened its shutdown channel";
-	else if (v->ic.state == IC_FAILED)
-		why = "the guest's shutdown service has no version in common";
-	else if (v->ic.state == IC_NEGOTIATING || !v->ic.msgver.major)
-		why = "the shutdown channel is still negotiating";
-	else if (v->ic.state == IC_WAITING || s->sd == IC_SD_PENDING)
-		why = "a shutdown request is already waiting for the guest";
-	else if (flags & ~(IC_SHUTDOWN_FORCE | IC_SHUTDOWN_RESTART))
-		why = "unknown shutdown flags";
-	if (why) {
-		snprintf(err, errlen, "%s", why);
-		return -1;
-	}
-	s->sd = IC_SD_PENDING;
-	if (vsp_submit(v->ch, shutdown_work, v, &flags, sizeof(flags),
-		       IC_COST_REQUEST, now) != 0) {
-		s->sd = IC_SD_FAILED;
-		snprintf(err, errlen, "out of memory");
-		return -1;
-	}
-	return 0;
-}
-
 /* ---- the VSP callbacks ------------------------------------------------- */
 
 static void negotiate_work(void *opaque, struct vmbus_channel *ch,
@@ -252,7 +140,7 @@ static void negotiate_work(void *opaque, struct vmbus_channel *ch,
 	(void)ch, (void)d, (void)len;
 	int n = ic_negotiate(&v->ic, v->owner->buf, IC_BUF, &pkt_id);
 
-	send(v, n, pkt_id, now); /* n first: it sets pkt_id */
+	ic_svc_send(v, n, pkt_id, now); /* n first: it sets pkt_id */
 }
 
 static uint32_t on_open(void *opaque, struct vmbus_channel *ch, cycles_t now)
@@ -288,12 +176,12 @@ static void answered(struct ic_svc *v, const struct ic_response *r,
 	switch (v->id) {
 	case IC_SVC_HEARTBEAT:
 		ic_heartbeat_answer(&s->hb, r->body, r->body_len);
-		arm(v, now + ns_to_cycles(s, s->cfg.heartbeat_ns));
+		arm(v, now + ic_ns_to_cycles(s, s->cfg.heartbeat_ns));
 		break;
 	case IC_SVC_TIMESYNC:
 		s->timesyncs++;
 		s->synced = true;
-		arm(v, now + ns_to_cycles(s, IC_TIMESYNC_INTERVAL_NS));
+		arm(v, now + ic_ns_to_cycles(s, IC_TIMESYNC_INTERVAL_NS));
 		break;
 	case IC_SVC_SHUTDOWN:
 		s->sd_status = r->hdr.status;
