@@ -69,7 +69,8 @@ static void arm(struct ic_svc *v, cycles_t at)
 		return;
 	v->timer_armed = true;
 	s->arming = true;
-	if (vsp_submit(v->ch, tick_work, v, NULL, 0, IC_COST_TIMER, at) != 0)
+	/* A tick nearly always sends: charged as a request. */
+	if (vsp_submit(v->ch, tick_work, v, NULL, 0, IC_COST_REQUEST, at) != 0)
 		v->timer_armed = false;
 	s->arming = false;
 }

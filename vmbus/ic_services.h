@@ -27,9 +27,11 @@
  *   timesync  9527e630-d0ae-497b-adce-e80ab0175caf / 68767369-6963-4000-8000-000000000002
  *   heartbeat 57164f39-9115-4e78-ab55-382f3bd5422d / 68767369-6963-4000-8000-000000000003
  *
- * Costs (ring 0 of a parent vCPU, ic_services.c): building and sending
- * a request IC_COST_REQUEST; the guest's answers are handled inside the
- * packet read the VSP framework already charges (VMBUS_COST_PACKET).
+ * Costs (ring 0 of a parent vCPU): building and sending a request — the
+ * NEGOTIATE, a heartbeat or timesync tick, a shutdown — IC_COST_REQUEST;
+ * a shutdown's timeout check IC_COST_TIMER; the guest's answers are
+ * handled inside the packet read the VSP framework already charges
+ * (VMBUS_COST_EVENT, VMBUS_COST_PACKET).
  * Timers are parent work items with not_before; with no service
  * partition (some unit tests) there are no timers.
  *
@@ -52,7 +54,7 @@ struct trace;
 struct ic_services;
 
 #define IC_COST_REQUEST		3000 /* build + write one IC message [U] */
-#define IC_COST_TIMER		500  /* a timer item that finds no work */
+#define IC_COST_TIMER		500  /* a timeout check (usually no work) */
 #define IC_TIMESYNC_INTERVAL_NS 5000000000ull /* SAMPLE period (ours) */
 #define IC_SHUTDOWN_TIMEOUT_NS	10000000000ull /* answer within 10 s */
 #define IC_DEFAULT_START_TIME	1767225600ull  /* 2026-01-01T00:00:00Z */
