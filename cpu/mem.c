@@ -410,6 +410,33 @@ const uint8_t *cpu_fetch_ptr(struct cpu *c, uint64_t lin, uint64_t *gpa)
 	return xlate(c, lin, ACC_EXEC, gpa);
 }
 
+uint8_t *cpu_bulk_ptr(struct cpu *c, uint64_t lin, bool write, uint64_t *gpa)
+{
+	bool user = c->cpl == 3;
+	struct tlb_entry *e = mem_tlb_slot(c, lin);
+	uint64_t page = lin & PAGE_MASK;
+	uint64_t *tag = write ? &e->tag_write : &e->tag_read;
+
+	if (*tag != page) {
+		struct paging_state ps = {c->cr0, c->cr3, c->cr4, c->efer,
+					  (c->rflags & RF_AC) != 0};
+		struct walk_result wr;
+		unsigned wacc = (write ? ACC_WRITE : ACC_READ) |
+				(user ? ACC_USER : 0);
+
+		/* A walk that would fault leaves the fault to the caller's
+		 * element-by-element path; tlb_fill walks again, charges it
+		 * like any miss and cannot fault now. */
+		if (mmu_walk(c->mem, &ps, lin, wacc, &wr) != 0)
+			return NULL;
+		tlb_fill(c, e, lin, wacc, user);
+		if (*tag != page)
+			return NULL; /* MMIO, code page, SMAP: the slow way */
+	}
+	*gpa = e->gpa_page | (lin & ~PAGE_MASK);
+	return (uint8_t *)(uintptr_t)(lin + e->addend);
+}
+
 /* ---- flushes and the debug hook ------------------------------------------ */
 
 void cpu_tlb_flush(struct cpu *c, bool keep_global)

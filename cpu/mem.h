@@ -121,6 +121,13 @@ static inline const uint8_t *mem_fetch_tlb_hit(struct cpu *c, uint64_t lin,
 	return NULL;
 }
 
+/* For REP MOVS/STOS in bulk (ops_string.c): the host address of `lin`
+ * for a read or a write through the soft TLB, filled on a miss like any
+ * access (the walk's cycles charged, A/D set); NULL when the access would
+ * fault or has no plain fast tag (MMIO, a page holding code, SMAP), so
+ * that the caller takes its careful path. Never raises. */
+uint8_t *cpu_bulk_ptr(struct cpu *c, uint64_t lin, bool write, uint64_t *gpa);
+
 /* cpu_fetch_ptr with the exec-TLB hit inline. */
 static inline const uint8_t *mem_fetch_ptr(struct cpu *c, uint64_t lin,
 					   uint64_t *gpa)

@@ -25,6 +25,7 @@
 #include <string.h>
 
 #include "cpu/cpu_int.h"
+#include "cpu/mem.h"
 #include "cpu/ops.h"
 
 /* Elements per handler call before the instruction yields to interrupts. */
@@ -172,12 +173,12 @@ static bool bulk_linear(const struct cpu *c, int seg, uint64_t off,
 	return *lin + len - 1 <= 0xFFFFFFFFull;
 }
 
-/* Host pointer for [lin, lin+len) (one page) after a successful walk that
- * sets A/D like the access would; NULL on a fault or if not RAM. A plain
- * fast tag of the soft TLB for that page and access stands for the walk:
- * it was filled by one that allowed the access, with A (and D for a
- * write tag) already set, on a RAM page that holds no code (a write tag).
- * Anything else (a miss, a TLB_SLOW or TLB_SMAP tag) walks. */
+/* Host pointer for [lin, lin+len) (one page); NULL on a fault or if not
+ * RAM. Through the soft TLB when the page has a plain fast tag for the
+ * access (filled on a miss, as a real core's string copy fills its TLB:
+ * a ring the guest only copies to or from is then not walked on every
+ * copy); else (a code page, MMIO, SMAP) after a walk that sets A/D like
+ * the access would. */
 static uint8_t *bulk_host(struct cpu *c, uint64_t lin, uint64_t len,
 			  bool write, uint64_t *gpa)
 {
@@ -186,13 +187,10 @@ static uint8_t *bulk_host(struct cpu *c, uint64_t lin, uint64_t len,
 	struct walk_result w;
 	unsigned acc = (write ? ACC_WRITE : ACC_READ) |
 		       (c->cpl == 3 ? ACC_USER : 0);
-	const struct tlb_entry *e =
-	    &(c->cpl == 3 ? c->tlb.usr : c->tlb.sup)[tlb_index(lin)];
+	uint8_t *p = cpu_bulk_ptr(c, lin, write, gpa);
 
-	if ((write ? e->tag_write : e->tag_read) == (lin & PAGE_MASK)) {
-		*gpa = e->gpa_page | (lin & ~PAGE_MASK);
-		return (uint8_t *)(uintptr_t)(lin + e->addend);
-	}
+	if (p)
+		return p;
 	if (mmu_walk(c->mem, &ps, lin, acc, &w) != 0)
 		return NULL;
 	*gpa = w.gpa;
