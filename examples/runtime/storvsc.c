@@ -128,8 +128,14 @@ int storvsc_poll(struct storvsc *s)
 
 	hv_event_test_clear(&s->ch.c->synic, VMBUS_SINT,
 			    s->ch.offer->child_relid);
-	while ((r = vmbus_try_recv(&s->ch, &pkt, buf, sizeof(buf))) == 1)
+	/* Until the ring is empty; vmbus_try_recv unmasks the host's
+	 * signals when it leaves the ring empty, so no further read is
+	 * needed to find that out. */
+	while ((r = vmbus_try_recv(&s->ch, &pkt, buf, sizeof(buf))) == 1) {
 		n += take_completion(s, &pkt, buf);
+		if (!s->ch.in.hdr->interrupt_mask)
+			break;
+	}
 	return r < 0 ? r : n;
 }
 
@@ -221,7 +227,7 @@ int storvsc_submit(struct storvsc *s, const uint8_t *cdb, uint8_t cdb_len,
 							   : 0));
 	wr32(u + SRB_TIME_OUT, SRB_TIMEOUT_S);
 	r = &s->req[slot];
-	memset(r, 0, sizeof(*r));
+	r->done = 0; /* the rest is written by the completion */
 	r->tag = tag;
 	r->t_submit = rdtsc();
 	err = len ? vmbus_send_gpa_direct(&s->ch, buf, len, pkt, sizeof(pkt),

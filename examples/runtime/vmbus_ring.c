@@ -36,7 +36,8 @@ static uint32_t copy_in(struct vmbus_ring *r, uint32_t off, const void *src,
 	uint32_t first = r->size - off < n ? r->size - off : n;
 
 	memcpy(data + off, src, first);
-	memcpy(data, (const uint8_t *)src + first, n - first);
+	if (n > first) /* wrapped: the rest at the start */
+		memcpy(data, (const uint8_t *)src + first, n - first);
 	off += n;
 	return off >= r->size ? off - r->size : off;
 }
@@ -48,7 +49,8 @@ static void copy_out(const struct vmbus_ring *r, uint32_t off, void *dst,
 	uint32_t first = r->size - off < n ? r->size - off : n;
 
 	memcpy(dst, data + off, first);
-	memcpy((uint8_t *)dst + first, data, n - first);
+	if (n > first)
+		memcpy((uint8_t *)dst + first, data, n - first);
 }
 
 void vmbus_ring_init(struct vmbus_ring *r, void *base, uint32_t pages)
@@ -119,7 +121,8 @@ enum vmbus_ring_status vmbus_ring_write_hdr(struct vmbus_ring *r, uint16_t type,
 	if (hdr_len)
 		off = copy_in(r, off, hdr, hdr_len);
 	off = copy_in(r, off, payload, len);
-	off = copy_in(r, off, zeros, aligned - start - len);
+	if (aligned - start - len)
+		off = copy_in(r, off, zeros, aligned - start - len);
 	trailer = (uint64_t)w << 32;
 	off = copy_in(r, off, &trailer, sizeof(trailer));
 	if (w + total > r->size)
