@@ -120,6 +120,11 @@ unsigned vmbus_server_nr_gpadls(const struct vmbus_server *s);
 unsigned vmbus_server_outq_len(const struct vmbus_server *s);
 const struct vmbus_server_stats *
 vmbus_server_stats(const struct vmbus_server *s);
+/* Debug hook (STYLE.md §5; vmbus/server_check.c): 0 if every internal
+ * invariant holds (counters add up, every GPADL held lies in the child's
+ * RAM and is bounded, open channels' rings inside their GPADL, ...),
+ * else -1 with what broke in why[len]. For fuzzers and tests. */
+int vmbus_server_check(struct vmbus_server *s, char *why, size_t len);
 const char *vmbus_conn_state_name(enum vmbus_conn_state st);
 const char *vmbus_chan_state_name(enum vmbus_chan_state st);
 
