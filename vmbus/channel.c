@@ -47,6 +47,16 @@ void gpadl_drop_all(struct vmbus_server *s)
 			gpadl_free(&s->gpadl[i]);
 }
 
+/* The channel is gone for good (released, or rescinded before the guest
+ * saw it): its GPADLs go with it, or they would hold slots under a relid
+ * nobody can name in a teardown (found by tests/fuzz/fuzz_chanmsg). */
+static void gpadl_drop_channel(struct vmbus_server *s, uint32_t relid)
+{
+	for (unsigned i = 0; i < VMBUS_MAX_GPADLS; i++)
+		if (s->gpadl[i].used && s->gpadl[i].relid == relid)
+			gpadl_free(&s->gpadl[i]);
+}
+
 static void send_created(struct vmbus_server *s, uint32_t relid,
 			 uint32_t handle, uint32_t status, cycles_t now)
 {
@@ -224,6 +234,7 @@ static void act_rescind(struct vmbus_channel *ch, const struct chanmsg *m,
 	srv_trace(s, TK_VMBUS_ONOFFER_RESCIND, ch->relid, 0, 0, 0, now);
 	if (!ch->offered) { /* the guest never saw it: just forget it */
 		ch->state = VMBUS_CH_FREE;
+		gpadl_drop_channel(s, ch->relid);
 		return;
 	}
 	ch->state = VMBUS_CH_RESCINDED;
@@ -237,6 +248,7 @@ static void act_released(struct vmbus_channel *ch, const struct chanmsg *m,
 	(void)m, (void)now;
 	ch->state = VMBUS_CH_FREE;
 	ch->vsp = NULL;
+	gpadl_drop_channel(ch->s, ch->relid);
 }
 
 /* The guest's session ends (UNLOAD, reset, destroy): close; a rescinded
@@ -247,8 +259,10 @@ static void act_shutdown(struct vmbus_channel *ch, const struct chanmsg *m,
 	(void)m, (void)now;
 	if (ch->state == VMBUS_CH_OPEN)
 		close_data_path(ch);
-	if (ch->state == VMBUS_CH_RESCINDED)
+	if (ch->state == VMBUS_CH_RESCINDED) {
 		ch->state = VMBUS_CH_FREE;
+		gpadl_drop_channel(ch->s, ch->relid);
+	}
 	ch->offered = false;
 }
 
