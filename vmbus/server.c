@@ -311,8 +311,10 @@ static void act_initiate(struct vmbus_server *s, uint32_t conn_id,
 			r.u.version_response.msg_conn_id =
 			    VMBUS_MESSAGE_CONNECTION_ID;
 	} else {
-		/* Answer where the guest can hear it: its own vCPU. */
-		s->target_vp = from_vp;
+		/* Answer where the guest can hear it: its own vCPU (a
+		 * caller's vCPU index that is not the child's: vCPU 0). */
+		s->target_vp =
+		    from_vp < hv_part_nr_vps(s->child) ? from_vp : 0;
 		s->sint = VMBUS_MESSAGE_SINT;
 		s->st.versions_refused++;
 		r.u.version_response.conn_state =

@@ -40,3 +40,30 @@ Test(fuzz_found, released_channel_drops_its_gpadls)
 	check(&r);
 	rm(&r);
 }
+
+/* fuzz_chanmsg: vmbus_server_on_message, the documented any-bytes entry,
+ * called with a vCPU index the child does not have (hv/port.c never
+ * does; a direct caller may). A refused INITIATE_CONTACT made it the
+ * target of every later message, all dropped by the SynIC. Now the
+ * answer goes to vCPU 0. */
+Test(fuzz_found, refused_contact_from_unknown_vcpu_answers_vcpu_0)
+{
+	struct rig r;
+	struct chanmsg m = {.type = CHANMSG_INITIATE_CONTACT}, resp;
+	uint8_t b[VMBUS_MSG_MAX];
+	int n;
+
+	mk(&r);
+	m.u.initiate.version = 0x00990000; /* not a version we speak */
+	n = chanmsg_encode(&m, b, sizeof(b));
+	cr_assert_gt(n, 0);
+	vmbus_server_on_message(r.s, VMBUS_MESSAGE_CONNECTION_ID, 7, b,
+				(size_t)n, 0);
+	cr_assert_lt(vmbus_server_target_vp(r.s), 2);
+	cr_assert_eq(16, take(&r, 0, &resp));
+	cr_assert_eq(CHANMSG_VERSION_RESPONSE, resp.type);
+	cr_assert_eq(0, resp.u.version_response.supported);
+	cr_assert_eq(0, st(&r)->out_dropped);
+	check(&r);
+	rm(&r);
+}
