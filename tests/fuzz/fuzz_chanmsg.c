@@ -63,7 +63,8 @@ static void bystander_check(struct fuzz_child *c)
 	int n;
 
 	guest_ring_send(c, BY_PAGE, BY_NPAGES, VSP_PKT_DATA_INBAND,
-			VSP_PKT_FLAG_COMPLETION, 0xB7B7, ping, sizeof(ping));
+			VSP_PKT_FLAG_COMPLETION, 2, 0xB7B7, ping,
+			sizeof(ping));
 	guest_signal(c, 0, 1);
 	fuzz_run(c->rig, 2500000);
 	n = guest_ring_recv(c, BY_PAGE, BY_NPAGES, &type, &tid, buf,
@@ -127,7 +128,7 @@ static void step(struct fuzz_rig *r, struct fuzz_child *c, struct fuzz_in *in,
 	struct chanmsg m;
 	const uint8_t *b;
 	size_t n;
-	uint8_t sel, vp, page, npages, type, flags;
+	uint8_t sel, vp, page, npages, type, flags, off8;
 	uint16_t off, len;
 	uint32_t conn;
 	uint64_t tid;
@@ -166,11 +167,12 @@ static void step(struct fuzz_rig *r, struct fuzz_child *c, struct fuzz_in *in,
 		npages = in_u8(in);
 		type = in_u8(in);
 		flags = in_u8(in);
+		off8 = in_u8(in);
 		tid = in_u64(in);
 		len = in_u16(in) % 8192;
 		b = in_bytes(in, len, &n);
-		guest_ring_send(c, page, npages, packet_type(type), flags, tid,
-				b, (uint32_t)n);
+		guest_ring_send(c, page, npages, packet_type(type), flags, off8,
+				tid, b, (uint32_t)n);
 		break;
 	case FZ_SIGNAL:
 		conn = in_u8(in);

@@ -21,9 +21,11 @@ enum fz_op {
 	FZ_TAKE,     /* u8 vp: read vCPU vp's SINT 2 slot, EOM */
 	FZ_TAKE_ALL, /* read every message there is, both vCPUs */
 	FZ_RAM,	     /* u8 page, u16 off, u8 len, bytes: guest writes RAM */
-	FZ_SEND,     /* u8 page, u8 npages, u8 type, u8 flags, u64 trans_id,
-			u16 len, bytes: a packet into the g→h ring at page
-			(type: 0..3 → 6/7/9/0xB, else the byte itself) */
+	FZ_SEND,     /* u8 page, u8 npages, u8 type, u8 flags, u8 offset8,
+			u64 trans_id, u16 len, bytes: a packet into the g→h
+			ring at page (type: 0..3 → 6/7/9/0xB, else the byte
+			itself; bytes start after the descriptor, the
+			payload at offset8 * 8) */
 	FZ_SIGNAL,   /* u8 relid, u8 vp: HvSignalEvent on the channel */
 	FZ_DRAIN,    /* u8 page, u8 npages: consume the h→g ring */
 	FZ_RESCIND,  /* u8 relid: the host withdraws the offer */

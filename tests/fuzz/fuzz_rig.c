@@ -285,8 +285,8 @@ static void ring_io(struct fuzz_child *c, uint64_t data_gpa, uint32_t size,
 }
 
 void guest_ring_send(struct fuzz_child *c, uint32_t page, uint32_t npages,
-		     uint16_t type, uint16_t flags, uint64_t trans_id,
-		     const void *payload, uint32_t len)
+		     uint16_t type, uint16_t flags, uint16_t offset8,
+		     uint64_t trans_id, const void *payload, uint32_t len)
 {
 	uint64_t base = (uint64_t)page * PAGE;
 	uint32_t size = (npages < 2 ? 1 : npages - 1) * PAGE;
@@ -297,7 +297,7 @@ void guest_ring_send(struct fuzz_child *c, uint32_t page, uint32_t npages,
 	uint16_t v;
 
 	memcpy(d, &type, 2);
-	v = 2, memcpy(d + 2, &v, 2);
+	v = offset8 < 2 ? 2 : offset8, memcpy(d + 2, &v, 2);
 	v = (uint16_t)len8, memcpy(d + 4, &v, 2);
 	memcpy(d + 6, &flags, 2);
 	memcpy(d + 8, &trans_id, 8);

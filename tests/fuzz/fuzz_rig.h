@@ -104,13 +104,16 @@ void guest_write(struct fuzz_child *c, uint64_t gpa, const void *b,
 		 uint32_t len);
 uint32_t guest_rd32(struct fuzz_child *c, uint64_t gpa);
 void guest_wr32(struct fuzz_child *c, uint64_t gpa, uint32_t v);
-/* Write one packet {type, offset8 = 2, len8, flags, trans_id, payload}
- * plus trailer into the guest→host ring at `page` (npages per ring) at
- * the write index found in its header, then publish the new write index.
- * The guest does not check for room: a fuzzer may overrun its own ring. */
+/* Write one packet {type, offset8, len8, flags, trans_id} + `len` bytes
+ * after the 16-byte descriptor + trailer into the guest→host ring at
+ * `page` (npages per ring) at the write index found in its header, then
+ * publish the new write index. offset8 (< 2 means 2) says where the
+ * payload starts: a GPA-direct packet's range list sits in the bytes
+ * before it (vmbus.md §5.3). The guest does not check for room: a fuzzer
+ * may overrun its own ring. */
 void guest_ring_send(struct fuzz_child *c, uint32_t page, uint32_t npages,
-		     uint16_t type, uint16_t flags, uint64_t trans_id,
-		     const void *payload, uint32_t len);
+		     uint16_t type, uint16_t flags, uint16_t offset8,
+		     uint64_t trans_id, const void *payload, uint32_t len);
 /* The guest reads the next packet of the host→guest ring at page +
  * npages (npages per ring): its type, trans_id, payload (up to cap
  * bytes). Returns the payload length, -1 if empty or malformed. */

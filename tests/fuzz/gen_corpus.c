@@ -211,14 +211,39 @@ static void send(struct seed *s, uint8_t page, uint8_t npages, uint8_t type,
 	u8(s, npages);
 	u8(s, type);
 	u8(s, 1); /* completion requested */
+	u8(s, 2); /* payload right after the descriptor */
 	u64(s, tid);
 	u16(s, len);
 	bytes(s, p, len);
 }
 
-/* A GPA-direct packet's body: range {count, offset 0, pfns} then the
- * vstor_packet; FZ_SEND writes offset8 = 2, so the ranges are in the
- * payload as the storage VSP's own parser sees them (seeds only). */
+/* A GPA-direct packet (type 9): reserved u32, range_cnt 1, one range
+ * {byte_count, offset 0, PFNs first..}, then the vstor_packet. */
+static void send_gpa(struct seed *s, uint8_t page, uint8_t npages,
+		     uint64_t tid, uint32_t count, uint64_t first,
+		     unsigned npfn, const uint8_t vp[64])
+{
+	uint8_t b[16 + 8 * 8 + 64] = {0};
+	uint32_t one = 1, n = 16 + 8 * npfn;
+
+	memcpy(b + 4, &one, 4);
+	memcpy(b + 8, &count, 4);
+	for (unsigned i = 0; i < npfn; i++) {
+		uint64_t pfn = first + i;
+		memcpy(b + 16 + 8 * i, &pfn, 8);
+	}
+	memcpy(b + n, vp, 64);
+	u8(s, FZ_SEND);
+	u8(s, page);
+	u8(s, npages);
+	u8(s, 2); /* GPA direct */
+	u8(s, 1);
+	u8(s, (uint8_t)((16 + n) / 8));
+	u64(s, tid);
+	u16(s, (uint16_t)(n + 64));
+	bytes(s, b, n + 64);
+}
+
 static void signal_(struct seed *s, uint8_t relid, bool timed)
 {
 	u8(s, FZ_SIGNAL);
@@ -291,10 +316,18 @@ static void storage_session(bool timed)
 	send(&s, 40, 2, 0, 4, p, 48);
 	signal_(&s, 2, timed);
 	drain(&s, 40, 2);
-	srb(p, 1, 0, cdb_capacity, 10);
-	send(&s, 40, 2, 0, 5, p, 64);
+	srb(p, 1, 8, cdb_capacity, 10);
+	send_gpa(&s, 40, 2, 5, 8, 50, 1, p);
 	srb(p, 2, 0, cdb_sync, 10);
 	send(&s, 40, 2, 0, 6, p, 64);
+	signal_(&s, 2, timed);
+	drain(&s, 40, 2);
+	srb(p, 1, 36, cdb_inquiry, 6);
+	send_gpa(&s, 40, 2, 7, 36, 50, 1, p);
+	srb(p, 0, 4096, cdb_write, 10);
+	send_gpa(&s, 40, 2, 8, 4096, 51, 1, p);
+	srb(p, 1, 8192, cdb_read, 10);
+	send_gpa(&s, 40, 2, 9, 8192, 52, 2, p);
 	signal_(&s, 2, timed);
 	drain(&s, 40, 2);
 	simple(&s, CHANMSG_CLOSECHANNEL, 2);
@@ -345,8 +378,26 @@ static void hostile_sessions(void)
 	save(&s);
 }
 
+/* Rings of 15 pages each: a GPADL of 30 pages, header + one body. */
+static void big_gpadl_session(void)
+{
+	static struct seed s;
+
+	s.n = 0;
+	u8(&s, 0);
+	connect(&s, VMBUS_VERSION_V4_1, false);
+	ring_init(&s, 20, 15);
+	gpadl(&s, 1, 0xB16, 20, 30, false);
+	open_chan(&s, 1, 0xB16, 15, false);
+	for (unsigned i = 0; i < 4; i++)
+		send(&s, 20, 15, 0, i, "a packet in a big ring", 23);
+	signal_(&s, 1, false);
+	save(&s);
+}
+
 static void gen_chanmsg(void)
 {
+	big_gpadl_session();
 	echo_session(false);
 	echo_session(true);
 	storage_session(false);
