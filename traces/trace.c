@@ -121,23 +121,26 @@ static inline uint64_t plane_get(const uint8_t *in, size_t n, size_t i,
 	return v;
 }
 
+/* One field at a time, so that each pass writes only that field's planes
+ * in order: writing all 40 planes per record touched 40 cache lines 4 KiB
+ * apart for every record, and packing cost more than deflate. */
+#define PACK_FIELD(off, bytes, expr)                                           \
+	for (size_t i = 0; i < n; i++)                                         \
+		plane_put(out, n, i, off, (expr), bytes)
+
 void trace_block_pack(const struct trace_rec *recs, size_t n, uint8_t *out)
 {
-	uint64_t prev = 0;
-
-	for (size_t i = 0; i < n; i++) {
-		const struct trace_rec *r = &recs[i];
-		plane_put(out, n, i, 0, r->cycle - prev, 8);
-		plane_put(out, n, i, 8, r->kind, 2);
-		plane_put(out, n, i, 10, r->part, 2);
-		plane_put(out, n, i, 12, r->vp, 2);
-		plane_put(out, n, i, 14, r->chan, 2);
-		plane_put(out, n, i, 16, r->txn, 8);
-		plane_put(out, n, i, 24, r->arg0, 8);
-		plane_put(out, n, i, 32, r->arg1, 8);
-		prev = r->cycle;
-	}
+	PACK_FIELD(0, 8, recs[i].cycle - (i ? recs[i - 1].cycle : 0));
+	PACK_FIELD(8, 2, recs[i].kind);
+	PACK_FIELD(10, 2, recs[i].part);
+	PACK_FIELD(12, 2, recs[i].vp);
+	PACK_FIELD(14, 2, recs[i].chan);
+	PACK_FIELD(16, 8, recs[i].txn);
+	PACK_FIELD(24, 8, recs[i].arg0);
+	PACK_FIELD(32, 8, recs[i].arg1);
 }
+
+#undef PACK_FIELD
 
 void trace_block_unpack(const uint8_t *in, size_t n, struct trace_rec *recs)
 {
