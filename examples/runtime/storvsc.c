@@ -144,7 +144,14 @@ int storvsc_wait(struct storvsc *s)
 	uint64_t t0 = rdtsc();
 
 	for (;;) {
-		int n = storvsc_poll(s);
+		/* An empty ring with the host's signals unmasked (how a poll
+		 * leaves it) has nothing to read: straight to the HLT. Any
+		 * other state, corrupt indices included, goes to the poll. */
+		volatile struct vmbus_ring_hdr *in = s->ch.in.hdr;
+		int idle = in->read_index == in->write_index &&
+			   in->write_index < s->ch.in.size &&
+			   !in->interrupt_mask;
+		int n = idle ? 0 : storvsc_poll(s);
 
 		if (n != 0)
 			return n;

@@ -22,6 +22,13 @@ static int index_ok(const struct vmbus_ring *r, uint32_t idx)
 	return idx < r->size && (idx & 7) == 0;
 }
 
+/* x mod size for x < 2 * size (an index plus at most a ring's worth: the
+ * callers check that first), without a division. */
+static uint32_t wrap(const struct vmbus_ring *r, uint32_t x)
+{
+	return x >= r->size ? x - r->size : x;
+}
+
 static uint32_t used_bytes(const struct vmbus_ring *r, uint32_t w, uint32_t rd)
 {
 	return w >= rd ? w - rd : r->size - rd + w;
@@ -150,7 +157,7 @@ static enum vmbus_ring_status check_desc(const struct vmbus_ring *r,
 	if (plen < 16 || off < 16 || off > plen ||
 	    plen + VMBUS_PKT_TRAILER > used)
 		return VMBUS_RING_CORRUPT;
-	copy_out(r, (rd + plen) % r->size, &trailer, sizeof(trailer));
+	copy_out(r, wrap(r, rd + plen), &trailer, sizeof(trailer));
 	if ((uint32_t)(trailer >> 32) != rd)
 		return VMBUS_RING_CORRUPT;
 	return VMBUS_RING_OK;
@@ -184,7 +191,7 @@ enum vmbus_ring_status vmbus_ring_read(struct vmbus_ring *r,
 	n = plen - off;
 	if (n > cap)
 		return VMBUS_RING_TOO_BIG;
-	copy_out(r, (rd + off) % r->size, buf, n);
+	copy_out(r, wrap(r, rd + off), buf, n);
 	pkt->len = n;
 	if (rd + plen + VMBUS_PKT_TRAILER > r->size)
 		r->wraps++;
@@ -192,7 +199,7 @@ enum vmbus_ring_status vmbus_ring_read(struct vmbus_ring *r,
 	free_after = free_before + plen + VMBUS_PKT_TRAILER;
 	/* Done with the data before the space is given back. */
 	full_barrier();
-	r->hdr->read_index = (rd + plen + VMBUS_PKT_TRAILER) % r->size;
+	r->hdr->read_index = wrap(r, rd + plen + VMBUS_PKT_TRAILER);
 	full_barrier();
 	/* A host writer waiting for space gets one signal, when this read
 	 * made the free space cross what it asked for (vmbus.md §5.5). */
