@@ -212,6 +212,32 @@ static bool wr_efer(struct cpu *c, const struct msr_row *row, uint32_t msr,
 	return true;
 }
 
+/* ---- microcode signature ------------------------------------------------ */
+
+/* IA32_BIOS_SIGN_ID: software writes 0, runs CPUID, then reads the loaded
+ * microcode update's revision from bits 63:32 (SDM Vol. 3A §10.11.7). A
+ * virtual CPU has no microcode update: revision 0, and writes only arm
+ * that read, so they are accepted and have no effect. */
+static bool rd_bios_sign_id(struct cpu *c, const struct msr_row *row,
+			    uint32_t msr, uint64_t *val)
+{
+	(void)c;
+	(void)row;
+	(void)msr;
+	*val = 0;
+	return true;
+}
+
+static bool wr_bios_sign_id(struct cpu *c, const struct msr_row *row,
+			    uint32_t msr, uint64_t val)
+{
+	(void)c;
+	(void)row;
+	(void)msr;
+	(void)val;
+	return true;
+}
+
 /* ---- MTRRs -------------------------------------------------------------- */
 
 static bool rd_mtrrcap(struct cpu *c, const struct msr_row *row, uint32_t msr,
@@ -307,6 +333,9 @@ static const struct msr_row msr_table[] = {
 	/* ONE(index, name, storage in struct cpu, read, write) */
 	ONE(MSR_IA32_TSC, "IA32_TSC", msr.tsc_offset,
 	    rd_tsc, wr_tsc),
+	{MSR_IA32_BIOS_SIGN_ID, MSR_IA32_BIOS_SIGN_ID,
+	 "IA32_BIOS_SIGN_ID", 0 /* nothing stored */,
+	 rd_bios_sign_id, wr_bios_sign_id},
 	{MSR_IA32_MTRRCAP, MSR_IA32_MTRRCAP,
 	 "IA32_MTRRCAP", 0 /* computed */,
 	 rd_mtrrcap, NULL},

@@ -103,6 +103,7 @@ enum {
 /* Architectural MSR numbers the CPU model itself implements. */
 #define MSR_IA32_TSC            0x00000010u
 #define MSR_IA32_APIC_BASE      0x0000001Bu
+#define MSR_IA32_BIOS_SIGN_ID   0x0000008Bu
 #define MSR_IA32_MTRRCAP        0x000000FEu
 #define MSR_IA32_SYSENTER_CS    0x00000174u
 #define MSR_IA32_SYSENTER_ESP   0x00000175u

@@ -268,6 +268,20 @@ Test(msr, pat_accepts_only_architectural_types)
 	fx_free(fx);
 }
 
+Test(msr, bios_sign_id_takes_writes_and_reads_microcode_revision_0)
+{
+	struct fx *fx = fx_new(FX_LONG64);
+	uint64_t v = ~0ull;
+
+	cr_assert(cpu_msr_write(fx->cpu, MSR_IA32_BIOS_SIGN_ID, 0));
+	cr_assert(cpu_msr_read(fx->cpu, MSR_IA32_BIOS_SIGN_ID, &v));
+	cr_assert_eq(0ull, v, "no microcode update loaded");
+	cr_assert(cpu_msr_write(fx->cpu, MSR_IA32_BIOS_SIGN_ID, 0x1234ull << 32));
+	cr_assert(cpu_msr_read(fx->cpu, MSR_IA32_BIOS_SIGN_ID, &v));
+	cr_assert_eq(0ull, v, "a write does not set the revision");
+	fx_free(fx);
+}
+
 Test(msr, mtrrcap_is_read_only_with_8_ranges_fixed_and_wc)
 {
 	struct fx *fx = fx_new(FX_LONG64);
