@@ -9,7 +9,9 @@
  * echo VSP (relid 1) and the storage VSP (relid 2, a 64 KiB disk).
  *
  * Checked after every action: vmbus_server_check (counters add up, every
- * GPADL held lies in the child's RAM, is bounded, rings inside it, ...).
+ * GPADL held lies in the child's RAM, is bounded, rings inside it, ...),
+ * and every refusal left a trace record (the servers record into a trace
+ * written to /dev/null).
  * Checked at the end: a second child (the bystander), connected with an
  * open echo channel before the fuzzed child starts, is still served (a
  * packet echoed), had nothing refused, and its RAM outside its message
@@ -23,6 +25,7 @@
 #include "tests/fuzz/fuzz_chanmsg_ops.h"
 #include "tests/fuzz/fuzz_input.h"
 #include "tests/fuzz/fuzz_rig.h"
+#include "traces/trace.h"
 #include "vmbus/server.h"
 #include "vmbus/vsp.h"
 
@@ -209,9 +212,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	fuzz_rig_begin(r, true);
 	bystander_up(&r->c[1]);
 	while (!in_done(&in)) {
+		uint64_t refused = vmbus_server_stats(r->c[0].s)->refused_total;
+		uint64_t traced = trace_count(r->trace);
+
 		step(r, &r->c[0], &in, verbose);
 		FUZZ_CHECK(vmbus_server_check(r->c[0].s, why, sizeof(why)) == 0,
 			   "%s", why);
+		/* Every refusal is traced (vmbus_refused), besides the rest. */
+		FUZZ_CHECK(trace_count(r->trace) - traced >=
+			       vmbus_server_stats(r->c[0].s)->refused_total -
+				   refused,
+			   "refusals not traced");
 	}
 	bystander_check(&r->c[1]);
 	fuzz_rig_end(r);

@@ -17,6 +17,7 @@
 #include "hv/port.h"
 #include "mmu/mmu.h"
 #include "sim/evq.h"
+#include "traces/trace.h"
 #include "tests/fuzz/fuzz_input.h"
 #include "tests/fuzz/fuzz_rig.h"
 #include "vmbus/scsi.h"
@@ -70,7 +71,8 @@ void guest_enable_synic(struct fuzz_child *c, unsigned vp)
 static void child_begin(struct fuzz_rig *r, struct fuzz_child *c,
 			bool storage)
 {
-	struct vmbus_server_config sc = {.hv = r->hv, .child = c->p};
+	struct vmbus_server_config sc = {
+	    .hv = r->hv, .child = c->p, .trace = r->trace};
 	static const uint8_t inst[16] = {0x5c, 0x51, 0xd1, 0x5c};
 
 	FUZZ_CHECK(hv_part_reset(c->p) == 0, "hv_part_reset");
@@ -90,7 +92,10 @@ static void child_begin(struct fuzz_rig *r, struct fuzz_child *c,
 	FUZZ_CHECK(c->disk, "disk_open: %s", err);
 	c->lun = scsi_lun_create(c->disk, NULL);
 	FUZZ_CHECK(c->lun, "scsi_lun_create");
-	struct storvsp_config stc = {.lun = c->lun};
+	struct storvsp_config stc = {
+	    .lun = c->lun,
+	    .trace = r->trace,
+	    .trace_part = (uint16_t)hv_part_id(c->p)};
 	c->stor = storvsp_dev_create(&stc, inst);
 	FUZZ_CHECK(c->stor, "storvsp_dev_create");
 	FUZZ_CHECK(vmbus_server_add_vsp(c->s, storvsp_dev_desc(c->stor), 0) ==
@@ -122,7 +127,15 @@ static void rig_build(struct fuzz_rig *r, bool parent)
 				    .cap_pct = 100,
 				    .service = true};
 
+	static const char *const parts[3] = {"parent", "fuzzed", "bystander"};
+	struct trace_info ti = {.freq_hz = 2500000000ull,
+				.nr_parts = 3,
+				.part_names = parts};
+	char err[128];
+
 	memset(r, 0, sizeof(*r));
+	r->trace = trace_open("/dev/null", &ti, err, sizeof(err));
+	FUZZ_CHECK(r->trace, "trace_open: %s", err);
 	r->q = evq_create();
 	FUZZ_CHECK(r->q, "evq_create");
 	r->hv = hv_create(&hc, r->q);

@@ -29,6 +29,7 @@ struct vsp_echo;
 struct storvsp_dev;
 struct scsi_lun;
 struct disk;
+struct trace;
 
 #define FUZZ_RAM_PAGES	64u /* 256 KiB: random PFNs often land inside */
 #define FUZZ_VCPUS	2u
@@ -48,6 +49,8 @@ struct fuzz_rig {
 	struct evq *q;
 	struct hv *hv;
 	struct hv_part *parent; /* a service partition, or NULL */
+	struct trace *trace;	/* every server and VSP records here
+				   (/dev/null: only the counts matter) */
 	struct fuzz_child c[2];
 	unsigned nchildren;
 };
