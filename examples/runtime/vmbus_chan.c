@@ -227,7 +227,8 @@ int vmbus_send_gpa_direct(struct vmbus_channel *ch, const void *buf,
 
 	if (!ch->open || !buf_len || npfn > VMBUS_GPA_DIRECT_MAX_PFNS)
 		return VMBUS_E_ARG;
-	memset(&h, 0, sizeof(h));
+	/* Only the first 16 + 8 * npfn bytes are sent: set just those. */
+	h.reserved = 0;
 	h.range_cnt = 1;
 	h.byte_count = buf_len;
 	h.byte_offset = (uint32_t)off;
