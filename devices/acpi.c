@@ -205,7 +205,8 @@ static int build_fadt(struct writer *w, uint64_t facs, uint64_t dsdt,
 	put32(t, 112, FADT_WBINVD | FADT_PROC_C1 | FADT_PWR_BUTTON |
 			  FADT_SLP_BUTTON | FADT_FIX_RTC | FADT_TMR_VAL_EXT);
 	put8(t, 131, 0); /* FADT minor version: 6.0 */
-	put64(t, 132, facs);
+	/* X_FIRMWARE_CTRL (132) stays 0: the spec wants it zero when
+	 * FIRMWARE_CTRL is set (Linux otherwise lists the FACS twice). */
 	put64(t, 140, dsdt);
 	/* The extended blocks agree with the 32-bit ones (ACPICA warns
 	 * about a mismatch). */
