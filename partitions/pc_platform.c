@@ -237,6 +237,11 @@ int pc_platform_reset(struct pc_platform *p)
 	return install_tables(p);
 }
 
+struct irq_line pc_platform_isa_irq(struct pc_platform *p, unsigned irq)
+{
+	return (struct irq_line){isa_irq, p, (int)(irq & 15)};
+}
+
 const struct acpi_layout *pc_platform_acpi(const struct pc_platform *p)
 {
 	return &p->acpi;

@@ -48,6 +48,9 @@ void pc_platform_destroy(struct pc_platform *p);
 /* After a partition reset: the I/O APIC to power-on (the port devices
  * are reset through the bus) and the tables written again. 0 or -1. */
 int pc_platform_reset(struct pc_platform *p);
+/* ISA IRQ `irq` (0..15) as a line for a device the worker owns (COM1 is
+ * IRQ 4): to the 8259s and the I/O APIC like the platform's own. */
+struct irq_line pc_platform_isa_irq(struct pc_platform *p, unsigned irq);
 /* Where the tables are (the boot loader passes rsdp to the kernel and
  * reserves the region in the memory map). */
 const struct acpi_layout *pc_platform_acpi(const struct pc_platform *p);

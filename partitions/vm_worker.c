@@ -119,9 +119,12 @@ static int add_devices(struct vm_worker *w)
 {
 	struct iobus *bus = partition_bus(w->part);
 	struct hv_part *hp = partition_hv(w->part);
+	/* With the PC platform, COM1's interrupt is ISA IRQ 4. */
+	struct irq_line com1_irq =
+	    w->pc ? pc_platform_isa_irq(w->pc, 4) : (struct irq_line){0};
 
 	w->console = console_create(w->set.part.serial, w->set.console_prefix);
-	w->uart = uart16550_create(serial_out, w, NULL);
+	w->uart = uart16550_create(serial_out, w, w->pc ? &com1_irq : NULL);
 	w->dbg = debug_exit_create(on_debug_exit, w);
 	if (!w->console || !w->uart || !w->dbg)
 		return -1;
@@ -233,8 +236,8 @@ struct vm_worker *vm_worker_create(struct hv *hv, const struct vm_settings *s,
 		w->ld = *ld;
 	if ((s->kernel && !w->kernel) || (s->cmdline && !w->cmdline) ||
 	    (s->disk.path && !w->disk_path) ||
-	    !(w->part = partition_create(hv, &s->part)) || add_devices(w) ||
-	    add_platform(w, hv) || add_vmbus(w, hv)) {
+	    !(w->part = partition_create(hv, &s->part)) ||
+	    add_platform(w, hv) || add_devices(w) || add_vmbus(w, hv)) {
 		vm_worker_destroy(w);
 		return NULL;
 	}
@@ -260,11 +263,11 @@ void vm_worker_destroy(struct vm_worker *w)
 	if (w->disk && disk_close(w->disk) != 0)
 		fprintf(stderr, "hvsim: %s: the disk image was not flushed\n",
 			partition_name(w->part));
-	pc_platform_destroy(w->pc);
 	hv_testdev_destroy(w->hvt);
 	pc_testdev_destroy(w->pct);
 	uart16550_destroy(w->uart);
 	debug_exit_destroy(w->dbg);
+	pc_platform_destroy(w->pc); /* after COM1, which used its IRQ 4 */
 	partition_destroy(w->part);
 	free(w->kernel);
 	free(w->cmdline);

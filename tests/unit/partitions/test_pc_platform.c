@@ -170,3 +170,29 @@ Test(pc_platform, platform_none_leaves_it_all_out)
 		     0xFFFFFFFFu);
 	unmake(&f);
 }
+
+/* COM1's interrupt is ISA IRQ 4: with the UART's THRE interrupt enabled
+ * and OUT2 set, I/O APIC pin 4 fires (seen as remote IRR on a level
+ * entry, since nothing EOIs it here). */
+Test(pc_platform, com1_drives_isa_irq_4)
+{
+	struct fix f;
+	struct physmem *m;
+
+	make(&f, true);
+	m = mem(&f);
+	physmem_write(m, IOAPIC_DEFAULT_BASE, 4, 0x10 + 2 * 4);
+	physmem_write(m, IOAPIC_DEFAULT_BASE + 0x10, 4,
+		      0x44 | IOAPIC_RTE_LEVEL);
+	out(&f, 0x3F8 + 4, 1, 0x08); /* MCR: OUT2 */
+	physmem_write(m, IOAPIC_DEFAULT_BASE, 4, 0x10 + 2 * 4);
+	cr_expect_eq(physmem_read(m, IOAPIC_DEFAULT_BASE + 0x10, 4) &
+			 IOAPIC_RTE_REMOTE_IRR,
+		     0, "no interrupt enabled yet");
+	out(&f, 0x3F8 + 1, 1, 0x02); /* IER: THRE */
+	physmem_write(m, IOAPIC_DEFAULT_BASE, 4, 0x10 + 2 * 4);
+	cr_expect_eq(physmem_read(m, IOAPIC_DEFAULT_BASE + 0x10, 4) &
+			 IOAPIC_RTE_REMOTE_IRR,
+		     IOAPIC_RTE_REMOTE_IRR, "pin 4 sent its message");
+	unmake(&f);
+}
