@@ -9,8 +9,9 @@
  *
  * TLB tags (mmu.h): a tag is the page-aligned linear address when that
  * access kind may use the host pointer; TLB_SLOW marks a page reached
- * through physmem (MMIO/open bus, or a write to a code page, so that
- * physmem_write bumps the code generation); TLB_SMAP marks a supervisor
+ * through physmem (MMIO/open bus, or a write to a code or watched page,
+ * so that physmem_write bumps the code generation and calls the page's
+ * watchers); TLB_SMAP marks a supervisor
  * data access to a user page under CR4.SMAP, allowed only while RFLAGS.AC=1
  * (AC changes without a TLB flush, so it is checked on every such access).
  * No write tag is installed while D=0: the first write walks and sets D.
@@ -98,11 +99,14 @@ uint64_t cpu_seg_lin(struct cpu *c, int seg, uint64_t off, int size,
 /* ---- TLB fill and translation ------------------------------------------ */
 
 /* May writes to this RAM page use the host pointer? Only if it holds no
- * code and physmem_mark_code can find this TLB to demote the tag later. */
+ * code, no write watch is on it (both must see every write), and
+ * physmem_mark_code / physmem_watch_page can find this TLB to demote the
+ * tag later. */
 static bool write_can_be_fast(struct cpu *c, uint64_t gpa_page)
 {
 	return physmem_ram_ptr(c->mem, gpa_page, PAGE_SIZE) &&
 	       !physmem_is_code(c->mem, gpa_page) &&
+	       !physmem_is_watched(c->mem, gpa_page) &&
 	       physmem_attach_tlb(c->mem, &c->tlb) == 0;
 }
 

@@ -63,8 +63,24 @@ uint32_t physmem_code_gen(const struct physmem *pm, uint64_t gpa);
  * the block it is running. */
 const uint32_t *physmem_code_write_counter(const struct physmem *pm);
 /* Called for every write into RAM that did not go through physmem_write
- * (the TLB fast path skips code pages, so only slow-path writers call it). */
+ * (the TLB fast path skips code and watched pages, so only slow-path
+ * writers call it): code generations and write watches. */
 void physmem_note_write(struct physmem *pm, uint64_t gpa, uint64_t len);
+
+/* Write watches (instrumentation, e.g. the VMBus trace stages): after
+ * every write into a watched RAM page — a CPU store (watched pages never
+ * get a fast TLB write tag, like code pages), a string instruction's bulk
+ * copy, a host copy (physmem_copy_to, physmem_write) — fn(opaque, gpa,
+ * len) is called with the part of the write inside that page, once the
+ * bytes are in memory. No simulated cost. Several watches may share a
+ * page; each (page, fn, opaque) is one watch. fn may add or remove
+ * watches. watch: 0, or -1 (not RAM, no memory). */
+typedef void physmem_watch_fn(void *opaque, uint64_t gpa, uint64_t len);
+int physmem_watch_page(struct physmem *pm, uint64_t gpa_page,
+		       physmem_watch_fn *fn, void *opaque);
+void physmem_unwatch_page(struct physmem *pm, uint64_t gpa_page,
+			  physmem_watch_fn *fn, void *opaque);
+bool physmem_is_watched(const struct physmem *pm, uint64_t gpa);
 
 /* ---- page walk -------------------------------------------------------- */
 
@@ -140,10 +156,11 @@ static inline unsigned tlb_index(uint64_t lin)
  * (a set low bit never equals the page-aligned address the fast path
  * compares with). */
 #define TLB_SLOW 0x1ull /* not through the host pointer: MMIO/open bus, or
-			   a write to a page marked as code */
+			   a write to a page marked as code or watched */
 #define TLB_SMAP 0x2ull /* supervisor data access to a user page with
 			   CR4.SMAP: allowed only while RFLAGS.AC=1 */
-/* Demote every fast write tag whose gpa_page is `gpa_page` to TLB_SLOW. */
+/* Demote every fast write tag whose gpa_page is `gpa_page` to TLB_SLOW
+ * (a page marked as code, or watched). */
 void tlb_protect_code(struct tlb *t, uint64_t gpa_page);
 /* TLBs that hold write tags into `pm` attach (idempotent; -1 on no
  * memory), so physmem_mark_code can demote them; detach before freeing. */

@@ -15,13 +15,18 @@
  * marking a page demotes their write tags for it (tlb_protect_code), so a
  * fast-path store can never skip the generation bump.
  *
- * Invariants: mmio[] sorted by base, pairwise disjoint and disjoint from RAM.
+ * Write watches (mmu/watch.c) share the per-page byte with the code mark
+ * (PAGE_CODE, PAGE_WATCHED), so the write path tests one byte per page.
+ *
+ * Invariants: mmio[] sorted by base, pairwise disjoint and disjoint from RAM;
+ * a page is PAGE_WATCHED exactly when watches[] holds a live entry for it.
  */
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 
 #include "mmu/mmu.h"
+#include "mmu/physmem_int.h"
 
 _Static_assert(
     __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__,
@@ -29,25 +34,6 @@ _Static_assert(
 
 /* Largest RAM we accept: the guest-physical address width (2^40). */
 #define PHYSMEM_MAX_RAM (1ull << 40)
-
-struct mmio_range {
-	uint64_t base, len;
-	const struct mmio_ops *ops;
-	void *opaque;
-};
-
-struct physmem {
-	uint8_t *ram;
-	uint64_t ram_size; /* multiple of PAGE_SIZE */
-	uint64_t npages;
-	uint8_t *code;	      /* per RAM page: 1 = decoded code lives here */
-	uint32_t *code_gen;   /* per RAM page: bumped by writes to code */
-	uint32_t code_writes; /* bumped by every write that hits code */
-	struct mmio_range *mmio;
-	size_t nmmio, mmio_cap;
-	struct tlb **tlbs; /* attached TLBs (one per vCPU) */
-	size_t ntlbs, tlbs_cap;
-};
 
 static void *map_zeroed(uint64_t len)
 {
@@ -87,6 +73,7 @@ void physmem_destroy(struct physmem *pm)
 		munmap(pm->code_gen, pm->npages * sizeof(uint32_t));
 	free(pm->mmio);
 	free(pm->tlbs);
+	free(pm->watches);
 	free(pm);
 }
 
@@ -283,16 +270,16 @@ void physmem_mark_code(struct physmem *pm, uint64_t gpa)
 	if (gpa >= pm->ram_size)
 		return;
 	uint64_t pfn = gpa >> PAGE_SHIFT;
-	if (pm->code[pfn])
+	if (pm->code[pfn] & PAGE_CODE)
 		return;
-	pm->code[pfn] = 1;
+	pm->code[pfn] |= PAGE_CODE;
 	for (size_t i = 0; i < pm->ntlbs; i++)
 		tlb_protect_code(pm->tlbs[i], pfn << PAGE_SHIFT);
 }
 
 bool physmem_is_code(const struct physmem *pm, uint64_t gpa)
 {
-	return gpa < pm->ram_size && pm->code[gpa >> PAGE_SHIFT];
+	return gpa < pm->ram_size && (pm->code[gpa >> PAGE_SHIFT] & PAGE_CODE);
 }
 
 uint32_t physmem_code_gen(const struct physmem *pm, uint64_t gpa)
@@ -311,13 +298,19 @@ void physmem_note_write(struct physmem *pm, uint64_t gpa, uint64_t len)
 		return;
 	uint64_t end = len > pm->ram_size - gpa ? pm->ram_size : gpa + len;
 	uint64_t first = gpa >> PAGE_SHIFT, last = (end - 1) >> PAGE_SHIFT;
+	bool watched = false;
 	for (uint64_t p = first; p <= last; p++) {
-		if (pm->code[p]) {
-			pm->code[p] = 0;
+		if (!pm->code[p])
+			continue;
+		if (pm->code[p] & PAGE_CODE) {
+			pm->code[p] &= (uint8_t)~PAGE_CODE;
 			pm->code_gen[p]++;
 			pm->code_writes++;
 		}
+		watched |= (pm->code[p] & PAGE_WATCHED) != 0;
 	}
+	if (watched)
+		physmem_call_watchers(pm, gpa, end);
 }
 
 /* ---- attached TLBs ------------------------------------------------------- */
@@ -355,6 +348,13 @@ bool physmem_check_invariants(const struct physmem *pm)
 {
 	if (pm->ram_size & ~PAGE_MASK)
 		return false;
+	for (size_t i = 0; i < pm->nwatches; i++) {
+		uint64_t page = pm->watches[i].page;
+		if (pm->watches[i].fn &&
+		    (page >= pm->ram_size ||
+		     !(pm->code[page >> PAGE_SHIFT] & PAGE_WATCHED)))
+			return false;
+	}
 	for (size_t i = 0; i < pm->nmmio; i++) {
 		const struct mmio_range *r = &pm->mmio[i];
 		if (r->len == 0 || r->base < pm->ram_size || !r->ops)

@@ -13,7 +13,8 @@
  *
  * Invariant (tlb_check_invariants): a valid entry sits at the index of its
  * page, all its tags name that page, a fast tag's host address is the
- * RAM of gpa_page, and no fast write tag points at a page marked as code.
+ * RAM of gpa_page, and no fast write tag points at a page marked as code
+ * or watched (mmu.h: write watches).
  */
 #include "mmu/mmu.h"
 
@@ -117,7 +118,8 @@ static bool entry_ok(const struct tlb_entry *e, unsigned idx,
 			return false;
 	}
 	if (e->tag_write != TLB_INVALID && !(e->tag_write & TLB_SLOW) &&
-	    physmem_is_code(pm, e->gpa_page))
+	    (physmem_is_code(pm, e->gpa_page) ||
+	     physmem_is_watched(pm, e->gpa_page)))
 		return false;
 	return true;
 }
