@@ -322,6 +322,29 @@ unsigned hv_nr_runnable(const struct hv *hv)
 	return n;
 }
 
+bool hv_current_vp(const struct hv *hv, struct hv_part **part, unsigned *vp,
+		   unsigned *pcpu)
+{
+	const struct hv_vp *v = hv->exec_vp;
+
+	if (!v)
+		return false;
+	if (part)
+		*part = v->part;
+	if (vp)
+		*vp = v->index;
+	if (pcpu)
+		*pcpu = hv->exec_pcpu;
+	return true;
+}
+
+int hv_vp_sint_vector(struct hv_part *p, unsigned vp, unsigned sint)
+{
+	if (vp >= p->nr_vps || !p->vp[vp].synic)
+		return -1;
+	return synic_sint_vector(p->vp[vp].synic, sint);
+}
+
 cycles_t hv_now(const struct hv *hv)
 {
 	cycles_t t = 0;

@@ -195,6 +195,49 @@ unsigned hv_signal_event(struct hv_part *to, unsigned vp, unsigned sint,
  * with no message and no flag (hyperv-testdev's "assert SINT route"). */
 unsigned hv_assert_sint(struct hv_part *to, unsigned vp, unsigned sint);
 
+/* ---- instrumentation (traces) -------------------------------------------
+ * Observers see what the hypervisor does without changing it: they are
+ * called synchronously, must not call back into the simulation, and cost
+ * no simulated time. The VMBus trace stages (vmbus/instrument.c) use them.
+ */
+
+/* The vCPU running right now — guest code, or a parent vCPU's service
+ * work — and its physical CPU; false outside a slice (host code run from
+ * an event, a test). Any pointer may be NULL. */
+bool hv_current_vp(const struct hv *hv, struct hv_part **part, unsigned *vp,
+		   unsigned *pcpu);
+
+/* A host event connection (hv_connect_event_to_host), observed. */
+enum hv_obs_step {
+	HV_OBS_SIGNAL,	/* a vCPU of `from` signalled it (HvSignalEvent),
+			   also when the signal coalesced with a queued one */
+	HV_OBS_DELIVER, /* a parent vCPU starts the handler's work item */
+};
+struct hv_obs {
+	enum hv_obs_step step;
+	unsigned vp;   /* SIGNAL: the caller's vCPU; DELIVER: the parent's
+			  vCPU (0 with no parent partition) */
+	unsigned pcpu; /* the physical CPU it runs on (0 if none runs) */
+	cycles_t now;  /* that vCPU's clock */
+};
+typedef void hv_event_observer(void *opaque, const struct hv_obs *o);
+/* Observe connection conn_id of `from` (fn NULL: stop observing). The
+ * observer goes with the connection. HV_STATUS_SUCCESS,
+ * INVALID_CONNECTION_ID, or INVALID_PORT_ID for a connection that is not
+ * a host event port. */
+unsigned hv_observe_event(struct hv_part *from, uint32_t conn_id,
+			  hv_event_observer *fn, void *opaque);
+
+/* Interrupt acceptance: fn(opaque, vp, vector, now) each time a vCPU of p
+ * takes an external interrupt from its local APIC (at its clock, as the
+ * vector goes into service). One observer per partition; NULL removes it. */
+typedef void hv_intr_observer(void *opaque, unsigned vp, unsigned vector,
+			      cycles_t now);
+void hv_observe_intr(struct hv_part *p, hv_intr_observer *fn, void *opaque);
+/* The vector SINT `sint` of vCPU `vp` raises now (its SINTx register), or
+ * -1 when it raises none (masked, polling, no such vCPU/SINT). */
+int hv_vp_sint_vector(struct hv_part *p, unsigned vp, unsigned sint);
+
 /* The partition's clock frequency and reference time (100 ns units since
  * the partition started), as TIME_REF_COUNT reads it. */
 uint64_t hv_freq_hz(const struct hv *hv);

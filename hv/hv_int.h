@@ -104,6 +104,9 @@ struct hv_part {
 	hv_eoi_fn *eoi_fn;
 	void *eoi_opaque;
 	uint64_t irq_dropped;
+	/* Interrupt-acceptance observer (hv_observe_intr, vapic.c). */
+	hv_intr_observer *intr_obs;
+	void *intr_obs_opaque;
 };
 
 struct hv_pcpu {
@@ -130,6 +133,10 @@ struct hv {
 	struct hv_ports *ports; /* connections and ports (port.c) */
 	struct hv_part *parent; /* the service partition, or NULL */
 	struct trace *trace;	/* events recorded, or NULL (hv_set_trace) */
+	/* The vCPU in cpu_run / workq_run_slice right now and its pCPU
+	 * (sched.c run_slice; hv_current_vp), NULL between slices. */
+	struct hv_vp *exec_vp;
+	unsigned exec_pcpu;
 };
 
 /* ---- exits (exit.c) ----------------------------------------------------- */

@@ -54,6 +54,9 @@ struct port_conn {
 	hv_msg_handler *msg_fn;
 	hv_event_handler *event_fn;
 	void *opaque;
+	/* Host event ports: an observer (hv_observe_event), or NULL. */
+	hv_event_observer *obs_fn;
+	void *obs_opaque;
 	cycles_t cost;
 	/* Host ports: work items queued, not yet run, and for events the
 	 * flag of each. */
@@ -150,6 +153,7 @@ static void port_release(struct port_conn *c)
 	struct hv_ports *t = c->t;
 
 	c->live = false;
+	c->obs_fn = NULL; /* observers go with the connection */
 	if (c->in_flight || c->busy) {
 		c->next_zombie = t->zombies;
 		t->zombies = c;
@@ -277,6 +281,20 @@ unsigned hv_connect_event_to_host(struct hv_part *from, uint32_t conn_id,
 	return fn ? port_add(from, conn_id, &c) : HV_STATUS_INVALID_PARAMETER;
 }
 
+unsigned hv_observe_event(struct hv_part *from, uint32_t conn_id,
+			  hv_event_observer *fn, void *opaque)
+{
+	struct port_conn *c = port_find(from, conn_id);
+
+	if (!c)
+		return HV_STATUS_INVALID_CONNECTION_ID;
+	if (c->kind != PORT_EVENT_HOST)
+		return HV_STATUS_INVALID_PORT_ID;
+	c->obs_fn = fn;
+	c->obs_opaque = fn ? opaque : NULL;
+	return HV_STATUS_SUCCESS;
+}
+
 unsigned hv_disconnect(struct hv_part *from, uint32_t conn_id)
 {
 	struct hv_ports *t = from->hv->ports;
@@ -387,15 +405,32 @@ static void port_unqueue_flag(struct port_conn *c, unsigned flag)
 	}
 }
 
+/* Tell the observer a parent vCPU took the event (the item runs on it). */
+static void port_observe_deliver(struct port_conn *c, cycles_t now)
+{
+	struct hv_obs o = {.step = HV_OBS_DELIVER, .now = now};
+	struct hv_part *p;
+	unsigned vp, pcpu;
+
+	if (hv_current_vp(c->from->hv, &p, &vp, &pcpu)) {
+		o.pcpu = pcpu;
+		if (p == c->from->hv->parent)
+			o.vp = vp;
+	}
+	c->obs_fn(c->obs_opaque, &o);
+}
+
 static void port_event_work(void *opaque, const void *data, size_t len,
 			    cycles_t now)
 {
 	struct port_conn *c = opaque;
 	struct port_event_item e;
 
-	(void)now, (void)len;
+	(void)len;
 	memcpy(&e, data, sizeof(e));
 	port_unqueue_flag(c, e.flag);
+	if (!c->dropped && c->obs_fn)
+		port_observe_deliver(c, now);
 	if (!c->dropped) {
 		c->busy = true;
 		c->event_fn(c->opaque, c->from, e.from_vp, e.flag);
@@ -432,6 +467,13 @@ static unsigned port_signal_host(struct port_conn *c, unsigned vp,
 	struct port_event_item e = {.from_vp = vp, .flag = flag};
 	struct hv *hv = c->from->hv;
 
+	if (c->obs_fn) {
+		struct hv_obs o = {.step = HV_OBS_SIGNAL,
+				   .vp = vp,
+				   .now = hv_vp_now(&c->from->vp[vp])};
+		hv_current_vp(hv, NULL, NULL, &o.pcpu);
+		c->obs_fn(c->obs_opaque, &o);
+	}
 	for (unsigned i = 0; i < c->in_flight; i++)
 		if (c->flags[i] == flag)
 			return HV_STATUS_SUCCESS; /* already signalled */

@@ -251,13 +251,17 @@ static void run_slice(struct hv_pcpu *pc, struct hv_vp *vp, bool new_quantum)
 		cpu_advance_clock(c, start - cpu_cycles(c));
 	}
 	vp->running = true;
+	hv->exec_vp = vp;
+	hv->exec_pcpu = pc->index;
 	if (vp->part->service) {
 		workq_run_slice(vp, slice_budget(pc, vp, start));
+		hv->exec_vp = NULL;
 		vp->running = false;
 		if (vp->halted)
 			vp->halt_since = cpu_cycles(c);
 	} else {
 		ex = cpu_run(c, slice_budget(pc, vp, start));
+		hv->exec_vp = NULL;
 		vp->running = false;
 		after_run(vp, &ex);
 	}

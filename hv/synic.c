@@ -220,6 +220,18 @@ const struct synic_stats *synic_stats(const struct synic *s)
 	return &s->st;
 }
 
+int synic_sint_vector(const struct synic *s, unsigned sint)
+{
+	uint64_t v;
+
+	if (sint >= HV_SYNIC_SINT_COUNT)
+		return -1;
+	v = s->sint[sint];
+	if (!synic_on(s) || (v & (HV_SINT_MASKED | HV_SINT_POLLING)))
+		return -1;
+	return (int)(v & HV_SINT_VECTOR_MASK);
+}
+
 static bool queue_ok(const struct synic_queue *q)
 {
 	if (q->head >= SYNIC_QUEUE_MAX || q->len > SYNIC_QUEUE_MAX)

@@ -96,6 +96,9 @@ unsigned synic_assert_sint(struct synic *s, unsigned sint);
 void synic_stimer_expired(struct synic *s, unsigned stimer);
 
 const struct synic_stats *synic_stats(const struct synic *s);
+/* The vector SINT `sint` raises now, or -1 (SynIC off, masked, polling,
+ * sint out of range): for the trace instrumentation. */
+int synic_sint_vector(const struct synic *s, unsigned sint);
 /* Debug hook (STYLE.md §5). */
 bool synic_check_invariants(const struct synic *s);
 

@@ -268,7 +268,19 @@ void vapic_reset(struct hv_vp *vp)
 
 int vapic_intr_ack(struct hv_vp *vp)
 {
-	return vp->lapic ? lapic_ack(vp->lapic) : -1;
+	int vec = vp->lapic ? lapic_ack(vp->lapic) : -1;
+	struct hv_part *p = vp->part;
+
+	if (vec >= 0 && p->intr_obs) /* instrumentation: no simulated cost */
+		p->intr_obs(p->intr_obs_opaque, vp->index, (unsigned)vec,
+			    cpu_cycles(vp->cpu));
+	return vec;
+}
+
+void hv_observe_intr(struct hv_part *p, hv_intr_observer *fn, void *opaque)
+{
+	p->intr_obs = fn;
+	p->intr_obs_opaque = fn ? opaque : NULL;
 }
 
 void vapic_raise(struct hv_vp *vp, uint8_t vector, bool auto_eoi)
