@@ -270,6 +270,17 @@ static const struct gpadl_range *find_range(const struct gpadl *g,
 	return &g->ranges[i];
 }
 
+int gpadl_gpa(const struct gpadl *g, uint64_t off, uint64_t *gpa)
+{
+	if (!g->complete || off >= g->pos.size)
+		return -1;
+	const struct gpadl_range *r = find_range(g, off);
+	uint64_t abs = r->byte_offset + (off - r->lin_start);
+	uint64_t pfn = g->pfns[r->first_pfn + abs / GPADL_PAGE_SIZE];
+	*gpa = (pfn << 12) + abs % GPADL_PAGE_SIZE;
+	return 0;
+}
+
 /* Copy in either direction, one page piece at a time. */
 static enum gpadl_status copy(const struct gpadl *g, uint64_t off,
 			      uint8_t *host, size_t len, bool to_guest)

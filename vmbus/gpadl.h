@@ -94,6 +94,10 @@ uint64_t gpadl_size(const struct gpadl *g);
 /* PFN number i (0 <= i < page_count) in arrival order, for tests/traces. */
 uint64_t gpadl_pfn(const struct gpadl *g, uint32_t i);
 
+/* The guest-physical address of linear byte `off` (< gpadl_size): 0 and
+ * *gpa, or -1 (incomplete, out of range). For watching a ring's header
+ * page (vmbus/instrument.c). */
+int gpadl_gpa(const struct gpadl *g, uint64_t off, uint64_t *gpa);
 /* Copy `len` bytes between the host buffer and the GPADL's linear bytes
  * [off, off+len), page by page through the PFN list. Refused as a whole
  * (nothing copied) if the range is outside the GPADL or the GPADL is

@@ -34,6 +34,7 @@
 #include "hv/hv.h"
 #include "hv/hvdefs.h"
 #include "traces/trace.h"
+#include "vmbus/instrument.h"
 #include "vmbus/server_int.h"
 
 /* Versions we accept, newest first. */
@@ -560,6 +561,7 @@ struct vmbus_server *vmbus_server_create(const struct vmbus_server_config *c)
 		vmbus_server_destroy(s);
 		return NULL;
 	}
+	inst_server_start(s); /* with a trace: the guest's stages */
 	return s;
 }
 
@@ -594,6 +596,7 @@ void vmbus_server_destroy(struct vmbus_server *s)
 	for (unsigned i = 0; i < VMBUS_MAX_CHANNELS; i++)
 		s->ch[i].state = VMBUS_CH_FREE;
 	disconnect_ports(s);
+	inst_server_stop(s);
 	free(s);
 }
 

@@ -54,6 +54,9 @@ struct vmbus_channel {
 	uint8_t *buf;
 	uint32_t buf_size;
 	bool want_writable, dead, reading;
+	/* The trace stages of the guest's side (vmbus/instrument.c), NULL
+	 * when the run has no trace or the channel is not open. */
+	struct inst_chan *inst;
 };
 
 /* A host→guest message waiting for a free SIMP slot. */

@@ -26,6 +26,7 @@
 #include "hv/hv.h"
 #include "hv/hvdefs.h"
 #include "traces/trace.h"
+#include "vmbus/instrument.h"
 #include "vmbus/server_int.h"
 
 /* Identifies the channel incarnation a work item was queued for;
@@ -59,7 +60,7 @@ static void signal_guest(struct vmbus_channel *ch, cycles_t now)
 {
 	struct vmbus_server *s = ch->s;
 
-	srv_trace(s, TK_COMPLETION_SIGNAL, ch->relid, 0, ch->conn_id, 0, now);
+	inst_completion_signal(ch, now);
 	if (hv_signal_event(s->child, ch->target_vp, s->sint, ch->relid) ==
 	    HV_STATUS_SUCCESS)
 		s->st.signals++;
@@ -116,7 +117,7 @@ static void read_one(struct vmbus_channel *ch, cycles_t now)
 		return;
 	}
 	ch->s->st.packets++;
-	srv_trace(ch->s, TK_VSP_READ, ch->relid, p.trans_id, p.len, 0, now);
+	inst_read(ch, p.trans_id, p.len, now);
 	if (sig)
 		signal_guest(ch, now);
 	v = (struct vsp_packet){.type = p.type,
@@ -141,8 +142,8 @@ static void read_work(void *opaque, const void *data, size_t len, cycles_t now)
 	if (!ref_live(ch, data, len))
 		return;
 	memcpy(&r, data, sizeof(r));
-	if (r.pickup) { /* which parent vCPU runs it is not known: 0 */
-		srv_trace(ch->s, TK_VSP_PICKUP, ch->relid, 0, 0, 0, now);
+	if (r.pickup) {
+		inst_pickup(ch, now);
 		srv_flush(ch->s, now); /* the guest is alive */
 	}
 	read_one(ch, now);
@@ -196,6 +197,7 @@ uint32_t vsp_chan_start(struct vmbus_channel *ch, const struct chanmsg *m,
 	ch->dead = ch->want_writable = ch->reading = false;
 	ch->state = VMBUS_CH_OPEN; /* VSP sends from on_open must work */
 	g->in_use = true;
+	inst_chan_open(ch); /* before on_open: its sends are steps too */
 	status = ch->vsp->ops->on_open
 		     ? ch->vsp->ops->on_open(ch->vsp->opaque, ch, now)
 		     : 0;
@@ -215,6 +217,7 @@ static void stop(struct vmbus_channel *ch, bool tell_vsp)
 {
 	if (tell_vsp && ch->vsp && ch->vsp->ops->on_close)
 		ch->vsp->ops->on_close(ch->vsp->opaque, ch);
+	inst_chan_close(ch);
 	hv_disconnect(ch->s->child, ch->conn_id);
 	if (ch->ring_gpadl)
 		ch->ring_gpadl->in_use = false;
@@ -255,8 +258,7 @@ static int send(struct vmbus_channel *ch, uint16_t type, uint16_t flags,
 		return VSP_CORRUPT;
 	}
 	if (type == VSP_PKT_COMP)
-		srv_trace(ch->s, TK_VSP_COMPLETE, ch->relid, trans_id, 0, len,
-			  now);
+		inst_complete(ch, trans_id, len, now);
 	if (sig)
 		signal_guest(ch, now);
 	return VSP_OK;

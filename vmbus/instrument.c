@@ -1,0 +1,475 @@
+/*
+ * vmbus/instrument.c — the nine stages of a VMBus request, observed
+ * (vmbus/instrument.h says which observation gives which stage).
+ *
+ * Per open channel (only with a trace): write watches on the header page
+ * of each ring, the channel's event connection observed, and a table of
+ * the requests in flight, oldest first, each with the last stage it
+ * reached. A watch fires on every write to its page; it looks only at the
+ * one index the guest owns (write_index of the guest→host ring,
+ * read_index of the host→guest ring) and does nothing unless that index
+ * moved since it last looked, so the host's own header writes and the
+ * guest's other fields cost one 4-byte read.
+ *
+ * When an index moved, the packets between the old and the new value are
+ * walked: each descriptor is read from guest memory and checked (16 <=
+ * offset8*8 <= len8*8, the packet and its trailer inside the bytes
+ * published); a bad one ends the walk, as does INST_WALK_MAX packets, and
+ * the instrument then continues from the new index. Nothing here can
+ * fail the channel or change what the VSP reads: the VSP reads the ring
+ * through vmbus/ring.c, which does its own checks.
+ *
+ * The clock of a guest step is the clock of the child vCPU that made the
+ * store (hv_current_vp); a store by host code (a test writing the ring by
+ * hand) is put at the channel's target vCPU's clock.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "hv/hv.h"
+#include "mmu/mmu.h"
+#include "traces/trace.h"
+#include "vmbus/instrument.h"
+#include "vmbus/server_int.h"
+
+struct inst_req {
+	uint64_t txn;
+	uint8_t stage; /* the last stage recorded, 1..9 */
+};
+
+/* One ring as the instrument reads it: GPADL offsets and the GPA of its
+ * header page (watched). */
+struct inst_ring {
+	uint64_t hdr_off, hdr_gpa;
+	uint32_t data_size;
+	uint32_t seen; /* the guest's index as last seen */
+	bool watched;
+};
+
+struct inst_chan {
+	struct vmbus_channel *ch;
+	struct physmem *pm;
+	const struct gpadl *g;
+	struct inst_ring rx, tx; /* guest→host, host→guest */
+	unsigned nreq;
+	struct inst_req req[INST_MAX_REQS];
+	struct inst_stats st;
+};
+
+/* ---- records ------------------------------------------------------------ */
+
+static void emit(struct inst_chan *ic, unsigned kind, uint16_t part,
+		 unsigned vp, uint64_t txn, uint64_t a0, uint64_t a1,
+		 cycles_t now)
+{
+	struct trace_rec r = {.cycle = now,
+			      .kind = (uint16_t)kind,
+			      .part = part,
+			      .vp = (uint16_t)vp,
+			      .chan = (uint16_t)ic->ch->relid,
+			      .txn = txn,
+			      .arg0 = a0,
+			      .arg1 = a1};
+
+	trace_emit(ic->ch->s->trace, &r);
+}
+
+static uint16_t child_id(const struct inst_chan *ic)
+{
+	return (uint16_t)hv_part_id(ic->ch->s->child);
+}
+
+/* The parent vCPU running the VSP now (0/0 when none runs: no parent
+ * partition, or a test calling in from outside a slice). */
+static void vsp_where(const struct vmbus_server *s, uint16_t *part,
+		      unsigned *vp)
+{
+	struct hv_part *p;
+	unsigned v;
+
+	*part = 0;
+	*vp = 0;
+	if (hv_current_vp(s->hv, &p, &v, NULL) && hv_part_is_parent(p)) {
+		*part = (uint16_t)hv_part_id(p);
+		*vp = v;
+	}
+}
+
+/* Record `kind` for every request whose stage is in [lo, hi]; returns how
+ * many. The requests move to `stage`. */
+static unsigned step_all(struct inst_chan *ic, unsigned kind, unsigned stage,
+			 unsigned lo, unsigned hi, uint16_t part, unsigned vp,
+			 uint64_t a0, uint64_t a1, cycles_t now)
+{
+	unsigned n = 0;
+
+	for (unsigned i = 0; i < ic->nreq; i++) {
+		struct inst_req *q = &ic->req[i];
+		if (q->stage < lo || q->stage > hi)
+			continue;
+		emit(ic, kind, part, vp, q->txn, a0, a1, now);
+		q->stage = (uint8_t)stage;
+		n++;
+	}
+	return n;
+}
+
+/* The oldest request `txn` whose stage is in [lo, hi], or NULL. */
+static struct inst_req *find(struct inst_chan *ic, uint64_t txn, unsigned lo,
+			     unsigned hi)
+{
+	for (unsigned i = 0; i < ic->nreq; i++) {
+		struct inst_req *q = &ic->req[i];
+		if (q->txn == txn && q->stage >= lo && q->stage <= hi)
+			return q;
+	}
+	return NULL;
+}
+
+static void forget(struct inst_chan *ic, struct inst_req *q)
+{
+	unsigned i = (unsigned)(q - ic->req);
+
+	memmove(&ic->req[i], &ic->req[i + 1],
+		(ic->nreq - i - 1) * sizeof(ic->req[0]));
+	ic->nreq--;
+}
+
+static void track(struct inst_chan *ic, uint64_t txn)
+{
+	if (ic->nreq == INST_MAX_REQS) {
+		forget(ic, &ic->req[0]);
+		ic->st.forgotten++;
+	}
+	ic->req[ic->nreq++] = (struct inst_req){txn, 1};
+}
+
+/* ---- reading the rings -------------------------------------------------- */
+
+static bool rd32(const struct inst_chan *ic, uint64_t off, uint32_t *v)
+{
+	return gpadl_copy_from(ic->g, off, v, 4) == GPADL_OK;
+}
+
+/* len bytes at data-area offset pos (< data_size), wrapping. */
+static bool ring_bytes(const struct inst_chan *ic, const struct inst_ring *r,
+		       uint32_t pos, void *dst, uint32_t len)
+{
+	uint64_t data = r->hdr_off + RING_HDR_SIZE;
+	uint32_t first = r->data_size - pos < len ? r->data_size - pos : len;
+
+	if (gpadl_copy_from(ic->g, data + pos, dst, first) != GPADL_OK)
+		return false;
+	return first == len || gpadl_copy_from(ic->g, data, (uint8_t *)dst + first,
+					       len - first) == GPADL_OK;
+}
+
+/* One checked descriptor at pos, with `avail` bytes published from pos:
+ * its length (descriptor + payload, no trailer) and trans_id; 0 if bad. */
+static uint32_t read_desc(const struct inst_chan *ic, const struct inst_ring *r,
+			  uint32_t pos, uint32_t avail, uint64_t *txn)
+{
+	uint8_t d[RING_DESC_SIZE];
+	uint16_t off8, len8;
+	uint32_t len;
+
+	if (avail < RING_DESC_SIZE + RING_TRAILER_SIZE ||
+	    !ring_bytes(ic, r, pos, d, sizeof(d)))
+		return 0;
+	memcpy(&off8, d + 2, 2);
+	memcpy(&len8, d + 4, 2);
+	memcpy(txn, d + 8, 8);
+	len = (uint32_t)len8 * 8;
+	if (len < RING_DESC_SIZE || (uint32_t)off8 * 8 < RING_DESC_SIZE ||
+	    (uint32_t)off8 * 8 > len || len + RING_TRAILER_SIZE > avail)
+		return 0;
+	return len;
+}
+
+typedef void packet_fn(struct inst_chan *ic, uint64_t txn, uint32_t len,
+		       uint32_t end, unsigned vp, cycles_t now);
+
+/* Walk the packets in [from, to) of ring r, calling fn for each. */
+static void walk(struct inst_chan *ic, struct inst_ring *r, uint32_t from,
+		 uint32_t to, packet_fn *fn, unsigned vp, cycles_t now)
+{
+	uint32_t size = r->data_size, pos = from, avail;
+	unsigned n = 0;
+
+	ic->st.walks++;
+	if (to >= size || to % 8 || from >= size || from % 8) {
+		ic->st.bad++;
+		return;
+	}
+	avail = (to + size - from) % size;
+	while (avail > 0) {
+		uint64_t txn;
+		uint32_t len;
+
+		if (n++ == INST_WALK_MAX) {
+			ic->st.capped++;
+			return;
+		}
+		if ((len = read_desc(ic, r, pos, avail, &txn)) == 0) {
+			ic->st.bad++;
+			return;
+		}
+		pos = (pos + len + RING_TRAILER_SIZE) % size;
+		avail -= len + RING_TRAILER_SIZE;
+		ic->st.packets++;
+		fn(ic, txn, len, pos, vp, now);
+	}
+}
+
+/* ---- the guest's stores (write watches) --------------------------------- */
+
+/* The child vCPU that made the store now, and its clock. */
+static void guest_where(const struct inst_chan *ic, unsigned *vp,
+			cycles_t *now)
+{
+	struct hv_part *child = ic->ch->s->child, *p;
+	unsigned v;
+
+	if (!hv_current_vp(ic->ch->s->hv, &p, &v, NULL) || p != child)
+		v = ic->ch->target_vp < hv_part_nr_vps(child)
+			? ic->ch->target_vp
+			: 0;
+	*vp = v;
+	*now = cpu_cycles(hv_part_cpu(child, v));
+}
+
+/* Stage 1: a packet the guest published; ring_used = bytes in the ring
+ * up to its end, as the host reads it. */
+static void on_written(struct inst_chan *ic, uint64_t txn, uint32_t len,
+		       uint32_t end, unsigned vp, cycles_t now)
+{
+	uint32_t rd = 0, used = 0;
+
+	if (rd32(ic, ic->rx.hdr_off + RING_HDR_READ_INDEX, &rd) &&
+	    rd < ic->rx.data_size)
+		used = (end + ic->rx.data_size - rd) % ic->rx.data_size;
+	emit(ic, TK_VSC_WRITE_PACKET, child_id(ic), vp, txn, len, used, now);
+	track(ic, txn);
+}
+
+/* Stage 9: a packet the guest consumed; only completions of requests we
+ * follow are stages (the VSP's own messages are not). */
+static void on_consumed(struct inst_chan *ic, uint64_t txn, uint32_t len,
+			uint32_t end, unsigned vp, cycles_t now)
+{
+	struct inst_req *q = find(ic, txn, 6, 8);
+
+	(void)end;
+	if (!q)
+		return;
+	emit(ic, TK_VSC_CONSUME, child_id(ic), vp, txn, len, 0, now);
+	forget(ic, q);
+}
+
+/* A write into a watched header page [gpa, gpa+len): did it move the
+ * index the guest owns (at byte `field` of the page)? */
+static void index_store(struct inst_chan *ic, struct inst_ring *r,
+			uint32_t field, uint64_t gpa, uint64_t len,
+			packet_fn *fn)
+{
+	uint64_t at = r->hdr_gpa + field;
+	uint32_t now_idx;
+	unsigned vp;
+	cycles_t now;
+
+	if (gpa >= at + 4 || gpa + len <= at)
+		return; /* another field */
+	if (!rd32(ic, r->hdr_off + field, &now_idx) || now_idx == r->seen)
+		return;
+	guest_where(ic, &vp, &now);
+	walk(ic, r, r->seen, now_idx, fn, vp, now);
+	r->seen = now_idx;
+}
+
+static void rx_hdr_written(void *opaque, uint64_t gpa, uint64_t len)
+{
+	struct inst_chan *ic = opaque;
+
+	index_store(ic, &ic->rx, RING_HDR_WRITE_INDEX, gpa, len, on_written);
+}
+
+static void tx_hdr_written(void *opaque, uint64_t gpa, uint64_t len)
+{
+	struct inst_chan *ic = opaque;
+
+	index_store(ic, &ic->tx, RING_HDR_READ_INDEX, gpa, len, on_consumed);
+}
+
+/* ---- the hypervisor's observers ----------------------------------------- */
+
+/* Stages 2 and 3: the channel's event connection. */
+static void on_event(void *opaque, const struct hv_obs *o)
+{
+	struct inst_chan *ic = opaque;
+	uint32_t conn = ic->ch->conn_id;
+
+	if (o->step == HV_OBS_SIGNAL)
+		step_all(ic, TK_VSC_SIGNAL, 2, 1, 1, child_id(ic), o->vp, conn,
+			 0, o->now);
+	else
+		step_all(ic, TK_HV_DELIVER_EVENT, 3, 2, 2, child_id(ic),
+			 o->pcpu, conn, o->vp, o->now);
+}
+
+/* Stage 8: a child vCPU took an interrupt; the VMBus SINT's vector on a
+ * channel's target vCPU interrupts its signalled completions. */
+static void on_intr(void *opaque, unsigned vp, unsigned vector, cycles_t now)
+{
+	struct vmbus_server *s = opaque;
+
+	if ((int)vector != hv_vp_sint_vector(s->child, vp, s->sint))
+		return;
+	for (unsigned i = 0; i < VMBUS_MAX_CHANNELS; i++) {
+		struct inst_chan *ic = s->ch[i].inst;
+		if (ic && s->ch[i].target_vp == vp)
+			step_all(ic, TK_CHILD_INTERRUPT, 8, 7, 7, child_id(ic),
+				 vp, vector, 0, now);
+	}
+}
+
+void inst_server_start(struct vmbus_server *s)
+{
+	if (s->trace)
+		hv_observe_intr(s->child, on_intr, s);
+}
+
+void inst_server_stop(struct vmbus_server *s)
+{
+	if (s->trace)
+		hv_observe_intr(s->child, NULL, NULL);
+}
+
+/* ---- open / close ------------------------------------------------------- */
+
+/* Watch ring r's header page; read the guest's index at `field`. */
+static void watch_ring(struct inst_chan *ic, struct inst_ring *r,
+		       const struct ring *ring, uint32_t field,
+		       physmem_watch_fn *fn)
+{
+	r->hdr_off = ring->hdr_off;
+	r->data_size = ring->data_size;
+	if (!rd32(ic, r->hdr_off + field, &r->seen) ||
+	    gpadl_gpa(ic->g, r->hdr_off, &r->hdr_gpa) != 0)
+		return;
+	r->watched = physmem_watch_page(ic->pm, r->hdr_gpa, fn, ic) == 0;
+}
+
+void inst_chan_open(struct vmbus_channel *ch)
+{
+	struct inst_chan *ic;
+
+	if (!ch->s->trace || ch->inst || !ch->ring_gpadl)
+		return;
+	if (!(ic = calloc(1, sizeof(*ic))))
+		return; /* traced without the guest's stages */
+	ic->ch = ch;
+	ic->pm = hv_part_mem(ch->s->child);
+	ic->g = ch->ring_gpadl->g;
+	watch_ring(ic, &ic->rx, &ch->rx, RING_HDR_WRITE_INDEX, rx_hdr_written);
+	watch_ring(ic, &ic->tx, &ch->tx, RING_HDR_READ_INDEX, tx_hdr_written);
+	hv_observe_event(ch->s->child, ch->conn_id, on_event, ic);
+	ch->inst = ic;
+}
+
+void inst_chan_close(struct vmbus_channel *ch)
+{
+	struct inst_chan *ic = ch->inst;
+
+	if (!ic)
+		return;
+	if (ic->rx.watched)
+		physmem_unwatch_page(ic->pm, ic->rx.hdr_gpa, rx_hdr_written, ic);
+	if (ic->tx.watched)
+		physmem_unwatch_page(ic->pm, ic->tx.hdr_gpa, tx_hdr_written, ic);
+	/* The connection may be gone already (then so is its observer). */
+	hv_observe_event(ch->s->child, ch->conn_id, NULL, NULL);
+	ch->inst = NULL;
+	free(ic);
+}
+
+const struct inst_stats *inst_chan_stats(const struct vmbus_channel *ch)
+{
+	return ch->inst ? &ch->inst->st : NULL;
+}
+
+/* ---- the VSP's steps ----------------------------------------------------- */
+
+/* Without a trace these return at once; on a channel that is not
+ * instrumented (no memory) they record the step as the VSP sees it. */
+
+void inst_pickup(struct vmbus_channel *ch, cycles_t now)
+{
+	uint16_t part;
+	unsigned vp;
+
+	if (!ch->s->trace)
+		return;
+	vsp_where(ch->s, &part, &vp);
+	if (ch->inst)
+		step_all(ch->inst, TK_VSP_PICKUP, 4, 2, 3, part, vp, vp, 0,
+			 now);
+	else
+		srv_trace(ch->s, TK_VSP_PICKUP, ch->relid, 0, vp, 0, now);
+}
+
+void inst_read(struct vmbus_channel *ch, uint64_t txn, uint32_t bytes,
+	       cycles_t now)
+{
+	struct inst_req *q;
+	uint16_t part;
+	unsigned vp;
+
+	if (!ch->s->trace)
+		return;
+	q = ch->inst ? find(ch->inst, txn, 1, 4) : NULL;
+	vsp_where(ch->s, &part, &vp);
+	if (!ch->inst) {
+		srv_trace(ch->s, TK_VSP_READ, ch->relid, txn, bytes, 0, now);
+		return;
+	}
+	emit(ch->inst, TK_VSP_READ, part, vp, txn, bytes, 0, now);
+	if (q)
+		q->stage = 5;
+}
+
+void inst_complete(struct vmbus_channel *ch, uint64_t txn, uint32_t bytes,
+		   cycles_t now)
+{
+	struct inst_req *q;
+	uint16_t part;
+	unsigned vp;
+
+	if (!ch->s->trace)
+		return;
+	q = ch->inst ? find(ch->inst, txn, 1, 5) : NULL;
+	vsp_where(ch->s, &part, &vp);
+	if (!ch->inst) {
+		srv_trace(ch->s, TK_VSP_COMPLETE, ch->relid, txn, 0, bytes,
+			  now);
+		return;
+	}
+	emit(ch->inst, TK_VSP_COMPLETE, part, vp, txn, 0, bytes, now);
+	if (q)
+		q->stage = 6;
+}
+
+void inst_completion_signal(struct vmbus_channel *ch, cycles_t now)
+{
+	uint16_t part;
+	unsigned vp;
+
+	if (!ch->s->trace)
+		return;
+	vsp_where(ch->s, &part, &vp);
+	if (ch->inst)
+		step_all(ch->inst, TK_COMPLETION_SIGNAL, 7, 6, 6, part, vp,
+			 ch->conn_id, 0, now);
+	else
+		srv_trace(ch->s, TK_COMPLETION_SIGNAL, ch->relid, 0,
+			  ch->conn_id, 0, now);
+}
