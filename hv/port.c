@@ -25,6 +25,11 @@
  * Disconnecting leaves messages already queued to be handled (TLFS
  * HvDisconnectPort); forgetting a partition (reset) drops them.
  *
+ * A host event port may have an observer (hv_observe_event, for traces):
+ * told of each signal at the caller's clock and of each delivery when a
+ * parent vCPU starts the handler's item; it changes nothing and goes with
+ * the connection.
+ *
  * The table is a sorted array of (partition id, connection id) keys,
  * searched by bisection: 12 probes at the 4096-connection bound, on the
  * hot HvSignalEvent path. Called by hypercall.c (guest calls), the parent's

@@ -13,7 +13,9 @@
  *    IA32_TSC) keeps the expiry cycle computed with the old offset; it is
  *    re-based at the next deadline write.
  *  - INTR: hooks.irq_changed drives hv_vp_set_intr_line, which wakes a
- *    halted vCPU; env.intr_ack (exit.c) is vapic_intr_ack.
+ *    halted vCPU; env.intr_ack (exit.c) is vapic_intr_ack, which tells
+ *    the partition's interrupt observer (hv_observe_intr, traces) the
+ *    vector taken.
  *  - IPIs stay inside the partition (APIC ID = vCPU index, vCPU 0 is the
  *    BSP): physical/logical destinations (lapic_match_dest) and the
  *    shorthands. Fixed → lapic_accept; lowest priority → the matching
