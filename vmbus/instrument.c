@@ -164,10 +164,16 @@ static bool ring_bytes(const struct inst_chan *ic, const struct inst_ring *r,
 					       len - first) == GPADL_OK;
 }
 
+/* What the instrument reads of a packet descriptor (vmbus.md §5.3). */
+struct inst_desc {
+	uint16_t type, flags;
+	uint64_t txn;
+};
+
 /* One checked descriptor at pos, with `avail` bytes published from pos:
- * its length (descriptor + payload, no trailer) and trans_id; 0 if bad. */
+ * its length (descriptor + payload, no trailer); 0 if bad. */
 static uint32_t read_desc(const struct inst_chan *ic, const struct inst_ring *r,
-			  uint32_t pos, uint32_t avail, uint64_t *txn)
+			  uint32_t pos, uint32_t avail, struct inst_desc *out)
 {
 	uint8_t d[RING_DESC_SIZE];
 	uint16_t off8, len8;
@@ -176,9 +182,11 @@ static uint32_t read_desc(const struct inst_chan *ic, const struct inst_ring *r,
 	if (avail < RING_DESC_SIZE + RING_TRAILER_SIZE ||
 	    !ring_bytes(ic, r, pos, d, sizeof(d)))
 		return 0;
+	memcpy(&out->type, d, 2);
 	memcpy(&off8, d + 2, 2);
 	memcpy(&len8, d + 4, 2);
-	memcpy(txn, d + 8, 8);
+	memcpy(&out->flags, d + 6, 2);
+	memcpy(&out->txn, d + 8, 8);
 	len = (uint32_t)len8 * 8;
 	if (len < RING_DESC_SIZE || (uint32_t)off8 * 8 < RING_DESC_SIZE ||
 	    (uint32_t)off8 * 8 > len || len + RING_TRAILER_SIZE > avail)
@@ -186,8 +194,8 @@ static uint32_t read_desc(const struct inst_chan *ic, const struct inst_ring *r,
 	return len;
 }
 
-typedef void packet_fn(struct inst_chan *ic, uint64_t txn, uint32_t len,
-		       uint32_t end, unsigned vp, cycles_t now);
+typedef void packet_fn(struct inst_chan *ic, const struct inst_desc *d,
+		       uint32_t len, uint32_t end, unsigned vp, cycles_t now);
 
 /* Walk the packets in [from, to) of ring r, calling fn for each. */
 static void walk(struct inst_chan *ic, struct inst_ring *r, uint32_t from,
@@ -203,21 +211,21 @@ static void walk(struct inst_chan *ic, struct inst_ring *r, uint32_t from,
 	}
 	avail = (to + size - from) % size;
 	while (avail > 0) {
-		uint64_t txn;
+		struct inst_desc d;
 		uint32_t len;
 
 		if (n++ == INST_WALK_MAX) {
 			ic->st.capped++;
 			return;
 		}
-		if ((len = read_desc(ic, r, pos, avail, &txn)) == 0) {
+		if ((len = read_desc(ic, r, pos, avail, &d)) == 0) {
 			ic->st.bad++;
 			return;
 		}
 		pos = (pos + len + RING_TRAILER_SIZE) % size;
 		avail -= len + RING_TRAILER_SIZE;
 		ic->st.packets++;
-		fn(ic, txn, len, pos, vp, now);
+		fn(ic, &d, len, pos, vp, now);
 	}
 }
 
@@ -238,31 +246,36 @@ static void guest_where(const struct inst_chan *ic, unsigned *vp,
 	*now = cpu_cycles(hv_part_cpu(child, v));
 }
 
-/* Stage 1: a packet the guest published; ring_used = bytes in the ring
- * up to its end, as the host reads it. */
-static void on_written(struct inst_chan *ic, uint64_t txn, uint32_t len,
-		       uint32_t end, unsigned vp, cycles_t now)
+/* Stage 1: a packet the guest published that asks for a completion (a
+ * request; a reply to the host's own message, as the integration
+ * services' are, or a completion is not one); ring_used = bytes in the
+ * ring up to its end, as the host reads it. */
+static void on_written(struct inst_chan *ic, const struct inst_desc *d,
+		       uint32_t len, uint32_t end, unsigned vp, cycles_t now)
 {
 	uint32_t rd = 0, used = 0;
 
+	if (!(d->flags & RING_FLAG_COMPLETION_REQUESTED) ||
+	    d->type == RING_PKT_COMP)
+		return;
 	if (rd32(ic, ic->rx.hdr_off + RING_HDR_READ_INDEX, &rd) &&
 	    rd < ic->rx.data_size)
 		used = (end + ic->rx.data_size - rd) % ic->rx.data_size;
-	emit(ic, TK_VSC_WRITE_PACKET, child_id(ic), vp, txn, len, used, now);
-	track(ic, txn);
+	emit(ic, TK_VSC_WRITE_PACKET, child_id(ic), vp, d->txn, len, used, now);
+	track(ic, d->txn);
 }
 
 /* Stage 9: a packet the guest consumed; only completions of requests we
  * follow are stages (the VSP's own messages are not). */
-static void on_consumed(struct inst_chan *ic, uint64_t txn, uint32_t len,
-			uint32_t end, unsigned vp, cycles_t now)
+static void on_consumed(struct inst_chan *ic, const struct inst_desc *d,
+			uint32_t len, uint32_t end, unsigned vp, cycles_t now)
 {
-	struct inst_req *q = find(ic, txn, 6, 8);
+	struct inst_req *q = find(ic, d->txn, 6, 8);
 
 	(void)end;
 	if (!q)
 		return;
-	emit(ic, TK_VSC_CONSUME, child_id(ic), vp, txn, len, 0, now);
+	emit(ic, TK_VSC_CONSUME, child_id(ic), vp, d->txn, len, 0, now);
 	forget(ic, q);
 }
 
@@ -432,9 +445,10 @@ void inst_read(struct vmbus_channel *ch, uint64_t txn, uint32_t bytes,
 		srv_trace(ch->s, TK_VSP_READ, ch->relid, txn, bytes, 0, now);
 		return;
 	}
+	if (!q)
+		return; /* not a request we follow (a reply, forgotten) */
 	emit(ch->inst, TK_VSP_READ, part, vp, txn, bytes, 0, now);
-	if (q)
-		q->stage = 5;
+	q->stage = 5;
 }
 
 void inst_complete(struct vmbus_channel *ch, uint64_t txn, uint32_t bytes,
@@ -453,9 +467,10 @@ void inst_complete(struct vmbus_channel *ch, uint64_t txn, uint32_t bytes,
 			  now);
 		return;
 	}
+	if (!q)
+		return;
 	emit(ch->inst, TK_VSP_COMPLETE, part, vp, txn, 0, bytes, now);
-	if (q)
-		q->stage = 6;
+	q->stage = 6;
 }
 
 void inst_completion_signal(struct vmbus_channel *ch, cycles_t now)

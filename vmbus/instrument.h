@@ -18,7 +18,8 @@
  *                        read_index (write watch): one record per
  *                        completion it passes
  *
- * A request is (relid, trans_id). Per open channel the instrument keeps
+ * A request is (relid, trans_id): a packet the guest sends asking for a
+ * completion, and that completion. Per open channel the instrument keeps
  * the requests in flight and the stage each reached, and attributes the
  * steps that name no transaction (2, 3, 4, 7, 8) to the requests waiting
  * for that step: written but not signalled, signalled but not delivered,

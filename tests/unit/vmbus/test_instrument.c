@@ -308,6 +308,7 @@ Test(instrument, a_guest_hammering_its_header_costs_bounded_work)
 	/* 200 empty packets (descriptor + trailer = 24 bytes) published by
 	 * one index store: the walk stops at INST_WALK_MAX. */
 	d[0] = VSP_PKT_DATA_INBAND, d[2] = 2, d[4] = 2;
+	d[6] = VSP_PKT_FLAG_COMPLETION; /* requests */
 	for (uint32_t i = 0; i < 200; i++) {
 		trailer = (uint64_t)(i * 24) << 32;
 		ring_put(&x.r, RING_GPA + 4096, i * 24, d, 16);
@@ -362,4 +363,26 @@ Test(instrument, tracing_changes_nothing_the_guest_or_the_vsp_sees)
 	cr_assert_eq(st(&x.r)->signals, st(&plain)->signals);
 	rm(&plain);
 	rm_traced(&x);
+}
+
+Test(instrument, a_packet_asking_no_completion_is_not_a_request)
+{
+	struct traced x;
+	struct trace_rec rec[8];
+	uint8_t d[16] = {0};
+	uint64_t trailer = 0;
+
+	mk_traced(&x, false);
+	/* An in-band reply with flags 0, as an integration service's. */
+	d[0] = VSP_PKT_DATA_INBAND, d[2] = 2, d[4] = 2, d[8] = 5;
+	ring_put(&x.r, RING_GPA + 4096, 0, d, 16);
+	ring_put(&x.r, RING_GPA + 4096, 16, &trailer, 8);
+	wr32(&x.r, OUT_HDR, 24);
+	guest_signal(&x.r, ECHO_RELID);
+	cr_assert_eq(1, inst_chan_stats(echo_chan(&x.r))->packets);
+	cr_assert_eq(1, st(&x.r)->packets, "the VSP read it");
+	rm(&x.r);
+	close_trace(&x);
+	cr_assert_eq(0, stages(x.path, rec, 8), "no stage recorded");
+	unlink(x.path);
 }
