@@ -89,7 +89,8 @@ static uint64_t req_lba(const struct pass *p, uint32_t i)
 	return p->lba + (p->wrap ? off % p->wrap : off);
 }
 
-/* Submits request i of pass p; the slot's buffer holds its data. */
+/* Submits request i of pass p; the slot's buffer holds its data.
+ * Returns the slot, STORVSC_E_BUSY, or an error. */
 static int submit(struct storvsc *s, const struct pass *p, uint32_t i)
 {
 	uint8_t cdb[16];
@@ -97,25 +98,18 @@ static int submit(struct storvsc *s, const struct pass *p, uint32_t i)
 	uint64_t lba = req_lba(p, i);
 	uint8_t n = storvsc_cdb_rw(cdb, p->write, lba, blocks,
 				   lba + blocks > 0xFFFFFFFFull);
-	int slot;
+	/* The data goes in the buffer of the slot it will take. */
+	int free = storvsc_next_slot(s);
 
-	for (;;) {
-		/* The data goes in the buffer of the slot it will take. */
-		int free = storvsc_next_slot(s);
-
-		if (free < 0 || (uint32_t)free >= p->qd)
-			return STORVSC_E_BUSY;
-		if (p->write && p->gen)
-			fill(bufs[free], lba * BLOCK, p->size, p->gen);
-		slot = storvsc_submit(s, cdb, n,
-				      p->write ? STORVSC_DATA_OUT
-					       : STORVSC_DATA_IN,
-				      bufs[free], p->size, i);
-		if (slot != STORVSC_E_BUSY)
-			return slot;
-		if ((slot = storvsc_wait(s)) < 0) /* ring full: drain */
-			return slot;
-	}
+	if (free < 0 || (uint32_t)free >= p->qd)
+		return STORVSC_E_BUSY;
+	if (p->write && p->gen)
+		fill(bufs[free], lba * BLOCK, p->size, p->gen);
+	/* STORVSC_E_BUSY also when the ring is full: the caller waits for
+	 * completions (and takes them) before it submits again. */
+	return storvsc_submit(s, cdb, n,
+			      p->write ? STORVSC_DATA_OUT : STORVSC_DATA_IN,
+			      bufs[free], p->size, i);
 }
 
 /* Runs pass p: keeps qd requests in flight until count are done.
@@ -138,16 +132,18 @@ static int run_pass(struct storvsc *s, const struct pass *p,
 				return slot;
 			next++;
 		}
-		int n = storvsc_wait(s);
+		int n = storvsc_wait(s), found = 0;
 
 		if (n < 0)
 			return n;
-		for (uint32_t k = 0; k < p->qd; k++) {
+		/* The n slots that completed: stop looking once all found. */
+		for (uint32_t k = 0; k < p->qd && found < n; k++) {
 			struct storvsc_req *r = &s->req[k];
 			uint32_t i = (uint32_t)r->tag;
 
 			if (!r->done)
 				continue;
+			found++;
 			stats_add(st, r->t_done - r->t_submit);
 			if (!storvsc_good(r) || r->xfer != p->size) {
 				if (!bad++)

@@ -189,18 +189,18 @@ int storvsc_wait_slot(struct storvsc *s, int slot)
 
 void storvsc_release(struct storvsc *s, int slot)
 {
-	if (slot >= 0 && (unsigned)slot < s->max_qd && !s->req[slot].busy)
+	if (slot >= 0 && (unsigned)slot < s->max_qd && !s->req[slot].busy) {
 		s->req[slot].done = 0;
+		s->free_slots |= 1ull << slot;
+	}
 }
 
 /* ---- requests -------------------------------------------------------------- */
 
 int storvsc_next_slot(const struct storvsc *s)
 {
-	for (unsigned i = 0; i < s->max_qd; i++)
-		if (!s->req[i].busy && !s->req[i].done)
-			return (int)i;
-	return -1;
+	/* The lowest set bit: one BSF instead of a scan of the slots. */
+	return s->free_slots ? __builtin_ctzll(s->free_slots) : -1;
 }
 
 int storvsc_submit(struct storvsc *s, const uint8_t *cdb, uint8_t cdb_len,
@@ -245,6 +245,7 @@ int storvsc_submit(struct storvsc *s, const uint8_t *cdb, uint8_t cdb_len,
 	if (err)
 		return err;
 	r->busy = 1;
+	s->free_slots &= ~(1ull << slot);
 	s->inflight++;
 	s->submitted++;
 	return slot;
@@ -340,6 +341,7 @@ int storvsc_open(struct storvsc *s, struct vmbus_client *c,
 	if (!max_qd || max_qd > STORVSC_MAX_QD)
 		return VMBUS_E_ARG;
 	s->max_qd = max_qd;
+	s->free_slots = max_qd == 64 ? ~0ull : (1ull << max_qd) - 1;
 	err = vmbus_open(c, &s->ch, offer, rings, ring_pages, ring_pages);
 	if (err)
 		return err;

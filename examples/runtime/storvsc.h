@@ -100,6 +100,7 @@ struct storvsc {
 	uint64_t wait_cycles;
 	unsigned max_qd; /* slots used: <= STORVSC_MAX_QD */
 	unsigned inflight;
+	uint64_t free_slots; /* bit i: slot i neither busy nor done */
 	struct storvsc_req req[STORVSC_MAX_QD];
 	/* Counters. */
 	uint64_t submitted, completed, halts, unexpected;
