@@ -194,14 +194,24 @@ static void srb_done(struct req *r, uint32_t status, uint8_t srb_st,
 }
 
 /* An SRB for a path/target/LUN we do not have: standard INQUIRY says
- * "no LU here" (peripheral 0x7F), the rest INVALID_LUN (§6.3). */
+ * "no LU here" (peripheral 0x7F, 36 bytes), REPORT LUNS lists no LUN
+ * (the 8-byte header), the rest INVALID_LUN (§6.3). REPORT LUNS must not
+ * fail: Linux 6.1's storvsc answers INVALID_LUN by removing the LUN at
+ * channel 0 whatever the path, so a failing REPORT LUNS on path 1..7
+ * (scsi_scan_host probes them all) removed the real disk at 0:0:0:0. */
 static void srb_no_lun(struct req *r, const uint8_t *cdb, uint32_t len,
 		       struct gpadl *g)
 {
-	if (cdb[0] == 0x12 && !(cdb[1] & 1) && g && len >= 1) {
-		uint8_t inq[36] = {0x7F};
-		uint32_t n = len < sizeof(inq) ? len : sizeof(inq);
-		if (gpadl_copy_to(g, 0, inq, n) == GPADL_OK) {
+	bool inquiry = cdb[0] == 0x12 && !(cdb[1] & 1);
+	bool report_luns = cdb[0] == 0xA0;
+
+	if ((inquiry || report_luns) && g && len >= 1) {
+		uint8_t inq[36] = {0x7F, 0, 0, 0, 36 - 5};
+		uint8_t no_luns[8] = {0};
+		const uint8_t *data = inquiry ? inq : no_luns;
+		uint32_t size = inquiry ? sizeof(inq) : sizeof(no_luns);
+		uint32_t n = len < size ? len : size;
+		if (gpadl_copy_to(g, 0, data, n) == GPADL_OK) {
 			srb_done(r, STORVSP_ST_SUCCESS, STORVSP_SRB_SUCCESS,
 				 SCSI_STATUS_GOOD, n);
 			return;

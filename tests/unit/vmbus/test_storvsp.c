@@ -290,10 +290,27 @@ Test(storvsp, absent_target_inquiry_is_7f_other_commands_invalid_lun)
 	cr_assert_eq(STORVSP_SRB_SUCCESS, rep.pkt[12 + 2]);
 	cr_assert_eq(36, r32(rep.pkt + 12 + 12));
 	cr_assert_eq(0x7F, physmem_read(mem, 0x10000, 1));
+	cr_assert_eq(31, physmem_read(mem, 0x10004, 1), "additional length");
 	uint8_t tur[6] = {0};
 	srb_inband(tur, 6, 1, 10, 0);
 	cr_assert_eq(STORVSP_SRB_INVALID_LUN, rep.pkt[12 + 2]);
 	cr_assert_eq(STORVSP_ST_DEVICE_DOES_NOT_EXIST, rep_status());
+}
+
+Test(storvsp, absent_target_report_luns_lists_no_lun_and_succeeds)
+{
+	init_ready();
+	uint8_t vp[64], b[256], cdb[12] = {0xA0, 0, 0, 0, 0, 0, 0, 0, 0, 16};
+	uint64_t pfn = 0x10;
+	for (int i = 0; i < 16; i++)
+		physmem_write(mem, 0x10000 + (uint64_t)i, 1, 0xEE);
+	mk_srb(vp, cdb, 12, 1, 16, 1);
+	send(b, mk_gpa(b, 9, 16, 0, &pfn, 1, vp, 64), 0);
+	cr_assert_eq(STORVSP_SRB_SUCCESS, rep.pkt[12 + 2]);
+	cr_assert_eq(SCSI_STATUS_GOOD, rep.pkt[12 + 3]);
+	cr_assert_eq(8, r32(rep.pkt + 12 + 12), "the header only");
+	cr_assert_eq(0, physmem_read(mem, 0x10000, 8), "LUN list length 0");
+	cr_assert_eq(0xEE, physmem_read(mem, 0x10008, 1), "nothing more");
 }
 
 static void rw10(uint8_t *cdb, uint8_t op, uint32_t lba, uint16_t n)
