@@ -287,6 +287,14 @@ void hv_vp_set_intr_line(struct hv_part *p, unsigned index, bool high)
 	if (high && vp->halted && !vp->dead &&
 	    cpu_interrupts_enabled(vp->cpu)) {
 		cycles_t now = evq_now(p->hv->q);
+		const struct hv_vp *waker = p->hv->exec_vp;
+
+		/* Woken by what another vCPU is doing now (the parent's VSP
+		 * signalling a completion, an IPI): not before that vCPU's
+		 * clock, which runs ahead of the event queue's within its
+		 * slice. */
+		if (waker && waker != vp && cpu_cycles(waker->cpu) > now)
+			now = cpu_cycles(waker->cpu);
 
 		vp->halted = false;
 		if (now > vp->halt_since)

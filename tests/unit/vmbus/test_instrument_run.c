@@ -5,7 +5,8 @@
  * tracing does not change simulated time (same cycles, instructions and
  * serial output with and without --trace), two traced runs write the same
  * file byte for byte, and every request the guest made shows up with all
- * nine stages, in order of its steps, under one (channel, txn).
+ * nine stages, in order of its steps and of their cycles, under one
+ * (channel, txn).
  */
 #include <fcntl.h>
 #include <stdio.h>
@@ -102,6 +103,7 @@ static void check_requests(const char *path, unsigned *reqs, unsigned *full)
 		uint16_t chan;
 		uint64_t txn;
 		unsigned last, seen;
+		uint64_t cycle;
 	} open_req[64];
 	unsigned nopen = 0;
 
@@ -121,7 +123,7 @@ static void check_requests(const char *path, unsigned *reqs, unsigned *full)
 				     (unsigned long)rec.txn);
 			cr_assert_lt(nopen, 64);
 			open_req[nopen++] = (struct req){
-			    rec.chan, rec.txn, 1, 1};
+			    rec.chan, rec.txn, 1, 1, rec.cycle};
 			continue;
 		}
 		cr_assert_lt(i, nopen, "stage %u of an unknown request",
@@ -130,6 +132,14 @@ static void check_requests(const char *path, unsigned *reqs, unsigned *full)
 			     "txn %#lx: stage %u after %u",
 			     (unsigned long)rec.txn, k->stage,
 			     open_req[i].last);
+		/* A vCPU woken by another's action wakes at that one's
+		 * clock, so no step comes before the one that caused it. */
+		cr_assert_geq(rec.cycle, open_req[i].cycle,
+			      "txn %#lx: stage %u at %lu, before %lu",
+			      (unsigned long)rec.txn, k->stage,
+			      (unsigned long)rec.cycle,
+			      (unsigned long)open_req[i].cycle);
+		open_req[i].cycle = rec.cycle;
 		open_req[i].last = k->stage;
 		open_req[i].seen++;
 		if (k->stage == TRACE_NR_STAGES) {
