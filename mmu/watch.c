@@ -105,7 +105,8 @@ void physmem_call_watchers(struct physmem *pm, uint64_t gpa, uint64_t end)
 		if (!w.fn || w.page >= end || w.page + PAGE_SIZE <= gpa)
 			continue;
 		uint64_t from = gpa > w.page ? gpa : w.page;
-		uint64_t to = end < w.page + PAGE_SIZE ? end : w.page + PAGE_SIZE;
+		uint64_t to =
+		    end < w.page + PAGE_SIZE ? end : w.page + PAGE_SIZE;
 		w.fn(w.opaque, from, to - from);
 	}
 	if (outer) {

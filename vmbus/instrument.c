@@ -29,120 +29,8 @@
 #include "hv/hv.h"
 #include "mmu/mmu.h"
 #include "traces/trace.h"
-#include "vmbus/instrument.h"
+#include "vmbus/instrument_int.h"
 #include "vmbus/server_int.h"
-
-struct inst_req {
-	uint64_t txn;
-	uint8_t stage; /* the last stage recorded, 1..9 */
-};
-
-/* One ring as the instrument reads it: GPADL offsets and the GPA of its
- * header page (watched). */
-struct inst_ring {
-	uint64_t hdr_off, hdr_gpa;
-	uint32_t data_size;
-	uint32_t seen; /* the guest's index as last seen */
-	bool watched;
-};
-
-struct inst_chan {
-	struct vmbus_channel *ch;
-	struct physmem *pm;
-	const struct gpadl *g;
-	struct inst_ring rx, tx; /* guest→host, host→guest */
-	unsigned nreq;
-	struct inst_req req[INST_MAX_REQS];
-	struct inst_stats st;
-};
-
-/* ---- records ------------------------------------------------------------ */
-
-static void emit(struct inst_chan *ic, unsigned kind, uint16_t part,
-		 unsigned vp, uint64_t txn, uint64_t a0, uint64_t a1,
-		 cycles_t now)
-{
-	struct trace_rec r = {.cycle = now,
-			      .kind = (uint16_t)kind,
-			      .part = part,
-			      .vp = (uint16_t)vp,
-			      .chan = (uint16_t)ic->ch->relid,
-			      .txn = txn,
-			      .arg0 = a0,
-			      .arg1 = a1};
-
-	trace_emit(ic->ch->s->trace, &r);
-}
-
-static uint16_t child_id(const struct inst_chan *ic)
-{
-	return (uint16_t)hv_part_id(ic->ch->s->child);
-}
-
-/* The parent vCPU running the VSP now (0/0 when none runs: no parent
- * partition, or a test calling in from outside a slice). */
-static void vsp_where(const struct vmbus_server *s, uint16_t *part,
-		      unsigned *vp)
-{
-	struct hv_part *p;
-	unsigned v;
-
-	*part = 0;
-	*vp = 0;
-	if (hv_current_vp(s->hv, &p, &v, NULL) && hv_part_is_parent(p)) {
-		*part = (uint16_t)hv_part_id(p);
-		*vp = v;
-	}
-}
-
-/* Record `kind` for every request whose stage is in [lo, hi]; returns how
- * many. The requests move to `stage`. */
-static unsigned step_all(struct inst_chan *ic, unsigned kind, unsigned stage,
-			 unsigned lo, unsigned hi, uint16_t part, unsigned vp,
-			 uint64_t a0, uint64_t a1, cycles_t now)
-{
-	unsigned n = 0;
-
-	for (unsigned i = 0; i < ic->nreq; i++) {
-		struct inst_req *q = &ic->req[i];
-		if (q->stage < lo || q->stage > hi)
-			continue;
-		emit(ic, kind, part, vp, q->txn, a0, a1, now);
-		q->stage = (uint8_t)stage;
-		n++;
-	}
-	return n;
-}
-
-/* The oldest request `txn` whose stage is in [lo, hi], or NULL. */
-static struct inst_req *find(struct inst_chan *ic, uint64_t txn, unsigned lo,
-			     unsigned hi)
-{
-	for (unsigned i = 0; i < ic->nreq; i++) {
-		struct inst_req *q = &ic->req[i];
-		if (q->txn == txn && q->stage >= lo && q->stage <= hi)
-			return q;
-	}
-	return NULL;
-}
-
-static void forget(struct inst_chan *ic, struct inst_req *q)
-{
-	unsigned i = (unsigned)(q - ic->req);
-
-	memmove(&ic->req[i], &ic->req[i + 1],
-		(ic->nreq - i - 1) * sizeof(ic->req[0]));
-	ic->nreq--;
-}
-
-static void track(struct inst_chan *ic, uint64_t txn)
-{
-	if (ic->nreq == INST_MAX_REQS) {
-		forget(ic, &ic->req[0]);
-		ic->st.forgotten++;
-	}
-	ic->req[ic->nreq++] = (struct inst_req){txn, 1};
-}
 
 /* ---- reading the rings -------------------------------------------------- */
 
@@ -160,8 +48,9 @@ static bool ring_bytes(const struct inst_chan *ic, const struct inst_ring *r,
 
 	if (gpadl_copy_from(ic->g, data + pos, dst, first) != GPADL_OK)
 		return false;
-	return first == len || gpadl_copy_from(ic->g, data, (uint8_t *)dst + first,
-					       len - first) == GPADL_OK;
+	return first == len ||
+	       gpadl_copy_from(ic->g, data, (uint8_t *)dst + first,
+			       len - first) == GPADL_OK;
 }
 
 /* What the instrument reads of a packet descriptor (vmbus.md §5.3). */
@@ -232,8 +121,7 @@ static void walk(struct inst_chan *ic, struct inst_ring *r, uint32_t from,
 /* ---- the guest's stores (write watches) --------------------------------- */
 
 /* The child vCPU that made the store now, and its clock. */
-static void guest_where(const struct inst_chan *ic, unsigned *vp,
-			cycles_t *now)
+static void guest_where(const struct inst_chan *ic, unsigned *vp, cycles_t *now)
 {
 	struct hv_part *child = ic->ch->s->child, *p;
 	unsigned v;
@@ -261,8 +149,9 @@ static void on_written(struct inst_chan *ic, const struct inst_desc *d,
 	if (rd32(ic, ic->rx.hdr_off + RING_HDR_READ_INDEX, &rd) &&
 	    rd < ic->rx.data_size)
 		used = (end + ic->rx.data_size - rd) % ic->rx.data_size;
-	emit(ic, TK_VSC_WRITE_PACKET, child_id(ic), vp, d->txn, len, used, now);
-	track(ic, d->txn);
+	inst_emit(ic, TK_VSC_WRITE_PACKET, inst_child_id(ic), vp, d->txn, len,
+		  used, now);
+	inst_track(ic, d->txn);
 }
 
 /* Stage 9: a packet the guest consumed; only completions of requests we
@@ -270,13 +159,14 @@ static void on_written(struct inst_chan *ic, const struct inst_desc *d,
 static void on_consumed(struct inst_chan *ic, const struct inst_desc *d,
 			uint32_t len, uint32_t end, unsigned vp, cycles_t now)
 {
-	struct inst_req *q = find(ic, d->txn, 6, 8);
+	struct inst_req *q = inst_find(ic, d->txn, 6, 8);
 
 	(void)end;
 	if (!q)
 		return;
-	emit(ic, TK_VSC_CONSUME, child_id(ic), vp, d->txn, len, 0, now);
-	forget(ic, q);
+	inst_emit(ic, TK_VSC_CONSUME, inst_child_id(ic), vp, d->txn, len, 0,
+		  now);
+	inst_forget(ic, q);
 }
 
 /* A write into a watched header page [gpa, gpa+len): did it move the
@@ -322,11 +212,11 @@ static void on_event(void *opaque, const struct hv_obs *o)
 	uint32_t conn = ic->ch->conn_id;
 
 	if (o->step == HV_OBS_SIGNAL)
-		step_all(ic, TK_VSC_SIGNAL, 2, 1, 1, child_id(ic), o->vp, conn,
-			 0, o->now);
+		inst_step_all(ic, TK_VSC_SIGNAL, 2, 1, 1, inst_child_id(ic),
+			      o->vp, conn, 0, o->now);
 	else
-		step_all(ic, TK_HV_DELIVER_EVENT, 3, 2, 2, child_id(ic),
-			 o->pcpu, conn, o->vp, o->now);
+		inst_step_all(ic, TK_HV_DELIVER_EVENT, 3, 2, 2,
+			      inst_child_id(ic), o->pcpu, conn, o->vp, o->now);
 }
 
 /* Stage 8: a child vCPU took an interrupt; the VMBus SINT's vector on a
@@ -340,8 +230,8 @@ static void on_intr(void *opaque, unsigned vp, unsigned vector, cycles_t now)
 	for (unsigned i = 0; i < VMBUS_MAX_CHANNELS; i++) {
 		struct inst_chan *ic = s->ch[i].inst;
 		if (ic && s->ch[i].target_vp == vp)
-			step_all(ic, TK_CHILD_INTERRUPT, 8, 7, 7, child_id(ic),
-				 vp, vector, 0, now);
+			inst_step_all(ic, TK_CHILD_INTERRUPT, 8, 7, 7,
+				      inst_child_id(ic), vp, vector, 0, now);
 	}
 }
 
@@ -396,9 +286,11 @@ void inst_chan_close(struct vmbus_channel *ch)
 	if (!ic)
 		return;
 	if (ic->rx.watched)
-		physmem_unwatch_page(ic->pm, ic->rx.hdr_gpa, rx_hdr_written, ic);
+		physmem_unwatch_page(ic->pm, ic->rx.hdr_gpa, rx_hdr_written,
+				     ic);
 	if (ic->tx.watched)
-		physmem_unwatch_page(ic->pm, ic->tx.hdr_gpa, tx_hdr_written, ic);
+		physmem_unwatch_page(ic->pm, ic->tx.hdr_gpa, tx_hdr_written,
+				     ic);
 	/* The connection may be gone already (then so is its observer). */
 	hv_observe_event(ch->s->child, ch->conn_id, NULL, NULL);
 	ch->inst = NULL;
@@ -408,83 +300,4 @@ void inst_chan_close(struct vmbus_channel *ch)
 const struct inst_stats *inst_chan_stats(const struct vmbus_channel *ch)
 {
 	return ch->inst ? &ch->inst->st : NULL;
-}
-
-/* ---- the VSP's steps ----------------------------------------------------- */
-
-/* Without a trace these return at once; on a channel that is not
- * instrumented (no memory) they record the step as the VSP sees it. */
-
-void inst_pickup(struct vmbus_channel *ch, cycles_t now)
-{
-	uint16_t part;
-	unsigned vp;
-
-	if (!ch->s->trace)
-		return;
-	vsp_where(ch->s, &part, &vp);
-	if (ch->inst)
-		step_all(ch->inst, TK_VSP_PICKUP, 4, 2, 3, part, vp, vp, 0,
-			 now);
-	else
-		srv_trace(ch->s, TK_VSP_PICKUP, ch->relid, 0, vp, 0, now);
-}
-
-void inst_read(struct vmbus_channel *ch, uint64_t txn, uint32_t bytes,
-	       cycles_t now)
-{
-	struct inst_req *q;
-	uint16_t part;
-	unsigned vp;
-
-	if (!ch->s->trace)
-		return;
-	q = ch->inst ? find(ch->inst, txn, 1, 4) : NULL;
-	vsp_where(ch->s, &part, &vp);
-	if (!ch->inst) {
-		srv_trace(ch->s, TK_VSP_READ, ch->relid, txn, bytes, 0, now);
-		return;
-	}
-	if (!q)
-		return; /* not a request we follow (a reply, forgotten) */
-	emit(ch->inst, TK_VSP_READ, part, vp, txn, bytes, 0, now);
-	q->stage = 5;
-}
-
-void inst_complete(struct vmbus_channel *ch, uint64_t txn, uint32_t bytes,
-		   cycles_t now)
-{
-	struct inst_req *q;
-	uint16_t part;
-	unsigned vp;
-
-	if (!ch->s->trace)
-		return;
-	q = ch->inst ? find(ch->inst, txn, 1, 5) : NULL;
-	vsp_where(ch->s, &part, &vp);
-	if (!ch->inst) {
-		srv_trace(ch->s, TK_VSP_COMPLETE, ch->relid, txn, 0, bytes,
-			  now);
-		return;
-	}
-	if (!q)
-		return;
-	emit(ch->inst, TK_VSP_COMPLETE, part, vp, txn, 0, bytes, now);
-	q->stage = 6;
-}
-
-void inst_completion_signal(struct vmbus_channel *ch, cycles_t now)
-{
-	uint16_t part;
-	unsigned vp;
-
-	if (!ch->s->trace)
-		return;
-	vsp_where(ch->s, &part, &vp);
-	if (ch->inst)
-		step_all(ch->inst, TK_COMPLETION_SIGNAL, 7, 6, 6, part, vp,
-			 ch->conn_id, 0, now);
-	else
-		srv_trace(ch->s, TK_COMPLETION_SIGNAL, ch->relid, 0,
-			  ch->conn_id, 0, now);
 }

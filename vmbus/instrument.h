@@ -33,6 +33,9 @@
  * at INST_WALK_MAX packets at most, and a channel tracks at most
  * INST_MAX_REQS requests (the oldest is forgotten first).
  *
+ * Files: instrument.c (the guest's side: watches, ring walks, the
+ * hypervisor's observers), instrument_req.c (the records, the requests
+ * in flight, the VSP's steps), instrument_int.h (what they share).
  * Called by vmbus/server.c (create/destroy) and vmbus/vsp.c (open, close,
  * the VSP's steps). Only those include it.
  */

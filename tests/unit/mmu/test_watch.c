@@ -182,7 +182,7 @@ Test(watch_cpu, instructions_storing_into_the_page_call_the_watcher)
 {
 	/* mov [rax], ebx ; rep stosb (rdi, rcx = 64) ; mov ecx, 4 ;
 	 * rep movsq (rsi→rdi) ; hlt */
-	static const uint8_t code[] = {0x89, 0x18, 0xF3, 0xAA, 0xB9, 4,    0,
+	static const uint8_t code[] = {0x89, 0x18, 0xF3, 0xAA, 0xB9, 4,	  0,
 				       0,    0,	   0xF3, 0x48, 0xA5, 0xF4};
 	struct seen s = {.pm = fx->mem};
 	struct cpu_exit e;

@@ -13,9 +13,9 @@
 #include "server_rig.h"
 #include "vmbus/instrument.h"
 
-#define OUT_HDR RING_GPA			    /* g→h ring header */
-#define IN_HDR	(RING_GPA + RING_PAGES * 4096ull) /* h→g ring header */
-#define SINT_VECTOR 0xF3 /* enable_synic's SINT2 */
+#define OUT_HDR	    RING_GPA			      /* g→h ring header */
+#define IN_HDR	    (RING_GPA + RING_PAGES * 4096ull) /* h→g ring header */
+#define SINT_VECTOR 0xF3			      /* enable_synic's SINT2 */
 
 struct traced {
 	struct rig r;
@@ -56,10 +56,10 @@ static void mk_traced(struct traced *x, bool parent)
 	    .hv = x->r.hv, .child = x->r.p, .trace = x->t};
 	x->r.s = vmbus_server_create(&sc);
 	cr_assert_not_null(x->r.s);
-	cr_assert_eq(1, vmbus_server_add_vsp(x->r.s, vsp_echo_desc(x->r.echo),
-					     0));
-	cr_assert_eq(2, vmbus_server_add_vsp(x->r.s,
-					     vsp_echo_desc(x->r.echo2), 0));
+	cr_assert_eq(1,
+		     vmbus_server_add_vsp(x->r.s, vsp_echo_desc(x->r.echo), 0));
+	cr_assert_eq(
+	    2, vmbus_server_add_vsp(x->r.s, vsp_echo_desc(x->r.echo2), 0));
 	cr_assert_eq(0, vapic_msr_write(&x->r.p->vp[0], 0x1B,
 					LAPIC_DEFAULT_BASE | LAPIC_BASE_EN |
 					    LAPIC_BASE_EXTD | LAPIC_BASE_BSP));
@@ -147,8 +147,8 @@ Test(instrument, one_request_gives_the_nine_stages_in_order)
 	clock_to(&x.r, 20000);
 	cr_assert_eq(SINT_VECTOR, vapic_intr_ack(&x.r.p->vp[0]));
 	clock_to(&x.r, 20300);
-	cr_assert_eq(8, guest_recv(&x.r, RING_GPA, &type, &tid, buf,
-				   sizeof(buf)));
+	cr_assert_eq(8,
+		     guest_recv(&x.r, RING_GPA, &type, &tid, buf, sizeof(buf)));
 	cr_assert_eq(0xABC, tid);
 	rm(&x.r); /* close the channel before reading the file */
 	close_trace(&x);
@@ -159,8 +159,7 @@ Test(instrument, one_request_gives_the_nine_stages_in_order)
 		cr_assert_eq(rec[i].chan, ECHO_RELID);
 		cr_assert_eq(rec[i].txn, 0xABC, "#%u", i);
 		if (i)
-			cr_assert_geq(rec[i].cycle, rec[i - 1].cycle, "#%u",
-				      i);
+			cr_assert_geq(rec[i].cycle, rec[i - 1].cycle, "#%u", i);
 	}
 	cr_assert_eq(rec[0].cycle, 1000, "the store at the guest's clock");
 	cr_assert_eq(rec[0].part, 0, "the child");
@@ -354,11 +353,10 @@ Test(instrument, tracing_changes_nothing_the_guest_or_the_vsp_sees)
 		cr_assert_eq(guest_recv(&x.r, RING_GPA, &type, &tid, a, 64),
 			     guest_recv(&plain, RING_GPA, &type, &tid, b, 64));
 	}
-	cr_assert_eq(0, memcmp(physmem_ram_ptr(hv_part_mem(x.r.p), RING_GPA,
-					       8 * 4096),
-			       physmem_ram_ptr(hv_part_mem(plain.p), RING_GPA,
-					       8 * 4096),
-			       8 * 4096));
+	cr_assert_eq(
+	    0, memcmp(physmem_ram_ptr(hv_part_mem(x.r.p), RING_GPA, 8 * 4096),
+		      physmem_ram_ptr(hv_part_mem(plain.p), RING_GPA, 8 * 4096),
+		      8 * 4096));
 	cr_assert_eq(st(&x.r)->packets, st(&plain)->packets);
 	cr_assert_eq(st(&x.r)->signals, st(&plain)->signals);
 	rm(&plain);

@@ -122,16 +122,15 @@ static void check_requests(const char *path, unsigned *reqs, unsigned *full)
 			cr_assert_eq(i, nopen, "txn %#lx restarted",
 				     (unsigned long)rec.txn);
 			cr_assert_lt(nopen, 64);
-			open_req[nopen++] = (struct req){
-			    rec.chan, rec.txn, 1, 1, rec.cycle};
+			open_req[nopen++] =
+			    (struct req){rec.chan, rec.txn, 1, 1, rec.cycle};
 			continue;
 		}
 		cr_assert_lt(i, nopen, "stage %u of an unknown request",
 			     k->stage);
-		cr_assert_gt(k->stage, open_req[i].last,
-			     "txn %#lx: stage %u after %u",
-			     (unsigned long)rec.txn, k->stage,
-			     open_req[i].last);
+		cr_assert_gt(
+		    k->stage, open_req[i].last, "txn %#lx: stage %u after %u",
+		    (unsigned long)rec.txn, k->stage, open_req[i].last);
 		/* A vCPU woken by another's action wakes at that one's
 		 * clock, so no step comes before the one that caused it. */
 		cr_assert_geq(rec.cycle, open_req[i].cycle,
@@ -156,7 +155,8 @@ static void check_requests(const char *path, unsigned *reqs, unsigned *full)
 static unsigned traced_vs_plain(const char *kernel, bool testdev,
 				const char *disk, unsigned *full)
 {
-	char t1[] = "/tmp/hvsim-inst-a-XXXXXX", t2[] = "/tmp/hvsim-inst-b-XXXXXX";
+	char t1[] = "/tmp/hvsim-inst-a-XXXXXX",
+	     t2[] = "/tmp/hvsim-inst-b-XXXXXX";
 	static struct outcome plain, traced, again;
 	unsigned reqs = 0;
 
