@@ -64,7 +64,7 @@ static size_t make_cpio(uint8_t *out, size_t max)
 	for (int i = 0; i < 2; i++) {
 		size_t nlen = strlen(names[i]) + 1;
 		size_t flen = i == 0 ? sizeof(body) - 1 : 0;
-		char hdr[111];
+		char hdr[160]; /* 110 used; room for the %zX widths gcc assumes */
 		snprintf(hdr, sizeof(hdr),
 			 "070701%08X%08X%08X%08X%08X%08X%08zX%08X%08X%08X%08X"
 			 "%08zX%08X",
