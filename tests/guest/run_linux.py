@@ -4,7 +4,11 @@ scripts/linux-guest prepared (docs/LINUX.md) and check the milestones
 its serial log must show. Skipped (exit 77) when the cache is absent:
 the suite never downloads anything.
 
-usage: run_linux.py HVSIM {vmlinux|bzImage} [--vcpus N]
+usage: run_linux.py HVSIM {vmlinux|bzImage} [--shutdown] [hvsim args]
+
+With --shutdown the guest stays up after its disk check (hvsim.wait on
+the command line) until `hvsim ctl SOCKET system_powerdown` asks hv_utils
+to shut it down; the shutdown's lines are required as well.
 
 The child gets a sparse 64 MiB disk (a temporary file). Checked: the
 kernel detects Hyper-V, reaches /init, negotiates VMBus 5.x, storvsc's
@@ -24,11 +28,38 @@ MILESTONES = ["Hypervisor detected: Microsoft Hyper-V",
               "[sda] Attached SCSI disk",
               "HVSIM-DISK-CHECK: PASS",
               "reboot: Power down"]
+SHUTDOWN = ["HVSIM-INIT: waiting for a shutdown request",
+            "hv_utils: Shutdown request received",
+            "HVSIM-INIT: shutdown requested"]
+
+
+def run_with_shutdown(hvsim, cmd, tmp):
+    """Run hvsim with a management socket; once /init waits, ask for a
+    shutdown through it. Returns (status, serial, stderr)."""
+    sock = os.path.join(tmp, "mgmt.sock")
+    with open(os.path.join(tmp, "err"), "w+") as err:
+        p = subprocess.Popen(cmd + ["--mgmt", sock], stdout=subprocess.PIPE,
+                             stderr=err, text=True, errors="replace")
+        log = []
+        for line in p.stdout:
+            log.append(line)
+            if SHUTDOWN[0] in line:
+                ctl = subprocess.run([hvsim, "ctl", sock, "system_powerdown",
+                                      "name=guest"], capture_output=True,
+                                     text=True)
+                log.append("[ctl %d] %s%s" % (ctl.returncode, ctl.stdout,
+                                              ctl.stderr))
+        status = p.wait()
+        err.seek(0)
+        return status, "".join(log), err.read()
 
 
 def main():
     hvsim, kernel = sys.argv[1], sys.argv[2]
     extra = sys.argv[3:]
+    shutdown = "--shutdown" in extra
+    if shutdown:
+        extra.remove("--shutdown")
     out = os.path.join(os.environ.get(
         "HVSIM_LINUX_CACHE",
         os.path.join(os.path.expanduser("~"), ".cache", "hvsim", "linux")),
@@ -39,21 +70,28 @@ def main():
         print("skipped: run scripts/linux-guest first (no %s)" % out)
         return 77
     with open(files[2]) as fh:
-        append = fh.read().strip()
+        append = fh.read().strip() + (" hvsim.wait" if shutdown else "")
     with tempfile.TemporaryDirectory() as tmp:
         disk = os.path.join(tmp, "disk.img")
         with open(disk, "wb") as fh:
             fh.truncate(64 << 20)
         cmd = [hvsim, "run", "--kernel", files[0], "--initrd", files[1],
                "--append", append, "--mem", "512M", "--disk", disk,
-               "--quiet", "--max-cycles", "60000000000"] + extra
-        res = subprocess.run(cmd, capture_output=True, text=True,
-                             errors="replace")
-    log, errs = res.stdout, res.stderr
-    bad = [m for m in MILESTONES if m not in log]
+               "--quiet", "--max-cycles",
+               # waiting for the request costs little host time, but the
+               # simulation runs ahead meanwhile: leave it room
+               "1000000000000" if shutdown else "60000000000"] + extra
+        if shutdown:
+            status, log, errs = run_with_shutdown(hvsim, cmd, tmp)
+        else:
+            res = subprocess.run(cmd, capture_output=True, text=True,
+                                 errors="replace")
+            status, log, errs = res.returncode, res.stdout, res.stderr
+    want = MILESTONES + (SHUTDOWN if shutdown else [])
+    bad = [m for m in want if m not in log]
     uds = [l for l in errs.splitlines() if "#UD" in l]
-    if res.returncode != 0:
-        bad.append("exit status 0 (got %d)" % res.returncode)
+    if status != 0:
+        bad.append("exit status 0 (got %d)" % status)
     for m in bad:
         print("missing: %s" % m)
     for l in uds:
@@ -64,8 +102,9 @@ def main():
         print("--- hvsim stderr ---")
         print(errs[-3000:])
         return 1
-    print("ok: %s %s: disk check passed, powered off" %
-          (kernel, " ".join(extra)))
+    print("ok: %s %s: disk check passed, powered off%s" %
+          (kernel, " ".join(extra),
+           " on a management-API shutdown" if shutdown else ""))
     return 0
 
 
