@@ -1,5 +1,5 @@
 /*
- * devices/rtc.c — the CMOS RTC (rtc.h).
+ * devices/rtc.c — the CMOS RTC (rtc.h); the calendar is rtc_calendar.c.
  *
  * The clock is (epoch_secs, epoch_cycle): at cycle epoch_cycle it was
  * epoch_secs, and it advances one second every hz cycles after that.
@@ -8,6 +8,7 @@
  * copy (`held`), which becomes the clock when SET is cleared.
  */
 #include "devices/rtc.h"
+#include "devices/rtc_int.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -46,11 +47,6 @@
 
 #define UIP_US 244u /* the update cycle's warning window */
 
-/* Broken-down time, binary, 24-hour. */
-struct tm_rtc {
-	int sec, min, hour, wday, mday, month, year; /* year: full, e.g. 2025 */
-};
-
 struct rtc {
 	struct rtc_config cfg;
 	uint8_t index;
@@ -64,72 +60,6 @@ struct rtc {
 	bool irq;
 	struct dev_timer timer;
 };
-
-/* ---- calendar ------------------------------------------------------------- */
-
-static bool leap(int y)
-{
-	return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-}
-
-static int month_days(int y, int m)
-{
-	static const int d[12] = {31, 28, 31, 30, 31, 30,
-				  31, 31, 30, 31, 30, 31};
-
-	return m == 2 && leap(y) ? 29 : d[m - 1];
-}
-
-int64_t rtc_days_from_date(int year, int month, int day)
-{
-	int64_t days = 0;
-
-	for (int y = 1970; y < year; y++)
-		days += leap(y) ? 366 : 365;
-	for (int y = year; y < 1970; y++)
-		days -= leap(y) ? 366 : 365;
-	for (int m = 1; m < month; m++)
-		days += month_days(year, m);
-	return days + day - 1;
-}
-
-void rtc_date_from_days(int64_t days, int *year, int *month, int *day)
-{
-	int y = 1970, m = 1;
-
-	while (days < 0)
-		days += leap(--y) ? 366 : 365;
-	while (days >= (leap(y) ? 366 : 365))
-		days -= leap(y++) ? 366 : 365;
-	while (days >= month_days(y, m))
-		days -= month_days(y, m++);
-	*year = y;
-	*month = m;
-	*day = (int)days + 1;
-}
-
-static struct tm_rtc tm_from_secs(int64_t t)
-{
-	int64_t days = t / 86400, rem = t % 86400;
-	struct tm_rtc tm;
-
-	if (rem < 0) {
-		rem += 86400;
-		days--;
-	}
-	rtc_date_from_days(days, &tm.year, &tm.month, &tm.mday);
-	tm.hour = (int)(rem / 3600);
-	tm.min = (int)(rem / 60 % 60);
-	tm.sec = (int)(rem % 60);
-	tm.wday = (int)(((days + 4) % 7 + 7) % 7) + 1; /* 1970-01-01: Thu */
-	return tm;
-}
-
-static int64_t secs_from_tm(const struct tm_rtc *tm)
-{
-	return rtc_days_from_date(tm->year, tm->month, tm->mday) * 86400 +
-	       tm->hour * 3600 + tm->min * 60 + tm->sec;
-}
 
 /* ---- the clock --------------------------------------------------------------- */
 
@@ -201,7 +131,7 @@ static int dec_hour(const struct rtc *r, uint8_t v)
 
 static struct tm_rtc current_tm(struct rtc *r)
 {
-	return r->ram[REG_B] & B_SET ? r->held : tm_from_secs(rtc_time(r));
+	return r->ram[REG_B] & B_SET ? r->held : rtc_tm_from_secs(rtc_time(r));
 }
 
 static uint8_t read_clock_reg(struct rtc *r, uint8_t idx)
@@ -261,12 +191,12 @@ static void write_clock_reg(struct rtc *r, uint8_t idx, uint8_t v)
 		tm.year = (x % 100) * 100 + tm.year % 100;
 		break;
 	}
-	if (tm.mday > month_days(tm.year, tm.month))
-		tm.mday = month_days(tm.year, tm.month);
+	if (tm.mday > rtc_month_days(tm.year, tm.month))
+		tm.mday = rtc_month_days(tm.year, tm.month);
 	if (r->ram[REG_B] & B_SET)
 		r->held = tm;
 	else
-		set_time(r, secs_from_tm(&tm));
+		set_time(r, rtc_secs_from_tm(&tm));
 }
 
 /* ---- flags and the interrupt ------------------------------------------------------ */
@@ -288,7 +218,7 @@ static bool running(const struct rtc *r)
 
 static bool alarm_matches(const struct rtc *r, int64_t secs)
 {
-	struct tm_rtc tm = tm_from_secs(secs);
+	struct tm_rtc tm = rtc_tm_from_secs(secs);
 	uint8_t s = r->ram[REG_SEC_AL], m = r->ram[REG_MIN_AL],
 		h = r->ram[REG_HOUR_AL];
 
@@ -433,10 +363,10 @@ static void write_b(struct rtc *r, uint8_t v)
 
 	update_flags(r);
 	if ((v & B_SET) && !(old & B_SET)) {
-		r->held = tm_from_secs(rtc_time(r));
+		r->held = rtc_tm_from_secs(rtc_time(r));
 	} else if (!(v & B_SET) && (old & B_SET)) {
 		r->ram[REG_B] = v; /* encodings below use the new B */
-		r->epoch_secs = secs_from_tm(&r->held);
+		r->epoch_secs = rtc_secs_from_tm(&r->held);
 		r->epoch_cycle = now(r);
 		r->flags_at = r->epoch_cycle;
 	}
