@@ -9,7 +9,8 @@ guest file is anywhere near it) and checks there that:
             are there, each whole line prefixed by its partition; the
             summary says how both ended; the trace hvsim-demo.hvt is
             written in the current directory and `hvsim trace stats`
-            reads it, with VMBus request stages; the disk image made in
+            reads it, with the storage channel's requests and all nine
+            VMBus request stages; the disk image made in
             $TMPDIR is gone afterwards;
   scenario  a scenario file naming only builtin: kernels runs;
   list      `hvsim run --list-builtin` names the demo's guests;
@@ -90,10 +91,18 @@ def test_demo(hvsim, work):
           % (s.returncode, s.stderr))
     check("partitions: 0=parent 1=storage 2=compute" in s.stdout,
           "trace stats: the demo's partitions are not named")
-    for stage in ("vsp_pickup", "vsp_read", "vsp_complete"):
+    m = re.search(r"^channel [0-9]+ \(storage\): ([0-9]+) requests "
+                  r"started, ([0-9]+) completed", s.stdout, re.M)
+    check(m and int(m.group(1)) > 0 and m.group(1) == m.group(2),
+          "trace stats: no storage channel whose requests all completed")
+    for stage in ("vsc_write_packet", "vsc_signal", "hv_deliver_event",
+                  "vsp_pickup", "vsp_read", "vsp_complete",
+                  "completion_signal", "child_interrupt", "vsc_consume"):
         m = re.search(r"^ +%s +([0-9]+)$" % stage, s.stdout, re.M)
         check(m and int(m.group(1)) > 0,
               "trace stats: no %s events (request stages)" % stage)
+    check("total (end to end)" in r.stderr,
+          "demo: the summary has no per-stage VMBus latencies")
 
 
 SCENARIO = """\
