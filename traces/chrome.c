@@ -113,10 +113,22 @@ static void lane(struct chrome *c, const struct trace_rec *r,
 	unsigned l = k ? k->lane : TL_HV;
 
 	*pid = r->part == TRACE_PART_NONE ? PID_HV : PID_PART0 + r->part;
-	if (l == TL_VSC || l == TL_VSP) {
-		*tid = (l == TL_VSC ? TID_VSC : TID_VSP) + r->chan;
-		snprintf(name, sizeof(name), "%s ch%u",
-			 l == TL_VSC ? "vsc" : "vsp", r->chan);
+	if (l == TL_VSC) {
+		*tid = TID_VSC + r->chan;
+		snprintf(name, sizeof(name), "vsc ch%u", r->chan);
+	} else if (l == TL_VSP && r->part != TRACE_PART_NONE) {
+		/* A VSP step carries the child that owns the request; the
+		 * VSP itself runs in the parent (partition 0). */
+		*pid = PID_PART0;
+		*tid = TID_VSP + ((unsigned)r->part << 16) + r->chan;
+		snprintf(name, sizeof(name), "vsp %.12s ch%u",
+			 r->part < c->fi->nr_parts
+			     ? c->fi->part_names[r->part]
+			     : "?",
+			 r->chan);
+	} else if (l == TL_VSP) {
+		*tid = TID_VSP + r->chan;
+		snprintf(name, sizeof(name), "vsp ch%u", r->chan);
 	} else if (l == TL_HV) {
 		*pid = PID_HV;
 		*tid = r->vp;
@@ -137,11 +149,12 @@ static void lane(struct chrome *c, const struct trace_rec *r,
 static uint64_t flow(struct chrome *c, const struct trace_rec *r,
 		     unsigned stage, bool *in, bool *out)
 {
-	uint64_t *id = reqmap_get(&c->flows, r->chan, r->txn), bind;
+	uint64_t key = (uint64_t)r->part << 16 | r->chan; /* part's relid */
+	uint64_t *id = reqmap_get(&c->flows, key, r->txn), bind;
 
 	if (stage == 1) {
 		bind = ++c->next_flow;
-		if (reqmap_put(&c->flows, r->chan, r->txn, bind) != 0)
+		if (reqmap_put(&c->flows, key, r->txn, bind) != 0)
 			c->oom = true;
 		*in = false;
 		*out = true;
@@ -153,7 +166,7 @@ static uint64_t flow(struct chrome *c, const struct trace_rec *r,
 	*in = true;
 	*out = stage < TRACE_NR_STAGES;
 	if (!*out)
-		reqmap_del(&c->flows, r->chan, r->txn);
+		reqmap_del(&c->flows, key, r->txn);
 	return bind;
 }
 

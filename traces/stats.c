@@ -1,7 +1,7 @@
 /*
  * traces/stats.c — `hvsim trace stats FILE` (docs/TRACE.md): for every
  * VMBus channel, how long each stage of a request took since the previous
- * stage of the same request (same channel and txn), as count and
+ * stage of the same request (same partition, channel and txn), as count and
  * p50/p90/p99/p99.9/max in cycles and in ns (the header's frequency),
  * the end-to-end time from the VSC's write to its consuming the
  * completion, and throughput (completed requests per simulated second
@@ -21,17 +21,39 @@
 #include "traces/trace_int.h"
 #include "traces/trace_tools.h"
 
-static struct chan_stats *chan_of(struct stats *s, uint16_t chan)
+/* The request map's first key: channels of different partitions apart. */
+static uint64_t chan_key(const struct trace_rec *r)
 {
-	if (!s->chans[chan]) {
-		s->chans[chan] = calloc(1, sizeof(struct chan_stats));
-		if (!s->chans[chan]) {
+	return (uint64_t)r->part << 16 | r->chan;
+}
+
+static struct chan_stats *chan_of(struct stats *s, const struct trace_rec *r)
+{
+	uint64_t *id = reqmap_get(&s->chan_ids, r->part, r->chan);
+	struct chan_stats *c;
+
+	if (id)
+		return s->chans[*id];
+	if (s->nr_chans == s->cap_chans) {
+		size_t cap = s->cap_chans ? 2 * s->cap_chans : 16;
+		struct chan_stats **n = realloc(s->chans, cap * sizeof(*n));
+		if (!n) {
 			s->oom = true;
 			return NULL;
 		}
-		s->chans[chan]->part = TRACE_PART_NONE;
+		s->chans = n;
+		s->cap_chans = cap;
 	}
-	return s->chans[chan];
+	if (!(c = calloc(1, sizeof(*c))) ||
+	    reqmap_put(&s->chan_ids, r->part, r->chan, s->nr_chans) != 0) {
+		free(c);
+		s->oom = true;
+		return NULL;
+	}
+	c->part = r->part;
+	c->chan = r->chan;
+	s->chans[s->nr_chans++] = c;
+	return c;
 }
 
 static void record_latency(struct stats *s, struct chan_stats *c, unsigned row,
@@ -56,21 +78,19 @@ static void record_latency(struct stats *s, struct chan_stats *c, unsigned row,
 static void add_stage(struct stats *s, const struct trace_rec *r,
 		      unsigned stage)
 {
-	struct chan_stats *c = chan_of(s, r->chan);
-	uint64_t *prev, *start;
+	struct chan_stats *c = chan_of(s, r);
+	uint64_t key = chan_key(r), *prev, *start;
 
 	if (!c)
 		return;
 	if (stage == 1) {
 		c->started++;
-		if (c->part == TRACE_PART_NONE)
-			c->part = r->part;
-		if (reqmap_put(&s->prev, r->chan, r->txn, r->cycle) ||
-		    reqmap_put(&s->start, r->chan, r->txn, r->cycle))
+		if (reqmap_put(&s->prev, key, r->txn, r->cycle) ||
+		    reqmap_put(&s->start, key, r->txn, r->cycle))
 			s->oom = true;
 		return;
 	}
-	prev = reqmap_get(&s->prev, r->chan, r->txn);
+	prev = reqmap_get(&s->prev, key, r->txn);
 	if (!prev) {
 		c->orphans++; /* its start is before the trace began */
 		return;
@@ -78,12 +98,12 @@ static void add_stage(struct stats *s, const struct trace_rec *r,
 	record_latency(s, c, stage, *prev, r->cycle);
 	*prev = r->cycle;
 	if (stage == TRACE_NR_STAGES) {
-		start = reqmap_get(&s->start, r->chan, r->txn);
+		start = reqmap_get(&s->start, key, r->txn);
 		if (start)
 			record_latency(s, c, ROW_TOTAL, *start, r->cycle);
 		c->completed++;
-		reqmap_del(&s->prev, r->chan, r->txn);
-		reqmap_del(&s->start, r->chan, r->txn);
+		reqmap_del(&s->prev, key, r->txn);
+		reqmap_del(&s->start, key, r->txn);
 	}
 }
 
@@ -152,16 +172,16 @@ const char *stats_part_name(const struct trace_file_info *fi, unsigned p)
 	return p < fi->nr_parts ? fi->part_names[p] : "?";
 }
 
-static void print_channel(FILE *out, const struct stats *s, unsigned ch,
+static void print_channel(FILE *out, const struct stats *s,
+			  const struct chan_stats *c,
 			  const struct trace_file_info *fi)
 {
-	const struct chan_stats *c = s->chans[ch];
 	uint64_t span = s->last - s->first;
 
 	fprintf(out,
 		"\nchannel %u (%s): %llu requests started, %llu "
 		"completed",
-		ch, stats_part_name(fi, c->part),
+		c->chan, stats_part_name(fi, c->part),
 		(unsigned long long)c->started,
 		(unsigned long long)c->completed);
 	if (span)
@@ -203,9 +223,8 @@ void stats_print_text(FILE *out, const char *path, const struct stats *s,
 		(unsigned long long)s->nrec, (unsigned long long)span,
 		(double)span * 1e3 / (double)fi->freq_hz,
 		(unsigned long long)fi->freq_hz);
-	for (unsigned ch = 0; ch < NR_CHANS; ch++)
-		if (s->chans[ch])
-			print_channel(out, s, ch, fi);
+	for (size_t i = 0; i < s->nr_chans; i++)
+		print_channel(out, s, s->chans[i], fi);
 	fputs("\nevents by kind:\n", out);
 	for (unsigned k = 1; k < TRACE_NR_KINDS; k++)
 		if (s->kinds[k])
@@ -219,19 +238,29 @@ void stats_print_text(FILE *out, const char *path, const struct stats *s,
 
 static void stats_free(struct stats *s)
 {
-	for (unsigned ch = 0; ch < NR_CHANS; ch++) {
-		if (!s->chans[ch])
-			continue;
+	for (size_t i = 0; i < s->nr_chans; i++) {
 		for (unsigned r = 0; r <= TRACE_NR_STAGES; r++) {
-			if (s->chans[ch]->row[r])
-				hist_free(s->chans[ch]->row[r]);
-			free(s->chans[ch]->row[r]);
+			if (s->chans[i]->row[r])
+				hist_free(s->chans[i]->row[r]);
+			free(s->chans[i]->row[r]);
 		}
-		free(s->chans[ch]);
+		free(s->chans[i]);
 	}
+	free(s->chans);
+	reqmap_free(&s->chan_ids);
 	reqmap_free(&s->prev);
 	reqmap_free(&s->start);
 	free(s);
+}
+
+static int by_part_chan(const void *a, const void *b)
+{
+	const struct chan_stats *x = *(struct chan_stats *const *)a;
+	const struct chan_stats *y = *(struct chan_stats *const *)b;
+
+	if (x->part != y->part)
+		return x->part < y->part ? -1 : 1;
+	return x->chan < y->chan ? -1 : x->chan > y->chan;
 }
 
 /* Read the whole file into statistics, then print them with `print`. */
@@ -250,6 +279,7 @@ static int run_stats(const char *path, FILE *out, stats_printer *print,
 		trace_errf(err, errlen, "trace: out of memory");
 		return -1;
 	}
+	reqmap_init(&s->chan_ids);
 	reqmap_init(&s->prev);
 	reqmap_init(&s->start);
 	while ((rc = trace_reader_next(r, &x)) == 1 && !s->oom)
@@ -258,8 +288,10 @@ static int run_stats(const char *path, FILE *out, stats_printer *print,
 		trace_errf(err, errlen, "%s", trace_reader_error(r));
 	else if (s->oom)
 		trace_errf(err, errlen, "trace: out of memory");
-	else
+	else {
+		qsort(s->chans, s->nr_chans, sizeof(*s->chans), by_part_chan);
 		print(out, path, s, trace_reader_info(r));
+	}
 	rc = rc < 0 || s->oom ? -1 : 0;
 	stats_free(s);
 	trace_reader_close(r);

@@ -12,20 +12,25 @@
 #include "traces/trace.h"
 #include "traces/trace_int.h"
 
-#define NR_CHANS   65536
 #define LAT_HIGH   (1ull << 48) /* cycles: ~26 h at 3 GHz */
 #define LAT_SIGFIG 3
 #define ROW_TOTAL  0 /* row 0 of a channel: end to end; 1..9 stages */
 
+/* One channel of one partition: (part, chan) of the records. */
 struct chan_stats {
 	uint16_t part;			       /* the VSC's partition */
+	uint16_t chan;			       /* its relid */
 	struct hist *row[TRACE_NR_STAGES + 1]; /* NULL until used */
 	uint64_t started, completed, orphans, negative;
 };
 
 struct stats {
-	struct chan_stats *chans[NR_CHANS];
-	struct reqmap prev, start; /* (chan, txn) -> cycle */
+	/* Channels in order of first appearance; stats_sort_chans orders
+	 * them by (part, chan) for printing. */
+	struct chan_stats **chans;
+	size_t nr_chans, cap_chans;
+	struct reqmap chan_ids;	   /* (part, chan) -> index in chans */
+	struct reqmap prev, start; /* (part << 16 | chan, txn) -> cycle */
 	uint64_t kinds[TRACE_NR_KINDS], unknown;
 	uint64_t nrec, first, last;
 	bool oom;

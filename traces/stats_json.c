@@ -75,13 +75,13 @@ static json_t *row(const char *name, const struct hist *h, uint64_t freq)
 	return r;
 }
 
-static json_t *channel(unsigned ch, const struct chan_stats *c,
-		       const struct stats *s, const struct trace_file_info *fi)
+static json_t *channel(const struct chan_stats *c, const struct stats *s,
+		       const struct trace_file_info *fi)
 {
 	json_t *j = json_object(), *stages = json_array();
 	uint64_t span = s->last - s->first;
 
-	json_object_set_new(j, "channel", json_integer(ch));
+	json_object_set_new(j, "channel", json_integer(c->chan));
 	json_object_set_new(j, "partition",
 			    ascii(stats_part_name(fi, c->part)));
 	json_object_set_new(j, "started", json_integer((json_int_t)c->started));
@@ -121,10 +121,8 @@ void stats_print_json(FILE *out, const char *path, const struct stats *s,
 	json_object_set_new(root, "records", json_integer((json_int_t)s->nrec));
 	json_object_set_new(root, "span_cycles",
 			    json_integer((json_int_t)(s->last - s->first)));
-	for (unsigned ch = 0; ch < NR_CHANS; ch++)
-		if (s->chans[ch])
-			json_array_append_new(chans,
-					      channel(ch, s->chans[ch], s, fi));
+	for (size_t i = 0; i < s->nr_chans; i++)
+		json_array_append_new(chans, channel(s->chans[i], s, fi));
 	json_object_set_new(root, "channels", chans);
 	for (unsigned k = 1; k < TRACE_NR_KINDS; k++)
 		if (s->kinds[k])

@@ -75,6 +75,8 @@ enum trace_kind {
 	TK_STIMER_EXPIRE = 30,
 	/* A message or packet the VMBus server refused (ours). */
 	TK_VMBUS_REFUSED = 31,
+	/* The storage VSP's answer to one storvsc packet (its NT status). */
+	TK_STORVSP_COMPLETE = 32,
 	TRACE_NR_KINDS
 };
 

@@ -33,20 +33,21 @@ uint16_t inst_child_id(const struct inst_chan *ic)
 	return (uint16_t)hv_part_id(ic->ch->s->child);
 }
 
-/* The parent vCPU running the VSP now (0/0 when none runs: no parent
- * partition, or a test calling in from outside a slice). */
+/* Where a VSP step is recorded: `part` is the child that owns the
+ * request (every step of a request carries it, so two children's relid 1
+ * stay apart), `vp` the parent vCPU running the VSP now (0 when none
+ * runs: no parent partition, or a test calling in from outside a slice).
+ * docs/TRACE.md "Kinds". */
 static void vsp_where(const struct vmbus_server *s, uint16_t *part,
 		      unsigned *vp)
 {
 	struct hv_part *p;
 	unsigned v;
 
-	*part = 0;
+	*part = (uint16_t)hv_part_id(s->child);
 	*vp = 0;
-	if (hv_current_vp(s->hv, &p, &v, NULL) && hv_part_is_parent(p)) {
-		*part = (uint16_t)hv_part_id(p);
+	if (hv_current_vp(s->hv, &p, &v, NULL) && hv_part_is_parent(p))
 		*vp = v;
-	}
 }
 
 /* Record `kind` for every request whose stage is in [lo, hi]; returns how

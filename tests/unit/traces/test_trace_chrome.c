@@ -120,7 +120,9 @@ Test(trace_chrome, object_form_with_named_processes_and_threads)
 		    json_object_get(json_object_get(m[i], "args"), "name"));
 		json_int_t pid = geti(m[i], "pid"), tid = geti(m[i], "tid");
 		vsc |= !strcmp(name, "vsc ch3") && pid == 3 && tid == 1003;
-		vsp |= !strcmp(name, "vsp ch3") && pid == 2 && tid == 100003;
+		/* child1's channel 3, drawn in the parent. */
+		vsp |= !strcmp(name, "vsp child1 ch3") && pid == 2 &&
+		       tid == 100000 + 65536 + 3;
 		pcpu |= !strcmp(name, "pCPU1") && pid == 1 && tid == 1;
 		vp |= !strcmp(name, "VP0") && pid == 3 && tid == 0;
 	}

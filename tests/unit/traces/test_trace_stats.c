@@ -135,6 +135,42 @@ Test(trace_stats, header_channel_line_and_throughput)
 	free(r);
 }
 
+/* Two children's channel 1 with the same txns are two channels: each
+ * request is followed within its own child, none mixed up. */
+Test(trace_stats, same_relid_in_two_children_is_two_channels)
+{
+	enum { NREQ = 50 };
+	struct trace_rec r[2 * NREQ * TRACE_NR_STAGES];
+	uint64_t fast[TRACE_NR_STAGES], slow[TRACE_NR_STAGES];
+	char *path = tt_tmp(), *text, *c1, *c2;
+	double v[6];
+	size_t n = 0;
+
+	for (unsigned s = 0; s < TRACE_NR_STAGES; s++) {
+		fast[s] = 10 * s;
+		slow[s] = 1000 * s;
+	}
+	/* Interleaved in time, same relid and txn in both children. */
+	for (size_t i = 0; i < NREQ; i++) {
+		n += tt_request_of(r + n, 1, 1, 7 + i, i * 100000, fast);
+		n += tt_request_of(r + n, 2, 1, 7 + i, i * 100000 + 5, slow);
+	}
+	tt_write(path, r, n, 1000000000ull);
+	text = report(path);
+	c1 = strstr(text, "channel 1 (child1): 50 requests started, 50 completed");
+	c2 = strstr(text, "channel 1 (child2): 50 requests started, 50 completed");
+	cr_assert(c1 && c2 && c1 < c2, "%s", text);
+	row(c1, "total (end to end)", v);
+	cr_assert_eq(v[0], NREQ);
+	cr_assert_eq(v[5], 80, "child1's requests take 80 cycles: %s", text);
+	row(c2, "total (end to end)", v);
+	cr_assert_eq(v[5], 8000, "child2's take 8000: %s", text);
+	cr_assert_null(strstr(text, "started before the trace"), "%s", text);
+	free(text);
+	unlink(path);
+	free(path);
+}
+
 Test(trace_stats, skipped_stage_reordering_and_other_kinds)
 {
 	struct trace_rec r[64];
@@ -152,7 +188,8 @@ Test(trace_stats, skipped_stage_reordering_and_other_kinds)
 	r[n - 5].cycle = 5000 + 15; /* vsp_read at 15 < deliver at 20 */
 	/* A step of a request that began before the trace. */
 	r[n++] = (struct trace_rec){
-	    .cycle = 9000, .kind = TK_VSP_COMPLETE, .chan = 6, .txn = 77};
+	    .cycle = 9000, .kind = TK_VSP_COMPLETE, .part = 1, .chan = 6,
+	    .txn = 77};
 	for (int i = 0; i < 3; i++)
 		r[n++] = (struct trace_rec){.cycle = 9100 + i,
 					    .kind = TK_HV_EXIT,

@@ -86,17 +86,18 @@ static inline long tt_read(const char *path, struct trace_rec *out, size_t max,
 	return n;
 }
 
-/* One request on channel chan with id txn: stage s at start + at[s-1]. */
-static inline size_t tt_request(struct trace_rec *out, uint16_t chan,
-				uint64_t txn, uint64_t start,
-				const uint64_t at[TRACE_NR_STAGES])
+/* One request of child `part` on its channel chan with id txn: stage s at
+ * start + at[s-1]. Every step carries the owning child (docs/TRACE.md). */
+static inline size_t tt_request_of(struct trace_rec *out, uint16_t part,
+				   uint16_t chan, uint64_t txn, uint64_t start,
+				   const uint64_t at[TRACE_NR_STAGES])
 {
 	for (unsigned s = 1; s <= TRACE_NR_STAGES; s++) {
 		const struct trace_kind_info *k = trace_stage_kind(s);
 		out[s - 1] = (struct trace_rec){
 		    .cycle = start + at[s - 1],
 		    .kind = k->id,
-		    .part = k->lane == TL_VSP ? 0 : 1,
+		    .part = part,
 		    .vp = 0,
 		    .chan = chan,
 		    .txn = txn,
@@ -104,6 +105,14 @@ static inline size_t tt_request(struct trace_rec *out, uint16_t chan,
 		};
 	}
 	return TRACE_NR_STAGES;
+}
+
+/* The same for child 1. */
+static inline size_t tt_request(struct trace_rec *out, uint16_t chan,
+				uint64_t txn, uint64_t start,
+				const uint64_t at[TRACE_NR_STAGES])
+{
+	return tt_request_of(out, 1, chan, txn, start, at);
 }
 
 #endif

@@ -170,7 +170,7 @@ Test(instrument, one_request_gives_the_nine_stages_in_order)
 	cr_assert_eq(rec[2].cycle, 1100, "the idle parent takes it at once");
 	cr_assert_eq(rec[2].arg1, 0, "parent vCPU 0");
 	cr_assert_eq(rec[3].cycle, 1100 + VMBUS_COST_EVENT);
-	cr_assert_eq(rec[3].part, 1, "the VSP's steps are the parent's");
+	cr_assert_eq(rec[3].part, 0, "the VSP's steps carry the child");
 	cr_assert_eq(rec[4].cycle, rec[3].cycle);
 	cr_assert_eq(rec[7].cycle, 20000, "interrupt taken at its clock");
 	cr_assert_eq(rec[7].arg0, SINT_VECTOR);
