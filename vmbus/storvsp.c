@@ -345,15 +345,16 @@ static const struct op_row ops[] = {
 };
 /* clang-format on */
 
-/* Every reply and every refusal is a vsp_complete record: arg0 = the NT
- * status (non-zero for a refusal), arg1 = bytes moved. */
+/* Every reply and every refusal is a storvsp_complete record: arg0 = the
+ * NT status (non-zero for a refusal), arg1 = bytes moved. (The request's
+ * vsp_complete stage is recorded by the VSP framework, vmbus/vsp.c.) */
 static void emit(struct storvsp *s, cycles_t cycle, uint64_t trans_id,
 		 uint32_t status, uint32_t bytes)
 {
 	if (!s->cfg.trace)
 		return;
 	struct trace_rec rec = {.cycle = cycle,
-				.kind = TK_VSP_COMPLETE,
+				.kind = TK_STORVSP_COMPLETE,
 				.part = s->cfg.trace_part,
 				.txn = trans_id,
 				.arg0 = status,

@@ -551,7 +551,7 @@ Test(storvsp, replies_and_refusals_are_traced)
 	cr_assert_not_null(rd, "%s", err);
 	struct trace_rec r;
 	cr_assert_eq(1, trace_reader_next(rd, &r));
-	cr_assert_eq(TK_VSP_COMPLETE, r.kind);
+	cr_assert_eq(TK_STORVSP_COMPLETE, r.kind);
 	cr_assert_eq(1, r.part);
 	cr_assert_eq(INIT_TID, r.txn);
 	cr_assert_eq(0, r.arg0);
