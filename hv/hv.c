@@ -308,9 +308,31 @@ void hv_vp_set_intr_line(struct hv_part *p, unsigned index, bool high)
 	}
 }
 
+/* Can a child's vCPU ever run again? Yes unless it is dead or halted with
+ * interrupts off (only NMI/INIT, which nothing here sends, would wake it),
+ * or its partition ended. A machine without children: yes (nothing to
+ * judge by; the parent's work runs). */
+static bool child_wakeable(const struct hv *hv)
+{
+	unsigned children = 0;
+
+	for (unsigned i = 0; i < hv->nr_parts; i++) {
+		const struct hv_part *p = hv->part[i];
+		children += !p->service;
+		for (unsigned j = 0; !p->service && p->runnable && j < p->nr_vps;
+		     j++) {
+			const struct hv_vp *vp = &p->vp[j];
+			if (!vp->dead &&
+			    (!vp->halted || cpu_interrupts_enabled(vp->cpu)))
+				return true;
+		}
+	}
+	return children == 0;
+}
+
 unsigned hv_nr_runnable(const struct hv *hv)
 {
-	unsigned n = 0;
+	unsigned n = 0, waiting_work = 0;
 
 	for (unsigned i = 0; i < hv->nr_parts; i++) {
 		const struct hv_part *p = hv->part[i];
@@ -318,15 +340,23 @@ unsigned hv_nr_runnable(const struct hv *hv)
 			const struct hv_vp *vp = &p->vp[j];
 
 			/* A halted vCPU with IF=1 and an armed timer (APIC
-			 * timer, stimer) will be woken by it; a service vCPU
-			 * with queued work (due later) will run it. */
-			n += !vp->dead &&
-			     (!vp->halted ||
-			      (cpu_interrupts_enabled(vp->cpu) &&
-			       hv_vp_next_deadline(vp) != EVQ_NEVER) ||
-			      (p->service && workq_pending(vp)));
+			 * timer, stimer) will be woken by it. */
+			if (vp->dead)
+				continue;
+			if (!vp->halted ||
+			    (cpu_interrupts_enabled(vp->cpu) &&
+			     hv_vp_next_deadline(vp) != EVQ_NEVER))
+				n++;
+			else if (p->service && workq_pending(vp))
+				waiting_work++;
 		}
 	}
+	/* A service vCPU's queued work (due later: a heartbeat, a disk
+	 * completion) keeps the machine going only while some child can
+	 * still be woken by it; for children that powered off or halted
+	 * with interrupts off it can change nothing. */
+	if (!n && waiting_work && child_wakeable(hv))
+		n = waiting_work;
 	return n;
 }
 

@@ -279,3 +279,47 @@ Test(sched, intr_leaves_a_halted_vcpu_with_if_clear_asleep)
 {
 	halt_then_raise_intr(hvt_halt, sizeof(hvt_halt), 0);
 }
+
+static void nothing(void *opaque, const void *data, size_t len, cycles_t now)
+{
+	(void)opaque;
+	(void)data;
+	(void)len;
+	(void)now;
+}
+
+/* Parent work due later (a heartbeat) keeps the machine going only while
+ * a child can still be woken: not for one halted with IF=0. */
+static void halt_then_queue_work(const uint8_t *code, size_t len,
+				 unsigned expect_runnable)
+{
+	struct scenario *sc = hvt_scenario(1, Q, 0);
+	char *k = hvt_guest(code, len);
+	struct sim *s;
+	int status;
+
+	hvt_child(sc, "sleeper", k, 4ull << 20);
+	s = hvt_run(sc, &status);
+	cr_assert_eq(status, SIM_EXIT_HALT);
+	cr_assert_eq(hv_nr_runnable(sim_hv(s)), 0);
+	cr_assert_eq(hv_submit_work(sim_hv(s), nothing, NULL, NULL, 0, 100, 0,
+				    hv_now(sim_hv(s)) + 100 * Q),
+		     0);
+	cr_assert_eq(hv_nr_runnable(sim_hv(s)), expect_runnable);
+	sim_destroy(s);
+	free(sc);
+	unlink(k);
+	free(k);
+}
+
+Test(sched, queued_parent_work_counts_while_a_child_can_wake)
+{
+	static const uint8_t sti_hlt[] = {0xFB, 0xF4, 0xEB, 0xFD};
+
+	halt_then_queue_work(sti_hlt, sizeof(sti_hlt), 1);
+}
+
+Test(sched, queued_parent_work_does_not_count_for_a_child_halted_for_good)
+{
+	halt_then_queue_work(hvt_halt, sizeof(hvt_halt), 0);
+}
