@@ -23,6 +23,7 @@
 #include "cpu/dinsn.h"
 #include "cpu/disasm.h"
 #include "cpu/regs.h"
+#include "sim/le.h"
 
 #if __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
 #error "decode.c reads immediates as little-endian host integers"
@@ -408,27 +409,6 @@ static unsigned imm_size(unsigned kind, unsigned osize, unsigned asize)
 	return by_kind[kind & 7];
 }
 
-static inline uint16_t le16(const uint8_t *p)
-{
-	uint16_t v;
-	memcpy(&v, p, 2);
-	return v;
-}
-
-static inline uint32_t le32(const uint8_t *p)
-{
-	uint32_t v;
-	memcpy(&v, p, 4);
-	return v;
-}
-
-static inline uint64_t le64(const uint8_t *p)
-{
-	uint64_t v;
-	memcpy(&v, p, 8);
-	return v;
-}
-
 /* Signed little-endian value of n (1, 2, 4, 8) bytes. */
 static int64_t load_signed(const uint8_t *p, unsigned n)
 {
@@ -436,11 +416,11 @@ static int64_t load_signed(const uint8_t *p, unsigned n)
 	case 1:
 		return (int8_t)p[0];
 	case 2:
-		return (int16_t)le16(p);
+		return (int16_t)le_get16(p);
 	case 4:
-		return (int32_t)le32(p);
+		return (int32_t)le_get32(p);
 	default:
-		return (int64_t)le64(p);
+		return (int64_t)le_get64(p);
 	}
 }
 
@@ -466,18 +446,18 @@ static enum decode_err scan_tail(struct scan *s, struct dinsn *d)
 	case IMM_NONE:
 		break;
 	case IMM_W:
-		d->imm = le16(p);
+		d->imm = le_get16(p);
 		break;
 	case IMM_WB:
-		d->imm = le16(p);
+		d->imm = le_get16(p);
 		d->imm2 = p[2];
 		break;
 	case IMM_O: /* an address: zero-extended */
-		d->imm = isz == 8 ? le64(p) : isz == 4 ? le32(p) : le16(p);
+		d->imm = isz == 8 ? le_get64(p) : isz == 4 ? le_get32(p) : le_get16(p);
 		break;
 	case IMM_AP: /* offset, then the selector (kept in disp and imm2) */
-		d->imm = isz == 6 ? le32(p) : le16(p);
-		d->disp = le16(p + isz - 2);
+		d->imm = isz == 6 ? le_get32(p) : le_get16(p);
+		d->disp = le_get16(p + isz - 2);
 		d->imm2 = p[isz - 2];
 		break;
 	default: /* IMM_B, IMM_Z, IMM_V: sign-extended */

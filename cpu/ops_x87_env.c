@@ -21,27 +21,26 @@
 #include "cpu/fp_int.h"
 #include "cpu/ops.h"
 #include "cpu/ops_fp.h"
+#include "sim/le.h"
 
 static void put16(uint8_t *b, int off, uint32_t v)
 {
-	b[off] = (uint8_t)v;
-	b[off + 1] = (uint8_t)(v >> 8);
+	le_put16(b + off, (uint16_t)v);
 }
 
 static void put32(uint8_t *b, int off, uint32_t v)
 {
-	put16(b, off, v);
-	put16(b, off + 2, v >> 16);
+	le_put32(b + off, v);
 }
 
 static uint32_t get16(const uint8_t *b, int off)
 {
-	return (uint32_t)b[off] | (uint32_t)b[off + 1] << 8;
+	return le_get16(b + off);
 }
 
 static uint32_t get32(const uint8_t *b, int off)
 {
-	return get16(b, off) | get16(b, off + 2) << 16;
+	return le_get32(b + off);
 }
 
 /* ---- FNSTENV / FLDENV / FNSAVE / FRSTOR --------------------------------- */

@@ -18,6 +18,7 @@
 
 #include "devices/acpi_aml.h"
 #include "mmu/mmu.h"
+#include "sim/le.h"
 
 #define HDR_LEN	  36u
 #define OEM_ID	  "HVSIM "   /* 6 characters */
@@ -57,20 +58,17 @@ static void put8(uint8_t *p, unsigned off, uint8_t v)
 
 static void put16(uint8_t *p, unsigned off, uint16_t v)
 {
-	p[off] = (uint8_t)v;
-	p[off + 1] = (uint8_t)(v >> 8);
+	le_put16(p + off, v);
 }
 
 static void put32(uint8_t *p, unsigned off, uint32_t v)
 {
-	for (int i = 0; i < 4; i++)
-		p[off + i] = (uint8_t)(v >> (8 * i));
+	le_put32(p + off, v);
 }
 
 static void put64(uint8_t *p, unsigned off, uint64_t v)
 {
-	for (int i = 0; i < 8; i++)
-		p[off + i] = (uint8_t)(v >> (8 * i));
+	le_put64(p + off, v);
 }
 
 uint8_t acpi_sum(const uint8_t *p, size_t n)

@@ -27,6 +27,7 @@
 #include "hv/port.h"
 #include "hv/vapic.h"
 #include "mmu/mmu.h"
+#include "sim/le.h"
 
 /*
  * Cost of a memory-based (slow) call beyond the exit row's 1,500 cycles
@@ -71,31 +72,15 @@ struct hcall_row {
 	hcall_fn *fn;
 };
 
-static uint32_t rd32(const uint8_t *p)
-{
-	uint32_t v;
-
-	memcpy(&v, p, sizeof(v));
-	return v;
-}
-
-static uint64_t rd64(const uint8_t *p)
-{
-	uint64_t v;
-
-	memcpy(&v, p, sizeof(v));
-	return v;
-}
-
 /* ---- the calls ----------------------------------------------------------- */
 
 /* HvCallPostMessage (TLFS): {conn id u32, rsvd u32, type u32, size u32,
  * payload[240]}. The reserved word is not checked (Linux writes 0). */
 static unsigned hc_post_message(struct hcall_ctx *c)
 {
-	uint32_t conn = rd32(c->in) & HCALL_CONN_ID_MASK;
-	uint32_t type = rd32(c->in + 8);
-	uint32_t size = rd32(c->in + 12);
+	uint32_t conn = le_get32(c->in) & HCALL_CONN_ID_MASK;
+	uint32_t type = le_get32(c->in + 8);
+	uint32_t size = le_get32(c->in + 12);
 
 	if (type == HVMSG_NONE || (type & HCALL_MSG_TYPE_HV_BIT) ||
 	    size > HV_MESSAGE_PAYLOAD_MAX)
@@ -108,8 +93,8 @@ static unsigned hc_post_message(struct hcall_ctx *c)
  * fast: RDX = conn | flag << 32. */
 static unsigned hc_signal_event(struct hcall_ctx *c)
 {
-	uint32_t conn = rd32(c->in) & HCALL_CONN_ID_MASK;
-	unsigned flag = (unsigned)(rd64(c->in) >> 32) & 0xFFFFu;
+	uint32_t conn = le_get32(c->in) & HCALL_CONN_ID_MASK;
+	unsigned flag = (unsigned)(le_get64(c->in) >> 32) & 0xFFFFu;
 
 	if (flag >= HV_EVENT_FLAGS_PER_SINT)
 		return HV_STATUS_INVALID_PARAMETER;
@@ -139,8 +124,8 @@ static unsigned hc_get_partition_id(struct hcall_ctx *c)
  * Bits of VPs the partition does not have are ignored. */
 static unsigned hc_send_ipi(struct hcall_ctx *c)
 {
-	uint32_t vector = rd32(c->in);
-	uint64_t mask = rd64(c->in + 8);
+	uint32_t vector = le_get32(c->in);
+	uint64_t mask = le_get64(c->in + 8);
 	struct hv_part *p = c->vp->part;
 
 	if (vector < HCALL_IPI_VECTOR_MIN || vector > 255)

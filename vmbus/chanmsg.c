@@ -13,41 +13,39 @@
  */
 #include <string.h>
 
+#include "sim/le.h"
 #include "vmbus/chanmsg.h"
 
 /* ---- little-endian access ------------------------------------------------ */
 
 static uint16_t get16(const uint8_t *p, unsigned off)
 {
-	return (uint16_t)(p[off] | p[off + 1] << 8);
+	return le_get16(p + off);
 }
 
 static uint32_t get32(const uint8_t *p, unsigned off)
 {
-	return (uint32_t)get16(p, off) | (uint32_t)get16(p, off + 2) << 16;
+	return le_get32(p + off);
 }
 
 static uint64_t get64(const uint8_t *p, unsigned off)
 {
-	return (uint64_t)get32(p, off) | (uint64_t)get32(p, off + 4) << 32;
+	return le_get64(p + off);
 }
 
 static void put16(uint8_t *p, unsigned off, uint16_t v)
 {
-	p[off] = (uint8_t)v;
-	p[off + 1] = (uint8_t)(v >> 8);
+	le_put16(p + off, v);
 }
 
 static void put32(uint8_t *p, unsigned off, uint32_t v)
 {
-	put16(p, off, (uint16_t)v);
-	put16(p, off + 2, (uint16_t)(v >> 16));
+	le_put32(p + off, v);
 }
 
 static void put64(uint8_t *p, unsigned off, uint64_t v)
 {
-	put32(p, off, (uint32_t)v);
-	put32(p, off + 4, (uint32_t)(v >> 32));
+	le_put64(p + off, v);
 }
 
 /* ---- the message table --------------------------------------------------- */

@@ -14,6 +14,7 @@
  */
 #include <string.h>
 
+#include "sim/le.h"
 #include "vmbus/ic.h"
 
 /* Framework versions offered, best first: Linux 6.1 knows 3.0 and 1.0. */
@@ -21,28 +22,6 @@ const struct ic_version ic_framework_versions[] = {{3, 0}, {1, 0}};
 const unsigned ic_nr_framework_versions = 2;
 
 #define NEG_FIXED 8u /* counts + reserved, before the version array */
-
-static void put16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)v;
-	p[1] = (uint8_t)(v >> 8);
-}
-
-static void put32(uint8_t *p, uint32_t v)
-{
-	put16(p, (uint16_t)v);
-	put16(p + 2, (uint16_t)(v >> 16));
-}
-
-static uint16_t get16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] | p[1] << 8);
-}
-
-static uint32_t get32(const uint8_t *p)
-{
-	return get16(p) | (uint32_t)get16(p + 2) << 16;
-}
 
 int ic_encode(const struct ic_hdr *h, const void *body, size_t body_len,
 	      uint8_t *out, size_t cap)
@@ -52,15 +31,15 @@ int ic_encode(const struct ic_hdr *h, const void *body, size_t body_len,
 
 	if (body_len > 0xFFFF || total > cap)
 		return -1;
-	put32(out, IC_PIPE_DATA);
-	put32(out + 4, (uint32_t)(total - IC_PIPE_HDR_SIZE));
-	put16(m, h->framework.major);
-	put16(m + 2, h->framework.minor);
-	put16(m + 4, h->msgtype);
-	put16(m + 6, h->msgver.major);
-	put16(m + 8, h->msgver.minor);
-	put16(m + 10, (uint16_t)body_len);
-	put32(m + 12, h->status);
+	le_put32(out, IC_PIPE_DATA);
+	le_put32(out + 4, (uint32_t)(total - IC_PIPE_HDR_SIZE));
+	le_put16(m, h->framework.major);
+	le_put16(m + 2, h->framework.minor);
+	le_put16(m + 4, h->msgtype);
+	le_put16(m + 6, h->msgver.major);
+	le_put16(m + 8, h->msgver.minor);
+	le_put16(m + 10, (uint16_t)body_len);
+	le_put32(m + 12, h->status);
 	m[16] = h->trans_id;
 	m[17] = h->flags;
 	m[18] = m[19] = 0;
@@ -77,11 +56,11 @@ enum ic_refusal ic_decode(const uint8_t *p, size_t len, struct ic_hdr *h,
 	if (len < IC_HDR_SIZE)
 		return IC_REF_SHORT;
 	/* The pipe header is ignored, as Linux does (it echoes ours). */
-	h->framework = (struct ic_version){get16(m), get16(m + 2)};
-	h->msgtype = get16(m + 4);
-	h->msgver = (struct ic_version){get16(m + 6), get16(m + 8)};
-	h->msgsize = get16(m + 10);
-	h->status = get32(m + 12);
+	h->framework = (struct ic_version){le_get16(m), le_get16(m + 2)};
+	h->msgtype = le_get16(m + 4);
+	h->msgver = (struct ic_version){le_get16(m + 6), le_get16(m + 8)};
+	h->msgsize = le_get16(m + 10);
+	h->status = le_get32(m + 12);
 	h->trans_id = m[16];
 	h->flags = m[17];
 	if (h->msgsize > len - IC_HDR_SIZE)
@@ -199,13 +178,13 @@ int ic_negotiate(struct ic_chan *c, uint8_t *out, size_t cap, uint64_t *pkt_id)
 	    ic_next_state(c->state, IC_EV_NEGOTIATE) == IC_NR_STATES)
 		return -1;
 	memset(body, 0, NEG_FIXED);
-	put16(body, (uint16_t)nf);
-	put16(body + 2, (uint16_t)nm);
+	le_put16(body, (uint16_t)nf);
+	le_put16(body + 2, (uint16_t)nm);
 	for (unsigned i = 0; i < nf + nm; i++, v += 4) {
 		const struct ic_version *x = i < nf ? &ic_framework_versions[i]
 						    : &c->svc->versions[i - nf];
-		put16(v, x->major);
-		put16(v + 2, x->minor);
+		le_put16(v, x->major);
+		le_put16(v + 2, x->minor);
 	}
 	expect(c, IC_MSG_NEGOTIATE, &h, pkt_id);
 	n = ic_encode(&h, body, (size_t)(v - body), out, cap);
@@ -255,13 +234,13 @@ static enum ic_rx negotiated(struct ic_chan *c, const struct ic_response *r)
 
 	if (r->body_len < NEG_FIXED)
 		goto none;
-	nf = get16(b);
-	nm = get16(b + 2);
+	nf = le_get16(b);
+	nm = le_get16(b + 2);
 	if (!nf || !nm || r->body_len < NEG_FIXED + 4u * (nf + nm))
 		goto none;
-	fw = (struct ic_version){get16(b + 8), get16(b + 10)};
-	msg = (struct ic_version){get16(b + 8 + 4 * nf),
-				  get16(b + 10 + 4 * nf)};
+	fw = (struct ic_version){le_get16(b + 8), le_get16(b + 10)};
+	msg = (struct ic_version){le_get16(b + 8 + 4 * nf),
+				  le_get16(b + 10 + 4 * nf)};
 	if (!offered(ic_framework_versions, ic_nr_framework_versions, fw) ||
 	    !offered(c->svc->versions, c->svc->nr_versions, msg))
 		goto none;

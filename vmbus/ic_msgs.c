@@ -7,6 +7,7 @@
  */
 #include <string.h>
 
+#include "sim/le.h"
 #include "vmbus/ic.h"
 
 /* Linux 6.1 lists (hv_util.c): shutdown 3.2, 3.1, 3.0, 1.0; timesync
@@ -23,33 +24,12 @@ const struct ic_service_desc ic_timesync_desc = {
 const struct ic_service_desc ic_heartbeat_desc = {
     "heartbeat", IC_MSG_HEARTBEAT, heartbeat_versions, 2};
 
-static void put32(uint8_t *p, uint32_t v)
-{
-	for (int i = 0; i < 4; i++)
-		p[i] = (uint8_t)(v >> (8 * i));
-}
-
-static void put64(uint8_t *p, uint64_t v)
-{
-	put32(p, (uint32_t)v);
-	put32(p + 4, (uint32_t)(v >> 32));
-}
-
-static uint64_t get64(const uint8_t *p)
-{
-	uint64_t v = 0;
-
-	for (int i = 7; i >= 0; i--)
-		v = v << 8 | p[i];
-	return v;
-}
-
 /* ---- heartbeat --------------------------------------------------------- */
 
 size_t ic_heartbeat_body(uint64_t seq, uint8_t out[IC_HEARTBEAT_BODY])
 {
 	memset(out, 0, IC_HEARTBEAT_BODY);
-	put64(out, seq);
+	le_put64(out, seq);
 	return IC_HEARTBEAT_BODY;
 }
 
@@ -78,7 +58,7 @@ int ic_heartbeat_answer(struct ic_heartbeat *hb, const uint8_t *body,
 	if (!hb->in_flight)
 		return -1;
 	hb->in_flight = false;
-	if (len < 8 || get64(body) != hb->sent_seq + 1) {
+	if (len < 8 || le_get64(body) != hb->sent_seq + 1) {
 		hb->bad_answers++;
 		miss(hb);
 		return -1;
@@ -102,9 +82,9 @@ size_t ic_shutdown_body(uint32_t flags, uint32_t timeout_s,
 			uint8_t out[IC_SHUTDOWN_BODY])
 {
 	memset(out, 0, IC_SHUTDOWN_BODY);
-	put32(out, IC_SHUTDOWN_REASON_PLANNED);
-	put32(out + 4, timeout_s);
-	put32(out + 8, flags);
+	le_put32(out, IC_SHUTDOWN_REASON_PLANNED);
+	le_put32(out + 4, timeout_s);
+	le_put32(out + 8, flags);
 	/* display_message stays empty (all zero). */
 	return IC_SHUTDOWN_BODY;
 }
@@ -115,9 +95,9 @@ size_t ic_timesync_body(struct ic_version msgver, uint64_t parenttime,
 			uint64_t reftime, uint8_t flags, uint8_t out[32])
 {
 	memset(out, 0, 32);
-	put64(out, parenttime);
+	le_put64(out, parenttime);
 	if (msgver.major >= 4) {
-		put64(out + 8, reftime); /* vmreferencetime */
+		le_put64(out + 8, reftime); /* vmreferencetime */
 		out[16] = flags;	 /* leapflags, stratum: 0 */
 		return IC_TIMESYNC_V4_BODY;
 	}

@@ -17,6 +17,7 @@
  */
 #include <string.h>
 
+#include "sim/le.h"
 #include "vmbus/ring.h"
 
 static const char *const status_names[RING_NR_STATUS] = {
@@ -42,30 +43,6 @@ const char *ring_status_name(enum ring_status st)
 
 /* ---- little-endian helpers ----------------------------------------- */
 
-static uint32_t get32(const uint8_t *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
-	       (uint32_t)p[3] << 24;
-}
-
-static void put16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)v;
-	p[1] = (uint8_t)(v >> 8);
-}
-
-static void put32(uint8_t *p, uint32_t v)
-{
-	put16(p, (uint16_t)v);
-	put16(p + 2, (uint16_t)(v >> 16));
-}
-
-static void put64(uint8_t *p, uint64_t v)
-{
-	put32(p, (uint32_t)v);
-	put32(p + 4, (uint32_t)(v >> 32));
-}
-
 /* ---- failure, header and data access -------------------------------- */
 
 /* Record the first corruption; the ring is dead from now on. */
@@ -81,14 +58,14 @@ static enum ring_status hdr_get(struct ring *r, uint32_t field, uint32_t *v)
 	uint8_t b[4];
 	if (gpadl_copy_from(r->g, r->hdr_off + field, b, 4) != GPADL_OK)
 		return fail(r, RING_ERR_MEM);
-	*v = get32(b);
+	*v = le_get32(b);
 	return RING_OK;
 }
 
 static enum ring_status hdr_put(struct ring *r, uint32_t field, uint32_t v)
 {
 	uint8_t b[4];
-	put32(b, v);
+	le_put32(b, v);
 	if (gpadl_copy_to(r->g, r->hdr_off + field, b, 4) != GPADL_OK)
 		return fail(r, RING_ERR_MEM);
 	return RING_OK;
@@ -200,11 +177,11 @@ enum ring_status ring_peek(struct ring *r, struct ring_pkt *pkt)
 	st = data_io(r, r->priv_index, d, sizeof(d), false);
 	if (st != RING_OK)
 		return st;
-	pkt->type = (uint16_t)get32(d);
-	pkt->offset = (uint32_t)(get32(d) >> 16) * 8;
-	pkt->len = (get32(d + 4) & 0xFFFF) * 8;
-	pkt->flags = (uint16_t)(get32(d + 4) >> 16);
-	pkt->trans_id = get32(d + 8) | (uint64_t)get32(d + 12) << 32;
+	pkt->type = (uint16_t)le_get32(d);
+	pkt->offset = (uint32_t)(le_get32(d) >> 16) * 8;
+	pkt->len = (le_get32(d + 4) & 0xFFFF) * 8;
+	pkt->flags = (uint16_t)(le_get32(d + 4) >> 16);
+	pkt->trans_id = le_get32(d + 8) | (uint64_t)le_get32(d + 12) << 32;
 	pkt->start = r->priv_index;
 	if (!type_ok(pkt->type) ||
 	    (pkt->flags & ~RING_FLAG_COMPLETION_REQUESTED) != 0)
@@ -336,7 +313,7 @@ static enum ring_status put_packet(struct ring *r, const uint8_t desc[16],
 		st = data_io(r, pos, (void *)zeros, pad, true);
 	pos = (pos + pad) % n;
 	/* §5.3: the trailer's high dword is where the packet started. */
-	put64(trailer, (uint64_t)r->priv_index << 32);
+	le_put64(trailer, (uint64_t)r->priv_index << 32);
 	if (st == RING_OK)
 		st = data_io(r, pos, trailer, RING_TRAILER_SIZE, true);
 	return st;
@@ -369,11 +346,11 @@ enum ring_status ring_write(struct ring *r, uint16_t type, uint16_t flags,
 		return ask_for_space(r, (uint32_t)total);
 
 	uint8_t desc[RING_DESC_SIZE];
-	put16(desc, type);
-	put16(desc + 2, (uint16_t)((RING_DESC_SIZE + hdr_len) / 8));
-	put16(desc + 4, (uint16_t)(padded / 8));
-	put16(desc + 6, flags);
-	put64(desc + 8, trans_id);
+	le_put16(desc, type);
+	le_put16(desc + 2, (uint16_t)((RING_DESC_SIZE + hdr_len) / 8));
+	le_put16(desc + 4, (uint16_t)(padded / 8));
+	le_put16(desc + 6, flags);
+	le_put64(desc + 8, trans_id);
 	st = put_packet(r, desc, hdr, hdr_len, payload, payload_len,
 			(uint32_t)padded);
 	if (st != RING_OK)
@@ -418,8 +395,8 @@ enum gpadl_status ring_parse_gpa_direct(struct physmem *mem,
 	/* descriptor (16) + reserved u32 + range_cnt u32 */
 	if (pkt_len < RING_DESC_SIZE + 8)
 		return GPADL_ERR_LENGTH;
-	uint32_t ranges_end = (get32(p) >> 16) * 8; /* offset8 */
-	uint32_t range_cnt = get32(p + 20);
+	uint32_t ranges_end = (le_get32(p) >> 16) * 8; /* offset8 */
+	uint32_t range_cnt = le_get32(p + 20);
 	if (ranges_end < RING_DESC_SIZE + 8 || ranges_end > pkt_len)
 		return GPADL_ERR_LENGTH;
 	return gpadl_from_ranges(mem, range_cnt, p + 24, ranges_end - 24, out);

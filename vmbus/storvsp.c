@@ -30,6 +30,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sim/le.h"
 #include "traces/trace.h"
 #include "vmbus/gpadl.h"
 #include "vmbus/scsi.h"
@@ -92,28 +93,6 @@ struct req {
 	struct storvsp_reply *out;
 };
 
-static uint16_t rd16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] | p[1] << 8);
-}
-
-static uint32_t rd32(const uint8_t *p)
-{
-	return (uint32_t)rd16(p) | (uint32_t)rd16(p + 2) << 16;
-}
-
-static void wr16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)v;
-	p[1] = (uint8_t)(v >> 8);
-}
-
-static void wr32(uint8_t *p, uint32_t v)
-{
-	wr16(p, (uint16_t)v);
-	wr16(p + 2, (uint16_t)(v >> 16));
-}
-
 /* Start the reply: COMPLETE_IO with `status`, the request's union echoed
  * (as much as the guest sent). */
 static void reply(struct req *r, uint32_t status, cycles_t work)
@@ -124,8 +103,8 @@ static void reply(struct req *r, uint32_t status, cycles_t work)
 	    r->vp_len < STORVSP_PKT_SIZE ? r->vp_len : STORVSP_PKT_SIZE;
 	if (n > VP_U)
 		memcpy(o->pkt + VP_U, r->vp + VP_U, n - VP_U);
-	wr32(o->pkt + VP_OP, STORVSP_OP_COMPLETE_IO);
-	wr32(o->pkt + VP_STATUS, status);
+	le_put32(o->pkt + VP_OP, STORVSP_OP_COMPLETE_IO);
+	le_put32(o->pkt + VP_STATUS, status);
 	o->ready_at = r->now;
 	o->cost = work;
 	o->xfer = 0;
@@ -150,7 +129,7 @@ static bool version_supported(uint16_t v)
 
 static void op_query_protocol(struct req *r)
 {
-	uint16_t v = rd16(r->vp + VP_U);
+	uint16_t v = le_get16(r->vp + VP_U);
 	if (!version_supported(v)) {
 		reply(r, STORVSP_ST_REVISION_MISMATCH, cost.control);
 		return;
@@ -166,7 +145,7 @@ static void op_query_properties(struct req *r)
 	uint8_t *u = r->out->pkt + VP_U;
 	memset(u, 0, STORVSP_PKT_SIZE - VP_U);
 	/* max_channel_cnt @4 = 0, flags @8 = 0: no sub-channels. */
-	wr32(u + 12, r->s->cfg.max_transfer_bytes);
+	le_put32(u + 12, r->s->cfg.max_transfer_bytes);
 }
 
 static void op_end(struct req *r)
@@ -186,10 +165,10 @@ static void srb_done(struct req *r, uint32_t status, uint8_t srb_st,
 		     uint8_t scsi_st, uint32_t xfer)
 {
 	uint8_t *u = r->out->pkt + VP_U;
-	wr32(r->out->pkt + VP_STATUS, status);
+	le_put32(r->out->pkt + VP_STATUS, status);
 	u[SRB_SRB_ST] = srb_st;
 	u[SRB_SCSI_ST] = scsi_st;
-	wr32(u + SRB_XFER_LEN, xfer);
+	le_put32(u + SRB_XFER_LEN, xfer);
 	r->out->xfer = xfer;
 }
 
@@ -226,7 +205,7 @@ static struct gpadl *srb_buffer(struct req *r, uint32_t len)
 {
 	if (r->type != 0x9 || r->data_off < 24)
 		return NULL;
-	uint32_t cnt = rd32(r->pkt + 20);
+	uint32_t cnt = le_get32(r->pkt + 20);
 	struct gpadl *g = NULL;
 	if (gpadl_from_ranges(r->mem, cnt, r->pkt + 24, r->data_off - 24, &g) !=
 	    GPADL_OK)
@@ -291,7 +270,7 @@ static void op_execute_srb(struct req *r)
 	s->stats.srbs++;
 	reply(r, STORVSP_ST_SUCCESS, cost.srb);
 	uint8_t *u = r->out->pkt + VP_U; /* the echoed request */
-	uint32_t len = rd32(u + SRB_XFER_LEN);
+	uint32_t len = le_get32(u + SRB_XFER_LEN);
 	uint8_t dir = u[SRB_DATA_IN];
 	if (dir == DATA_IN_NONE)
 		len = 0;
@@ -373,7 +352,7 @@ static uint32_t needed_len(const struct storvsp *s, uint32_t op)
 static void dispatch(struct req *r)
 {
 	struct storvsp *s = r->s;
-	uint32_t op = rd32(r->vp + VP_OP);
+	uint32_t op = le_get32(r->vp + VP_OP);
 	const struct op_row *row = NULL;
 	for (size_t i = 0; i < sizeof(ops) / sizeof(ops[0]); i++)
 		if (ops[i].op == op)
@@ -402,19 +381,19 @@ enum storvsp_result storvsp_handle(struct storvsp *s, struct physmem *mem,
 		emit(s, now, 0, STORVSP_ST_INVALID_PARAMETER, 0);
 		return STORVSP_REFUSED;
 	}
-	uint32_t off = rd16(pkt + 2) * 8u, plen = rd16(pkt + 4) * 8u;
+	uint32_t off = le_get16(pkt + 2) * 8u, plen = le_get16(pkt + 4) * 8u;
 	struct req r = {.s = s,
 			.mem = mem,
 			.pkt = pkt,
 			.pkt_len = plen,
-			.type = rd16(pkt),
+			.type = le_get16(pkt),
 			.data_off = off,
 			.vp = pkt + off,
 			.vp_len = plen - off,
 			.now = now,
 			.out = out};
-	bool wants = rd16(pkt + 6) & 1;
-	out->trans_id = (uint64_t)rd32(pkt + 8) | (uint64_t)rd32(pkt + 12)
+	bool wants = le_get16(pkt + 6) & 1;
+	out->trans_id = (uint64_t)le_get32(pkt + 8) | (uint64_t)le_get32(pkt + 12)
 						      << 32;
 	if (off < 16 || off > plen || plen > len ||
 	    (r.type != 0x6 && r.type != 0x9) || r.vp_len < VP_U + 4) {
@@ -432,7 +411,7 @@ enum storvsp_result storvsp_handle(struct storvsp *s, struct physmem *mem,
 	if (!wants)
 		return STORVSP_NO_REPLY;
 	s->stats.replies++;
-	emit(s, out->ready_at, out->trans_id, rd32(out->pkt + VP_STATUS),
+	emit(s, out->ready_at, out->trans_id, le_get32(out->pkt + VP_STATUS),
 	     out->xfer);
 	return STORVSP_REPLY;
 }
