@@ -119,8 +119,11 @@ void inst_pickup(struct vmbus_channel *ch, cycles_t now)
 		srv_trace(ch->s, TK_VSP_PICKUP, ch->relid, 0, vp, 0, now);
 }
 
-void inst_read(struct vmbus_channel *ch, uint64_t txn, uint32_t bytes,
-	       cycles_t now)
+/* Stage `stage` (5 read, 6 complete) of request txn, which must be at
+ * stage 1..stage-1: one record with the packet's arguments. */
+static void vsp_txn_step(struct vmbus_channel *ch, unsigned kind,
+			 unsigned stage, uint64_t txn, uint64_t a0,
+			 uint64_t a1, cycles_t now)
 {
 	struct inst_req *q;
 	uint16_t part;
@@ -128,38 +131,28 @@ void inst_read(struct vmbus_channel *ch, uint64_t txn, uint32_t bytes,
 
 	if (!ch->s->trace)
 		return;
-	q = ch->inst ? inst_find(ch->inst, txn, 1, 4) : NULL;
-	vsp_where(ch->s, &part, &vp);
 	if (!ch->inst) {
-		srv_trace(ch->s, TK_VSP_READ, ch->relid, txn, bytes, 0, now);
+		srv_trace(ch->s, kind, ch->relid, txn, a0, a1, now);
 		return;
 	}
+	q = inst_find(ch->inst, txn, 1, stage - 1);
 	if (!q)
 		return; /* not a request we follow (a reply, forgotten) */
-	inst_emit(ch->inst, TK_VSP_READ, part, vp, txn, bytes, 0, now);
-	q->stage = 5;
+	vsp_where(ch->s, &part, &vp);
+	inst_emit(ch->inst, kind, part, vp, txn, a0, a1, now);
+	q->stage = (uint8_t)stage;
+}
+
+void inst_read(struct vmbus_channel *ch, uint64_t txn, uint32_t bytes,
+	       cycles_t now)
+{
+	vsp_txn_step(ch, TK_VSP_READ, 5, txn, bytes, 0, now);
 }
 
 void inst_complete(struct vmbus_channel *ch, uint64_t txn, uint32_t bytes,
 		   cycles_t now)
 {
-	struct inst_req *q;
-	uint16_t part;
-	unsigned vp;
-
-	if (!ch->s->trace)
-		return;
-	q = ch->inst ? inst_find(ch->inst, txn, 1, 5) : NULL;
-	vsp_where(ch->s, &part, &vp);
-	if (!ch->inst) {
-		srv_trace(ch->s, TK_VSP_COMPLETE, ch->relid, txn, 0, bytes,
-			  now);
-		return;
-	}
-	if (!q)
-		return;
-	inst_emit(ch->inst, TK_VSP_COMPLETE, part, vp, txn, 0, bytes, now);
-	q->stage = 6;
+	vsp_txn_step(ch, TK_VSP_COMPLETE, 6, txn, 0, bytes, now);
 }
 
 void inst_completion_signal(struct vmbus_channel *ch, cycles_t now)
