@@ -97,19 +97,55 @@ static void part_triple_fault(void *opaque, unsigned vp,
 		      (unsigned long long)ex->rip);
 }
 
+/* Has the line [p, p+n) a panic in it? (Once one is found it stays.) */
+static bool names_panic(const char *p, size_t n)
+{
+	static const char word[] = "panic";
+
+	for (size_t i = 0; p && i + sizeof(word) - 1 <= n; i++)
+		if (!strncmp(p + i, word, sizeof(word) - 1))
+			return true;
+	return false;
+}
+
+/* The one line of a crash message that says most: the first naming a
+ * panic, else the last non-empty one. Linux's message (hv_kmsg_dump) is
+ * the newest ~4 KiB of its log, oldest line first, with the panic line
+ * somewhere inside; a short message is its own headline. */
+static void crash_headline(const char *msg, char *out, size_t cap)
+{
+	const char *best = NULL, *line = msg;
+	size_t len = 0;
+
+	while (*line) {
+		const char *end = strchr(line, '\n');
+		size_t n = end ? (size_t)(end - line) : strlen(line);
+		if (n && !names_panic(best, len)) {
+			best = line;
+			len = n;
+		}
+		if (!end)
+			break;
+		line = end + 1;
+	}
+	snprintf(out, cap, "%.*s", (int)len, best ? best : "");
+}
+
 /* The guest reported a crash (CRASH_CTL notify, hv/hvmsr.c): the
- * partition ends with status 6, the parameters and message in the
- * reason line (the run prints it). */
+ * partition ends with status 6, the parameters and the message's
+ * headline in the reason line (the run prints it). */
 static void part_guest_crash(void *opaque, unsigned vp, const uint64_t c[5],
 			     const char *msg)
 {
+	char head[96];
+
+	crash_headline(msg ? msg : "", head, sizeof(head));
 	partition_end(opaque, PARTITION_STATUS_CRASH,
 		      "guest crash (vCPU %u): P0=%#llx P1=%#llx P2=%#llx "
-		      "P3=%#llx P4=%#llx%s%.80s",
+		      "P3=%#llx P4=%#llx%s%s",
 		      vp, (unsigned long long)c[0], (unsigned long long)c[1],
 		      (unsigned long long)c[2], (unsigned long long)c[3],
-		      (unsigned long long)c[4], msg && msg[0] ? ": " : "",
-		      msg ? msg : "");
+		      (unsigned long long)c[4], head[0] ? ": " : "", head);
 }
 
 static const struct hv_part_ops part_ops = {

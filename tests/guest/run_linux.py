@@ -4,7 +4,7 @@ scripts/linux-guest prepared (docs/LINUX.md) and check the milestones
 its serial log must show. Skipped (exit 77) when the cache is absent:
 the suite never downloads anything.
 
-usage: run_linux.py HVSIM {vmlinux|bzImage} [--shutdown] [hvsim args]
+usage: run_linux.py HVSIM {vmlinux|bzImage} [--shutdown|--panic] [hvsim args]
 
 With --shutdown the guest stays up after its disk check (hvsim.wait on
 the command line) until `hvsim ctl SOCKET system_powerdown` asks hv_utils
@@ -15,6 +15,10 @@ kernel detects Hyper-V, reaches /init, negotiates VMBus 5.x, storvsc's
 disk attaches as sda, /init's write/read-back passes, the guest powers
 off through ACPI S5 and hvsim exits with status 0; and hvsim logged no
 unimplemented instruction (#UD line) on the way.
+
+With --panic the kernel gets an init that does not exist: it must panic,
+report it through the Hyper-V crash MSRs (hv_kmsg_dump), and hvsim must
+end with status 6 (guest crash) and the panic's line on its stderr.
 """
 import os
 import subprocess
@@ -54,9 +58,43 @@ def run_with_shutdown(hvsim, cmd, tmp):
         return status, "".join(log), err.read()
 
 
+PANIC_LINE = "Kernel panic - not syncing: "
+
+
+def run_panic(hvsim, kernel, initrd, append):
+    """No init: the kernel panics; hvsim must say so with status 6."""
+    append = append.replace("rdinit=/init", "rdinit=/nonexistent")
+    res = subprocess.run([hvsim, "run", "--kernel", kernel, "--initrd",
+                          initrd, "--append", append + " init=/nonexistent",
+                          "--mem", "512M", "--quiet", "--max-cycles",
+                          "20000000000"], capture_output=True, text=True,
+                         errors="replace")
+    want = "guest crash (vCPU 0)"
+    bad = []
+    if res.returncode != 6:
+        bad.append("exit status 6 (got %d)" % res.returncode)
+    if PANIC_LINE not in res.stdout:
+        bad.append("the panic on the serial log")
+    crash = [l for l in res.stderr.splitlines() if want in l]
+    if not crash or PANIC_LINE not in crash[0]:
+        bad.append("hvsim's '%s ... %s' line" % (want, PANIC_LINE))
+    for m in bad:
+        print("missing: %s" % m)
+    if bad:
+        print(res.stdout[-2000:])
+        print(res.stderr[-2000:])
+        return 1
+    print("ok: %s panicked, status 6: %s" % (os.path.basename(kernel),
+                                            crash[0]))
+    return 0
+
+
 def main():
     hvsim, kernel = sys.argv[1], sys.argv[2]
     extra = sys.argv[3:]
+    panic = "--panic" in extra
+    if panic:
+        extra.remove("--panic")
     shutdown = "--shutdown" in extra
     if shutdown:
         extra.remove("--shutdown")
@@ -75,6 +113,8 @@ def main():
         return 77
     with open(files[2]) as fh:
         append = fh.read().strip() + (" hvsim.wait" if shutdown else "")
+    if panic:
+        return run_panic(hvsim, files[0], files[1], append)
     with tempfile.TemporaryDirectory() as tmp:
         disk = os.path.join(tmp, "disk.img")
         with open(disk, "wb") as fh:
