@@ -31,6 +31,9 @@
  * ~580 M; about 2 host seconds in all). */
 #define DEMO_COMPUTE_ROUNDS 16
 
+/* How the trace names the disk (a sparse temporary file). */
+#define DEMO_DISK_SHOWN "$TMPDIR/hvsim-demo-XXXXXX.img (temporary)"
+
 static const char demo_text[] =
     "; " DEMO_SOURCE " - what `hvsim run` runs with no argument "
     "(sim/demo.c):\n"
@@ -182,6 +185,7 @@ int demo_run(const struct sim_config *cfg)
 	struct scenario *sc = malloc(sizeof(*sc));
 	char disk[DEMO_PATH_MAX + 64], trace[DEMO_PATH_MAX + 64];
 	char text[sizeof(demo_text) + DEMO_PATH_MAX + 64], err[1024] = "";
+	char shown[sizeof(text)];
 	struct sim_config run = *cfg;
 	int rc;
 
@@ -201,6 +205,12 @@ int demo_run(const struct sim_config *cfg)
 			err[0] ? err : "the disk path is too long");
 		rc = SIM_EXIT_INTERNAL;
 	} else {
+		/* The trace's header records the text with a stable name for
+		 * the disk: the temporary file's random part would make two
+		 * runs' traces differ. */
+		if (demo_scenario_text(DEMO_DISK_SHOWN, shown, sizeof(shown)) ==
+		    0)
+			sc->text = shown;
 		if (cfg->max_cycles)
 			sc->max_cycles = cfg->max_cycles;
 		if (cfg->quantum_cycles != SIM_DEFAULT_QUANTUM)

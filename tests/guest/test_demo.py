@@ -103,6 +103,15 @@ def test_demo(hvsim, work):
               "trace stats: no %s events (request stages)" % stage)
     check("total (end to end)" in r.stderr,
           "demo: the summary has no per-stage VMBus latencies")
+    # Same inputs, same trace: a second run (another temporary disk name)
+    # writes the same bytes.
+    r2 = run([hvsim, "run", "--quiet", "--trace", "again.hvt"], work, env)
+    again = os.path.join(work, "again.hvt")
+    if check(r2.returncode == 0 and os.path.isfile(again),
+             "demo: the second run failed (%d)" % r2.returncode):
+        with open(trace, "rb") as a, open(again, "rb") as b:
+            check(a.read() == b.read(),
+                  "demo: two runs wrote different traces")
 
 
 SCENARIO = """\
