@@ -204,6 +204,25 @@ void fx_user_pages(struct fx *fx)
 	memset(&fx->cpu->tlb, 0xFF, sizeof(fx->cpu->tlb));
 }
 
+void fx_to_user(struct fx *fx)
+{
+	struct cpu *c = fx->cpu;
+	const uint16_t dpl3 = 3 << 5;
+
+	fx_user_pages(fx);
+	c->seg[SEG_CS].sel = 0x33;
+	c->seg[SEG_CS].attr = SEGA_P | SEGA_S | 0xB | SEGA_L | SEGA_G | dpl3;
+	c->seg[SEG_SS].sel = 0x2B;
+	c->seg[SEG_SS].attr = SEGA_P | SEGA_S | 0x3 | SEGA_DB | SEGA_G | dpl3;
+	c->cpl = 3;
+}
+
+int fx_try(struct fx *fx, const void *code, size_t len)
+{
+	fx_exec(fx, code, len);
+	return fx_vector(fx);
+}
+
 void fx_poke(struct fx *fx, uint64_t gpa, const void *src, size_t len)
 {
 	physmem_copy_to(fx->mem, gpa, src, len);

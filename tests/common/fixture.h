@@ -69,6 +69,12 @@ uint64_t fx_stack_qword(const struct fx *fx, int index);
 struct cpu_exit fx_exec_user(struct fx *fx, const void *code, size_t len);
 /* Make the 2 MiB pages user-accessible (U/S=1). */
 void fx_user_pages(struct fx *fx);
+/* Put the core itself at CPL 3 in 64-bit mode on user pages (CS 0x33,
+ * SS 0x2B; no IRET), so the next fx_exec runs its code as user code; the
+ * exception stubs still run at CPL 0 on the TSS's RSP0. */
+void fx_to_user(struct fx *fx);
+/* fx_exec, then fx_vector: the vector taken, or -1 if it halted normally. */
+int fx_try(struct fx *fx, const void *code, size_t len);
 /* Guest memory helpers. */
 void fx_poke(struct fx *fx, uint64_t gpa, const void *src, size_t len);
 uint64_t fx_peek(struct fx *fx, uint64_t gpa, int size);

@@ -470,25 +470,7 @@ Test(msr, apic_msrs_are_not_the_cores_and_reach_the_owner)
 /* ---- instructions through the fixture ------------------------------------- */
 
 /* Vector taken (or -1) after running `code`. */
-static int run(struct fx *fx, const void *code, size_t len)
-{
-	fx_exec(fx, code, len);
-	return fx_vector(fx);
-}
 
-/* Drop to CPL 3 in 64-bit mode on user pages (the exception stubs run at
- * CPL 0 on the TSS's RSP0). */
-static void enter_user(struct fx *fx)
-{
-	struct cpu *c = fx->cpu;
-
-	fx_user_pages(fx);
-	c->seg[SEG_CS].sel = 0x33;
-	c->seg[SEG_CS].attr = SEGA_P | SEGA_S | 0xB | SEGA_L | SEGA_G | 3 << 5;
-	c->seg[SEG_SS].sel = 0x2B;
-	c->seg[SEG_SS].attr = SEGA_P | SEGA_S | 0x3 | SEGA_DB | SEGA_G | 3 << 5;
-	c->cpl = 3;
-}
 
 Test(msr_insn, rdmsr_of_unknown_msr_raises_gp0)
 {
@@ -497,7 +479,7 @@ Test(msr_insn, rdmsr_of_unknown_msr_raises_gp0)
 				       0x0F, 0x32, 0xF4};
 	struct fx *fx = fx_new(FX_LONG64);
 
-	cr_assert_eq(EXC_GP, run(fx, code, sizeof(code)));
+	cr_assert_eq(EXC_GP, fx_try(fx, code, sizeof(code)));
 	cr_assert_eq(0ull, fx_stack_qword(fx, 0), "error code");
 	cr_assert_eq(FX_CODE + 5, fx_stack_qword(fx, 1), "RIP at rdmsr");
 	fx_free(fx);
@@ -514,7 +496,7 @@ Test(msr_insn, wrmsr_then_rdmsr_round_trips_star)
 	struct fx *fx = fx_new(FX_LONG64);
 
 	fx->cpu->gpr[RAX] = fx->cpu->gpr[RDX] = ~0ull;
-	cr_assert_eq(-1, run(fx, code, sizeof(code)));
+	cr_assert_eq(-1, fx_try(fx, code, sizeof(code)));
 	cr_assert_eq(0x5566778811223344ull, fx->cpu->msr.star);
 	cr_assert_eq(0x11223344ull, fx->cpu->gpr[RAX]);
 	cr_assert_eq(0x55667788ull, fx->cpu->gpr[RDX]);
@@ -530,7 +512,7 @@ Test(msr_insn, wrmsr_noncanonical_lstar_raises_gp0_and_keeps_lstar)
 	struct fx *fx = fx_new(FX_LONG64);
 
 	fx->cpu->msr.lstar = 0x401000;
-	cr_assert_eq(EXC_GP, run(fx, code, sizeof(code)));
+	cr_assert_eq(EXC_GP, fx_try(fx, code, sizeof(code)));
 	cr_assert_eq(0ull, fx_stack_qword(fx, 0));
 	cr_assert_eq(0x401000ull, fx->cpu->msr.lstar);
 	fx_free(fx);
@@ -545,7 +527,7 @@ Test(msr_insn, wrmsr_bad_pat_type_raises_gp0)
 	struct fx *fx = fx_new(FX_LONG64);
 	uint64_t pat = fx->cpu->msr.pat;
 
-	cr_assert_eq(EXC_GP, run(fx, code, sizeof(code)));
+	cr_assert_eq(EXC_GP, fx_try(fx, code, sizeof(code)));
 	cr_assert_eq(pat, fx->cpu->msr.pat);
 	fx_free(fx);
 }
@@ -558,12 +540,12 @@ Test(msr_insn, rdmsr_and_wrmsr_at_cpl3_raise_gp0)
 				     0xF4};
 	struct fx *fx = fx_new(FX_LONG64);
 
-	enter_user(fx);
-	cr_assert_eq(EXC_GP, run(fx, rd, sizeof(rd)));
+	fx_to_user(fx);
+	cr_assert_eq(EXC_GP, fx_try(fx, rd, sizeof(rd)));
 	fx_free(fx);
 	fx = fx_new(FX_LONG64);
-	enter_user(fx);
-	cr_assert_eq(EXC_GP, run(fx, wr, sizeof(wr)));
+	fx_to_user(fx);
+	cr_assert_eq(EXC_GP, fx_try(fx, wr, sizeof(wr)));
 	fx_free(fx);
 }
 
@@ -574,7 +556,7 @@ Test(msr_insn, cpuid_instruction_returns_vendor_in_ebx_edx_ecx)
 	struct fx *fx = fx_new(FX_LONG64);
 
 	fx->cpu->gpr[RBX] = ~0ull;
-	cr_assert_eq(-1, run(fx, code, sizeof(code)));
+	cr_assert_eq(-1, fx_try(fx, code, sizeof(code)));
 	cr_assert_eq(7ull, fx->cpu->gpr[RAX]);
 	cr_assert_eq(0x756E6547ull, fx->cpu->gpr[RBX], "Genu, zero-extended");
 	cr_assert_eq(0x49656E69ull, fx->cpu->gpr[RDX]);
@@ -589,7 +571,7 @@ Test(msr_insn, cpuid_works_at_cpl3)
 				       0xA2, 0xF4};
 	struct fx *fx = fx_new(FX_LONG64);
 
-	enter_user(fx);
+	fx_to_user(fx);
 	fx_exec(fx, code, sizeof(code));
 	/* HLT at CPL 3 is #GP: the CPUID before it completed. */
 	cr_assert_eq(EXC_GP, fx_vector(fx));
@@ -609,7 +591,7 @@ Test(msr_insn, rdtsc_is_cycles_plus_offset_and_monotonic)
 
 	c->msr.tsc_offset = 1ll << 40;
 	start = c->cycles;
-	cr_assert_eq(-1, run(fx, code, sizeof(code)));
+	cr_assert_eq(-1, fx_try(fx, code, sizeof(code)));
 	t1 = c->gpr[R9] << 32 | c->gpr[R8];
 	t2 = c->gpr[RDX] << 32 | c->gpr[RAX];
 	cr_assert_geq(t1, start + (1ull << 40));
@@ -625,8 +607,8 @@ Test(msr_insn, rdtsc_at_cpl3_with_cr4_tsd_raises_gp0)
 	struct fx *fx = fx_new(FX_LONG64);
 
 	fx->cpu->cr4 |= CR4_TSD;
-	enter_user(fx);
-	cr_assert_eq(EXC_GP, run(fx, code, sizeof(code)));
+	fx_to_user(fx);
+	cr_assert_eq(EXC_GP, fx_try(fx, code, sizeof(code)));
 	cr_assert_eq(FX_CODE, fx_stack_qword(fx, 1), "RIP at rdtsc");
 	fx_free(fx);
 }
@@ -637,7 +619,7 @@ Test(msr_insn, rdtsc_at_cpl0_with_cr4_tsd_is_allowed)
 	struct fx *fx = fx_new(FX_LONG64);
 
 	fx->cpu->cr4 |= CR4_TSD;
-	cr_assert_eq(-1, run(fx, code, sizeof(code)));
+	cr_assert_eq(-1, fx_try(fx, code, sizeof(code)));
 	fx_free(fx);
 }
 
@@ -649,7 +631,7 @@ Test(msr_insn, rdtscp_returns_tsc_aux_in_ecx)
 
 	fx->cpu->msr.tsc_aux = 0x2A;
 	fx->cpu->gpr[RCX] = ~0ull;
-	cr_assert_eq(-1, run(fx, code, sizeof(code)));
+	cr_assert_eq(-1, fx_try(fx, code, sizeof(code)));
 	cr_assert_eq(0x2Aull, fx->cpu->gpr[RCX]);
 	cr_assert_leq(fx->cpu->gpr[RAX], fx->cpu->cycles);
 	fx_free(fx);

@@ -47,19 +47,6 @@ static void use_ist(int vec)
 /* Exception frame on the handler stack (64-bit, with error code). */
 enum { FR_ERR, FR_RIP, FR_CS, FR_RFLAGS, FR_RSP, FR_SS };
 
-/* Drop to CPL 3 in 64-bit mode (user pages, user code and stack). */
-static void enter_user(void)
-{
-	struct cpu *c = fx->cpu;
-	const uint16_t dpl3 = 3 << 5;
-
-	fx_user_pages(fx);
-	c->seg[SEG_CS].sel = 0x33;
-	c->seg[SEG_CS].attr = SEGA_P | SEGA_S | 0xB | SEGA_L | SEGA_G | dpl3;
-	c->seg[SEG_SS].sel = 0x2B;
-	c->seg[SEG_SS].attr = SEGA_P | SEGA_S | 0x3 | SEGA_DB | SEGA_G | dpl3;
-	c->cpl = 3;
-}
 
 /* ---- PUSH / POP --------------------------------------------------------- */
 
@@ -280,7 +267,7 @@ Test(stack, popf_at_cpl3_cannot_change_iopl_or_if)
 	static const uint8_t code[] = {0x9d, 0xf4};
 	uint64_t v = RF_FIXED1 | RF_CF | RF_IF | RF_IOPL;
 
-	enter_user();
+	fx_to_user(fx);
 	fx_poke(fx, S, &v, 8);
 	fx_exec(fx, code, sizeof(code));
 	cr_assert_eq(fx_vector(fx), EXC_GP, "HLT at CPL 3 must #GP");
@@ -296,7 +283,7 @@ Test(stack, popf_at_cpl3_with_iopl3_may_change_if_not_iopl)
 	static const uint8_t code[] = {0x9d, 0xf4};
 	uint64_t v = RF_FIXED1 | RF_IF; /* asks for IOPL 0 */
 
-	enter_user();
+	fx_to_user(fx);
 	fx->cpu->rflags = RF_FIXED1 | RF_IOPL;
 	fx_poke(fx, S, &v, 8);
 	fx_exec(fx, code, sizeof(code));

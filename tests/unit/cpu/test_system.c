@@ -1,8 +1,8 @@
 /*
  * tests/unit/cpu/test_system.c — system instructions (cpu/ops_system.c,
- * cpu/ops_desc.c, cpu/ops_io.c) executed as real instruction bytes through
- * the fixture: each handler's effect and its faults (vector, error code,
- * RIP of the faulting instruction, state left unchanged).
+ * cpu/ops_desc.c; port I/O: test_io.c) executed as real instruction bytes
+ * through the fixture: each handler's effect and its faults (vector, error
+ * code, RIP of the faulting instruction, state left unchanged).
  *
  * The fixture's IDT stubs halt, so fx_vector() tells which vector was
  * taken; in 64-bit mode fx_stack_qword(fx, 0) is the error code (or the
@@ -17,24 +17,7 @@
 #define B4(v) (uint8_t)(v), (uint8_t)((v) >> 8), (uint8_t)((v) >> 16), \
 	(uint8_t)((v) >> 24)
 
-static int run(struct fx *fx, const void *code, size_t len)
-{
-	fx_exec(fx, code, len);
-	return fx_vector(fx);
-}
 
-/* Drop to CPL 3 in 64-bit mode on user pages. */
-static void enter_user(struct fx *fx)
-{
-	struct cpu *c = fx->cpu;
-
-	fx_user_pages(fx);
-	c->seg[SEG_CS].sel = 0x33;
-	c->seg[SEG_CS].attr = SEGA_P | SEGA_S | 0xB | SEGA_L | SEGA_G | 3 << 5;
-	c->seg[SEG_SS].sel = 0x2B;
-	c->seg[SEG_SS].attr = SEGA_P | SEGA_S | 0x3 | SEGA_DB | SEGA_G | 3 << 5;
-	c->cpl = 3;
-}
 
 /* ---- privilege: every CPL-0 instruction raises #GP(0) at CPL 3 ----------- */
 
@@ -72,9 +55,9 @@ Test(system, privileged_instructions_at_cpl3_raise_gp0)
 
 		memcpy(code, cases[i].code, cases[i].len);
 		code[cases[i].len] = 0xF4;
-		enter_user(fx);
+		fx_to_user(fx);
 		fx->cpu->gpr[RAX] = FX_DATA;
-		cr_expect_eq(EXC_GP, run(fx, code, cases[i].len + 1), "%s",
+		cr_expect_eq(EXC_GP, fx_try(fx, code, cases[i].len + 1), "%s",
 			     cases[i].name);
 		cr_expect_eq(0ull, fx_stack_qword(fx, 0), "%s: error code",
 			     cases[i].name);
@@ -92,7 +75,7 @@ Test(system, mov_from_cr0_and_cr4_reads_the_registers)
 	static const uint8_t code[] = {0x0F, 0x20, 0xC0, 0x0F, 0x20, 0xE3, 0xF4};
 	struct fx *fx = fx_new(FX_LONG64);
 
-	cr_assert_eq(-1, run(fx, code, sizeof(code)));
+	cr_assert_eq(-1, fx_try(fx, code, sizeof(code)));
 	cr_assert_eq(fx->cpu->cr0, fx->cpu->gpr[RAX]);
 	cr_assert_eq(fx->cpu->cr4, fx->cpu->gpr[RBX]);
 	fx_free(fx);
@@ -103,7 +86,7 @@ Test(system, mov_from_reserved_cr1_raises_ud)
 	static const uint8_t code[] = {0x0F, 0x20, 0xC8, 0xF4};
 	struct fx *fx = fx_new(FX_LONG64);
 
-	cr_assert_eq(EXC_UD, run(fx, code, sizeof(code)));
+	cr_assert_eq(EXC_UD, fx_try(fx, code, sizeof(code)));
 	cr_assert_eq(FX_CODE, fx_stack_qword(fx, 0));
 	fx_free(fx);
 }
@@ -116,7 +99,7 @@ Test(system, mov_cr3_writes_and_reads_back)
 	struct fx *fx = fx_new(FX_LONG64);
 
 	fx->cpu->gpr[RBX] = 7;
-	cr_assert_eq(-1, run(fx, code, sizeof(code)));
+	cr_assert_eq(-1, fx_try(fx, code, sizeof(code)));
 	cr_assert_eq(0x1000ull, fx->cpu->gpr[RBX]);
 	fx_free(fx);
 }
@@ -128,7 +111,7 @@ Test(system, mov_cr8_round_trips_the_tpr)
 				       0x44, 0x0F, 0x20, 0xC3, 0xF4};
 	struct fx *fx = fx_new(FX_LONG64);
 
-	cr_assert_eq(-1, run(fx, code, sizeof(code)));
+	cr_assert_eq(-1, fx_try(fx, code, sizeof(code)));
 	cr_assert_eq(5ull, fx->cpu->cr8);
 	cr_assert_eq(5ull, fx->cpu->gpr[RBX]);
 	fx_free(fx);
@@ -140,7 +123,7 @@ Test(system, clts_clears_cr0_ts)
 	struct fx *fx = fx_new(FX_LONG64);
 
 	fx->cpu->cr0 |= CR0_TS;
-	cr_assert_eq(-1, run(fx, code, sizeof(code)));
+	cr_assert_eq(-1, fx_try(fx, code, sizeof(code)));
 	cr_assert_eq(0ull, fx->cpu->cr0 & CR0_TS);
 	cr_assert_neq(0ull, fx->cpu->cr0 & CR0_PG);
 	fx_free(fx);
@@ -155,7 +138,7 @@ Test(system, lmsw_loads_mp_em_ts_but_cannot_clear_pe)
 	struct fx *fx = fx_new(FX_LONG64);
 
 	fx->cpu->cr0 |= CR0_TS;
-	cr_assert_eq(-1, run(fx, code, sizeof(code)));
+	cr_assert_eq(-1, fx_try(fx, code, sizeof(code)));
 	cr_assert_eq(CR0_PE, fx->cpu->gpr[RBX] & 0xF, "PE stays, MP/TS clear");
 	cr_assert_eq(CR0_PE | CR0_MP | CR0_TS, fx->cpu->cr0 & 0xF);
 	cr_assert_neq(0ull, fx->cpu->cr0 & CR0_PG, "upper bits untouched");
@@ -172,7 +155,7 @@ Test(system, smsw_register_gets_cr0_and_memory_gets_16_bits)
 
 	fx_poke(fx, FX_DATA, ones, sizeof(ones));
 	fx->cpu->gpr[RAX] = ~0ull;
-	cr_assert_eq(-1, run(fx, code, sizeof(code)));
+	cr_assert_eq(-1, fx_try(fx, code, sizeof(code)));
 	cr_assert_eq((uint32_t)fx->cpu->cr0, fx->cpu->gpr[RAX]);
 	cr_assert_eq(fx->cpu->cr0 & 0xFFFF, fx_peek(fx, FX_DATA, 2));
 	cr_assert_eq(0xFFFFull, fx_peek(fx, FX_DATA + 2, 2));
@@ -196,8 +179,8 @@ Test(system, umip_makes_sgdt_sidt_sldt_str_smsw_fault_at_cpl3)
 		struct fx *fx = fx_new(FX_LONG64);
 
 		fx->cpu->gpr[RAX] = FX_DATA;
-		enter_user(fx);
-		cr_expect_eq(EXC_GP, run(fx, code, sizeof(code)),
+		fx_to_user(fx);
+		cr_expect_eq(EXC_GP, fx_try(fx, code, sizeof(code)),
 			     "without UMIP, #GP only from the final hlt");
 		cr_expect_eq(FX_CODE + 3, fx_stack_qword(fx, 1), "insn %zu", i);
 		fx_free(fx);
@@ -205,8 +188,8 @@ Test(system, umip_makes_sgdt_sidt_sldt_str_smsw_fault_at_cpl3)
 		fx = fx_new(FX_LONG64);
 		fx->cpu->cr4 |= CR4_UMIP;
 		fx->cpu->gpr[RAX] = FX_DATA;
-		enter_user(fx);
-		cr_expect_eq(EXC_GP, run(fx, code, sizeof(code)));
+		fx_to_user(fx);
+		cr_expect_eq(EXC_GP, fx_try(fx, code, sizeof(code)));
 		cr_expect_eq(FX_CODE, fx_stack_qword(fx, 1), "insn %zu faults",
 			     i);
 		fx_free(fx);
@@ -230,7 +213,7 @@ Test(system, lgdt_loads_16bit_limit_and_64bit_base)
 	struct fx *fx = fx_new(FX_LONG64);
 
 	poke_pseudo_descriptor(fx, 0x1234, 0xFFFF800000001000ull);
-	cr_assert_eq(-1, run(fx, code, sizeof(code)));
+	cr_assert_eq(-1, fx_try(fx, code, sizeof(code)));
 	cr_assert_eq(0x1234, fx->cpu->gdtr.limit);
 	cr_assert_eq(0xFFFF800000001000ull, fx->cpu->gdtr.base);
 	fx_free(fx);
@@ -243,7 +226,7 @@ Test(system, lgdt_with_noncanonical_base_raises_gp0_and_keeps_gdtr)
 	struct fx *fx = fx_new(FX_LONG64);
 
 	poke_pseudo_descriptor(fx, 0x1234, 0x0000800000000000ull);
-	cr_assert_eq(EXC_GP, run(fx, code, sizeof(code)));
+	cr_assert_eq(EXC_GP, fx_try(fx, code, sizeof(code)));
 	cr_assert_eq(0ull, fx_stack_qword(fx, 0));
 	cr_assert_eq(FX_CODE + 5, fx_stack_qword(fx, 1));
 	cr_assert_eq(FX_GDT, fx->cpu->gdtr.base);
@@ -259,7 +242,7 @@ Test(system, lidt_loads_the_idtr)
 	struct fx *fx = fx_new(FX_LONG64);
 
 	poke_pseudo_descriptor(fx, 0x7FF, FX_IDT);
-	cr_assert_eq(-1, run(fx, code, sizeof(code)));
+	cr_assert_eq(-1, fx_try(fx, code, sizeof(code)));
 	cr_assert_eq(0x7FF, fx->cpu->idtr.limit);
 	cr_assert_eq(FX_IDT, fx->cpu->idtr.base);
 	fx_free(fx);
@@ -273,7 +256,7 @@ Test(system, sgdt_and_sidt_store_10_bytes_in_64bit_mode)
 	struct fx *fx = fx_new(FX_LONG64);
 
 	fx->cpu->gdtr.base = 0xFFFF800012345000ull;
-	cr_assert_eq(-1, run(fx, code, sizeof(code)));
+	cr_assert_eq(-1, fx_try(fx, code, sizeof(code)));
 	cr_assert_eq(0x4Full, fx_peek(fx, FX_DATA, 2));
 	cr_assert_eq(0xFFFF800012345000ull, fx_peek(fx, FX_DATA + 2, 8));
 	cr_assert_eq(0xFFFull, fx_peek(fx, FX_DATA + 16, 2));
@@ -290,7 +273,7 @@ Test(system, sgdt_stores_6_bytes_in_32bit_mode)
 	struct fx *fx = fx_new(FX_PROT32);
 
 	fx_poke(fx, FX_DATA + 6, ones, sizeof(ones));
-	cr_assert_eq(-1, run(fx, code, sizeof(code)));
+	cr_assert_eq(-1, fx_try(fx, code, sizeof(code)));
 	cr_assert_eq(0x4Full, fx_peek(fx, FX_DATA, 2));
 	cr_assert_eq((uint64_t)FX_GDT, fx_peek(fx, FX_DATA + 2, 4));
 	cr_assert_eq(0xFFFFFFFFull, fx_peek(fx, FX_DATA + 6, 4));
@@ -310,7 +293,7 @@ Test(system, ltr_loads_tr_and_marks_the_tss_busy)
 	c->tr = (struct seg_cache){0};
 	c->gpr[RBX] = ~0ull;
 	cr_assert_eq(0x89ull, fx_peek(fx, FX_GDT + 0x45, 1), "available");
-	cr_assert_eq(-1, run(fx, code, sizeof(code)));
+	cr_assert_eq(-1, fx_try(fx, code, sizeof(code)));
 	cr_assert_eq(0x8Bull, fx_peek(fx, FX_GDT + 0x45, 1), "busy");
 	cr_assert_eq(0x40, c->tr.sel);
 	cr_assert_eq((uint64_t)FX_TSS, c->tr.base);
@@ -328,7 +311,7 @@ Test(system, ltr_of_a_busy_tss_raises_gp_with_the_selector)
 				       0xD8, 0x0F, 0x00, 0xD8, 0xF4};
 	struct fx *fx = fx_new(FX_LONG64);
 
-	cr_assert_eq(EXC_GP, run(fx, code, sizeof(code)));
+	cr_assert_eq(EXC_GP, fx_try(fx, code, sizeof(code)));
 	cr_assert_eq(0x40ull, fx_stack_qword(fx, 0));
 	cr_assert_eq(FX_CODE + 7, fx_stack_qword(fx, 1));
 	fx_free(fx);
@@ -340,7 +323,7 @@ Test(system, ltr_of_the_null_selector_raises_gp0)
 	static const uint8_t code[] = {0x31, 0xC0, 0x0F, 0x00, 0xD8, 0xF4};
 	struct fx *fx = fx_new(FX_LONG64);
 
-	cr_assert_eq(EXC_GP, run(fx, code, sizeof(code)));
+	cr_assert_eq(EXC_GP, fx_try(fx, code, sizeof(code)));
 	cr_assert_eq(0ull, fx_stack_qword(fx, 0));
 	cr_assert_eq(0x40, fx->cpu->tr.sel);
 	fx_free(fx);
@@ -353,7 +336,7 @@ Test(system, ltr_of_a_data_segment_raises_gp_with_the_selector)
 				       0xD8, 0xF4};
 	struct fx *fx = fx_new(FX_LONG64);
 
-	cr_assert_eq(EXC_GP, run(fx, code, sizeof(code)));
+	cr_assert_eq(EXC_GP, fx_try(fx, code, sizeof(code)));
 	cr_assert_eq(0x10ull, fx_stack_qword(fx, 0));
 	fx_free(fx);
 }
@@ -366,7 +349,7 @@ Test(system, ltr_of_a_not_present_tss_raises_np_and_leaves_it_available)
 	struct fx *fx = fx_new(FX_LONG64);
 
 	fx_poke(fx, FX_GDT + 0x45, &not_present, 1);
-	cr_assert_eq(EXC_NP, run(fx, code, sizeof(code)));
+	cr_assert_eq(EXC_NP, fx_try(fx, code, sizeof(code)));
 	cr_assert_eq(0x40ull, fx_stack_qword(fx, 0));
 	cr_assert_eq(0x09ull, fx_peek(fx, FX_GDT + 0x45, 1));
 	fx_free(fx);
@@ -379,7 +362,7 @@ Test(system, ltr_beyond_the_gdt_limit_raises_gp_with_the_selector)
 				       0xD8, 0xF4};
 	struct fx *fx = fx_new(FX_LONG64);
 
-	cr_assert_eq(EXC_GP, run(fx, code, sizeof(code)));
+	cr_assert_eq(EXC_GP, fx_try(fx, code, sizeof(code)));
 	cr_assert_eq(0x48ull, fx_stack_qword(fx, 0));
 	fx_free(fx);
 }
@@ -402,7 +385,7 @@ Test(system, lldt_loads_ldtr_and_sldt_reads_it)
 
 	add_ldt_descriptor(fx);
 	fx->cpu->gpr[RBX] = ~0ull;
-	cr_assert_eq(-1, run(fx, code, sizeof(code)));
+	cr_assert_eq(-1, fx_try(fx, code, sizeof(code)));
 	cr_assert_eq(0x50, fx->cpu->ldtr.sel);
 	cr_assert_eq(0x7000ull, fx->cpu->ldtr.base);
 	cr_assert_eq(0xFFu, fx->cpu->ldtr.limit);
@@ -417,7 +400,7 @@ Test(system, lldt_of_a_tss_descriptor_raises_gp_with_the_selector)
 				       0xD0, 0xF4};
 	struct fx *fx = fx_new(FX_LONG64);
 
-	cr_assert_eq(EXC_GP, run(fx, code, sizeof(code)));
+	cr_assert_eq(EXC_GP, fx_try(fx, code, sizeof(code)));
 	cr_assert_eq(0x40ull, fx_stack_qword(fx, 0));
 	fx_free(fx);
 }
@@ -429,7 +412,7 @@ Test(system, lldt_of_the_null_selector_makes_ldtr_unusable)
 	struct fx *fx = fx_new(FX_LONG64);
 
 	fx->cpu->ldtr = (struct seg_cache){.sel = 0x50, .attr = SEGA_P | 2};
-	cr_assert_eq(-1, run(fx, code, sizeof(code)));
+	cr_assert_eq(-1, fx_try(fx, code, sizeof(code)));
 	cr_assert_eq(0, fx->cpu->ldtr.sel);
 	cr_assert_eq(0u, fx->cpu->ldtr.attr & SEGA_P);
 	fx_free(fx);
@@ -444,7 +427,7 @@ Test(system, str_to_memory_writes_16_bits)
 	struct fx *fx = fx_new(FX_LONG64);
 
 	fx_poke(fx, FX_DATA, ones, sizeof(ones));
-	cr_assert_eq(-1, run(fx, code, sizeof(code)));
+	cr_assert_eq(-1, fx_try(fx, code, sizeof(code)));
 	cr_assert_eq(0xFFFF0040ull, fx_peek(fx, FX_DATA, 4));
 	fx_free(fx);
 }
@@ -458,7 +441,7 @@ Test(system, invlpg_of_a_noncanonical_address_does_not_fault)
 				       0x01, 0x38, 0xF4};
 	struct fx *fx = fx_new(FX_LONG64);
 
-	cr_assert_eq(-1, run(fx, code, sizeof(code)));
+	cr_assert_eq(-1, fx_try(fx, code, sizeof(code)));
 	cr_assert_eq(FX_CODE + sizeof(code), fx->cpu->rip);
 	fx_free(fx);
 }
@@ -477,7 +460,7 @@ Test(system, invlpg_makes_a_changed_mapping_visible)
 
 	fx_poke(fx, FX_DATA, &old_val, 8);
 	fx_poke(fx, 0x400000 + (FX_DATA - 0x200000), &new_val, 8);
-	cr_assert_eq(-1, run(fx, code, sizeof(code)));
+	cr_assert_eq(-1, fx_try(fx, code, sizeof(code)));
 	cr_assert_eq(old_val, fx->cpu->gpr[RBX]);
 	cr_assert_eq(new_val, fx->cpu->gpr[RSI]);
 	fx_free(fx);
@@ -488,7 +471,7 @@ Test(system, wbinvd_and_invd_complete_at_cpl0)
 	static const uint8_t code[] = {0x0F, 0x09, 0x0F, 0x08, 0xF4};
 	struct fx *fx = fx_new(FX_LONG64);
 
-	cr_assert_eq(-1, run(fx, code, sizeof(code)));
+	cr_assert_eq(-1, fx_try(fx, code, sizeof(code)));
 	cr_assert_eq(FX_CODE + sizeof(code), fx->cpu->rip);
 	fx_free(fx);
 }
@@ -500,7 +483,7 @@ Test(system, clflush_of_a_mapped_line_has_no_effect)
 				       0xF4};
 	struct fx *fx = fx_new(FX_LONG64);
 
-	cr_assert_eq(-1, run(fx, code, sizeof(code)));
+	cr_assert_eq(-1, fx_try(fx, code, sizeof(code)));
 	cr_assert_eq(FX_CODE + sizeof(code), fx->cpu->rip);
 	fx_free(fx);
 }
@@ -512,7 +495,7 @@ Test(system, clflush_of_an_unmapped_line_raises_pf_like_a_load)
 				       0xF4};
 	struct fx *fx = fx_new(FX_LONG64);
 
-	cr_assert_eq(EXC_PF, run(fx, code, sizeof(code)));
+	cr_assert_eq(EXC_PF, fx_try(fx, code, sizeof(code)));
 	cr_assert_eq(0ull, fx_stack_qword(fx, 0) & (PFEC_P | PFEC_W | PFEC_U),
 		     "not present, read, supervisor");
 	cr_assert_eq(0x40000000ull, fx->cpu->cr2);
@@ -533,7 +516,7 @@ Test(system, mov_dr_round_trips_and_dr6_dr7_have_fixed_bits)
 		0x0F, 0x21, 0xF1, 0x0F, 0x21, 0xFA, 0xF4};
 	struct fx *fx = fx_new(FX_LONG64);
 
-	cr_assert_eq(-1, run(fx, code, sizeof(code)));
+	cr_assert_eq(-1, fx_try(fx, code, sizeof(code)));
 	cr_assert_eq(0x1234ull, fx->cpu->gpr[RBX]);
 	cr_assert_eq(0xFFFF0FF0ull, fx->cpu->gpr[RCX]);
 	cr_assert_eq(0x400ull, fx->cpu->gpr[RDX]);
@@ -546,12 +529,12 @@ Test(system, dr4_aliases_dr6_unless_cr4_de)
 	static const uint8_t code[] = {0x0F, 0x21, 0xE0, 0xF4};
 	struct fx *fx = fx_new(FX_LONG64);
 
-	cr_assert_eq(-1, run(fx, code, sizeof(code)));
+	cr_assert_eq(-1, fx_try(fx, code, sizeof(code)));
 	cr_assert_eq(0xFFFF0FF0ull, fx->cpu->gpr[RAX]);
 	fx_free(fx);
 	fx = fx_new(FX_LONG64);
 	fx->cpu->cr4 |= CR4_DE;
-	cr_assert_eq(EXC_UD, run(fx, code, sizeof(code)));
+	cr_assert_eq(EXC_UD, fx_try(fx, code, sizeof(code)));
 	fx_free(fx);
 }
 
@@ -562,7 +545,7 @@ Test(system, mov_dr7_with_upper_bits_raises_gp0)
 				       0xF8, 0xF4};
 	struct fx *fx = fx_new(FX_LONG64);
 
-	cr_assert_eq(EXC_GP, run(fx, code, sizeof(code)));
+	cr_assert_eq(EXC_GP, fx_try(fx, code, sizeof(code)));
 	cr_assert_eq(0x400ull, fx->cpu->dr[7] | 0x400);
 	fx_free(fx);
 }
@@ -575,7 +558,7 @@ Test(system, dr7_general_detect_raises_db_before_the_access)
 
 	fx->cpu->dr[7] = 0x400 | 1u << 13;
 	fx->cpu->gpr[RAX] = 99;
-	cr_assert_eq(EXC_DB, run(fx, code, sizeof(code)));
+	cr_assert_eq(EXC_DB, fx_try(fx, code, sizeof(code)));
 	cr_assert_eq(FX_CODE, fx_stack_qword(fx, 0), "a fault");
 	cr_assert_neq(0ull, fx->cpu->dr[6] & (1u << 13), "DR6.BD");
 	cr_assert_eq(0ull, fx->cpu->dr[7] & (1u << 13), "GD cleared");
@@ -592,7 +575,7 @@ Test(system, swapgs_exchanges_gs_base_and_kernel_gs_base)
 
 	fx->cpu->seg[SEG_GS].base = 0x1111;
 	fx->cpu->msr.kernel_gs_base = 0x2222;
-	cr_assert_eq(-1, run(fx, code, sizeof(code)));
+	cr_assert_eq(-1, fx_try(fx, code, sizeof(code)));
 	cr_assert_eq(0x2222ull, fx->cpu->seg[SEG_GS].base);
 	cr_assert_eq(0x1111ull, fx->cpu->msr.kernel_gs_base);
 	fx_free(fx);
@@ -603,7 +586,7 @@ Test(system, swapgs_outside_64bit_mode_raises_ud)
 	static const uint8_t code[] = {0x0F, 0x01, 0xF8, 0xF4};
 	struct fx *fx = fx_new(FX_PROT32);
 
-	cr_assert_eq(EXC_UD, run(fx, code, sizeof(code)));
+	cr_assert_eq(EXC_UD, fx_try(fx, code, sizeof(code)));
 	fx_free(fx);
 }
 
@@ -617,7 +600,7 @@ static bool verify_zf(struct fx *fx, uint16_t sel, bool write)
 			  0x0F, 0x00, write ? 0xE8 : 0xE0, 0xF4};
 	int end = fx->cpu->cpl ? EXC_GP : -1;
 
-	cr_assert_eq(end, run(fx, code, sizeof(code)), "sel %#x", sel);
+	cr_assert_eq(end, fx_try(fx, code, sizeof(code)), "sel %#x", sel);
 	return (cpu_get_rflags(fx->cpu) & RF_ZF) != 0;
 }
 
@@ -651,11 +634,11 @@ Test(system, verw_at_cpl3_fails_for_a_kernel_segment)
 {
 	struct fx *fx = fx_new(FX_LONG64);
 
-	enter_user(fx);
+	fx_to_user(fx);
 	cr_assert(!verify_zf(fx, 0x10, true), "DPL 0 < CPL 3");
 	fx_free(fx);
 	fx = fx_new(FX_LONG64);
-	enter_user(fx);
+	fx_to_user(fx);
 	cr_assert(verify_zf(fx, 0x2B, true), "user data");
 	fx_free(fx);
 	fx = fx_new(FX_LONG64);
@@ -671,12 +654,12 @@ Test(system, clac_and_stac_clear_and_set_ac_at_cpl0)
 	static const uint8_t clac[] = {0x0F, 0x01, 0xCA, 0xF4};
 	struct fx *fx = fx_new(FX_LONG64);
 
-	cr_assert_eq(-1, run(fx, stac, sizeof(stac)));
+	cr_assert_eq(-1, fx_try(fx, stac, sizeof(stac)));
 	cr_assert_neq(0ull, fx->cpu->rflags & RF_AC, "STAC sets AC");
 	fx_free(fx);
 	fx = fx_new(FX_LONG64);
 	fx->cpu->rflags |= RF_AC;
-	cr_assert_eq(-1, run(fx, clac, sizeof(clac)));
+	cr_assert_eq(-1, fx_try(fx, clac, sizeof(clac)));
 	cr_assert_eq(0ull, fx->cpu->rflags & RF_AC, "CLAC clears AC");
 	fx_free(fx);
 }
@@ -688,8 +671,8 @@ Test(system, clac_and_stac_at_cpl3_raise_ud)
 
 	for (int i = 0; i < 2; i++) {
 		struct fx *fx = fx_new(FX_LONG64);
-		enter_user(fx);
-		cr_assert_eq(EXC_UD, run(fx, codes[i], 4), "case %d", i);
+		fx_to_user(fx);
+		cr_assert_eq(EXC_UD, fx_try(fx, codes[i], 4), "case %d", i);
 		fx_free(fx);
 	}
 }
@@ -715,8 +698,8 @@ Test(system, cli_and_sti_at_cpl3_with_iopl3_change_if)
 	struct fx *fx = fx_new(FX_LONG64);
 
 	fx->cpu->rflags |= RF_IOPL;
-	enter_user(fx);
-	cr_assert_eq(EXC_GP, run(fx, code, sizeof(code)));
+	fx_to_user(fx);
+	cr_assert_eq(EXC_GP, fx_try(fx, code, sizeof(code)));
 	cr_assert_eq(FX_CODE + 2, fx_stack_qword(fx, 1), "faults at hlt");
 	cr_assert_eq(0ull, fx_stack_qword(fx, 3) & RF_IF);
 	fx_free(fx);
@@ -737,7 +720,7 @@ Test(system, sti_shadow_delays_the_interrupt_by_one_instruction)
 
 	fx->cpu->env.intr_ack = ack_vector_0x20;
 	cpu_set_intr_line(fx->cpu, true);
-	cr_assert_eq(0x20, run(fx, code, sizeof(code)));
+	cr_assert_eq(0x20, fx_try(fx, code, sizeof(code)));
 	cr_assert_eq(FX_CODE + 2, fx_stack_qword(fx, 0), "return RIP");
 	cr_assert_neq(0ull, fx_stack_qword(fx, 2) & RF_IF, "pushed IF");
 	fx_free(fx);
@@ -752,7 +735,7 @@ Test(system, the_sti_shadow_covers_one_instruction_only)
 
 	fx->cpu->env.intr_ack = ack_vector_0x20;
 	cpu_set_intr_line(fx->cpu, true);
-	cr_assert_eq(0x20, run(fx, code, sizeof(code)));
+	cr_assert_eq(0x20, fx_try(fx, code, sizeof(code)));
 	cr_assert_eq(FX_CODE + 2, fx_stack_qword(fx, 0), "return RIP = cli");
 	fx_free(fx);
 }
@@ -767,178 +750,9 @@ Test(system, mov_ss_shadow_covers_one_instruction_only)
 
 	fx->cpu->env.intr_ack = ack_vector_0x20;
 	cpu_set_intr_line(fx->cpu, true);
-	cr_assert_eq(0x20, run(fx, code, sizeof(code)));
+	cr_assert_eq(0x20, fx_try(fx, code, sizeof(code)));
 	cr_assert_eq(FX_CODE + 6, fx_stack_qword(fx, 0),
 		     "return RIP = the second nop");
-	fx_free(fx);
-}
-
-/* ---- port I/O --------------------------------------------------------------------------- */
-
-Test(io, out_imm8_al_reaches_the_hook)
-{
-	/* mov al, 0x5A; out 0xE9, al; hlt */
-	static const uint8_t code[] = {0xB0, 0x5A, 0xE6, 0xE9, 0xF4};
-	struct fx *fx = fx_new(FX_LONG64);
-
-	cr_assert_eq(-1, run(fx, code, sizeof(code)));
-	cr_assert_eq(1u, fx->outlen);
-	cr_assert_eq(0x5A, fx->out[0]);
-	cr_assert_eq(0xE9, fx->last_port);
-	fx_free(fx);
-}
-
-Test(io, out_dx_writes_word_and_dword)
-{
-	/* mov edx, 0x3F8; mov eax, 0x44332211; out dx, eax; out dx, ax; hlt */
-	static const uint8_t code[] = {0xBA, B4(0x3F8), 0xB8, B4(0x44332211),
-				       0xEF, 0x66, 0xEF, 0xF4};
-	static const uint8_t want[] = {0x11, 0x22, 0x33, 0x44, 0x11, 0x22};
-	struct fx *fx = fx_new(FX_LONG64);
-
-	cr_assert_eq(-1, run(fx, code, sizeof(code)));
-	cr_assert_eq(sizeof(want), fx->outlen);
-	cr_assert_arr_eq(want, fx->out, sizeof(want));
-	cr_assert_eq(0x3F8, fx->last_port);
-	fx_free(fx);
-}
-
-Test(io, in_merges_byte_and_word_and_zero_extends_dword)
-{
-	/* in al, 0x60; mov rbx, rax; in ax, dx; mov rcx, rax; in eax, dx;
-	 * hlt */
-	static const uint8_t code[] = {0xE4, 0x60, 0x48, 0x89, 0xC3,
-				       0x66, 0xED, 0x48, 0x89, 0xC1,
-				       0xED, 0xF4};
-	struct fx *fx = fx_new(FX_LONG64);
-
-	fx->in_val = 0x12345678;
-	fx->cpu->gpr[RAX] = ~0ull;
-	fx->cpu->gpr[RDX] = 0x71;
-	cr_assert_eq(-1, run(fx, code, sizeof(code)));
-	cr_assert_eq(0xFFFFFFFFFFFFFF78ull, fx->cpu->gpr[RBX]);
-	cr_assert_eq(0xFFFFFFFFFFFF5678ull, fx->cpu->gpr[RCX]);
-	cr_assert_eq(0x12345678ull, fx->cpu->gpr[RAX]);
-	cr_assert_eq(0x71, fx->last_port);
-	fx_free(fx);
-}
-
-Test(io, unhandled_port_reads_all_ones_and_drops_writes)
-{
-	/* in eax, 0x80; mov rbx, rax; out 0x80, al; hlt */
-	static const uint8_t code[] = {0xE5, 0x80, 0x48, 0x89, 0xC3, 0xE6,
-				       0x80, 0xF4};
-	struct fx *fx = fx_new(FX_LONG64);
-
-	fx->cpu->env.io_in = NULL;
-	fx->cpu->env.io_out = NULL;
-	cr_assert_eq(-1, run(fx, code, sizeof(code)));
-	cr_assert_eq(0xFFFFFFFFull, fx->cpu->gpr[RBX]);
-	cr_assert_eq(0u, fx->outlen);
-	fx_free(fx);
-}
-
-static int io_in_unhandled(void *opaque, struct cpu *cpu, uint16_t port,
-			   int size, uint32_t *val, cycles_t *cost)
-{
-	(void)opaque;
-	(void)cpu;
-	(void)port;
-	(void)size;
-	*val = 0x1234;
-	*cost = 1000;
-	return ENV_UNHANDLED;
-}
-
-Test(io, hook_cost_is_charged_and_unhandled_reads_all_ones)
-{
-	/* in al, 0x80; hlt */
-	static const uint8_t code[] = {0xE4, 0x80, 0xF4};
-	struct fx *fx = fx_new(FX_LONG64);
-	struct fx *ref = fx_new(FX_LONG64);
-
-	fx->cpu->env.io_in = io_in_unhandled;
-	cr_assert_eq(-1, run(fx, code, sizeof(code)));
-	cr_assert_eq(0xFFull, fx->cpu->gpr[RAX] & 0xFF);
-	cr_assert_eq(-1, run(ref, code, sizeof(code)));
-	cr_assert_eq(ref->cpu->cycles + 1000, fx->cpu->cycles);
-	fx_free(ref);
-	fx_free(fx);
-}
-
-/* A TSS with an I/O bitmap at offset 0x68 denying every port but 0xE9. */
-static void tss_with_io_bitmap(struct fx *fx)
-{
-	uint8_t map[0x2001]; /* 64 Ki ports + the terminating 0xFF byte */
-	uint16_t base = 0x68;
-
-	memset(map, 0xFF, sizeof(map));
-	map[0xE9 / 8] &= (uint8_t)~(1u << (0xE9 & 7));
-	fx_poke(fx, FX_TSS + 0x66, &base, 2);
-	fx_poke(fx, FX_TSS + 0x68, map, sizeof(map));
-	fx->cpu->tr.limit = 0x68 + sizeof(map) - 1;
-}
-
-Test(io, cpl3_io_is_allowed_by_a_clear_bitmap_bit)
-{
-	/* out 0xE9, al; hlt (#GP from hlt) */
-	static const uint8_t code[] = {0xE6, 0xE9, 0xF4};
-	struct fx *fx = fx_new(FX_LONG64);
-
-	tss_with_io_bitmap(fx);
-	enter_user(fx);
-	cr_assert_eq(EXC_GP, run(fx, code, sizeof(code)));
-	cr_assert_eq(FX_CODE + 2, fx_stack_qword(fx, 1));
-	cr_assert_eq(1u, fx->outlen);
-	fx_free(fx);
-}
-
-Test(io, cpl3_io_denied_by_the_bitmap_raises_gp0)
-{
-	static const uint8_t deny[][3] = {
-		{0xE6, 0xEA, 0xF4},       /* out 0xEA, al: bit set */
-		{0x66, 0xE7, 0xE9},       /* out 0xE9, ax: 0xEA is denied */
-	};
-
-	for (size_t i = 0; i < 2; i++) {
-		struct fx *fx = fx_new(FX_LONG64);
-		uint8_t code[4] = {deny[i][0], deny[i][1], deny[i][2], 0xF4};
-
-		tss_with_io_bitmap(fx);
-		enter_user(fx);
-		cr_assert_eq(EXC_GP, run(fx, code, sizeof(code)));
-		cr_assert_eq(0ull, fx_stack_qword(fx, 0));
-		cr_assert_eq(FX_CODE, fx_stack_qword(fx, 1), "case %zu", i);
-		cr_assert_eq(0u, fx->outlen);
-		fx_free(fx);
-	}
-}
-
-Test(io, cpl3_io_with_the_bitmap_past_the_tss_limit_raises_gp0)
-{
-	static const uint8_t code[] = {0xE6, 0xE9, 0xF4};
-	struct fx *fx = fx_new(FX_LONG64);
-	uint16_t base = 0x68; /* the fixture's TSS limit is 0x67 */
-
-	fx_poke(fx, FX_TSS + 0x66, &base, 2);
-	enter_user(fx);
-	cr_assert_eq(EXC_GP, run(fx, code, sizeof(code)));
-	cr_assert_eq(FX_CODE, fx_stack_qword(fx, 1));
-	cr_assert_eq(0u, fx->outlen);
-	fx_free(fx);
-}
-
-Test(io, cpl3_io_with_iopl3_skips_the_bitmap)
-{
-	static const uint8_t code[] = {0xE6, 0xEA, 0xF4};
-	struct fx *fx = fx_new(FX_LONG64);
-
-	tss_with_io_bitmap(fx);
-	fx->cpu->rflags |= RF_IOPL;
-	enter_user(fx);
-	cr_assert_eq(EXC_GP, run(fx, code, sizeof(code)));
-	cr_assert_eq(FX_CODE + 2, fx_stack_qword(fx, 1), "only hlt faults");
-	cr_assert_eq(1u, fx->outlen);
 	fx_free(fx);
 }
 
@@ -962,7 +776,7 @@ Test(system, int3_int_n_and_int1_deliver_with_the_next_rip)
 
 		memcpy(code, cases[i].code, cases[i].len);
 		code[cases[i].len] = 0xF4;
-		cr_assert_eq(cases[i].vector, run(fx, code, cases[i].len + 1));
+		cr_assert_eq(cases[i].vector, fx_try(fx, code, cases[i].len + 1));
 		cr_assert_eq(FX_CODE + cases[i].len, fx_stack_qword(fx, 0));
 		fx_free(fx);
 	}
@@ -976,10 +790,10 @@ Test(system, into_traps_only_when_of_is_set)
 	static const uint8_t of0[] = {0xB0, 0x01, 0x04, 0x01, 0xCE, 0xF4};
 	struct fx *fx = fx_new(FX_PROT32);
 
-	cr_assert_eq(EXC_OF, run(fx, of1, sizeof(of1)));
+	cr_assert_eq(EXC_OF, fx_try(fx, of1, sizeof(of1)));
 	fx_free(fx);
 	fx = fx_new(FX_PROT32);
-	cr_assert_eq(-1, run(fx, of0, sizeof(of0)));
+	cr_assert_eq(-1, fx_try(fx, of0, sizeof(of0)));
 	cr_assert_eq(FX_CODE + sizeof(of0), fx->cpu->rip);
 	fx_free(fx);
 }
@@ -999,7 +813,7 @@ Test(system, bound_raises_br_at_the_instruction_when_out_of_range)
 		struct fx *fx = fx_new(FX_PROT32);
 		fx_poke(fx, FX_DATA, bounds, sizeof(bounds));
 		memcpy(&code[1], &idx, 4);
-		int vec = run(fx, code, sizeof(code));
+		int vec = fx_try(fx, code, sizeof(code));
 		if (i < 3) {
 			cr_assert_eq(-1, vec, "index %d is inside", idx);
 		} else {
@@ -1015,7 +829,7 @@ Test(system, bound_is_invalid_in_64_bit_mode)
 {
 	static const uint8_t code[] = {0x62, 0x05, 0, 0, 0, 0, 0xF4};
 	struct fx *fx = fx_new(FX_LONG64);
-	cr_assert_eq(EXC_UD, run(fx, code, sizeof(code)));
+	cr_assert_eq(EXC_UD, fx_try(fx, code, sizeof(code)));
 	fx_free(fx);
 }
 
@@ -1031,7 +845,7 @@ Test(system, ud2_ud1_ud0_raise_ud_at_the_instruction)
 		uint8_t code[4] = {insns[i][0], insns[i][1], insns[i][2], 0xF4};
 		struct fx *fx = fx_new(FX_LONG64);
 
-		cr_assert_eq(EXC_UD, run(fx, code, sizeof(code)), "case %zu", i);
+		cr_assert_eq(EXC_UD, fx_try(fx, code, sizeof(code)), "case %zu", i);
 		cr_assert_eq(FX_CODE, fx_stack_qword(fx, 0));
 		fx_free(fx);
 	}
@@ -1042,7 +856,7 @@ Test(system, vmcall_without_an_owner_raises_ud)
 	static const uint8_t code[] = {0x0F, 0x01, 0xC1, 0xF4};
 	struct fx *fx = fx_new(FX_LONG64);
 
-	cr_assert_eq(EXC_UD, run(fx, code, sizeof(code)));
+	cr_assert_eq(EXC_UD, fx_try(fx, code, sizeof(code)));
 	fx_free(fx);
 }
 
@@ -1060,7 +874,7 @@ Test(system, vmcall_calls_the_owner_and_charges_its_cost)
 	struct fx *fx = fx_new(FX_LONG64);
 
 	fx->cpu->env.vmcall = vmcall_hook;
-	cr_assert_eq(-1, run(fx, code, sizeof(code)));
+	cr_assert_eq(-1, fx_try(fx, code, sizeof(code)));
 	cr_assert_eq(0x600Dull, fx->cpu->gpr[RAX]);
 	cr_assert_eq(FX_CODE + 4, fx->cpu->rip);
 	cr_assert_geq(fx->cpu->cycles, 1300u);
