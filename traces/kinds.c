@@ -88,9 +88,9 @@ static const struct trace_kind_info kinds[TRACE_NR_KINDS] = {
     K(TK_VMBUS_REFUSED, "vmbus_refused", "vmbus", 0, TL_VP, 0, "type",
       "reason"),
     /* The storage VSP's own record of each answer: arg0 the NT status
-     * (non-zero for a refusal), arg1 the bytes moved; chan is 0 (the
-     * core does not know the relid), part the child. Not a stage: the
-     * request's vsp_complete is the framework's. */
+     * (non-zero for a refusal), arg1 the bytes moved; chan the relid,
+     * part the child. Not a stage: the request's vsp_complete is the
+     * framework's. */
     K(TK_STORVSP_COMPLETE, "storvsp_complete", "storage", 0, TL_VSP, 0,
       "status", "bytes"),
 };

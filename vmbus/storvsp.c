@@ -76,6 +76,7 @@ struct storvsp {
 	enum storvsp_state state;
 	uint16_t version;
 	uint8_t *bounce; /* max_transfer_bytes */
+	uint16_t trace_chan; /* the open channel's relid, for records */
 	struct storvsp_stats stats;
 };
 
@@ -335,6 +336,7 @@ static void emit(struct storvsp *s, cycles_t cycle, uint64_t trans_id,
 	struct trace_rec rec = {.cycle = cycle,
 				.kind = TK_STORVSP_COMPLETE,
 				.part = s->cfg.trace_part,
+				.chan = s->trace_chan,
 				.txn = trans_id,
 				.arg0 = status,
 				.arg1 = bytes};
@@ -448,6 +450,11 @@ void storvsp_reset(struct storvsp *s)
 {
 	s->state = STORVSP_WAIT_BEGIN;
 	s->version = 0;
+}
+
+void storvsp_set_trace_chan(struct storvsp *s, uint16_t relid)
+{
+	s->trace_chan = relid;
 }
 
 enum storvsp_state storvsp_state(const struct storvsp *s)

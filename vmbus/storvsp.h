@@ -94,6 +94,8 @@ struct storvsp *storvsp_create(const struct storvsp_config *cfg);
 void storvsp_destroy(struct storvsp *s);
 /* The channel (re)opened: back to STORVSP_WAIT_BEGIN. */
 void storvsp_reset(struct storvsp *s);
+/* The relid its storvsp_complete trace records carry (0 until set). */
+void storvsp_set_trace_chan(struct storvsp *s, uint16_t relid);
 enum storvsp_state storvsp_state(const struct storvsp *s);
 uint16_t storvsp_version(const struct storvsp *s); /* 0 until negotiated */
 void storvsp_get_stats(const struct storvsp *s, struct storvsp_stats *out);

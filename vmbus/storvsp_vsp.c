@@ -88,6 +88,7 @@ static uint32_t on_open(void *opaque, struct vmbus_channel *ch, cycles_t now)
 	d->ch = ch;
 	d->head = d->count = 0;
 	storvsp_reset(d->core);
+	storvsp_set_trace_chan(d->core, (uint16_t)vsp_chan_relid(ch));
 	return 0;
 }
 

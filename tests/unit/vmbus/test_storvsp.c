@@ -540,6 +540,7 @@ Test(storvsp, replies_and_refusals_are_traced)
 	struct storvsp_config sc = {.lun = lun, .trace = t, .trace_part = 1};
 	struct storvsp *tv = storvsp_create(&sc);
 	uint8_t vp[64], b[128];
+	storvsp_set_trace_chan(tv, 5);
 	mk_op(vp, STORVSP_OP_BEGIN_INIT);
 	storvsp_handle(tv, mem, b, mk_inband(b, INIT_TID, vp, 48), 50, &rep);
 	cr_assert_eq(STORVSP_REFUSED, storvsp_handle(tv, mem, b, 8, 60, &rep));
@@ -553,6 +554,7 @@ Test(storvsp, replies_and_refusals_are_traced)
 	cr_assert_eq(1, trace_reader_next(rd, &r));
 	cr_assert_eq(TK_STORVSP_COMPLETE, r.kind);
 	cr_assert_eq(1, r.part);
+	cr_assert_eq(5, r.chan, "the channel's relid");
 	cr_assert_eq(INIT_TID, r.txn);
 	cr_assert_eq(0, r.arg0);
 	cr_assert_eq(50, r.cycle);
