@@ -39,6 +39,21 @@ static void drop_tmp(char *path)
 	free(path);
 }
 
+/* Load the kernel image `data` (len bytes, through a temporary file)
+ * with tmpl's other arguments into pm; the loader's return code. */
+static int load_image(const void *data, size_t len,
+		      const struct loader_args *tmpl)
+{
+	char *path = write_tmp(data, len);
+	struct loader_args a = *tmpl;
+	int rc;
+
+	a.kernel = path;
+	rc = loader_load(pm, &a, &bs, err, sizeof(err));
+	drop_tmp(path);
+	return rc;
+}
+
 static void make_ram(uint64_t size)
 {
 	pm = physmem_create(size);

@@ -58,14 +58,7 @@ static size_t make_bzimage(void)
 
 static int load_with(const struct loader_args *tmpl)
 {
-	char *path = write_tmp(img, FILE_SIZE);
-	struct loader_args a = *tmpl;
-	int rc;
-
-	a.kernel = path;
-	rc = loader_load(pm, &a, &bs, err, sizeof(err));
-	drop_tmp(path);
-	return rc;
+	return load_image(img, FILE_SIZE, tmpl);
 }
 
 static void setup(void)

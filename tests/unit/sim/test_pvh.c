@@ -78,14 +78,7 @@ static Elf64_Phdr *phdr(int i)
 
 static int load(size_t len, const struct loader_args *tmpl)
 {
-	char *path = write_tmp(img, len);
-	struct loader_args a = *tmpl;
-	int rc;
-
-	a.kernel = path;
-	rc = loader_load(pm, &a, &bs, err, sizeof(err));
-	drop_tmp(path);
-	return rc;
+	return load_image(img, len, tmpl);
 }
 
 static void setup(void)
