@@ -19,6 +19,7 @@
 #include <dirent.h>
 #include <math.h>
 #include <stdbool.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -249,13 +250,40 @@ static int bench_default(void)
 	return rc;
 }
 
+/* A whole decimal number in [1, max], or 0. */
+static unsigned long parse_count(const char *s, unsigned long max)
+{
+	char *end = NULL;
+	unsigned long n = strtoul(s, &end, 10);
+
+	return *s >= '0' && *s <= '9' && *end == '\0' && n <= max ? n : 0;
+}
+
+/* `--vmbus [N] [--repeat K]`: what follows --vmbus. */
+static int bench_vmbus_args(int argc, char **argv)
+{
+	unsigned long n = 20000, repeat = VMBUS_DEFAULT_REPEAT;
+	int i = 0;
+
+	if (i < argc && argv[i][0] != '-' &&
+	    (n = parse_count(argv[i++], 100000000)) == 0)
+		return bench_usage_error(argv[i - 1]);
+	if (i < argc && !strcmp(argv[i], "--repeat")) {
+		if (++i == argc || (repeat = parse_count(argv[i++], 100)) == 0)
+			return bench_usage_error(argv[i - 1]);
+	}
+	if (i < argc)
+		return bench_usage_error(argv[i]);
+	return bench_vmbus((unsigned)n, (unsigned)repeat);
+}
+
 int cmd_bench(int argc, char **argv)
 {
 	if (argc > 1 &&
 	    (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
 		puts("usage: hvsim bench [GUEST.elf]...\n"
 		     "       hvsim bench --partitions [N]\n"
-		     "       hvsim bench --vmbus [N]\n"
+		     "       hvsim bench --vmbus [N] [--repeat K]\n"
 		     "Run CPU-bound guests (default: every bench_*.elf in "
 		     "<dir of hvsim>/" BENCH_GUEST_DIR ")\none at a time with "
 		     "output discarded. Per guest: instructions retired, host "
@@ -267,31 +295,20 @@ int cmd_bench(int argc, char **argv)
 		     "CPUs: MIPS, host memory per partition and\nthe "
 		     "scheduling overhead.\n--vmbus: the storage guest reads "
 		     "N (default 20000) 4 KiB blocks through\nVMBus at queue "
-		     "depth 1 and 32, tracing off and on: round trips per "
-		     "host\nsecond, instructions and simulated time per round "
-		     "trip, trace overhead\nand the modelled latency of each "
-		     "stage of a read.");
+		     "depth 1 and 32, tracing off and on, K (default 3) rounds:"
+		     "\nmedian round trips per host second, instructions and "
+		     "simulated time per\nround trip, trace overhead and the "
+		     "modelled latency of each stage of a read.");
 		return 0;
 	}
-	if (argc > 1 && !strcmp(argv[1], "--vmbus")) {
-		unsigned long n = 20000;
-		char *end = NULL;
-
-		if (argc > 3)
-			return bench_usage_error(argv[3]);
-		if (argc == 3 && ((n = strtoul(argv[2], &end, 10)) == 0 ||
-				  *end != '\0' || n > 100000000))
-			return bench_usage_error(argv[2]);
-		return bench_vmbus((unsigned)n);
-	}
+	if (argc > 1 && !strcmp(argv[1], "--vmbus"))
+		return bench_vmbus_args(argc - 2, argv + 2);
 	if (argc > 1 && !strcmp(argv[1], "--partitions")) {
 		unsigned long n = 8;
-		char *end = NULL;
 
 		if (argc > 3)
 			return bench_usage_error(argv[3]);
-		if (argc == 3 && ((n = strtoul(argv[2], &end, 10)) == 0 ||
-				  *end != '\0'))
+		if (argc == 3 && (n = parse_count(argv[2], UINT_MAX)) == 0)
 			return bench_usage_error(argv[2]);
 		return bench_partitions((unsigned)n);
 	}

@@ -33,12 +33,14 @@ const char *bench_verdict(int status);
  * partition and the overhead. Returns 0 if every run was ok. */
 int bench_partitions(unsigned children);
 
-/* `hvsim bench --vmbus [N]` (cmd_bench_vmbus.c): the storage guest reads
- * N 4 KiB blocks at queue depth 1 and 32, tracing off and on; prints
- * round trips per host second, guest instructions and simulated time per
- * round trip, the trace overhead and the latency breakdown of a read.
- * Returns 0 if every run was ok. */
-int bench_vmbus(unsigned requests);
+/* `hvsim bench --vmbus [N] [--repeat K]` (cmd_bench_vmbus.c): the storage
+ * guest reads N 4 KiB blocks at queue depth 1 and 32, tracing off and on,
+ * K rounds of the four; prints the median round trips per host second
+ * (and range), guest instructions and simulated time per round trip, the
+ * trace overhead and the latency breakdown of a read. Returns 0 if every
+ * run was ok and every round ran the same instructions and cycles. */
+#define VMBUS_DEFAULT_REPEAT 3
+int bench_vmbus(unsigned requests, unsigned repeat);
 
 /* What a trace says one request's stages took (cmd_bench_vmbus_trace.c):
  * for each request (channel, txn below 2^32: not the init-phase ids), the

@@ -17,6 +17,13 @@
  * instructions and simulated cycles per round trip. The trace overhead is
  * the extra host time per round trip with tracing on.
  *
+ * Host time is noisy on a shared machine, so the four cases are repeated
+ * (REPEAT rounds, each running all four in turn, so that a burst of host
+ * load hits every case alike) and the median of each case's rates is
+ * reported with its range. Guest instructions and simulated cycles must
+ * be the same in every round (hvsim is deterministic); a case where they
+ * differ is reported as failed.
+ *
  * The latency breakdown comes from the QD 1 trace: for each request
  * (channel, txn) the cycles from one stage (traces/trace.h, stages 1..9)
  * to the next stage recorded for it, as the median over the requests
@@ -39,6 +46,7 @@
 
 #define VMBUS_DEFAULT_REQUESTS 20000
 #define BASE_REQUESTS	       100
+#define VMBUS_MAX_REPEAT       15
 #define VMBUS_GOAL	       100000.0 /* round trips per host second */
 #define IMAGE_BYTES	       (64ll << 20)
 #define CHILD_MEM	       (64ull << 20)
@@ -53,11 +61,14 @@ struct vmbus_run {
 	int status;
 };
 
-/* One configuration: the difference of its two runs. */
+/* One configuration: the difference of its two runs, in each round. */
 struct vmbus_case {
 	unsigned qd;
 	bool trace;
-	struct vmbus_run full, base;
+	struct vmbus_run full, base;	 /* the latest round's */
+	double rate[VMBUS_MAX_REPEAT];	 /* round trips per host s, by round */
+	unsigned rounds;		 /* rounds done */
+	bool ok;			 /* every run ok, every round alike */
 };
 
 static double process_cpu_s(void)
@@ -137,15 +148,59 @@ static double rt_per_s(const struct vmbus_case *c, unsigned n)
 	return cpu > 0 ? (double)(n - BASE_REQUESTS) / cpu : 0.0;
 }
 
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* The median of the case's rates (the mean of the middle two for an even
+ * number of rounds), and the lowest and highest. */
+static double rate_median(const struct vmbus_case *c, double *lo, double *hi)
+{
+	double r[VMBUS_MAX_REPEAT];
+	unsigned n = c->rounds;
+
+	memcpy(r, c->rate, n * sizeof(r[0]));
+	qsort(r, n, sizeof(r[0]), cmp_double);
+	*lo = r[0];
+	*hi = r[n - 1];
+	return n % 2 ? r[n / 2] : (r[n / 2 - 1] + r[n / 2]) / 2;
+}
+
+/* Takes one round's two runs into the case: its rate, and whether they
+ * did exactly what the previous round's did. */
+static void case_add_round(struct vmbus_case *c, const struct vmbus_run *base,
+			   const struct vmbus_run *full, unsigned n)
+{
+	bool same = c->rounds == 0 ||
+		    (full->instret == c->full.instret &&
+		     full->cycles == c->full.cycles &&
+		     base->instret == c->base.instret &&
+		     base->cycles == c->base.cycles);
+
+	if (!same)
+		fprintf(stderr, "hvsim: bench: qd %u trace %s: round %u ran "
+				"different instructions or cycles\n",
+			c->qd, c->trace ? "on" : "off", c->rounds + 1);
+	c->ok = (c->rounds == 0 || c->ok) && same && full->status == 1 &&
+		base->status == 1;
+	c->base = *base;
+	c->full = *full;
+	c->rate[c->rounds++] = rt_per_s(c, n);
+}
+
 static void print_case(const struct vmbus_case *c, unsigned n, double freq)
 {
-	printf("%4u  %-5s %9u %8.3f %14.0f %10.0f %10.1f  %s\n", c->qd,
-	       c->trace ? "on" : "off", n, c->full.cpu_s - c->base.cpu_s,
-	       rt_per_s(c, n),
+	double lo, hi, med = rate_median(c, &lo, &hi);
+
+	printf("%4u  %-5s %9u %9.0f  %7.0f-%-7.0f %9.0f %9.1f  %s\n", c->qd,
+	       c->trace ? "on" : "off", n, med, lo, hi,
 	       per_rt((double)c->full.instret, (double)c->base.instret, n),
 	       per_rt((double)c->full.cycles, (double)c->base.cycles, n) *
 		   1e6 / freq,
-	       c->full.status == 1 && c->base.status == 1 ? "ok" : "FAILED");
+	       c->ok ? "ok" : "FAILED");
 	fflush(stdout);
 }
 
@@ -201,16 +256,54 @@ static int make_temp_files(char *image, size_t ilen, char *trace, size_t tlen)
 	return 0;
 }
 
-int bench_vmbus(unsigned requests)
+/* Runs each case's two machines once (one round); the QD 1 trace's
+ * latency breakdown is read in the first round. 0, or a status. */
+static int run_round(struct vmbus_case cases[4], const char *kernel,
+		     const char *image, const char *trace, unsigned requests,
+		     struct vmbus_breakdown *bd, int *have_bd, char *bd_err,
+		     size_t bd_errlen)
+{
+	for (unsigned i = 0; i < 4; i++) {
+		struct vmbus_case *c = &cases[i];
+		const char *tp = c->trace ? trace : NULL;
+		struct vmbus_run base = {0}, full = {0};
+		int rc;
+
+		rc = run_machine(kernel, image, c->qd, BASE_REQUESTS, tp, &base);
+		if (rc == 0)
+			rc = run_machine(kernel, image, c->qd, requests, tp,
+					 &full);
+		if (rc != 0)
+			return rc;
+		case_add_round(c, &base, &full, requests);
+		if (c->trace && c->qd == 1 && c->rounds == 1)
+			*have_bd = bench_vmbus_breakdown(trace, bd, bd_err,
+							 bd_errlen) == 0;
+	}
+	return 0;
+}
+
+/* The trace overhead of one queue depth: extra host time per round trip
+ * with tracing on, from the medians. */
+static double overhead_pct(const struct vmbus_case *off,
+			   const struct vmbus_case *on)
+{
+	double lo, hi, r_off = rate_median(off, &lo, &hi),
+		       r_on = rate_median(on, &lo, &hi);
+
+	return r_on > 0 ? 100.0 * (r_off / r_on - 1.0) : 0.0;
+}
+
+int bench_vmbus(unsigned requests, unsigned repeat)
 {
 	char dir[4096], kernel[4200], image[4200], trace[4200];
 	struct vmbus_case cases[4] = {
-	    {1, false, {0}, {0}},
-	    {1, true, {0}, {0}},
-	    {32, false, {0}, {0}},
-	    {32, true, {0}, {0}},
+	    {.qd = 1, .trace = false},
+	    {.qd = 1, .trace = true},
+	    {.qd = 32, .trace = false},
+	    {.qd = 32, .trace = true},
 	};
-	double freq = 2.5e9, min_on = 0;
+	double freq = 2.5e9, min_on = 0, lo, hi;
 	struct vmbus_breakdown bd;
 	char bd_err[256] = "no traced run";
 	int rc = 0, ok = 1, have_bd = 0;
@@ -219,6 +312,11 @@ int bench_vmbus(unsigned requests)
 		fprintf(stderr, "hvsim: bench: --vmbus takes more than %d "
 				"requests\n",
 			BASE_REQUESTS);
+		return SIM_EXIT_USAGE;
+	}
+	if (repeat < 1 || repeat > VMBUS_MAX_REPEAT) {
+		fprintf(stderr, "hvsim: bench: --repeat takes 1 to %d\n",
+			VMBUS_MAX_REPEAT);
 		return SIM_EXIT_USAGE;
 	}
 	if (cli_path_near_binary(BENCH_GUEST_DIR, dir, sizeof(dir)) != 0) {
@@ -233,51 +331,39 @@ int bench_vmbus(unsigned requests)
 	}
 	printf("VMBus round trips: the storage guest reads 4 KiB blocks through "
 	       "storvsc/storvsp\n(disk model 100 us + 1 GiB/s, 2 physical "
-	       "CPUs); %u requests minus a %d-request run\n",
-	       requests, BASE_REQUESTS);
-	printf("%4s  %-5s %9s %8s %14s %10s %10s  %s\n", "qd", "trace",
-	       "requests", "host-s", "round-trips/s", "insns/rt", "sim-us/rt",
-	       "result");
-	for (unsigned i = 0; i < 4 && rc == 0; i++) {
-		struct vmbus_case *c = &cases[i];
-		const char *tp = c->trace ? trace : NULL;
-
-		rc = run_machine(kernel, image, c->qd, BASE_REQUESTS, tp,
-				 &c->base);
-		if (rc == 0)
-			rc = run_machine(kernel, image, c->qd, requests, tp,
-					 &c->full);
-		if (rc != 0)
-			break;
-		print_case(c, requests, freq);
-		ok &= c->full.status == 1 && c->base.status == 1;
-		if (c->trace && (min_on == 0 || rt_per_s(c, requests) < min_on))
-			min_on = rt_per_s(c, requests);
-		if (c->trace && c->qd == 1)
-			have_bd = bench_vmbus_breakdown(trace, &bd, bd_err,
-							sizeof(bd_err)) == 0;
-	}
-	if (rc == 0 && have_bd)
-		print_breakdown(&bd);
-	else if (rc == 0)
-		printf("\nlatency breakdown: %s\n", bd_err);
-	if (rc == 0) {
-		printf("\ntrace overhead (host time per round trip, on vs off): "
-		       "qd 1 %+.1f %%, qd 32 %+.1f %%\n",
-		       100.0 * (rt_per_s(&cases[0], requests) /
-				    rt_per_s(&cases[1], requests) -
-				1.0),
-		       100.0 * (rt_per_s(&cases[2], requests) /
-				    rt_per_s(&cases[3], requests) -
-				1.0));
-		printf("goal: >= %.0f round trips per host second with tracing "
-		       "on: %s (slowest %.0f)\n",
-		       VMBUS_GOAL, min_on >= VMBUS_GOAL ? "met" : "NOT met",
-		       min_on);
-	}
+	       "CPUs); %u requests minus a %d-request run;\n"
+	       "%u round%s of the four cases, median and range of the round "
+	       "trips per host CPU second\n",
+	       requests, BASE_REQUESTS, repeat, repeat == 1 ? "" : "s");
+	fflush(stdout);
+	for (unsigned r = 0; r < repeat && rc == 0; r++)
+		rc = run_round(cases, kernel, image, trace, requests, &bd,
+			       &have_bd, bd_err, sizeof(bd_err));
 	unlink(image);
 	unlink(trace);
 	if (rc != 0)
 		return rc;
+	printf("%4s  %-5s %9s %9s  %-15s %9s %9s  %s\n", "qd", "trace",
+	       "requests", "rt/s", "range", "insns/rt", "sim-us/rt", "result");
+	for (unsigned i = 0; i < 4; i++) {
+		struct vmbus_case *c = &cases[i];
+		double med = rate_median(c, &lo, &hi);
+
+		print_case(c, requests, freq);
+		ok &= c->ok;
+		if (c->trace && (min_on == 0 || med < min_on))
+			min_on = med;
+	}
+	if (have_bd)
+		print_breakdown(&bd);
+	else
+		printf("\nlatency breakdown: %s\n", bd_err);
+	printf("\ntrace overhead (host time per round trip, on vs off, "
+	       "medians): qd 1 %+.1f %%, qd 32 %+.1f %%\n",
+	       overhead_pct(&cases[0], &cases[1]),
+	       overhead_pct(&cases[2], &cases[3]));
+	printf("goal: >= %.0f round trips per host second with tracing on: "
+	       "%s (slowest median %.0f)\n",
+	       VMBUS_GOAL, min_on >= VMBUS_GOAL ? "met" : "NOT met", min_on);
 	return ok ? 0 : 1;
 }
