@@ -224,6 +224,13 @@ static int bench_usage_error(const char *arg)
 	return SIM_EXIT_USAGE;
 }
 
+static int bench_count_error(const char *what, const char *arg)
+{
+	fprintf(stderr, "hvsim: bench: %s wants a positive whole number, "
+			"not '%s'\n", what, arg);
+	return SIM_EXIT_USAGE;
+}
+
 /* Every bench_*.elf next to the binary. */
 static int bench_default(void)
 {
@@ -267,10 +274,12 @@ static int bench_vmbus_args(int argc, char **argv)
 
 	if (i < argc && argv[i][0] != '-' &&
 	    (n = parse_count(argv[i++], 100000000)) == 0)
-		return bench_usage_error(argv[i - 1]);
+		return bench_count_error("--vmbus", argv[i - 1]);
 	if (i < argc && !strcmp(argv[i], "--repeat")) {
-		if (++i == argc || (repeat = parse_count(argv[i++], 100)) == 0)
-			return bench_usage_error(argv[i - 1]);
+		if (++i == argc)
+			return bench_count_error("--repeat", "");
+		if ((repeat = parse_count(argv[i++], 100)) == 0)
+			return bench_count_error("--repeat", argv[i - 1]);
 	}
 	if (i < argc)
 		return bench_usage_error(argv[i]);
@@ -309,7 +318,7 @@ int cmd_bench(int argc, char **argv)
 		if (argc > 3)
 			return bench_usage_error(argv[3]);
 		if (argc == 3 && (n = parse_count(argv[2], UINT_MAX)) == 0)
-			return bench_usage_error(argv[2]);
+			return bench_count_error("--partitions", argv[2]);
 		return bench_partitions((unsigned)n);
 	}
 	for (int i = 1; i < argc; i++)

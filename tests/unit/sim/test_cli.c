@@ -216,6 +216,25 @@ Test(cli, bench_unknown_option_exits_2, .init = quiet_stderr)
 	cr_assert_eq(2, cli_main(3, argv));
 }
 
+/* Bad counts are refused before anything runs (a run would take
+ * seconds and print a table). */
+Test(cli, bench_vmbus_bad_counts_exit_2, .init = quiet_stderr)
+{
+	char *bad[][5] = {
+	    {"hvsim", "bench", "--vmbus", "x"},
+	    {"hvsim", "bench", "--vmbus", "-5"},
+	    {"hvsim", "bench", "--vmbus", "100"},
+	    {"hvsim", "bench", "--vmbus", "200", "--repeat"},
+	    {"hvsim", "bench", "--vmbus", "200", "extra"},
+	    {"hvsim", "bench", "--vmbus", "--repeat", "0"},
+	    {"hvsim", "bench", "--vmbus", "--repeat", "16"},
+	};
+	int argc[] = {4, 4, 4, 5, 5, 5, 5};
+
+	for (unsigned i = 0; i < sizeof(argc) / sizeof(argc[0]); i++)
+		cr_assert_eq(2, cli_main(argc[i], bad[i]), "case %u", i);
+}
+
 /* ---- runs of tiny guests ------------------------------------------------ */
 
 /* Write an ELF64 whose one PT_LOAD puts `code` at 1 MiB (the entry). */
