@@ -132,18 +132,15 @@ static int run_pass(struct storvsc *s, const struct pass *p,
 				return slot;
 			next++;
 		}
-		int n = storvsc_wait(s), found = 0;
+		int n = storvsc_wait(s), k;
 
 		if (n < 0)
 			return n;
-		/* The n slots that completed: stop looking once all found. */
-		for (uint32_t k = 0; k < p->qd && found < n; k++) {
+		/* The slots that completed, in the order they did. */
+		while ((k = storvsc_next_done(s)) >= 0) {
 			struct storvsc_req *r = &s->req[k];
 			uint32_t i = (uint32_t)r->tag;
 
-			if (!r->done)
-				continue;
-			found++;
 			stats_add(st, r->t_done - r->t_submit);
 			if (!storvsc_good(r) || r->xfer != p->size) {
 				if (!bad++)
@@ -160,7 +157,7 @@ static int run_pass(struct storvsc *s, const struct pass *p,
 					       i, (unsigned long)req_lba(p, i),
 					       at);
 			}
-			storvsc_release(s, (int)k);
+			storvsc_release(s, k);
 			done++;
 		}
 	}

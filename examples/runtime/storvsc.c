@@ -49,17 +49,19 @@ enum {
 	PROP_MAX_TRANSFER = 12,
 };
 
+/* Fixed-size copies: the builtin compiles to one move (a plain memcpy
+ * would be a call, since the runtime is freestanding). */
 static uint32_t rd32(const uint8_t *p)
 {
 	uint32_t v;
 
-	memcpy(&v, p, 4);
+	__builtin_memcpy(&v, p, 4);
 	return v;
 }
 
 static void wr32(uint8_t *p, uint32_t v)
 {
-	memcpy(p, &v, 4);
+	__builtin_memcpy(p, &v, 4);
 }
 
 /* ---- the watchdog tick ------------------------------------------------------
@@ -89,6 +91,50 @@ static void tick_stop(void)
 
 /* ---- completions -------------------------------------------------------- */
 
+/* The done queue: slots completed and not yet handed out by
+ * storvsc_next_done, oldest first, in a circular array (a slot is in it
+ * at most once, so STORVSC_MAX_QD entries always suffice). */
+static unsigned done_at(const struct storvsc *s, unsigned i)
+{
+	return s->done_q[(s->done_head + i) % STORVSC_MAX_QD];
+}
+
+static void done_push(struct storvsc *s, unsigned slot)
+{
+	s->done_q[(s->done_head + s->done_n) % STORVSC_MAX_QD] = (uint8_t)slot;
+	s->done_n++;
+	s->req[slot].queued = 1;
+}
+
+/* Takes the slot out of the queue wherever it is (a synchronous helper
+ * released it without storvsc_next_done); the ones behind move up. */
+static void done_remove(struct storvsc *s, unsigned slot)
+{
+	unsigned i = 0;
+
+	while (i < s->done_n && done_at(s, i) != slot)
+		i++;
+	for (; i + 1 < s->done_n; i++)
+		s->done_q[(s->done_head + i) % STORVSC_MAX_QD] =
+		    (uint8_t)done_at(s, i + 1);
+	if (s->done_n)
+		s->done_n--;
+	s->req[slot].queued = 0;
+}
+
+int storvsc_next_done(struct storvsc *s)
+{
+	unsigned slot;
+
+	if (!s->done_n)
+		return -1;
+	slot = done_at(s, 0);
+	s->done_head = (s->done_head + 1) % STORVSC_MAX_QD;
+	s->done_n--;
+	s->req[slot].queued = 0;
+	return (int)slot;
+}
+
 /* One packet from the host: a completion for a slot, or not. */
 static int take_completion(struct storvsc *s, const struct vmbus_pkt *pkt,
 			   const uint8_t *p)
@@ -112,9 +158,10 @@ static int take_completion(struct storvsc *s, const struct vmbus_pkt *pkt,
 			   ? u[SRB_SENSE_LEN]
 			   : STORVSC_SENSE_SIZE;
 	r->xfer = rd32(u + SRB_XFER);
-	memcpy(r->sense, u + SRB_CDB, STORVSC_SENSE_SIZE);
+	__builtin_memcpy(r->sense, u + SRB_CDB, STORVSC_SENSE_SIZE);
 	r->busy = 0;
 	r->done = 1;
+	done_push(s, (unsigned)(id - 1));
 	s->inflight--;
 	s->completed++;
 	return 1;
@@ -133,7 +180,7 @@ int storvsc_poll(struct storvsc *s)
 	 * needed to find that out. */
 	while ((r = vmbus_try_recv(&s->ch, &pkt, buf, sizeof(buf))) == 1) {
 		n += take_completion(s, &pkt, buf);
-		if (!s->ch.in.hdr->interrupt_mask)
+		if (!s->ch.in.masked)
 			break;
 	}
 	return r < 0 ? r : n;
@@ -148,9 +195,9 @@ int storvsc_wait(struct storvsc *s)
 		 * leaves it) has nothing to read: straight to the HLT. Any
 		 * other state, corrupt indices included, goes to the poll. */
 		volatile struct vmbus_ring_hdr *in = s->ch.in.hdr;
-		int idle = in->read_index == in->write_index &&
-			   in->write_index < s->ch.in.size &&
-			   !in->interrupt_mask;
+		int idle = !s->ch.in.masked &&
+			   in->read_index == in->write_index &&
+			   in->write_index < s->ch.in.size;
 		int n = idle ? 0 : storvsc_poll(s);
 
 		if (n != 0)
@@ -161,13 +208,13 @@ int storvsc_wait(struct storvsc *s)
 		if (rdtsc() - t0 > s->wait_cycles)
 			return VMBUS_E_TIMEOUT;
 		/* Interrupts are off here; the ring was empty with the
-		 * host's signals unmasked, so a completion written from now
-		 * on raises the VMBus vector, which ends the HLT (STI's
-		 * shadow covers it: no wake-up is lost in between). */
-		if (vmbus_ring_used(&s->ch.in) == 0) {
-			s->halts++;
-			asm volatile("sti; hlt; cli" : : : "memory");
-		}
+		 * host's signals unmasked (how the idle check or the poll
+		 * found it, vmbus_try_recv re-checking after its unmask), so
+		 * a completion written since raises the VMBus vector, which
+		 * stays pending until the STI and ends the HLT at once
+		 * (STI's shadow covers the gap: no wake-up is lost). */
+		s->halts++;
+		asm volatile("sti; hlt; cli" : : : "memory");
 	}
 }
 
@@ -190,6 +237,8 @@ int storvsc_wait_slot(struct storvsc *s, int slot)
 void storvsc_release(struct storvsc *s, int slot)
 {
 	if (slot >= 0 && (unsigned)slot < s->max_qd && !s->req[slot].busy) {
+		if (s->req[slot].queued)
+			done_remove(s, (unsigned)slot);
 		s->req[slot].done = 0;
 		s->free_slots |= 1ull << slot;
 	}

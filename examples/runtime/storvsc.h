@@ -78,8 +78,9 @@ enum storvsc_step {
 
 /* One request slot: trans_id = slot index + 1. */
 struct storvsc_req {
-	int busy; /* submitted, completion not yet seen */
-	int done; /* completed; the fields below are valid */
+	int busy;   /* submitted, completion not yet seen */
+	int done;   /* completed; the fields below are valid */
+	int queued; /* done, not yet handed out by storvsc_next_done */
 	/* From the completion (vstor_packet, vmscsi_request). */
 	uint32_t status; /* NT status */
 	uint8_t srb_status, scsi_status, sense_len;
@@ -102,6 +103,10 @@ struct storvsc {
 	unsigned inflight;
 	uint64_t free_slots; /* bit i: slot i neither busy nor done */
 	struct storvsc_req req[STORVSC_MAX_QD];
+	/* Completed slots not yet handed out, oldest first: done_n of them
+	 * from done_q[done_head] on, circularly. */
+	uint8_t done_q[STORVSC_MAX_QD];
+	unsigned done_head, done_n;
 	/* Counters. */
 	uint64_t submitted, completed, halts, unexpected;
 };
@@ -133,6 +138,11 @@ int storvsc_poll(struct storvsc *s);
 int storvsc_wait(struct storvsc *s);
 /* Waits for slot `slot` to complete (others complete meanwhile). */
 int storvsc_wait_slot(struct storvsc *s, int slot);
+/* The slot of the oldest completion not handed out yet, or -1: each
+ * completion once, in the order they arrived, so a caller with many
+ * requests in flight need not scan its slots. The slot stays done (its
+ * fields valid) until storvsc_release. */
+int storvsc_next_done(struct storvsc *s);
 /* Frees a completed slot for reuse (storvsc_submit takes free slots). */
 void storvsc_release(struct storvsc *s, int slot);
 

@@ -242,32 +242,47 @@ int vmbus_send_gpa_direct(struct vmbus_channel *ch, const void *buf,
 	return signal ? signal_host(ch) : VMBUS_OK;
 }
 
-/* One read attempt, masked as Linux's batched reader is: the mask stays
- * up while more is queued, and comes down (with a re-check) when the
- * ring is empty, so the host signals again on empty -> non-empty. */
+/* One read attempt, masked as Linux's batched reader is: the mask goes
+ * up before the first read and stays up while more is queued; when the
+ * ring looks empty it comes down, with a re-check, so the host signals
+ * again on empty -> non-empty. On return the ring is masked when more
+ * may be waiting, unmasked when it was empty after the unmask. A host
+ * that keeps moving its index gets two looks, not an endless loop (the
+ * watchdog tick wakes a wait that it fooled). */
 int vmbus_try_recv(struct vmbus_channel *ch, struct vmbus_pkt *pkt, void *buf,
 		   uint32_t cap)
 {
+	struct vmbus_ring *in = &ch->in;
 	enum vmbus_ring_status st;
 	int signal;
 
 	if (!ch->open)
 		return VMBUS_E_ARG;
-	vmbus_ring_mask(&ch->in);
-	st = vmbus_ring_read(&ch->in, pkt, buf, cap, &signal);
-	if (st == VMBUS_RING_OK || st == VMBUS_RING_EMPTY)
-		if (vmbus_ring_used(&ch->in) == 0)
-			vmbus_ring_unmask(&ch->in);
-	if (st == VMBUS_RING_EMPTY)
-		return 0;
-	if (st != VMBUS_RING_OK) {
-		printf("vmbus: inbound ring of relid %u: %s\n",
-		       ch->offer->child_relid, vmbus_ring_status_name(st));
-		return VMBUS_E_RING;
+	for (int look = 0; look < 2; look++) {
+		if (!in->masked)
+			vmbus_ring_mask(in);
+		st = vmbus_ring_read(in, pkt, buf, cap, &signal);
+		if (st != VMBUS_RING_OK && st != VMBUS_RING_EMPTY) {
+			printf("vmbus: inbound ring of relid %u: %s\n",
+			       ch->offer->child_relid,
+			       vmbus_ring_status_name(st));
+			return VMBUS_E_RING;
+		}
+		if (st == VMBUS_RING_OK && signal)
+			signal_host(ch);
+		if (st == VMBUS_RING_OK && in->unread)
+			return 1; /* more behind it: stay masked */
+		/* The ring looks empty: unmask, then look again, since a
+		 * packet written while masked raised no signal. */
+		if (!vmbus_ring_unmask(in))
+			return st == VMBUS_RING_OK;
+		if (st == VMBUS_RING_OK) {
+			vmbus_ring_mask(in); /* more arrived: read on */
+			return 1;
+		}
+		/* Empty before, but a packet arrived meanwhile: read it. */
 	}
-	if (signal)
-		signal_host(ch);
-	return 1;
+	return 0;
 }
 
 int vmbus_recv(struct vmbus_channel *ch, struct vmbus_pkt *pkt, void *buf,

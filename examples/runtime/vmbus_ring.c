@@ -102,14 +102,57 @@ enum vmbus_ring_status vmbus_ring_write(struct vmbus_ring *r, uint16_t type,
 				    len, signal);
 }
 
+/* The common case: packet and trailer end at or before the end of the
+ * data area, so they go in with plain stores and copies, no wrap checks.
+ * Returns the offset after the trailer. */
+static uint32_t put_flat(struct vmbus_ring *r, uint32_t w, uint64_t desc0,
+			 uint64_t trans_id, const void *hdr, uint32_t hdr_len,
+			 const void *payload, uint32_t len, uint32_t aligned)
+{
+	uint8_t *p = (uint8_t *)r->data + w;
+	uint32_t start = 16 + hdr_len;
+
+	*(volatile uint64_t *)p = desc0;
+	*(volatile uint64_t *)(p + 8) = trans_id;
+	if (hdr_len)
+		memcpy(p + 16, hdr, hdr_len);
+	/* Padding: zero the packet's last word first; the payload copy
+	 * then overwrites all of it but the pad bytes. */
+	if (aligned > start + len)
+		*(volatile uint64_t *)(p + aligned - 8) = 0;
+	memcpy(p + start, payload, len);
+	*(volatile uint64_t *)(p + aligned) = (uint64_t)w << 32; /* trailer */
+	return wrap(r, w + aligned + VMBUS_PKT_TRAILER);
+}
+
+/* A packet that wraps past the end: piece by piece through copy_in. */
+static uint32_t put_wrapping(struct vmbus_ring *r, uint32_t w, uint64_t desc0,
+			     uint64_t trans_id, const void *hdr,
+			     uint32_t hdr_len, const void *payload,
+			     uint32_t len, uint32_t aligned)
+{
+	static const uint8_t zeros[8];
+	uint32_t start = 16 + hdr_len;
+	uint32_t off = put64(r, w, desc0);
+
+	off = put64(r, off, trans_id);
+	if (hdr_len)
+		off = copy_in(r, off, hdr, hdr_len);
+	off = copy_in(r, off, payload, len);
+	if (aligned - start - len)
+		off = copy_in(r, off, zeros, aligned - start - len);
+	r->wraps++;
+	return put64(r, off, (uint64_t)w << 32); /* the trailer */
+}
+
 enum vmbus_ring_status vmbus_ring_write_hdr(struct vmbus_ring *r, uint16_t type,
 					    uint16_t flags, uint64_t trans_id,
 					    const void *hdr, uint32_t hdr_len,
 					    const void *payload, uint32_t len,
 					    int *signal)
 {
-	static const uint8_t zeros[8];
 	uint32_t w, rd, start, aligned, total, off;
+	uint64_t desc0;
 
 	*signal = 0;
 	/* len8 and offset8 are 16 bits; the ring never fills completely
@@ -131,20 +174,16 @@ enum vmbus_ring_status vmbus_ring_write_hdr(struct vmbus_ring *r, uint16_t type,
 		r->full++;
 		return VMBUS_RING_FULL;
 	}
-	/* The descriptor (vmbus_ring.h): type, offset8, len8, flags in the
-	 * first word, little-endian; trans_id in the second. */
-	off = put64(r, w,
-		    (uint64_t)type | (uint64_t)(start / 8) << 16 |
-			(uint64_t)(aligned / 8) << 32 | (uint64_t)flags << 48);
-	off = put64(r, off, trans_id);
-	if (hdr_len)
-		off = copy_in(r, off, hdr, hdr_len);
-	off = copy_in(r, off, payload, len);
-	if (aligned - start - len)
-		off = copy_in(r, off, zeros, aligned - start - len);
-	off = put64(r, off, (uint64_t)w << 32); /* the trailer */
-	if (w + total > r->size)
-		r->wraps++;
+	/* The descriptor's first word (vmbus_ring.h): type, offset8, len8,
+	 * flags, little-endian; trans_id is its second. */
+	desc0 = (uint64_t)type | (uint64_t)(start / 8) << 16 |
+		(uint64_t)(aligned / 8) << 32 | (uint64_t)flags << 48;
+	if (w + total <= r->size)
+		off = put_flat(r, w, desc0, trans_id, hdr, hdr_len, payload,
+			       len, aligned);
+	else
+		off = put_wrapping(r, w, desc0, trans_id, hdr, hdr_len,
+				   payload, len, aligned);
 	/* The packet must be visible before the index that publishes it,
 	 * and the index before we look at the reader's state. */
 	full_barrier();
@@ -216,6 +255,7 @@ enum vmbus_ring_status vmbus_ring_read(struct vmbus_ring *r,
 		r->wraps++;
 	free_before = r->size - used;
 	free_after = free_before + plen + VMBUS_PKT_TRAILER;
+	r->unread = used - plen - VMBUS_PKT_TRAILER;
 	/* Done with the data before the space is given back. */
 	full_barrier();
 	r->hdr->read_index = wrap(r, rd + plen + VMBUS_PKT_TRAILER);
@@ -223,8 +263,8 @@ enum vmbus_ring_status vmbus_ring_read(struct vmbus_ring *r,
 	/* A host writer waiting for space gets one signal, when this read
 	 * made the free space cross what it asked for (vmbus.md §5.5). */
 	pss = r->hdr->pending_send_sz;
-	if ((r->hdr->feature_bits & VMBUS_RING_FEAT_PENDING_SEND_SZ) && pss &&
-	    free_before <= pss && free_after > pss) {
+	if (pss && free_before <= pss && free_after > pss &&
+	    (r->hdr->feature_bits & VMBUS_RING_FEAT_PENDING_SEND_SZ)) {
 		*signal = 1;
 		r->signals++;
 	}
@@ -233,12 +273,14 @@ enum vmbus_ring_status vmbus_ring_read(struct vmbus_ring *r,
 
 void vmbus_ring_mask(struct vmbus_ring *r)
 {
+	r->masked = 1;
 	r->hdr->interrupt_mask = 1;
 	full_barrier();
 }
 
 int vmbus_ring_unmask(struct vmbus_ring *r)
 {
+	r->masked = 0;
 	r->hdr->interrupt_mask = 0;
 	/* A packet written while we were masked raised no signal: look
 	 * again after the unmask is visible. */

@@ -61,6 +61,11 @@ struct vmbus_ring {
 	volatile struct vmbus_ring_hdr *hdr;
 	volatile uint8_t *data;
 	uint32_t size; /* bytes of data: (ring pages - 1) * 4096 */
+	/* The reader's own state, kept here so that it needs no re-read of
+	 * the shared header: */
+	int masked;	 /* interrupt_mask as vmbus_ring_mask/unmask set it */
+	uint32_t unread; /* after a read: bytes it saw behind its packet
+			  * (the writer may have added more since) */
 	/* Counters for the caller to print. */
 	uint32_t wraps;	  /* packets that wrapped past the end */
 	uint32_t signals; /* times this side had to signal the other */
@@ -117,7 +122,8 @@ enum vmbus_ring_status vmbus_ring_read(struct vmbus_ring *r,
 uint32_t vmbus_ring_used(const struct vmbus_ring *r);
 
 /* Batched reading (vmbus.md §5.5): mask the host's signals while
- * draining; unmask returns 1 if data arrived meanwhile (read again). */
+ * draining; unmask returns 1 if data arrived meanwhile (read again).
+ * r->masked says which of the two was done last. */
 void vmbus_ring_mask(struct vmbus_ring *r);
 int vmbus_ring_unmask(struct vmbus_ring *r);
 
