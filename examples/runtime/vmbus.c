@@ -198,6 +198,9 @@ void vmbus_poll(struct vmbus_client *c)
 {
 	struct inmsg m;
 
+	/* The common case, called before every halt of a wait: nothing. */
+	if (c->synic.simp[VMBUS_SINT].message_type == HVMSG_NONE)
+		return;
 	while (take_msg(c, &m))
 		handle_msg(c, &m, 0);
 }

@@ -123,8 +123,10 @@ int vmbus_send_raw(struct vmbus_channel *ch, uint16_t type, uint16_t flags,
 /* Sends a GPA-direct packet (type 0x9, vmbus.md §5.3): one range
  * describing `buf_len` bytes at `buf` (identity-mapped, so its pages'
  * addresses are their GPAs; at most VMBUS_GPA_DIRECT_MAX_PFNS pages),
- * followed by `len` bytes of `data` (e.g. a storvsc vstor_packet). */
+ * followed by `len` bytes of `data` (e.g. a storvsc vstor_packet; at
+ * most VMBUS_GPA_DIRECT_MAX_DATA bytes). */
 #define VMBUS_GPA_DIRECT_MAX_PFNS 32
+#define VMBUS_GPA_DIRECT_MAX_DATA 256
 int vmbus_send_gpa_direct(struct vmbus_channel *ch, const void *buf,
 			  uint32_t buf_len, const void *data, uint32_t len,
 			  uint64_t trans_id);

@@ -214,29 +214,34 @@ int vmbus_send_gpa_direct(struct vmbus_channel *ch, const void *buf,
 			  uint32_t buf_len, const void *data, uint32_t len,
 			  uint64_t trans_id)
 {
-	/* reserved u32, range_cnt u32, then the range: byte_count u32,
-	 * byte_offset u32, pfn u64[] (Linux sends one range). */
-	struct {
-		uint32_t reserved, range_cnt, byte_count, byte_offset;
-		uint64_t pfn[VMBUS_GPA_DIRECT_MAX_PFNS];
-	} h;
+	/* The whole packet is laid out here, then copied into the ring in
+	 * one go: descriptor (2 words); reserved u32 and range_cnt u32, then
+	 * the one range Linux sends: byte_count u32, byte_offset u32, pfn
+	 * u64[]; the data; zero padding to 8 bytes. */
+	uint64_t pkt[4 + VMBUS_GPA_DIRECT_MAX_PFNS +
+		     VMBUS_GPA_DIRECT_MAX_DATA / 8];
 	uint64_t addr = (uint64_t)buf, off = addr & 0xFFF;
 	uint32_t npfn = (uint32_t)((off + buf_len + 4095) / 4096);
+	uint32_t start = 8 * (4 + npfn), aligned = (start + len + 7) & ~7u;
 	enum vmbus_ring_status st;
 	int signal;
 
-	if (!ch->open || !buf_len || npfn > VMBUS_GPA_DIRECT_MAX_PFNS)
+	if (!ch->open || !buf_len || npfn > VMBUS_GPA_DIRECT_MAX_PFNS ||
+	    len > VMBUS_GPA_DIRECT_MAX_DATA)
 		return VMBUS_E_ARG;
-	/* Only the first 16 + 8 * npfn bytes are sent: set just those. */
-	h.reserved = 0;
-	h.range_cnt = 1;
-	h.byte_count = buf_len;
-	h.byte_offset = (uint32_t)off;
+	pkt[0] = vmbus_desc_word0(VMBUS_PKT_DATA_GPA_DIRECT,
+				  (uint16_t)(start / 8),
+				  (uint16_t)(aligned / 8),
+				  VMBUS_PKT_FLAG_COMPLETION_REQUESTED);
+	pkt[1] = trans_id;
+	pkt[2] = (uint64_t)1 << 32; /* reserved 0, range_cnt 1 */
+	pkt[3] = buf_len | off << 32;
 	for (uint32_t i = 0; i < npfn; i++)
-		h.pfn[i] = (addr >> 12) + i;
-	st = vmbus_ring_write_hdr(&ch->out, VMBUS_PKT_DATA_GPA_DIRECT,
-				  VMBUS_PKT_FLAG_COMPLETION_REQUESTED, trans_id,
-				  &h, 16 + 8 * npfn, data, len, &signal);
+		pkt[4 + i] = (addr >> 12) + i;
+	if (len & 7) /* the padding: the data copy leaves the rest of it */
+		pkt[aligned / 8 - 1] = 0;
+	memcpy((uint8_t *)pkt + start, data, len);
+	st = vmbus_ring_write_pkt(&ch->out, pkt, aligned, &signal);
 	if (st != VMBUS_RING_OK)
 		return VMBUS_E_RING;
 	return signal ? signal_host(ch) : VMBUS_OK;

@@ -17,6 +17,18 @@ static inline void full_barrier(void)
 	asm volatile("mfence" : : : "memory");
 }
 
+/* What the runtime's memcpy does (one REP MOVSB, string.c), inline: a
+ * call would cost more guest instructions than the copy of a packet. */
+static inline void copy_bytes(void *dst, const void *src, uint32_t n)
+{
+	size_t count = n;
+
+	asm volatile("rep movsb"
+		     : "+D"(dst), "+S"(src), "+c"(count)
+		     :
+		     : "memory");
+}
+
 static int index_ok(const struct vmbus_ring *r, uint32_t idx)
 {
 	return idx < r->size && (idx & 7) == 0;
@@ -42,9 +54,9 @@ static uint32_t copy_in(struct vmbus_ring *r, uint32_t off, const void *src,
 	uint8_t *data = (uint8_t *)r->data;
 	uint32_t first = r->size - off < n ? r->size - off : n;
 
-	memcpy(data + off, src, first);
+	copy_bytes(data + off, src, first);
 	if (n > first) /* wrapped: the rest at the start */
-		memcpy(data, (const uint8_t *)src + first, n - first);
+		copy_bytes(data, (const uint8_t *)src + first, n - first);
 	off += n;
 	return off >= r->size ? off - r->size : off;
 }
@@ -69,9 +81,9 @@ static void copy_out(const struct vmbus_ring *r, uint32_t off, void *dst,
 	const uint8_t *data = (const uint8_t *)r->data;
 	uint32_t first = r->size - off < n ? r->size - off : n;
 
-	memcpy(dst, data + off, first);
+	copy_bytes(dst, data + off, first);
 	if (n > first)
-		memcpy((uint8_t *)dst + first, data, n - first);
+		copy_bytes((uint8_t *)dst + first, data, n - first);
 }
 
 void vmbus_ring_init(struct vmbus_ring *r, void *base, uint32_t pages)
@@ -102,47 +114,41 @@ enum vmbus_ring_status vmbus_ring_write(struct vmbus_ring *r, uint16_t type,
 				    len, signal);
 }
 
-/* The common case: packet and trailer end at or before the end of the
- * data area, so they go in with plain stores and copies, no wrap checks.
- * Returns the offset after the trailer. */
-static uint32_t put_flat(struct vmbus_ring *r, uint32_t w, uint64_t desc0,
-			 uint64_t trans_id, const void *hdr, uint32_t hdr_len,
-			 const void *payload, uint32_t len, uint32_t aligned)
+/* The writer's first step: room for `total` bytes (packet + trailer)?
+ * *w gets the write index to put the packet at. */
+static inline enum vmbus_ring_status reserve(struct vmbus_ring *r, uint32_t total,
+				      uint32_t *w)
 {
-	uint8_t *p = (uint8_t *)r->data + w;
-	uint32_t start = 16 + hdr_len;
+	uint32_t rd = r->hdr->read_index;
 
-	*(volatile uint64_t *)p = desc0;
-	*(volatile uint64_t *)(p + 8) = trans_id;
-	if (hdr_len)
-		memcpy(p + 16, hdr, hdr_len);
-	/* Padding: zero the packet's last word first; the payload copy
-	 * then overwrites all of it but the pad bytes. */
-	if (aligned > start + len)
-		*(volatile uint64_t *)(p + aligned - 8) = 0;
-	memcpy(p + start, payload, len);
-	*(volatile uint64_t *)(p + aligned) = (uint64_t)w << 32; /* trailer */
-	return wrap(r, w + aligned + VMBUS_PKT_TRAILER);
+	*w = r->hdr->write_index;
+	if (!index_ok(r, *w) || !index_ok(r, rd))
+		return VMBUS_RING_CORRUPT;
+	/* The ring never fills completely (vmbus.md §5.3: free space must
+	 * stay strictly greater than packet + trailer). */
+	if (r->size - used_bytes(r, *w, rd) <= total) {
+		r->full++;
+		return VMBUS_RING_FULL;
+	}
+	if (*w + total > r->size)
+		r->wraps++;
+	return VMBUS_RING_OK;
 }
 
-/* A packet that wraps past the end: piece by piece through copy_in. */
-static uint32_t put_wrapping(struct vmbus_ring *r, uint32_t w, uint64_t desc0,
-			     uint64_t trans_id, const void *hdr,
-			     uint32_t hdr_len, const void *payload,
-			     uint32_t len, uint32_t aligned)
+/* The writer's last step: publishes the packet written at w whose
+ * trailer ends at `end`, and says whether the host must be signalled. */
+static void publish(struct vmbus_ring *r, uint32_t w, uint32_t end,
+		    int *signal)
 {
-	static const uint8_t zeros[8];
-	uint32_t start = 16 + hdr_len;
-	uint32_t off = put64(r, w, desc0);
-
-	off = put64(r, off, trans_id);
-	if (hdr_len)
-		off = copy_in(r, off, hdr, hdr_len);
-	off = copy_in(r, off, payload, len);
-	if (aligned - start - len)
-		off = copy_in(r, off, zeros, aligned - start - len);
-	r->wraps++;
-	return put64(r, off, (uint64_t)w << 32); /* the trailer */
+	/* The packet must be visible before the index that publishes it,
+	 * and the index before we look at the reader's state. */
+	full_barrier();
+	r->hdr->write_index = end;
+	full_barrier();
+	if (r->hdr->interrupt_mask == 0 && w == r->hdr->read_index) {
+		*signal = 1;
+		r->signals++;
+	}
 }
 
 enum vmbus_ring_status vmbus_ring_write_hdr(struct vmbus_ring *r, uint16_t type,
@@ -151,13 +157,12 @@ enum vmbus_ring_status vmbus_ring_write_hdr(struct vmbus_ring *r, uint16_t type,
 					    const void *payload, uint32_t len,
 					    int *signal)
 {
-	uint32_t w, rd, start, aligned, total, off;
-	uint64_t desc0;
+	static const uint8_t zeros[8];
+	uint32_t w, start, aligned, total, off;
+	enum vmbus_ring_status st;
 
 	*signal = 0;
-	/* len8 and offset8 are 16 bits; the ring never fills completely
-	 * (vmbus.md §5.3: free space must stay strictly greater than
-	 * packet + trailer). */
+	/* len8 and offset8 are 16 bits. */
 	if ((hdr_len & 7) || hdr_len > r->size || len > r->size ||
 	    16 + hdr_len + len > 0xFFFF * 8)
 		return VMBUS_RING_TOO_BIG;
@@ -166,33 +171,39 @@ enum vmbus_ring_status vmbus_ring_write_hdr(struct vmbus_ring *r, uint16_t type,
 	total = aligned + VMBUS_PKT_TRAILER;
 	if (total >= r->size)
 		return VMBUS_RING_TOO_BIG;
-	w = r->hdr->write_index;
-	rd = r->hdr->read_index;
-	if (!index_ok(r, w) || !index_ok(r, rd))
-		return VMBUS_RING_CORRUPT;
-	if (r->size - used_bytes(r, w, rd) <= total) {
-		r->full++;
-		return VMBUS_RING_FULL;
-	}
-	/* The descriptor's first word (vmbus_ring.h): type, offset8, len8,
-	 * flags, little-endian; trans_id is its second. */
-	desc0 = (uint64_t)type | (uint64_t)(start / 8) << 16 |
-		(uint64_t)(aligned / 8) << 32 | (uint64_t)flags << 48;
-	if (w + total <= r->size)
-		off = put_flat(r, w, desc0, trans_id, hdr, hdr_len, payload,
-			       len, aligned);
-	else
-		off = put_wrapping(r, w, desc0, trans_id, hdr, hdr_len,
-				   payload, len, aligned);
-	/* The packet must be visible before the index that publishes it,
-	 * and the index before we look at the reader's state. */
-	full_barrier();
-	r->hdr->write_index = off;
-	full_barrier();
-	if (r->hdr->interrupt_mask == 0 && w == r->hdr->read_index) {
-		*signal = 1;
-		r->signals++;
-	}
+	st = reserve(r, total, &w);
+	if (st != VMBUS_RING_OK)
+		return st;
+	off = put64(r, w,
+		    vmbus_desc_word0(type, (uint16_t)(start / 8),
+				     (uint16_t)(aligned / 8), flags));
+	off = put64(r, off, trans_id);
+	if (hdr_len)
+		off = copy_in(r, off, hdr, hdr_len);
+	off = copy_in(r, off, payload, len);
+	if (aligned - start - len)
+		off = copy_in(r, off, zeros, aligned - start - len);
+	off = put64(r, off, (uint64_t)w << 32); /* the trailer */
+	publish(r, w, off, signal);
+	return VMBUS_RING_OK;
+}
+
+enum vmbus_ring_status vmbus_ring_write_pkt(struct vmbus_ring *r,
+					    const void *pkt, uint32_t len,
+					    int *signal)
+{
+	uint32_t w, off;
+	enum vmbus_ring_status st;
+
+	*signal = 0;
+	if ((len & 7) || len < 16 || len + VMBUS_PKT_TRAILER >= r->size)
+		return VMBUS_RING_TOO_BIG;
+	st = reserve(r, len + VMBUS_PKT_TRAILER, &w);
+	if (st != VMBUS_RING_OK)
+		return st;
+	off = copy_in(r, w, pkt, len);
+	off = put64(r, off, (uint64_t)w << 32); /* the trailer */
+	publish(r, w, off, signal);
 	return VMBUS_RING_OK;
 }
 

@@ -49,6 +49,14 @@ struct vmbus_pkt_desc {
 };
 _Static_assert(sizeof(struct vmbus_pkt_desc) == 16, "descriptor is 16 bytes");
 
+/* The descriptor's first word as it sits in the ring (little-endian). */
+static inline uint64_t vmbus_desc_word0(uint16_t type, uint16_t offset8,
+					uint16_t len8, uint16_t flags)
+{
+	return (uint64_t)type | (uint64_t)offset8 << 16 |
+	       (uint64_t)len8 << 32 | (uint64_t)flags << 48;
+}
+
 #define VMBUS_PKT_DATA_INBAND		    0x6
 #define VMBUS_PKT_DATA_XFER_PAGES	    0x7
 #define VMBUS_PKT_DATA_GPA_DIRECT	    0x9
@@ -108,6 +116,15 @@ enum vmbus_ring_status vmbus_ring_write_hdr(struct vmbus_ring *r, uint16_t type,
 					    uint16_t flags, uint64_t trans_id,
 					    const void *hdr, uint32_t hdr_len,
 					    const void *payload, uint32_t len,
+					    int *signal);
+
+/* Writes one packet the caller laid out whole at `pkt`: `len` bytes (a
+ * multiple of 8, at least 16) from the descriptor, whose offset8 and len8
+ * (= len / 8) it filled in, to the zero padding; only the trailer is
+ * added. One copy into the ring (vmbus_send_gpa_direct's path). *signal
+ * as for vmbus_ring_write. */
+enum vmbus_ring_status vmbus_ring_write_pkt(struct vmbus_ring *r,
+					    const void *pkt, uint32_t len,
 					    int *signal);
 
 /* Reads one packet into pkt and buf (at most cap payload bytes; a larger
