@@ -3,7 +3,9 @@
  * host (functional part) and a timing model (when the request would end).
  *
  * Functional: every request does its host I/O at once, synchronously
- * (pread/pwrite looping over short transfers; FLUSH and disk_close fsync).
+ * (preadv/pwritev straight between the file and the caller's segments —
+ * for the storage VSP, the child's own pages —, continuing after short
+ * transfers; FLUSH and disk_close fsync).
  * The image has a fixed size, taken at open; a request beyond it is
  * refused (DISK_E_RANGE) before any I/O. A host error or a short transfer
  * (the file shrank under us) is DISK_E_IO; nothing aborts.
@@ -24,6 +26,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include "devices/disk.h"
@@ -132,26 +135,77 @@ static cycles_t schedule(struct disk *d, enum disk_op op, uint64_t len,
 	return done;
 }
 
-/* pread/pwrite the whole range; a short transfer is an error. */
-static enum disk_status host_io(struct disk *d, bool write, uint64_t offset,
-				uint64_t len, uint8_t *buf)
+/* Step the cursor (*i, *skip: bytes of iov[*i] done) past `n` bytes and
+ * any empty segments. */
+static void advance(const struct iovec *iov, unsigned cnt, unsigned *i,
+		    size_t *skip, uint64_t n)
 {
+	while (*i < cnt) {
+		size_t room = iov[*i].iov_len - *skip;
+		if (n < room) {
+			*skip += (size_t)n;
+			return;
+		}
+		n -= room;
+		(*i)++;
+		*skip = 0;
+	}
+}
+
+/* preadv/pwritev the first `len` bytes of the segment list (which holds
+ * at least that many) at `offset`, DISK_IOV_BATCH segments per call; a
+ * short transfer continues where it stopped, a transfer of nothing (the
+ * file shrank) or an error is DISK_E_IO. */
+#define DISK_IOV_BATCH 64
+static enum disk_status host_io(struct disk *d, bool write, uint64_t offset,
+				uint64_t len, const struct iovec *iov,
+				unsigned cnt)
+{
+	unsigned i = 0;
+	size_t skip = 0;
 	while (len > 0) {
-		ssize_t n = write ? pwrite(d->fd, buf, len, (off_t)offset)
-				  : pread(d->fd, buf, len, (off_t)offset);
+		struct iovec batch[DISK_IOV_BATCH];
+		uint64_t want = 0;
+		int k = 0;
+		advance(iov, cnt, &i, &skip, 0);
+		for (unsigned j = i; k < DISK_IOV_BATCH && j < cnt && want < len;
+		     j++) {
+			size_t off = j == i ? skip : 0;
+			size_t n = iov[j].iov_len - off;
+			if (n > len - want)
+				n = (size_t)(len - want);
+			batch[k++] = (struct iovec){
+				(uint8_t *)iov[j].iov_base + off, n};
+			want += n;
+		}
+		ssize_t n = write ? pwritev(d->fd, batch, k, (off_t)offset)
+				  : preadv(d->fd, batch, k, (off_t)offset);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n <= 0)
 			return DISK_E_IO;
-		buf += n;
 		offset += (uint64_t)n;
 		len -= (uint64_t)n;
+		advance(iov, cnt, &i, &skip, (uint64_t)n);
 	}
 	return DISK_OK;
 }
 
+/* Do the segments hold `len` bytes (every one with a length has a
+ * pointer)? */
+static bool iov_holds(const struct iovec *iov, unsigned cnt, uint64_t len)
+{
+	for (unsigned i = 0; i < cnt && len > 0; i++) {
+		if (iov[i].iov_len && !iov[i].iov_base)
+			return false;
+		len -= iov[i].iov_len < len ? iov[i].iov_len : len;
+	}
+	return len == 0;
+}
+
 static enum disk_status do_io(struct disk *d, enum disk_op op, uint64_t offset,
-			      uint64_t len, void *buf)
+			      uint64_t len, const struct iovec *iov,
+			      unsigned cnt)
 {
 	switch (op) {
 	case DISK_FLUSH:
@@ -163,12 +217,12 @@ static enum disk_status do_io(struct disk *d, enum disk_op op, uint64_t offset,
 	default:
 		return DISK_E_ARG;
 	}
-	if (len > 0 && !buf)
+	if (len > 0 && (!iov || !iov_holds(iov, cnt, len)))
 		return DISK_E_ARG;
 	if (offset > d->size || len > d->size - offset)
 		return DISK_E_RANGE;
 	bool write = op == DISK_WRITE;
-	enum disk_status st = host_io(d, write, offset, len, buf);
+	enum disk_status st = host_io(d, write, offset, len, iov, cnt);
 	if (st == DISK_OK) {
 		if (write) {
 			d->stats.writes++;
@@ -181,11 +235,12 @@ static enum disk_status do_io(struct disk *d, enum disk_op op, uint64_t offset,
 	return st;
 }
 
-enum disk_status disk_submit(struct disk *d, enum disk_op op, uint64_t offset,
-			     uint64_t len, void *buf, cycles_t now,
-			     cycles_t *done)
+enum disk_status disk_submitv(struct disk *d, enum disk_op op,
+			      uint64_t offset, uint64_t len,
+			      const struct iovec *iov, unsigned iovcnt,
+			      cycles_t now, cycles_t *done)
 {
-	enum disk_status st = do_io(d, op, offset, len, buf);
+	enum disk_status st = do_io(d, op, offset, len, iov, iovcnt);
 	/* A refused request never reached the media: no transfer time. */
 	uint64_t timed_len = st == DISK_OK ? len : 0;
 	cycles_t end = schedule(d, op, timed_len, now);
@@ -194,6 +249,14 @@ enum disk_status disk_submit(struct disk *d, enum disk_op op, uint64_t offset,
 	if (done)
 		*done = end;
 	return st;
+}
+
+enum disk_status disk_submit(struct disk *d, enum disk_op op, uint64_t offset,
+			     uint64_t len, void *buf, cycles_t now,
+			     cycles_t *done)
+{
+	struct iovec one = {buf, (size_t)len};
+	return disk_submitv(d, op, offset, len, &one, 1, now, done);
 }
 
 void disk_get_stats(const struct disk *d, struct disk_stats *out)

@@ -13,6 +13,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/uio.h> /* struct iovec */
 
 #include "cpu/cpu.h" /* cycles_t */
 
@@ -58,6 +59,17 @@ uint64_t disk_size(const struct disk *d);
 enum disk_status disk_submit(struct disk *d, enum disk_op op, uint64_t offset,
 			     uint64_t len, void *buf, cycles_t now,
 			     cycles_t *done);
+
+/* The same with the data in host segments (scatter/gather: a child's
+ * pages, vmbus/storvsp.c): the first `len` bytes of the segments, in
+ * order, with preadv/pwritev. Segments holding fewer than len bytes, or
+ * one with a length but no pointer, is DISK_E_ARG. Same timing and
+ * statuses as disk_submit; after a failed READ the segments may hold
+ * part of the data. */
+enum disk_status disk_submitv(struct disk *d, enum disk_op op,
+			      uint64_t offset, uint64_t len,
+			      const struct iovec *iov, unsigned iovcnt,
+			      cycles_t now, cycles_t *done);
 
 /* The modeled service time of one request of `len` bytes (no queueing). */
 cycles_t disk_service_time(const struct disk *d, enum disk_op op, uint64_t len);

@@ -45,6 +45,7 @@ struct gpadl {
 	uint32_t nranges;      /* rangecount */
 	uint32_t range_buflen; /* header field, or UINT32_MAX: not checked */
 	struct gpadl_range *ranges;
+	uint32_t range_cap; /* entries allocated in ranges[] */
 	uint64_t *pfns;
 	uint32_t pfn_cap;
 	struct gpadl_pos pos;
@@ -165,22 +166,42 @@ static enum gpadl_status feed(struct gpadl *g, const void *bytes, size_t len)
 	return st;
 }
 
-static struct gpadl *gpadl_alloc(struct physmem *mem, uint32_t handle,
-				 uint32_t nranges, uint32_t range_buflen)
+/* (Re)start g for a new range stream of `nranges` ranges: the parse
+ * position is cleared, the arrays are kept (grown if needed). */
+static enum gpadl_status restart(struct gpadl *g, struct physmem *mem,
+				 uint32_t handle, uint32_t nranges,
+				 uint32_t range_buflen)
 {
-	struct gpadl *g = calloc(1, sizeof(*g));
-	if (!g)
-		return NULL;
-	g->ranges = calloc(nranges, sizeof(*g->ranges));
-	if (!g->ranges) {
-		free(g);
-		return NULL;
+	if (nranges > g->range_cap) {
+		struct gpadl_range *r =
+			realloc(g->ranges, (size_t)nranges * sizeof(*r));
+		if (!r)
+			return GPADL_ERR_NOMEM;
+		g->ranges = r;
+		g->range_cap = nranges;
 	}
 	g->mem = mem;
 	g->handle = handle;
 	g->nranges = nranges;
 	g->range_buflen = range_buflen;
-	return g;
+	g->pos = (struct gpadl_pos){0};
+	g->complete = false;
+	return GPADL_OK;
+}
+
+/* Parse a whole stream into g (allocated, maybe reused). */
+static enum gpadl_status parse(struct gpadl *g, struct physmem *mem,
+			       uint32_t handle, uint32_t rangecount,
+			       uint32_t range_buflen, const void *ranges,
+			       size_t len)
+{
+	if (rangecount == 0 || rangecount > GPADL_MAX_RANGES)
+		return GPADL_ERR_BAD_RANGE;
+	enum gpadl_status st =
+		restart(g, mem, handle, rangecount, range_buflen);
+	if (st == GPADL_OK)
+		st = feed(g, ranges, len);
+	return st;
 }
 
 static enum gpadl_status start(struct physmem *mem, uint32_t handle,
@@ -191,10 +212,11 @@ static enum gpadl_status start(struct physmem *mem, uint32_t handle,
 	*out = NULL;
 	if (rangecount == 0 || rangecount > GPADL_MAX_RANGES)
 		return GPADL_ERR_BAD_RANGE;
-	struct gpadl *g = gpadl_alloc(mem, handle, rangecount, range_buflen);
+	struct gpadl *g = calloc(1, sizeof(*g));
 	if (!g)
 		return GPADL_ERR_NOMEM;
-	enum gpadl_status st = feed(g, ranges, len);
+	enum gpadl_status st =
+		parse(g, mem, handle, rangecount, range_buflen, ranges, len);
 	if (st != GPADL_OK) {
 		gpadl_destroy(g);
 		return st;
@@ -229,6 +251,21 @@ enum gpadl_status gpadl_from_ranges(struct physmem *mem, uint32_t rangecount,
 		*out = NULL;
 		st = GPADL_ERR_LENGTH;
 	}
+	return st;
+}
+
+enum gpadl_status gpadl_reparse_ranges(struct gpadl **g, struct physmem *mem,
+				       uint32_t rangecount, const void *ranges,
+				       size_t len)
+{
+	if (!*g && !(*g = calloc(1, sizeof(**g))))
+		return GPADL_ERR_NOMEM;
+	enum gpadl_status st =
+		parse(*g, mem, 0, rangecount, UINT32_MAX, ranges, len);
+	if (st == GPADL_OK && !(*g)->complete)
+		st = GPADL_ERR_LENGTH;
+	if (st != GPADL_OK)
+		(*g)->complete = false; /* copies and maps are refused */
 	return st;
 }
 
@@ -281,32 +318,70 @@ int gpadl_gpa(const struct gpadl *g, uint64_t off, uint64_t *gpa)
 	return 0;
 }
 
-/* Copy in either direction, one page piece at a time. */
-static enum gpadl_status copy(const struct gpadl *g, uint64_t off,
-			      uint8_t *host, size_t len, bool to_guest)
+/* The piece of linear bytes [off, off + len) (off < size) that lies in
+ * one page: its guest-physical address in *gpa; returns its length. */
+static uint64_t piece(const struct gpadl *g, uint64_t off, uint64_t len,
+		      uint64_t *gpa)
+{
+	const struct gpadl_range *r = find_range(g, off);
+	uint64_t in_range = off - r->lin_start;
+	uint64_t abs = r->byte_offset + in_range;
+	uint64_t page_off = abs % GPADL_PAGE_SIZE;
+	uint64_t chunk = GPADL_PAGE_SIZE - page_off;
+	if (chunk > r->byte_count - in_range)
+		chunk = r->byte_count - in_range;
+	if (chunk > len)
+		chunk = len;
+	*gpa = (g->pfns[r->first_pfn + abs / GPADL_PAGE_SIZE] << 12) + page_off;
+	return chunk;
+}
+
+static enum gpadl_status check_span(const struct gpadl *g, uint64_t off,
+				    uint64_t len)
 {
 	if (!g->complete)
 		return GPADL_ERR_INCOMPLETE;
 	if (off > g->pos.size || len > g->pos.size - off)
 		return GPADL_ERR_OUT_OF_RANGE;
+	return GPADL_OK;
+}
+
+/* Copy in either direction, one page piece at a time. */
+static enum gpadl_status copy(const struct gpadl *g, uint64_t off,
+			      uint8_t *host, size_t len, bool to_guest)
+{
+	enum gpadl_status st = check_span(g, off, len);
+	if (st != GPADL_OK)
+		return st;
 	while (len > 0) {
-		const struct gpadl_range *r = find_range(g, off);
-		uint64_t in_range = off - r->lin_start;
-		uint64_t abs = r->byte_offset + in_range;
-		uint64_t page_off = abs % GPADL_PAGE_SIZE;
-		uint64_t chunk = GPADL_PAGE_SIZE - page_off;
-		if (chunk > r->byte_count - in_range)
-			chunk = r->byte_count - in_range;
-		if (chunk > len)
-			chunk = len;
-		uint64_t pfn = g->pfns[r->first_pfn + abs / GPADL_PAGE_SIZE];
-		uint64_t gpa = (pfn << 12) + page_off;
+		uint64_t gpa, chunk = piece(g, off, len, &gpa);
 		int rc = to_guest ? physmem_copy_to(g->mem, gpa, host, chunk)
 				  : physmem_copy_from(g->mem, host, gpa, chunk);
 		if (rc != 0)
 			return GPADL_ERR_PFN_OUTSIDE_RAM;
 		off += chunk;
 		host += chunk;
+		len -= chunk;
+	}
+	return GPADL_OK;
+}
+
+enum gpadl_status gpadl_map(const struct gpadl *g, uint64_t off, uint64_t len,
+			    struct gpadl_seg *seg, unsigned max, unsigned *n)
+{
+	enum gpadl_status st = check_span(g, off, len);
+	*n = 0;
+	if (st != GPADL_OK)
+		return st;
+	while (len > 0) {
+		if (*n == max)
+			return GPADL_ERR_TOO_BIG;
+		uint64_t gpa, chunk = piece(g, off, len, &gpa);
+		uint8_t *host = physmem_ram_ptr(g->mem, gpa, chunk);
+		if (!host)
+			return GPADL_ERR_PFN_OUTSIDE_RAM;
+		seg[(*n)++] = (struct gpadl_seg){gpa, host, (size_t)chunk};
+		off += chunk;
 		len -= chunk;
 	}
 	return GPADL_OK;

@@ -84,6 +84,16 @@ enum gpadl_status gpadl_from_ranges(struct physmem *mem, uint32_t rangecount,
 				    const void *ranges, size_t len,
 				    struct gpadl **out);
 
+/* The same parse into a GPADL kept across calls (a VSP's per-request
+ * page lists): *g is allocated on first use (NULL before) and its arrays
+ * are reused, so a request costs no allocation once they are large
+ * enough. Same checks and statuses as gpadl_from_ranges; on error *g
+ * stays allocated but counts as incomplete (copies and maps refused).
+ * Free it with gpadl_destroy. */
+enum gpadl_status gpadl_reparse_ranges(struct gpadl **g, struct physmem *mem,
+				       uint32_t rangecount, const void *ranges,
+				       size_t len);
+
 void gpadl_destroy(struct gpadl *g); /* NULL is fine */
 
 uint32_t gpadl_handle(const struct gpadl *g);
@@ -107,5 +117,22 @@ enum gpadl_status gpadl_copy_from(const struct gpadl *g, uint64_t off,
 				  void *dst, size_t len);
 enum gpadl_status gpadl_copy_to(const struct gpadl *g, uint64_t off,
 				const void *src, size_t len);
+
+/* Host access to the GPADL's linear bytes [off, off+len) without a copy
+ * (direct disk I/O into a child's pages): one segment per page piece, in
+ * order — the child's RAM at `gpa`, reachable at `host` for len bytes.
+ * Checked as the copies are (every piece inside the child's RAM; refused
+ * as a whole if the span is outside the GPADL or it is incomplete);
+ * GPADL_ERR_TOO_BIG if more than `max` pieces. *n = segments filled.
+ * A caller that writes through `host` must call physmem_note_write for
+ * each segment it changed (code tracking, write watches). At most
+ * len / 4096 + 2 * range_count + 1 pieces. */
+struct gpadl_seg {
+	uint64_t gpa;
+	uint8_t *host;
+	size_t len;
+};
+enum gpadl_status gpadl_map(const struct gpadl *g, uint64_t off, uint64_t len,
+			    struct gpadl_seg *seg, unsigned max, unsigned *n);
 
 #endif /* HVSIM_VMBUS_GPADL_H_ */

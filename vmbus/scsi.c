@@ -105,6 +105,35 @@ static void invalid_field(struct scsi_cmd *c)
 			0);
 }
 
+/* ---- the data buffer (buf, or the segments iov) ---------------------- */
+
+static bool has_buf(const struct scsi_cmd *c)
+{
+	return c->iov ? c->iovcnt > 0 : c->buf != NULL;
+}
+
+/* Copy n (<= buf_len) bytes between mem and the start of the buffer. */
+static void buf_copy(const struct scsi_cmd *c, uint8_t *mem, uint32_t n,
+		     bool to_buf)
+{
+	if (!c->iov) {
+		if (to_buf)
+			memcpy(c->buf, mem, n);
+		else
+			memcpy(mem, c->buf, n);
+		return;
+	}
+	for (unsigned i = 0; i < c->iovcnt && n > 0; i++) {
+		size_t k = c->iov[i].iov_len < n ? c->iov[i].iov_len : n;
+		if (to_buf)
+			memcpy(c->iov[i].iov_base, mem, k);
+		else
+			memcpy(mem, c->iov[i].iov_base, k);
+		mem += k;
+		n -= (uint32_t)k;
+	}
+}
+
 /* Data-in: send min(have, allocation length, buffer) bytes of src. */
 static void data_in(struct scsi_cmd *c, const uint8_t *src, uint32_t have,
 		    uint32_t alloc)
@@ -112,8 +141,8 @@ static void data_in(struct scsi_cmd *c, const uint8_t *src, uint32_t have,
 	uint32_t n = have < alloc ? have : alloc;
 	if (n > c->buf_len)
 		n = c->buf_len;
-	if (n > 0 && c->buf)
-		memcpy(c->buf, src, n);
+	if (n > 0 && has_buf(c))
+		buf_copy(c, (uint8_t *)(uintptr_t)src, n, true);
 	else
 		n = 0;
 	c->xfer = n;
@@ -317,13 +346,15 @@ static void cmd_rw(struct scsi_lun *l, struct scsi_cmd *c)
 	uint64_t bytes = nblk * SCSI_BLOCK_SIZE;
 	if (bytes == 0)
 		return; /* SBC: transfer length 0 moves nothing; GOOD */
-	if (bytes > c->buf_len || !c->buf) {
+	if (bytes > c->buf_len || !has_buf(c)) {
 		invalid_field(c);
 		return;
 	}
-	enum disk_status st =
-	    disk_submit(l->disk, write ? DISK_WRITE : DISK_READ,
-			lba * SCSI_BLOCK_SIZE, bytes, c->buf, c->now, &c->done);
+	struct iovec one = {c->buf, c->buf_len};
+	enum disk_status st = disk_submitv(
+	    l->disk, write ? DISK_WRITE : DISK_READ, lba * SCSI_BLOCK_SIZE,
+	    bytes, c->iov ? c->iov : &one, c->iov ? c->iovcnt : 1, c->now,
+	    &c->done);
 	if (st != DISK_OK) {
 		check_condition(c, SCSI_KEY_MEDIUM_ERROR,
 				write ? SCSI_ASC_WRITE_ERROR
@@ -345,7 +376,7 @@ static void cmd_write_same(struct scsi_lun *l, struct scsi_cmd *c)
 	uint64_t lba = sixteen ? be64(cdb + 2) : be32(cdb + 2);
 	uint64_t nblk = sixteen ? be32(cdb + 10) : be16(cdb + 7);
 	if (nblk == 0 || nblk > WS_MAX_BLOCKS ||
-	    (!ndob && (!c->buf || c->buf_len < SCSI_BLOCK_SIZE))) {
+	    (!ndob && (!has_buf(c) || c->buf_len < SCSI_BLOCK_SIZE))) {
 		invalid_field(c);
 		return;
 	}
@@ -354,11 +385,12 @@ static void cmd_write_same(struct scsi_lun *l, struct scsi_cmd *c)
 				SCSI_ASC_LBA_OUT_OF_RANGE, 0);
 		return;
 	}
-	static const uint8_t zero[SCSI_BLOCK_SIZE];
+	uint8_t block[SCSI_BLOCK_SIZE] = {0};
 	uint8_t chunk[WS_CHUNK_BLOCKS * SCSI_BLOCK_SIZE];
+	if (!ndob)
+		buf_copy(c, block, SCSI_BLOCK_SIZE, false);
 	for (unsigned i = 0; i < WS_CHUNK_BLOCKS; i++)
-		memcpy(chunk + i * SCSI_BLOCK_SIZE, ndob ? zero : c->buf,
-		       SCSI_BLOCK_SIZE);
+		memcpy(chunk + i * SCSI_BLOCK_SIZE, block, SCSI_BLOCK_SIZE);
 	for (uint64_t done = 0; done < nblk;) {
 		uint64_t n = nblk - done < WS_CHUNK_BLOCKS ? nblk - done
 							   : WS_CHUNK_BLOCKS;

@@ -2,13 +2,16 @@
  * vmbus/scsi.h — a SCSI target with one logical unit (a direct-access
  * block device, SBC) backed by devices/disk.c. Pure: a CDB and a host
  * data buffer in, status + sense + bytes moved + completion cycle out; no
- * VMBus, no guest memory. The storage VSP (vmbus/storvsp.c) copies the
- * guest's pages to and from the buffer.
+ * VMBus, no guest memory. The data buffer is one host buffer or a list
+ * of host segments: the storage VSP (vmbus/storvsp.c) hands over the
+ * child's pages, mapped, so a READ or WRITE moves the bytes between the
+ * image file and the guest with no copy in between.
  */
 #ifndef HVSIM_VMBUS_SCSI_H_
 #define HVSIM_VMBUS_SCSI_H_
 
 #include <stdint.h>
+#include <sys/uio.h> /* struct iovec */
 
 #include "cpu/cpu.h" /* cycles_t */
 
@@ -48,6 +51,10 @@ struct scsi_cmd {
 	unsigned cdb_len;
 	uint8_t *buf;	  /* data-in: the target writes; data-out: reads */
 	uint32_t buf_len; /* bytes the initiator offers (its transfer length) */
+	/* Instead of buf (when non-NULL): the buffer as host segments, in
+	 * order, holding at least buf_len bytes. */
+	const struct iovec *iov;
+	unsigned iovcnt;
 	cycles_t now;	  /* arrival */
 	/* outputs */
 	uint8_t status; /* SCSI_STATUS_* */

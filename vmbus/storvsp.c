@@ -21,15 +21,22 @@
  * minimum for a completion with a non-zero trans_id).
  *
  * Data: an SRB with data comes in a GPA-direct packet; its page list is
- * parsed by vmbus/gpadl.c (every page in the child's RAM) and copied
- * through a bounce buffer of max_transfer_bytes: guest → buffer before a
- * write, buffer → guest after a read. Caller: vmbus/storvsp_vsp.c (the
- * VSP framework glue), tests, fuzzers.
+ * parsed by vmbus/gpadl.c (every page in the child's RAM, into one GPADL
+ * object reused for every request) and mapped (gpadl_map: host pointers
+ * to the pages' pieces, adjacent ones merged), and the SCSI target moves
+ * the bytes straight between those pages and the image (preadv/pwritev)
+ * or its own answer — no bounce buffer. Every page the host may have
+ * written is then reported with physmem_note_write (code tracking, write
+ * watches): the bytes moved after a success, the whole buffer after a
+ * failed read (it may hold part of the data). The modelled cost of the
+ * data movement (cost.bytes_per_cycle) is charged as before. Caller:
+ * vmbus/storvsp_vsp.c (the VSP framework glue), tests, fuzzers.
  */
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "mmu/mmu.h"
 #include "sim/le.h"
 #include "traces/trace.h"
 #include "vmbus/gpadl.h"
@@ -39,7 +46,7 @@
 /* VSP work in ring 0 of the parent, per operation (cycles). Estimates:
  * a control operation is a parse + a 64-byte answer (~0.5 µs at 3 GHz);
  * an SRB adds building the SCSI request and the completion (~1 µs), and
- * the bounce-buffer copy runs at ~16 bytes per cycle. */
+ * the data movement runs at ~16 bytes per cycle. */
 static const struct {
 	cycles_t control, srb, bytes_per_cycle;
 } cost = {1500, 3000, 16};
@@ -75,7 +82,10 @@ struct storvsp {
 	struct storvsp_config cfg;
 	enum storvsp_state state;
 	uint16_t version;
-	uint8_t *bounce; /* max_transfer_bytes */
+	struct gpadl *pages;	 /* the current SRB's page list (reused) */
+	struct gpadl_seg *seg;	 /* its pieces, mapped */
+	struct iovec *iov;	 /* the same, adjacent pieces merged */
+	unsigned seg_max;	 /* entries in seg[] and iov[] */
 	uint16_t trace_chan; /* the open channel's relid, for records */
 	struct storvsp_stats stats;
 };
@@ -207,41 +217,67 @@ static struct gpadl *srb_buffer(struct req *r, uint32_t len)
 	if (r->type != 0x9 || r->data_off < 24)
 		return NULL;
 	uint32_t cnt = le_get32(r->pkt + 20);
-	struct gpadl *g = NULL;
-	if (gpadl_from_ranges(r->mem, cnt, r->pkt + 24, r->data_off - 24, &g) !=
-	    GPADL_OK)
+	struct storvsp *s = r->s;
+	if (gpadl_reparse_ranges(&s->pages, r->mem, cnt, r->pkt + 24,
+				 r->data_off - 24) != GPADL_OK ||
+	    gpadl_size(s->pages) < len)
 		return NULL;
-	if (gpadl_size(g) < len) {
-		gpadl_destroy(g);
-		return NULL;
+	return s->pages;
+}
+
+/* Map the first len bytes of g into s->iov (adjacent pieces merged);
+ * the pieces stay in s->seg[0 .. *nseg). 0, or -1 if they cannot be
+ * mapped. */
+static int map_buffer(struct storvsp *s, struct gpadl *g, uint32_t len,
+		      unsigned *nseg, unsigned *niov)
+{
+	*niov = 0;
+	if (gpadl_map(g, 0, len, s->seg, s->seg_max, nseg) != GPADL_OK)
+		return -1;
+	for (unsigned i = 0; i < *nseg; i++) {
+		struct iovec *last = *niov ? &s->iov[*niov - 1] : NULL;
+		if (last && (uint8_t *)last->iov_base + last->iov_len ==
+				s->seg[i].host)
+			last->iov_len += s->seg[i].len;
+		else
+			s->iov[(*niov)++] =
+			    (struct iovec){s->seg[i].host, s->seg[i].len};
 	}
-	return g;
+	return 0;
+}
+
+/* The host wrote (or may have written) the first len bytes of the
+ * mapped pieces: tell the child's memory, piece by piece. */
+static void note_written(struct storvsp *s, struct physmem *mem,
+			 unsigned nseg, uint32_t len)
+{
+	for (unsigned i = 0; i < nseg && len > 0; i++) {
+		size_t n = s->seg[i].len < len ? s->seg[i].len : len;
+		physmem_note_write(mem, s->seg[i].gpa, n);
+		len -= (uint32_t)n;
+	}
 }
 
 static void srb_run(struct req *r, uint8_t *u, struct gpadl *g, uint32_t len,
 		    uint8_t dir)
 {
 	struct storvsp *s = r->s;
-	if (dir == DATA_IN_WRITE && len &&
-	    gpadl_copy_from(g, 0, s->bounce, len) != GPADL_OK) {
+	unsigned nseg = 0, niov = 0;
+	if (len && map_buffer(s, g, len, &nseg, &niov) != 0) {
 		srb_done(r, STORVSP_ST_INVALID_PARAMETER, STORVSP_SRB_ERROR, 0,
 			 0);
 		return;
 	}
-	if (dir == DATA_IN_READ)
-		memset(s->bounce, 0, len);
 	struct scsi_cmd c = {.cdb = u + SRB_CDB,
 			     .cdb_len = u[SRB_CDB_LEN],
-			     .buf = s->bounce,
 			     .buf_len = len,
+			     .iov = len ? s->iov : NULL,
+			     .iovcnt = niov,
 			     .now = r->now};
 	scsi_execute(s->cfg.lun, &c);
-	if (dir == DATA_IN_READ && c.xfer &&
-	    gpadl_copy_to(g, 0, s->bounce, c.xfer) != GPADL_OK) {
-		srb_done(r, STORVSP_ST_INVALID_PARAMETER, STORVSP_SRB_ERROR, 0,
-			 0);
-		return;
-	}
+	if (dir == DATA_IN_READ)
+		note_written(s, r->mem, nseg,
+			     c.status == SCSI_STATUS_GOOD ? c.xfer : len);
 	r->out->ready_at = c.done > r->now ? c.done : r->now;
 	r->out->cost += len / cost.bytes_per_cycle;
 	if (dir == DATA_IN_READ)
@@ -291,7 +327,6 @@ static void op_execute_srb(struct req *r)
 		srb_no_lun(r, u + SRB_CDB, len, g);
 	else
 		srb_run(r, u, g, len, dir);
-	gpadl_destroy(g);
 }
 
 /* ---- dispatch ----------------------------------------------------------- */
@@ -430,9 +465,13 @@ struct storvsp *storvsp_create(const struct storvsp_config *cfg)
 	s->cfg = *cfg;
 	if (s->cfg.max_transfer_bytes == 0)
 		s->cfg.max_transfer_bytes = DEFAULT_MAX_XFER;
-	s->bounce = malloc(s->cfg.max_transfer_bytes);
-	if (!s->bounce) {
-		free(s);
+	/* The most pieces max_transfer_bytes can span (gpadl.h). */
+	s->seg_max = s->cfg.max_transfer_bytes / GPADL_PAGE_SIZE +
+		     2 * GPADL_MAX_RANGES + 1;
+	s->seg = calloc(s->seg_max, sizeof(*s->seg));
+	s->iov = calloc(s->seg_max, sizeof(*s->iov));
+	if (!s->seg || !s->iov) {
+		storvsp_destroy(s);
 		return NULL;
 	}
 	return s;
@@ -442,7 +481,9 @@ void storvsp_destroy(struct storvsp *s)
 {
 	if (!s)
 		return;
-	free(s->bounce);
+	gpadl_destroy(s->pages);
+	free(s->seg);
+	free(s->iov);
 	free(s);
 }
 

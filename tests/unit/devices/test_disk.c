@@ -263,3 +263,70 @@ Test(disk, host_write_error_is_an_io_error_and_counted)
 	disk_close(d);
 	unlink(p);
 }
+
+/* disk_submitv: the first len bytes of a segment list, in order; more
+ * segments than one preadv batch (64), empty ones in between; timing as
+ * for one buffer of the same length. */
+Test(disk, segment_lists_move_bytes_in_order_and_time_like_one_buffer)
+{
+	char p[64];
+	mk_image(p, sizeof(p), IMG_SIZE);
+	struct disk *d = mk_disk(p, 100, 1000000000ull, 1);
+	enum { NSEG = 150 };
+	static uint8_t w[NSEG * 40], r[NSEG * 40];
+	struct iovec wv[NSEG], rv[NSEG];
+	size_t total = 0;
+	for (unsigned i = 0; i < sizeof(w); i++)
+		w[i] = (uint8_t)(i * 31 + 5);
+	for (unsigned i = 0; i < NSEG; i++) {
+		size_t n = i % 5 == 3 ? 0 : 1 + (i * 17) % 39;
+		wv[i] = (struct iovec){w + total, n};
+		rv[i] = (struct iovec){r + total, n};
+		total += n;
+	}
+	cycles_t done = 0;
+	cr_assert_eq(DISK_OK, disk_submitv(d, DISK_WRITE, 1000, total, wv,
+					   NSEG, 0, &done));
+	cr_assert_eq(100 + total, done);
+	cr_assert_eq(DISK_OK, disk_submit(d, DISK_READ, 1000, total, r, 0,
+					  &done));
+	cr_assert_arr_eq(w, r, total);
+	/* Read back scattered, only the first total - 10 bytes. */
+	memset(r, 0xEE, sizeof(r));
+	cr_assert_eq(DISK_OK, disk_submitv(d, DISK_READ, 1000, total - 10, rv,
+					   NSEG, 0, &done));
+	cr_assert_arr_eq(w, r, total - 10);
+	for (size_t i = total - 10; i < total; i++)
+		cr_assert_eq(0xEE, r[i], "byte %zu beyond len untouched", i);
+	/* Segments that hold too little, or a length without a pointer. */
+	cr_assert_eq(DISK_E_ARG, disk_submitv(d, DISK_READ, 0, total + 1, rv,
+					      NSEG, 0, &done));
+	struct iovec hole[2] = {{r, 8}, {NULL, 8}};
+	cr_assert_eq(DISK_E_ARG,
+		     disk_submitv(d, DISK_READ, 0, 16, hole, 2, 0, &done));
+	cr_assert_eq(DISK_OK,
+		     disk_submitv(d, DISK_READ, 0, 8, hole, 2, 0, &done));
+	disk_close(d);
+	unlink(p);
+}
+
+/* A scattered read across the end of a file that shrank: the first
+ * preadv is short, the next one finds nothing, DISK_E_IO. */
+Test(disk, segment_list_read_past_a_shrunk_file_is_an_io_error)
+{
+	char p[64];
+	mk_image(p, sizeof(p), IMG_SIZE);
+	struct disk *d = mk_disk(p, 0, 0, 1);
+	cr_assert_eq(0, truncate(p, 4096 + 100));
+	uint8_t a[3000], b[3000];
+	struct iovec v[2] = {{a, sizeof(a)}, {b, sizeof(b)}};
+	cr_assert_eq(DISK_E_IO,
+		     disk_submitv(d, DISK_READ, 2048, 6000, v, 2, 0, NULL));
+	cr_assert_eq(DISK_OK,
+		     disk_submitv(d, DISK_READ, 0, 4196, v, 2, 0, NULL));
+	struct disk_stats s;
+	disk_get_stats(d, &s);
+	cr_assert_eq(1, s.errors);
+	disk_close(d);
+	unlink(p);
+}

@@ -589,3 +589,46 @@ Test(storvsp, host_write_error_is_medium_error_autosense)
 	send(b, mk_gpa(b, 22, 4096, 0, &pfn, 1, vp, 64), 0);
 	cr_assert_eq(STORVSP_SRB_SUCCESS, rep.pkt[12 + 2]);
 }
+
+/* The SCSI target writes straight into the guest's pages: a standard
+ * INQUIRY lands across two scattered pages, and every page a READ wrote
+ * — also a READ that failed half way (the image shrank under the disk)
+ * — is reported to the child's memory (a decoded-code page's generation
+ * moves). */
+Test(storvsp, data_lands_in_guest_pages_and_is_reported_as_written)
+{
+	init_ready();
+	uint8_t vp[64], b[256], cdb[10] = {0x12, 0, 0, 0, 36, 0};
+	uint64_t ipfn[2] = {0x50, 0x52};
+	mk_srb(vp, cdb, 6, 1, 36, 0);
+	send(b, mk_gpa(b, 5, 36, 4080, ipfn, 2, vp, 64), 10);
+	cr_assert_eq(STORVSP_SRB_SUCCESS, rep.pkt[12 + 2]);
+	cr_assert_eq(36, r32(rep.pkt + 12 + 12));
+	uint8_t inq[36];
+	cr_assert_eq(0, physmem_copy_from(mem, inq, 0x50FF0, 16));
+	cr_assert_eq(0, physmem_copy_from(mem, inq + 16, 0x52000, 20));
+	cr_assert_eq(36 - 5, inq[4]);
+	cr_assert_arr_eq("Msft    Virtual Disk    1.0 ", inq + 8, 28);
+
+	uint64_t rpfn = 0x40;
+	physmem_mark_code(mem, 0x40000);
+	uint32_t gen = physmem_code_gen(mem, 0x40000);
+	rw10(cdb, 0x28, 8, 8);
+	mk_srb(vp, cdb, 10, 1, 4096, 0);
+	send(b, mk_gpa(b, 6, 4096, 0, &rpfn, 1, vp, 64), 20);
+	cr_assert_eq(STORVSP_SRB_SUCCESS, rep.pkt[12 + 2]);
+	cr_assert_neq(gen, physmem_code_gen(mem, 0x40000), "read reported");
+
+	cr_assert_eq(0, truncate(img, 4096 + 512));
+	physmem_mark_code(mem, 0x40000);
+	gen = physmem_code_gen(mem, 0x40000);
+	rw10(cdb, 0x28, 8, 8); /* bytes 4096..8191: only 512 still exist */
+	send(b, mk_gpa(b, 7, 4096, 0, &rpfn, 1, vp, 64), 30);
+	cr_assert_eq(STORVSP_SRB_ERROR | STORVSP_SRB_AUTOSENSE_VALID,
+		     rep.pkt[12 + 2]);
+	cr_assert_eq(SCSI_KEY_MEDIUM_ERROR, rep.pkt[12 + 16 + 2]);
+	cr_assert_eq(SCSI_ASC_UNRECOVERED_READ, rep.pkt[12 + 16 + 12]);
+	cr_assert_eq(0, r32(rep.pkt + 12 + 12), "nothing reported moved");
+	cr_assert_neq(gen, physmem_code_gen(mem, 0x40000),
+		      "a partial read is reported too");
+}
