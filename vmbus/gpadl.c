@@ -387,6 +387,31 @@ enum gpadl_status gpadl_map(const struct gpadl *g, uint64_t off, uint64_t len,
 	return GPADL_OK;
 }
 
+struct physmem *gpadl_mem(const struct gpadl *g)
+{
+	return g->mem;
+}
+
+uint8_t *gpadl_contig(const struct gpadl *g, uint64_t off, uint64_t len,
+		      uint64_t *gpa)
+{
+	if (len == 0 || check_span(g, off, len) != GPADL_OK)
+		return NULL;
+	const struct gpadl_range *r = find_range(g, off);
+	uint64_t in_range = off - r->lin_start;
+	if (len > r->byte_count - in_range)
+		return NULL; /* crosses into the next range */
+	uint64_t abs = r->byte_offset + in_range;
+	uint64_t first = abs / GPADL_PAGE_SIZE;
+	uint64_t last = (abs + len - 1) / GPADL_PAGE_SIZE;
+	const uint64_t *pfn = &g->pfns[r->first_pfn];
+	for (uint64_t i = first; i < last; i++)
+		if (pfn[i + 1] != pfn[i] + 1)
+			return NULL;
+	*gpa = (pfn[first] << 12) + abs % GPADL_PAGE_SIZE;
+	return physmem_ram_ptr(g->mem, *gpa, len);
+}
+
 enum gpadl_status gpadl_copy_from(const struct gpadl *g, uint64_t off,
 				  void *dst, size_t len)
 {

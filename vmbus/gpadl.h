@@ -127,6 +127,16 @@ enum gpadl_status gpadl_copy_to(const struct gpadl *g, uint64_t off,
  * A caller that writes through `host` must call physmem_note_write for
  * each segment it changed (code tracking, write watches). At most
  * len / 4096 + 2 * range_count + 1 pieces. */
+/* The child's memory the GPADL's pages are in. */
+struct physmem *gpadl_mem(const struct gpadl *g);
+/* A host pointer to the linear bytes [off, off+len) when they lie in one
+ * range on guest-physically consecutive pages (in the child's RAM),
+ * *gpa = the GPA of byte off; else NULL (then use the copies). The
+ * pointer stays valid as long as the GPADL (a ring's header and data
+ * area, vmbus/ring.c). Writers must call physmem_note_write. */
+uint8_t *gpadl_contig(const struct gpadl *g, uint64_t off, uint64_t len,
+		      uint64_t *gpa);
+
 struct gpadl_seg {
 	uint64_t gpa;
 	uint8_t *host;

@@ -5,8 +5,11 @@
  * The contract is in vmbus/ring.h.
  *
  * Every byte goes through gpadl_copy_* (page by page through the GPADL's
- * PFN list, bounds-checked by physmem), so a hostile index or length can
- * at worst make us read the ring's own pages. Indices owned by the guest
+ * PFN list, bounds-checked by physmem), or, when the header page or the
+ * data area is on consecutive guest pages, through a host pointer
+ * gpadl_contig checked once at open; either way a hostile index or
+ * length can at worst make us read the ring's own pages (indices are
+ * checked against data_size before any access). Indices owned by the guest
  * (write_index of the guest→host ring, read_index of the host→guest ring)
  * are read once per call and validated; the index the host owns is kept
  * in struct ring and only ever written to the guest, never trusted back.
@@ -17,6 +20,7 @@
  */
 #include <string.h>
 
+#include "mmu/mmu.h"
 #include "sim/le.h"
 #include "vmbus/ring.h"
 
@@ -53,9 +57,27 @@ static enum ring_status fail(struct ring *r, enum ring_status st)
 	return st;
 }
 
+/* The host wrote [gpa, gpa+len): tell the child's memory one page piece
+ * at a time, exactly as physmem_copy_to through the page list would. */
+static void note_pages(struct physmem *mem, uint64_t gpa, uint32_t len)
+{
+	while (len > 0) {
+		uint32_t chunk = GPADL_PAGE_SIZE - (uint32_t)(gpa % GPADL_PAGE_SIZE);
+		if (chunk > len)
+			chunk = len;
+		physmem_note_write(mem, gpa, chunk);
+		gpa += chunk;
+		len -= chunk;
+	}
+}
+
 static enum ring_status hdr_get(struct ring *r, uint32_t field, uint32_t *v)
 {
 	uint8_t b[4];
+	if (r->hdr_host) {
+		*v = le_get32(r->hdr_host + field);
+		return RING_OK;
+	}
 	if (gpadl_copy_from(r->g, r->hdr_off + field, b, 4) != GPADL_OK)
 		return fail(r, RING_ERR_MEM);
 	*v = le_get32(b);
@@ -65,6 +87,11 @@ static enum ring_status hdr_get(struct ring *r, uint32_t field, uint32_t *v)
 static enum ring_status hdr_put(struct ring *r, uint32_t field, uint32_t v)
 {
 	uint8_t b[4];
+	if (r->hdr_host) {
+		le_put32(r->hdr_host + field, v);
+		physmem_note_write(r->mem, r->hdr_gpa + field, 4);
+		return RING_OK;
+	}
 	le_put32(b, v);
 	if (gpadl_copy_to(r->g, r->hdr_off + field, b, 4) != GPADL_OK)
 		return fail(r, RING_ERR_MEM);
@@ -83,20 +110,35 @@ static enum ring_status index_get(struct ring *r, uint32_t field,
 	return RING_OK;
 }
 
+/* Copy len bytes at data offset pos that do not wrap; false if a page
+ * is gone. */
+static bool data_piece(struct ring *r, uint32_t pos, uint8_t *p, uint32_t len,
+		       bool to_guest)
+{
+	uint64_t off = r->hdr_off + RING_HDR_SIZE + pos;
+	if (!r->data_host)
+		return (to_guest ? gpadl_copy_to(r->g, off, p, len)
+				 : gpadl_copy_from(r->g, off, p, len)) ==
+		       GPADL_OK;
+	if (to_guest) {
+		memcpy(r->data_host + pos, p, len);
+		note_pages(r->mem, r->data_gpa + pos, len);
+	} else {
+		memcpy(p, r->data_host + pos, len);
+	}
+	return true;
+}
+
 /* Copy len (<= data_size) bytes at data offset pos, wrapping. */
 static enum ring_status data_io(struct ring *r, uint32_t pos, void *buf,
 				uint32_t len, bool to_guest)
 {
 	uint8_t *p = buf;
-	uint64_t base = r->hdr_off + RING_HDR_SIZE;
 	while (len > 0) {
 		uint32_t chunk = r->data_size - pos;
 		if (chunk > len)
 			chunk = len;
-		enum gpadl_status gs =
-			to_guest ? gpadl_copy_to(r->g, base + pos, p, chunk)
-				 : gpadl_copy_from(r->g, base + pos, p, chunk);
-		if (gs != GPADL_OK)
+		if (!data_piece(r, pos, p, chunk, to_guest))
 			return fail(r, RING_ERR_MEM);
 		p += chunk;
 		len -= chunk;
@@ -130,6 +172,10 @@ enum ring_status ring_open(struct ring *r, const struct gpadl *g,
 	r->data_size = (npages - 1) * GPADL_PAGE_SIZE;
 	r->is_writer = host_writes;
 	r->dead = RING_OK;
+	r->mem = gpadl_mem(g);
+	r->hdr_host = gpadl_contig(g, r->hdr_off, RING_HDR_SIZE, &r->hdr_gpa);
+	r->data_host = gpadl_contig(g, r->hdr_off + RING_HDR_SIZE,
+				    r->data_size, &r->data_gpa);
 	/* Start from whatever the guest initialised (Linux: zero). */
 	return index_get(r, host_writes ? RING_HDR_WRITE_INDEX
 					: RING_HDR_READ_INDEX,

@@ -4,8 +4,12 @@
  * host→guest ("inbound") ring. Both live in one GPADL (§5.1): the
  * guest→host ring at page 0, the host→guest ring at
  * downstream_ringbuffer_pageoffset; each is one header page (§5.2) plus
- * data pages used as a circular byte buffer. Every access goes through the
- * GPADL's page list (gpadl_copy_*), so the data pages may be scattered.
+ * data pages used as a circular byte buffer. Accesses go through the
+ * GPADL's page list (gpadl_copy_*), so the data pages may be scattered;
+ * when the header page, or the whole data area, is on consecutive guest
+ * pages (Linux allocates rings so) ring_open keeps a host pointer to it
+ * and accesses are plain memory copies (the same bytes, the same
+ * physmem_note_write calls).
  *
  * The guest can change any header or data byte at any moment: each call
  * reads the guest-owned index once, validates it (multiple of 8, < data
@@ -78,6 +82,11 @@ struct ring {
 	bool is_writer;	      /* host writes this ring (host→guest) */
 	bool pending_set;     /* writer: we set pending_send_sz */
 	enum ring_status dead; /* RING_OK while healthy */
+	/* Shortcuts (gpadl_contig), NULL when the pages are scattered:
+	 * the header page and the data area in host memory, their GPAs. */
+	struct physmem *mem;
+	uint8_t *hdr_host, *data_host;
+	uint64_t hdr_gpa, data_gpa;
 };
 
 /* A validated packet seen by the reader. */
