@@ -303,19 +303,23 @@ int vsp_submit(struct vmbus_channel *ch, vsp_work_fn *fn, void *opaque,
 	       const void *data, size_t len, cycles_t cost, cycles_t not_before)
 {
 	struct submit_hdr h = {ref_of(ch), fn, opaque};
-	uint8_t *buf;
+	/* hv_submit_work copies the item: small ones (a storvsp reply) are
+	 * assembled on the stack, larger ones in a temporary allocation. */
+	uint8_t small[256];
+	uint8_t *buf = small;
 	int rc;
 
 	if (!fn || ch->state != VMBUS_CH_OPEN)
 		return -1;
-	if (!(buf = malloc(sizeof(h) + len)))
+	if (len > sizeof(small) - sizeof(h) && !(buf = malloc(sizeof(h) + len)))
 		return -1;
 	memcpy(buf, &h, sizeof(h));
 	if (len)
 		memcpy(buf + sizeof(h), data, len);
 	rc = hv_submit_work(ch->s->hv, submit_work, ch, buf, sizeof(h) + len,
 			    cost, 0, not_before);
-	free(buf);
+	if (buf != small)
+		free(buf);
 	return rc;
 }
 
