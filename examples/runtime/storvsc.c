@@ -246,12 +246,6 @@ void storvsc_release(struct storvsc *s, int slot)
 
 /* ---- requests -------------------------------------------------------------- */
 
-int storvsc_next_slot(const struct storvsc *s)
-{
-	/* The lowest set bit: one BSF instead of a scan of the slots. */
-	return s->free_slots ? __builtin_ctzll(s->free_slots) : -1;
-}
-
 int storvsc_submit(struct storvsc *s, const uint8_t *cdb, uint8_t cdb_len,
 		   enum storvsc_dir dir, void *buf, uint32_t len, uint64_t tag)
 {

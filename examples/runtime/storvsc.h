@@ -128,8 +128,12 @@ int storvsc_close(struct storvsc *s);
 int storvsc_submit(struct storvsc *s, const uint8_t *cdb, uint8_t cdb_len,
 		   enum storvsc_dir dir, void *buf, uint32_t len, uint64_t tag);
 /* The slot the next storvsc_submit will take (the lowest free one), or
- * -1 when all are busy or completed but not released. */
-int storvsc_next_slot(const struct storvsc *s);
+ * -1 when all are busy or completed but not released. Inline: called
+ * per request; the lowest set bit is one instruction. */
+static inline int storvsc_next_slot(const struct storvsc *s)
+{
+	return s->free_slots ? __builtin_ctzll(s->free_slots) : -1;
+}
 /* Takes every completion waiting in the ring; returns how many matched a
  * request (>= 0) or a negative error (corrupt ring). */
 int storvsc_poll(struct storvsc *s);
@@ -152,7 +156,11 @@ int storvsc_cmd(struct storvsc *s, const uint8_t *cdb, uint8_t cdb_len,
 		enum storvsc_dir dir, void *buf, uint32_t len,
 		struct storvsc_req *out);
 /* 1 when status, SRB status and SCSI status all say success. */
-int storvsc_good(const struct storvsc_req *r);
+static inline int storvsc_good(const struct storvsc_req *r)
+{
+	return r->status == 0 && (r->srb_status & 0x3F) == 1 &&
+	       r->scsi_status == 0;
+}
 
 /* CDB builders (big-endian fields, §6.3); each returns the CDB length. */
 uint8_t storvsc_cdb_rw(uint8_t *cdb, int write, uint64_t lba, uint32_t blocks,

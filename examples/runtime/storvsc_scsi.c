@@ -98,12 +98,6 @@ uint8_t storvsc_cdb_sync_cache(uint8_t *cdb)
 	return 10;
 }
 
-int storvsc_good(const struct storvsc_req *r)
-{
-	return r->status == 0 && (r->srb_status & 0x3F) == 1 &&
-	       r->scsi_status == 0;
-}
-
 int storvsc_cmd(struct storvsc *s, const uint8_t *cdb, uint8_t cdb_len,
 		enum storvsc_dir dir, void *buf, uint32_t len,
 		struct storvsc_req *out)
