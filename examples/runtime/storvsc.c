@@ -249,8 +249,8 @@ void storvsc_release(struct storvsc *s, int slot)
 int storvsc_submit(struct storvsc *s, const uint8_t *cdb, uint8_t cdb_len,
 		   enum storvsc_dir dir, void *buf, uint32_t len, uint64_t tag)
 {
-	uint64_t words[STORVSC_PKT_SIZE / 8]; /* the vstor_packet */
-	uint8_t *pkt = (uint8_t *)words, *u = pkt + PK_U;
+	uint8_t pkt[STORVSC_PKT_SIZE];
+	uint8_t *u = pkt + PK_U;
 	int slot = storvsc_next_slot(s), err;
 	struct storvsc_req *r;
 	uint32_t full_before = s->ch.out.full;
@@ -260,10 +260,7 @@ int storvsc_submit(struct storvsc *s, const uint8_t *cdb, uint8_t cdb_len,
 		return VMBUS_E_ARG;
 	if (slot < 0)
 		return STORVSC_E_BUSY;
-	/* Zeroed a word at a time: 8 stores cost hvsim less than one REP
-	 * STOSB (a generic instruction, docs/PERFORMANCE.md "VMBus"). */
-	for (unsigned i = 0; i < STORVSC_PKT_SIZE / 8; i++)
-		words[i] = 0;
+	memset(pkt, 0, sizeof(pkt));
 	wr32(pkt + PK_OP, STORVSC_OP_EXECUTE_SRB);
 	wr32(pkt + PK_FLAGS, REQ_COMPLETION_FLAG);
 	u[SRB_LENGTH] = VMSCSI_LEN;
@@ -283,10 +280,9 @@ int storvsc_submit(struct storvsc *s, const uint8_t *cdb, uint8_t cdb_len,
 	r->done = 0; /* the rest is written by the completion */
 	r->tag = tag;
 	r->t_submit = rdtsc();
-	err = len ? vmbus_send_gpa_direct(&s->ch, buf, len, pkt,
-					  STORVSC_PKT_SIZE, (uint64_t)slot + 1)
-		  : vmbus_send(&s->ch, pkt, STORVSC_PKT_SIZE, (uint64_t)slot + 1,
-			       1);
+	err = len ? vmbus_send_gpa_direct(&s->ch, buf, len, pkt, sizeof(pkt),
+					  (uint64_t)slot + 1)
+		  : vmbus_send(&s->ch, pkt, sizeof(pkt), (uint64_t)slot + 1, 1);
 	if (err == VMBUS_E_RING && s->ch.out.full != full_before)
 		return STORVSC_E_BUSY; /* no room now: poll and retry */
 	if (err)
