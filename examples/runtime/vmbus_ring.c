@@ -294,9 +294,10 @@ int vmbus_ring_unmask(struct vmbus_ring *r)
 	r->masked = 0;
 	r->hdr->interrupt_mask = 0;
 	/* A packet written while we were masked raised no signal: look
-	 * again after the unmask is visible. */
+	 * again after the unmask is visible. Indices that differ but are
+	 * impossible count as data too: the read that follows reports them. */
 	full_barrier();
-	return vmbus_ring_used(r) != 0;
+	return r->hdr->write_index != r->hdr->read_index;
 }
 
 const char *vmbus_ring_status_name(enum vmbus_ring_status st)

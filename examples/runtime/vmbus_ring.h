@@ -139,7 +139,8 @@ enum vmbus_ring_status vmbus_ring_read(struct vmbus_ring *r,
 uint32_t vmbus_ring_used(const struct vmbus_ring *r);
 
 /* Batched reading (vmbus.md §5.5): mask the host's signals while
- * draining; unmask returns 1 if data arrived meanwhile (read again).
+ * draining; unmask returns 1 if data arrived meanwhile (read again;
+ * also when the indices differ but are corrupt, which that read reports).
  * r->masked says which of the two was done last. */
 void vmbus_ring_mask(struct vmbus_ring *r);
 int vmbus_ring_unmask(struct vmbus_ring *r);
