@@ -4,10 +4,11 @@
  * encoding shared with the reader (trace_read.c).
  *
  * trace_emit() only copies the record into a buffer; every
- * TRACE_BUF_RECS records the block is packed (cycle deltas, byte planes:
- * trace_block_pack) and goes through deflate, and the compressed bytes
- * to the file, so the per-record cost is a copy plus a share of packing
- * and deflate (bench/trace_bench.c measures it). A write error is remembered,
+ * TRACE_BUF_RECS records the block is packed (each record as its
+ * differences from the previous one of its kind: trace_block_pack,
+ * trace_pack.c) and goes through deflate, and the compressed bytes to
+ * the file, so the per-record cost is a copy plus a share of packing and
+ * deflate (bench/trace_bench.c measures it). A write error is remembered,
  * later records are dropped (counted) and trace_close() reports it: a full disk
  * never stops or crashes the simulation. The simulator (lead's wiring)
  * calls open/emit/close; nothing here is global.
@@ -32,6 +33,7 @@ struct trace {
 	bool z_ready;
 	struct trace_rec *recs; /* TRACE_BUF_RECS records */
 	size_t used;		/* records in recs */
+	uint32_t version;	/* the format written: TRACE_VERSION or 1 */
 	uint8_t *packed;	/* the block, packed (trace_block_pack) */
 	uint8_t *out;		/* deflate output */
 	uint64_t count, dropped;
@@ -101,65 +103,6 @@ void trace_rec_decode(const uint8_t in[TRACE_RECORD_SIZE], struct trace_rec *r)
 	r->arg1 = trace_get64(in + 32);
 }
 
-/* Byte planes: byte b of record i of an n-record block is at b * n + i.
- * Fields go straight to their planes (no per-record temporary), which
- * the compiler unrolls into plain stores. */
-static inline void plane_put(uint8_t *out, size_t n, size_t i, unsigned off,
-			     uint64_t v, unsigned bytes)
-{
-	for (unsigned b = 0; b < bytes; b++)
-		out[(off + b) * n + i] = (uint8_t)(v >> (8 * b));
-}
-
-static inline uint64_t plane_get(const uint8_t *in, size_t n, size_t i,
-				 unsigned off, unsigned bytes)
-{
-	uint64_t v = 0;
-
-	for (unsigned b = 0; b < bytes; b++)
-		v |= (uint64_t)in[(off + b) * n + i] << (8 * b);
-	return v;
-}
-
-/* One field at a time, so that each pass writes only that field's planes
- * in order: writing all 40 planes per record touched 40 cache lines 4 KiB
- * apart for every record, and packing cost more than deflate. */
-#define PACK_FIELD(off, bytes, expr)                                           \
-	for (size_t i = 0; i < n; i++)                                         \
-		plane_put(out, n, i, off, (expr), bytes)
-
-void trace_block_pack(const struct trace_rec *recs, size_t n, uint8_t *out)
-{
-	PACK_FIELD(0, 8, recs[i].cycle - (i ? recs[i - 1].cycle : 0));
-	PACK_FIELD(8, 2, recs[i].kind);
-	PACK_FIELD(10, 2, recs[i].part);
-	PACK_FIELD(12, 2, recs[i].vp);
-	PACK_FIELD(14, 2, recs[i].chan);
-	PACK_FIELD(16, 8, recs[i].txn);
-	PACK_FIELD(24, 8, recs[i].arg0);
-	PACK_FIELD(32, 8, recs[i].arg1);
-}
-
-#undef PACK_FIELD
-
-void trace_block_unpack(const uint8_t *in, size_t n, struct trace_rec *recs)
-{
-	uint64_t prev = 0;
-
-	for (size_t i = 0; i < n; i++) {
-		struct trace_rec *r = &recs[i];
-		r->cycle = prev + plane_get(in, n, i, 0, 8); /* wraps back */
-		r->kind = (uint16_t)plane_get(in, n, i, 8, 2);
-		r->part = (uint16_t)plane_get(in, n, i, 10, 2);
-		r->vp = (uint16_t)plane_get(in, n, i, 12, 2);
-		r->chan = (uint16_t)plane_get(in, n, i, 14, 2);
-		r->txn = plane_get(in, n, i, 16, 8);
-		r->arg0 = plane_get(in, n, i, 24, 8);
-		r->arg1 = plane_get(in, n, i, 32, 8);
-		prev = r->cycle;
-	}
-}
-
 void trace_errf(char *err, size_t len, const char *fmt, ...)
 {
 	va_list ap;
@@ -222,7 +165,7 @@ static uint8_t *build_header(const struct trace_info *in, size_t *len,
 		return NULL;
 	}
 	memcpy(h, TRACE_MAGIC, 8);
-	trace_put32(h + 8, TRACE_VERSION);
+	trace_put32(h + 8, in->version ? in->version : TRACE_VERSION);
 	trace_put32(h + 12, (uint32_t)n);
 	trace_put32(h + 16, TRACE_RECORD_SIZE);
 	trace_put32(h + 20, in->nr_parts);
@@ -259,10 +202,17 @@ struct trace *trace_open(const char *path, const struct trace_info *info,
 		trace_errf(err, errlen, "trace: bad zlib level %d", level);
 		goto bad;
 	}
+	t->version = info->version ? info->version : TRACE_VERSION;
+	if (t->version != 1 && t->version != TRACE_VERSION) {
+		trace_errf(err, errlen, "trace: cannot write format version %u",
+			   t->version);
+		goto bad;
+	}
 	if (!(hdr = build_header(info, &hlen, err, errlen)))
 		goto bad;
 	t->recs = malloc(TRACE_BUF_RECS * sizeof(*t->recs));
-	t->packed = malloc((size_t)TRACE_BUF_RECS * TRACE_RECORD_SIZE);
+	t->packed = malloc(TRACE_BLOCK_HDR +
+			   (size_t)TRACE_BUF_RECS * TRACE_PACKED_MAX);
 	t->out = malloc(TRACE_OUT_BYTES);
 	if (!t->recs || !t->packed || !t->out ||
 	    deflateInit(&t->z, level) != Z_OK) {
@@ -288,15 +238,28 @@ bad:
 	return NULL;
 }
 
-/* Pack the buffered records, feed them to deflate, write what comes
- * out. */
+/* Pack the buffered records (a version 2 block: count, length, the
+ * packed records; a version 1 block: the byte planes alone), feed them to
+ * deflate, write what comes out. */
 static void deflate_buf(struct trace *t, int flush)
 {
+	size_t len;
 	int rc;
 
-	trace_block_pack(t->recs, t->used, t->packed);
+	if (t->version == 1) {
+		trace_block_pack_v1(t->recs, t->used, t->packed);
+		len = t->used * TRACE_RECORD_SIZE;
+	} else if (t->used) {
+		len = trace_block_pack(t->recs, t->used,
+				       t->packed + TRACE_BLOCK_HDR);
+		trace_put32(t->packed, (uint32_t)t->used);
+		trace_put32(t->packed + 4, (uint32_t)len);
+		len += TRACE_BLOCK_HDR;
+	} else {
+		len = 0; /* no empty blocks: the stream just ends */
+	}
 	t->z.next_in = t->packed;
-	t->z.avail_in = (uInt)(t->used * TRACE_RECORD_SIZE);
+	t->z.avail_in = (uInt)len;
 	do {
 		t->z.next_out = t->out;
 		t->z.avail_out = TRACE_OUT_BYTES;

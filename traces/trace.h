@@ -18,7 +18,7 @@
 
 #define TRACE_MAGIC	   "HVSTRACE" /* 8 bytes, no NUL on disk */
 #define TRACE_END_MAGIC	   "HVSTREND" /* trailer after the zlib stream */
-#define TRACE_VERSION	   1u
+#define TRACE_VERSION	   2u /* the format written; 1 is still read */
 #define TRACE_RECORD_SIZE  40u	       /* bytes of one record on disk */
 #define TRACE_MAX_SCENARIO (64u << 10) /* bytes of scenario text */
 #define TRACE_MAX_NAME	   255u	       /* bytes of one partition name */
@@ -122,6 +122,8 @@ struct trace_info {
 	unsigned nr_parts;	       /* <= TRACE_MAX_PARTS */
 	const char *const *part_names; /* nr_parts names, index 0 = parent */
 	int level;		       /* zlib level 1..9; 0 = default (1) */
+	unsigned version; /* format: 0 = TRACE_VERSION; 1 = the old one
+			   * (for tests, and an older hvsim's tools) */
 };
 
 struct trace;

@@ -21,13 +21,30 @@ uint64_t trace_get64(const uint8_t *p);
 #define TRACE_HDR_FIXED 40u
 #define TRACE_MAX_BLOCK 65536u /* records per block, reader's limit */
 
-/* A block of n records as stored before deflate: cycle made a difference
- * from the previous record's (the first's from 0), each record encoded
- * (trace_rec_encode), then the bytes transposed into 40 planes of n
- * bytes (byte b of record i at b * n + i). Runs of equal high bytes are
- * what makes deflate fast and small on it. */
-void trace_block_pack(const struct trace_rec *recs, size_t n, uint8_t *out);
-void trace_block_unpack(const uint8_t *in, size_t n, struct trace_rec *recs);
+/* Blocks (docs/TRACE.md "Blocks"), traces/trace_pack.c. Version 2: in
+ * the stream a block is its record count (u32), its packed length (u32)
+ * and that many bytes, each record coded as its differences from the
+ * previous record of the same kind; at most TRACE_PACKED_MAX bytes per
+ * record (flags 1, kind 3, cycle 10, part/vp/chan 3 each, txn/arg0/arg1
+ * 10 each). */
+#define TRACE_BLOCK_HDR	 8u
+#define TRACE_PACKED_MAX 53u
+/* Packs n records into out (room for n * TRACE_PACKED_MAX bytes);
+ * returns the bytes written. */
+size_t trace_block_pack(const struct trace_rec *recs, size_t n, uint8_t *out);
+/* Unpacks exactly n records from exactly len bytes: 0, or -1 if the bytes
+ * are not that (a bad flag, an overlong integer, a u16 field out of range,
+ * bytes short or left over). */
+int trace_block_unpack(const uint8_t *in, size_t len, size_t n,
+		       struct trace_rec *recs);
+
+/* Version 1: the n records encoded (trace_rec_encode, cycle made the
+ * difference from the previous record's), then transposed into 40 byte
+ * planes of n bytes (byte b of record i at b * n + i); n is the block's
+ * length / 40. Read for older files; written only when asked
+ * (trace_info.version = 1, tests). */
+void trace_block_pack_v1(const struct trace_rec *recs, size_t n, uint8_t *out);
+void trace_block_unpack_v1(const uint8_t *in, size_t n, struct trace_rec *recs);
 
 void trace_errf(char *err, size_t len, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));

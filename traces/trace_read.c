@@ -1,7 +1,8 @@
 /*
  * traces/trace_read.c — the trace reader: checks the header (magic,
  * version, sizes, limits, CRC-32), inflates the zlib stream one block at
- * a time (unpacked by trace_block_unpack), hands out records one by one,
+ * a time (unpacked by trace_block_unpack, or trace_block_unpack_v1 for a
+ * version 1 file), hands out records one by one,
  * and at the end checks the trailer (magic, record count) and
  * that nothing follows it (docs/TRACE.md). A truncated or corrupt file is
  * a clear error, never a crash: everything read is bounded by the
@@ -32,7 +33,6 @@ struct trace_reader {
 	uint8_t in[IN_BYTES];
 	uint32_t block_recs;	/* records per block (header) */
 	uint8_t *block;		/* one packed block, being inflated */
-	size_t block_len;	/* bytes of it so far */
 	struct trace_rec *recs; /* the block unpacked */
 	size_t nr_recs, pos;	/* records in recs, next to return */
 	uint64_t nrec;		/* records returned so far */
@@ -90,10 +90,10 @@ static int read_header(struct trace_reader *r)
 	if (memcmp(fixed, TRACE_MAGIC, 8) != 0)
 		return bad(r, "not an hvsim trace (bad magic)");
 	r->info.version = trace_get32(fixed + 8);
-	if (r->info.version != TRACE_VERSION) {
+	if (r->info.version != TRACE_VERSION && r->info.version != 1) {
 		snprintf(m, sizeof(m),
 			 "format version %u; this hvsim reads "
-			 "version %u",
+			 "versions 1 to %u",
 			 r->info.version, TRACE_VERSION);
 		return bad(r, m);
 	}
@@ -125,7 +125,7 @@ static int read_header(struct trace_reader *r)
 	rc = parse_names(r, h, n);
 	free(h);
 	if (rc == 0 &&
-	    (!(r->block = malloc((size_t)r->block_recs * TRACE_RECORD_SIZE)) ||
+	    (!(r->block = malloc((size_t)r->block_recs * TRACE_PACKED_MAX)) ||
 	     !(r->recs = malloc(r->block_recs * sizeof(*r->recs)))))
 		rc = bad(r, "out of memory");
 	return rc;
@@ -167,21 +167,21 @@ const char *trace_reader_error(const struct trace_reader *r)
 	return r->failed ? r->msg : NULL;
 }
 
-/* Inflate the next block (all but the last are block_recs records);
- * block_len is 0 after it when the stream has ended. */
-static int inflate_block(struct trace_reader *r)
+/* Inflate into buf until it holds `want` bytes or the stream ends;
+ * *got says how many it holds. */
+static int inflate_upto(struct trace_reader *r, uint8_t *buf, size_t want,
+			size_t *got)
 {
-	size_t cap = (size_t)r->block_recs * TRACE_RECORD_SIZE;
 	char m[160];
 
-	r->block_len = 0;
-	while (r->block_len < cap && !r->stream_end) {
+	*got = 0;
+	while (*got < want && !r->stream_end) {
 		int rc;
 		if (r->z.avail_in == 0) {
-			size_t got = fread(r->in, 1, IN_BYTES, r->f);
-			if (got == 0 && ferror(r->f))
+			size_t n = fread(r->in, 1, IN_BYTES, r->f);
+			if (n == 0 && ferror(r->f))
 				return bad(r, "read error");
-			if (got == 0) {
+			if (n == 0) {
 				snprintf(m, sizeof(m),
 					 "truncated (the "
 					 "compressed data ends after %llu "
@@ -190,12 +190,12 @@ static int inflate_block(struct trace_reader *r)
 				return bad(r, m);
 			}
 			r->z.next_in = r->in;
-			r->z.avail_in = (uInt)got;
+			r->z.avail_in = (uInt)n;
 		}
-		r->z.next_out = r->block + r->block_len;
-		r->z.avail_out = (uInt)(cap - r->block_len);
+		r->z.next_out = buf + *got;
+		r->z.avail_out = (uInt)(want - *got);
 		rc = inflate(&r->z, Z_NO_FLUSH);
-		r->block_len = cap - r->z.avail_out;
+		*got = want - r->z.avail_out;
 		if (rc == Z_STREAM_END) {
 			r->stream_end = true;
 		} else if (rc != Z_OK && rc != Z_BUF_ERROR) {
@@ -207,12 +207,68 @@ static int inflate_block(struct trace_reader *r)
 			return bad(r, m);
 		}
 	}
-	if (r->block_len % TRACE_RECORD_SIZE)
-		return bad(r, "corrupt (a partial record at the end)");
-	r->nr_recs = r->block_len / TRACE_RECORD_SIZE;
-	r->pos = 0;
-	trace_block_unpack(r->block, r->nr_recs, r->recs);
 	return 0;
+}
+
+/* Version 1: blocks of block_recs records of 40 bytes (the last may be
+ * shorter), transposed. */
+static int inflate_block_v1(struct trace_reader *r)
+{
+	size_t cap = (size_t)r->block_recs * TRACE_RECORD_SIZE, len;
+
+	if (inflate_upto(r, r->block, cap, &len) != 0)
+		return -1;
+	if (len % TRACE_RECORD_SIZE)
+		return bad(r, "corrupt (a partial record at the end)");
+	r->nr_recs = len / TRACE_RECORD_SIZE;
+	trace_block_unpack_v1(r->block, r->nr_recs, r->recs);
+	return 0;
+}
+
+/* Version 2: a block is its record count, its length, its bytes. */
+static int inflate_block_v2(struct trace_reader *r)
+{
+	uint8_t h[TRACE_BLOCK_HDR];
+	size_t got, len, n;
+	char m[160];
+
+	if (inflate_upto(r, h, sizeof(h), &got) != 0)
+		return -1;
+	r->nr_recs = 0;
+	if (got == 0) /* the stream ended after a whole block */
+		return 0;
+	if (got < sizeof(h))
+		return bad(r, "corrupt (a partial block header at the end)");
+	n = trace_get32(h);
+	len = trace_get32(h + 4);
+	if (n < 1 || n > r->block_recs || len > n * TRACE_PACKED_MAX) {
+		snprintf(m, sizeof(m),
+			 "corrupt block header after %llu records (%zu "
+			 "records in %zu bytes)",
+			 (unsigned long long)r->nrec, n, len);
+		return bad(r, m);
+	}
+	if (inflate_upto(r, r->block, len, &got) != 0)
+		return -1;
+	if (got < len)
+		return bad(r, "corrupt (the last block is cut short)");
+	if (trace_block_unpack(r->block, len, n, r->recs) != 0) {
+		snprintf(m, sizeof(m), "corrupt block after %llu records",
+			 (unsigned long long)r->nrec);
+		return bad(r, m);
+	}
+	r->nr_recs = n;
+	return 0;
+}
+
+/* The next block into recs; nr_recs is 0 after it when the stream has
+ * ended. */
+static int inflate_block(struct trace_reader *r)
+{
+	r->pos = 0;
+	r->nr_recs = 0;
+	return r->info.version == 1 ? inflate_block_v1(r)
+				    : inflate_block_v2(r);
 }
 
 /* After the stream: the trailer, then end of file. */

@@ -23,7 +23,8 @@ static struct trace *t;
 static void open_trace(void)
 {
 	static const char *const names[] = {"parent", "storage"};
-	struct trace_info in = {NULL, 2500000000ull, 2, names, 0};
+	struct trace_info in = {
+	    .freq_hz = 2500000000ull, .nr_parts = 2, .part_names = names};
 	char err[256] = "";
 	int fd;
 
