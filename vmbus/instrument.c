@@ -219,16 +219,21 @@ static void on_event(void *opaque, const struct hv_obs *o)
 			      inst_child_id(ic), o->pcpu, conn, o->vp, o->now);
 }
 
+_Static_assert(VMBUS_MAX_CHANNELS <= 64, "inst_chans is a 64-bit mask");
+
 /* Stage 8: a child vCPU took an interrupt; the VMBus SINT's vector on a
  * channel's target vCPU interrupts its signalled completions. */
 static void on_intr(void *opaque, unsigned vp, unsigned vector, cycles_t now)
 {
 	struct vmbus_server *s = opaque;
 
-	if ((int)vector != hv_vp_sint_vector(s->child, vp, s->sint))
+	if (!s->inst_chans ||
+	    (int)vector != hv_vp_sint_vector(s->child, vp, s->sint))
 		return;
 	for (unsigned i = 0; i < VMBUS_MAX_CHANNELS; i++) {
 		struct inst_chan *ic = s->ch[i].inst;
+		if (!(s->inst_chans >> i))
+			break; /* no instrumented channel from i on */
 		if (ic && s->ch[i].target_vp == vp)
 			inst_step_all(ic, TK_CHILD_INTERRUPT, 8, 7, 7,
 				      inst_child_id(ic), vp, vector, 0, now);
@@ -277,6 +282,7 @@ void inst_chan_open(struct vmbus_channel *ch)
 	watch_ring(ic, &ic->tx, &ch->tx, RING_HDR_READ_INDEX, tx_hdr_written);
 	hv_observe_event(ch->s->child, ch->conn_id, on_event, ic);
 	ch->inst = ic;
+	ch->s->inst_chans |= 1ull << (ch - ch->s->ch);
 }
 
 void inst_chan_close(struct vmbus_channel *ch)
@@ -294,6 +300,7 @@ void inst_chan_close(struct vmbus_channel *ch)
 	/* The connection may be gone already (then so is its observer). */
 	hv_observe_event(ch->s->child, ch->conn_id, NULL, NULL);
 	ch->inst = NULL;
+	ch->s->inst_chans &= ~(1ull << (ch - ch->s->ch));
 	free(ic);
 }
 

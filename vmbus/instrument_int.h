@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "traces/trace.h"
 #include "vmbus/instrument.h"
 
 struct inst_req {
@@ -33,6 +34,9 @@ struct inst_chan {
 	struct inst_ring rx, tx; /* guest→host, host→guest */
 	unsigned nreq;
 	struct inst_req req[INST_MAX_REQS];
+	/* How many of req[] are at each stage: a step finds at once that no
+	 * request waits for it, and stops scanning after the last one. */
+	uint8_t at_stage[TRACE_NR_STAGES + 1];
 	struct inst_stats st;
 };
 

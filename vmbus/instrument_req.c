@@ -50,20 +50,48 @@ static void vsp_where(const struct vmbus_server *s, uint16_t *part,
 		*vp = v;
 }
 
-/* Record `kind` for every request whose stage is in [lo, hi]; returns how
- * many. The requests move to `stage`. */
+/* Steps up to this one wait at the newest end of the table. */
+#define INST_NEWEST_STAGE 3
+
+/* Move request q to `stage`, keeping the per-stage counts. */
+static void set_stage(struct inst_chan *ic, struct inst_req *q,
+		      unsigned stage)
+{
+	ic->at_stage[q->stage]--;
+	ic->at_stage[stage]++;
+	q->stage = (uint8_t)stage;
+}
+
+/* Record `kind` for every request whose stage is in [lo, hi] (1 <= lo <=
+ * hi <= 9), oldest first; returns how many. The requests move to
+ * `stage`. */
 unsigned inst_step_all(struct inst_chan *ic, unsigned kind, unsigned stage,
 		       unsigned lo, unsigned hi, uint16_t part, unsigned vp,
 		       uint64_t a0, uint64_t a1, cycles_t now)
 {
-	unsigned n = 0;
+	unsigned want = 0, n = 0, first = 0;
 
-	for (unsigned i = 0; i < ic->nreq; i++) {
+	for (unsigned s = lo; s <= hi; s++)
+		want += ic->at_stage[s];
+	/* The table is in arrival order and requests go through the stages
+	 * roughly in that order, so the ones waiting for an early step (the
+	 * guest's signal, the event, the pickup) are the newest: find the
+	 * oldest of them from the end rather than walk past every older
+	 * request (at queue depth 32, most of the table). */
+	if (hi <= INST_NEWEST_STAGE)
+		for (unsigned seen = 0, i = ic->nreq; i > 0 && seen < want;) {
+			struct inst_req *q = &ic->req[--i];
+			if (q->stage >= lo && q->stage <= hi) {
+				seen++;
+				first = i;
+			}
+		}
+	for (unsigned i = first; i < ic->nreq && n < want; i++) {
 		struct inst_req *q = &ic->req[i];
 		if (q->stage < lo || q->stage > hi)
 			continue;
 		inst_emit(ic, kind, part, vp, q->txn, a0, a1, now);
-		q->stage = (uint8_t)stage;
+		set_stage(ic, q, stage);
 		n++;
 	}
 	return n;
@@ -85,6 +113,7 @@ void inst_forget(struct inst_chan *ic, struct inst_req *q)
 {
 	unsigned i = (unsigned)(q - ic->req);
 
+	ic->at_stage[q->stage]--;
 	memmove(&ic->req[i], &ic->req[i + 1],
 		(ic->nreq - i - 1) * sizeof(ic->req[0]));
 	ic->nreq--;
@@ -97,6 +126,7 @@ void inst_track(struct inst_chan *ic, uint64_t txn)
 		ic->st.forgotten++;
 	}
 	ic->req[ic->nreq++] = (struct inst_req){txn, 1};
+	ic->at_stage[1]++;
 }
 
 /* ---- the VSP's steps ----------------------------------------------------- */
@@ -140,7 +170,7 @@ static void vsp_txn_step(struct vmbus_channel *ch, unsigned kind,
 		return; /* not a request we follow (a reply, forgotten) */
 	vsp_where(ch->s, &part, &vp);
 	inst_emit(ch->inst, kind, part, vp, txn, a0, a1, now);
-	q->stage = (uint8_t)stage;
+	set_stage(ch->inst, q, stage);
 }
 
 void inst_read(struct vmbus_channel *ch, uint64_t txn, uint32_t bytes,

@@ -74,6 +74,7 @@ struct vmbus_server {
 	unsigned target_vp, sint;
 	uint32_t gen; /* bumped at reset/destroy: stale work is dropped */
 	struct vmbus_channel ch[VMBUS_MAX_CHANNELS];
+	uint64_t inst_chans; /* bit i: ch[i].inst is set (vmbus/instrument.c) */
 	struct srv_gpadl gpadl[VMBUS_MAX_GPADLS];
 	struct srv_outmsg outq[VMBUS_OUTQ_MAX];
 	unsigned outq_head, outq_len;
