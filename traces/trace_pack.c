@@ -1,14 +1,14 @@
 /*
  * traces/trace_pack.c — how a block of records is laid out before deflate
  * (docs/TRACE.md "Blocks"): version 2 (written today) codes each record
- * as its differences from the previous record of the same kind, in
- * variable-length integers; version 1 (older files, still read) is
+ * as its differences from the previous record of the same kind (txn: from
+ * that record's txn plus the step it took), in variable-length integers; version 1 (older files, still read) is
  * fixed-size records transposed into byte planes.
  *
  * Why version 2: a storage request makes ~15 records whose fields mostly
  * repeat those of the previous record of the same kind (same partition,
  * vCPU, channel, arguments; the next txn). Coded as differences, a record
- * is ~4 bytes instead of 40 and repeats the previous request's bytes, so
+ * is ~5 bytes instead of 40 and repeats the previous request's bytes, so
  * deflate gets a tenth of the input, finds long matches in it, and the
  * whole costs ~200 host instructions per record instead of ~1,250.
  */
@@ -38,6 +38,7 @@ enum {
 
 struct pack_state {
 	struct trace_rec prev[TRACE_PACK_CTX];
+	uint64_t txn_step[TRACE_PACK_CTX]; /* the last change of txn */
 	uint64_t cycle;
 };
 
@@ -73,6 +74,7 @@ size_t trace_block_pack(const struct trace_rec *recs, size_t n, uint8_t *out)
 	for (size_t i = 0; i < n; i++) {
 		const struct trace_rec *r = &recs[i];
 		struct trace_rec *prev = &s.prev[r->kind % TRACE_PACK_CTX];
+		uint64_t *step = &s.txn_step[r->kind % TRACE_PACK_CTX];
 		uint8_t *flags = p++;
 		unsigned f = 0;
 
@@ -90,9 +92,9 @@ size_t trace_block_pack(const struct trace_rec *recs, size_t n, uint8_t *out)
 			f |= PK_CHAN;
 			p = put_uleb(p, r->chan);
 		}
-		if (r->txn != prev->txn) {
+		if (r->txn != prev->txn + *step) {
 			f |= PK_TXN;
-			p = put_uleb(p, zigzag(r->txn - prev->txn));
+			p = put_uleb(p, zigzag(r->txn - (prev->txn + *step)));
 		}
 		if (r->arg0 != prev->arg0) {
 			f |= PK_ARG0;
@@ -103,6 +105,7 @@ size_t trace_block_pack(const struct trace_rec *recs, size_t n, uint8_t *out)
 			p = put_uleb(p, zigzag(r->arg1 - prev->arg1));
 		}
 		*flags = (uint8_t)f;
+		*step = r->txn - prev->txn;
 		*prev = *r;
 		s.cycle = r->cycle;
 	}
@@ -154,6 +157,7 @@ int trace_block_unpack(const uint8_t *in, size_t len, size_t n,
 	memset(&s, 0, sizeof(s));
 	for (size_t i = 0; i < n && !u.bad; i++) {
 		struct trace_rec r, *prev;
+		uint64_t *step;
 		unsigned f;
 
 		if (u.p == u.end)
@@ -163,14 +167,17 @@ int trace_block_unpack(const uint8_t *in, size_t len, size_t n,
 			return -1;
 		r.kind = get_u16(&u);
 		prev = &s.prev[r.kind % TRACE_PACK_CTX];
+		step = &s.txn_step[r.kind % TRACE_PACK_CTX];
 		r.cycle = s.cycle + unzigzag(get_uleb(&u)); /* wraps back */
 		r.part = f & PK_PART ? get_u16(&u) : prev->part;
 		r.vp = f & PK_VP ? get_u16(&u) : prev->vp;
 		r.chan = f & PK_CHAN ? get_u16(&u) : prev->chan;
-		r.txn = prev->txn + (f & PK_TXN ? unzigzag(get_uleb(&u)) : 0);
+		r.txn = prev->txn + *step +
+			(f & PK_TXN ? unzigzag(get_uleb(&u)) : 0);
 		r.arg0 = prev->arg0 + (f & PK_ARG0 ? unzigzag(get_uleb(&u)) : 0);
 		r.arg1 = prev->arg1 + (f & PK_ARG1 ? unzigzag(get_uleb(&u)) : 0);
 		recs[i] = r;
+		*step = r.txn - prev->txn;
 		*prev = r;
 		s.cycle = r.cycle;
 	}
