@@ -282,24 +282,6 @@ enum vmbus_ring_status vmbus_ring_read(struct vmbus_ring *r,
 	return VMBUS_RING_OK;
 }
 
-void vmbus_ring_mask(struct vmbus_ring *r)
-{
-	r->masked = 1;
-	r->hdr->interrupt_mask = 1;
-	full_barrier();
-}
-
-int vmbus_ring_unmask(struct vmbus_ring *r)
-{
-	r->masked = 0;
-	r->hdr->interrupt_mask = 0;
-	/* A packet written while we were masked raised no signal: look
-	 * again after the unmask is visible. Indices that differ but are
-	 * impossible count as data too: the read that follows reports them. */
-	full_barrier();
-	return r->hdr->write_index != r->hdr->read_index;
-}
-
 const char *vmbus_ring_status_name(enum vmbus_ring_status st)
 {
 	static const char *const names[] = {

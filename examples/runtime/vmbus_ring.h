@@ -142,8 +142,25 @@ uint32_t vmbus_ring_used(const struct vmbus_ring *r);
  * draining; unmask returns 1 if data arrived meanwhile (read again;
  * also when the indices differ but are corrupt, which that read reports).
  * r->masked says which of the two was done last. */
-void vmbus_ring_mask(struct vmbus_ring *r);
-int vmbus_ring_unmask(struct vmbus_ring *r);
+/* Inline: a reader calls them for every batch, and each is two stores
+ * and a full barrier (MFENCE). */
+static inline void vmbus_ring_mask(struct vmbus_ring *r)
+{
+	r->masked = 1;
+	r->hdr->interrupt_mask = 1;
+	__asm__ volatile("mfence" : : : "memory");
+}
+
+static inline int vmbus_ring_unmask(struct vmbus_ring *r)
+{
+	r->masked = 0;
+	r->hdr->interrupt_mask = 0;
+	/* A packet written while we were masked raised no signal: look
+	 * again after the unmask is visible. Indices that differ but are
+	 * impossible count as data too: the read that follows reports them. */
+	__asm__ volatile("mfence" : : : "memory");
+	return r->hdr->write_index != r->hdr->read_index;
+}
 
 const char *vmbus_ring_status_name(enum vmbus_ring_status st);
 
