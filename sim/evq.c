@@ -179,17 +179,53 @@ static void heap_remove(struct evq *q, uint32_t i)
 		sift_down(q, i);
 }
 
-bool evq_cancel(struct evq *q, evq_id id)
+/* The slot of a pending event's id, or SLOT_FREE if it is not pending
+ * (ran, cancelled, or a stale id of a reused slot). */
+static uint32_t pending_slot(const struct evq *q, evq_id id)
 {
 	uint32_t slot = (uint32_t)id - 1u, gen = (uint32_t)(id >> 32);
 
 	if ((uint32_t)id == 0 || slot >= q->nslots)
-		return false;
+		return SLOT_FREE;
 	if (q->slots[slot].gen != gen || q->slots[slot].pos == SLOT_FREE)
+		return SLOT_FREE;
+	return slot;
+}
+
+bool evq_cancel(struct evq *q, evq_id id)
+{
+	uint32_t slot = pending_slot(q, id);
+
+	if (slot == SLOT_FREE)
 		return false;
 	heap_remove(q, q->slots[slot].pos);
 	slot_free(q, slot);
 	return true;
+}
+
+bool evq_reschedule(struct evq *q, evq_id id, cycles_t when)
+{
+	uint32_t slot = pending_slot(q, id), i;
+
+	if (slot == SLOT_FREE)
+		return false;
+	i = q->slots[slot].pos;
+	q->heap[i].when = when;
+	q->heap[i].seq = q->seq++; /* as if scheduled now */
+	/* The new key is later than the old one unless `when` moved back:
+	 * only one direction can break the order with the neighbours. */
+	if (i > 0 && earlier(&q->heap[i], &q->heap[(i - 1) / EVQ_ARITY]))
+		sift_up(q, i);
+	else
+		sift_down(q, i);
+	return true;
+}
+
+cycles_t evq_when(const struct evq *q, evq_id id)
+{
+	uint32_t slot = pending_slot(q, id);
+
+	return slot == SLOT_FREE ? EVQ_NEVER : q->heap[q->slots[slot].pos].when;
 }
 
 cycles_t evq_next_time(const struct evq *q)

@@ -4,8 +4,8 @@
  * Events are (when, fn, opaque) triples kept in a binary min-heap ordered by
  * (when, insertion sequence): the earliest cycle first, and among events at
  * the same cycle, the one scheduled first. No host time is ever read, so the
- * same schedule always runs in the same order. schedule, cancel and pop are
- * O(log n).
+ * same schedule always runs in the same order. schedule, cancel, reschedule
+ * and pop are O(log n).
  */
 #ifndef HVSIM_SIM_EVQ_H_
 #define HVSIM_SIM_EVQ_H_
@@ -37,6 +37,13 @@ void evq_destroy(struct evq *q);
 evq_id evq_schedule(struct evq *q, cycles_t when, evq_fn *fn, void *opaque);
 /* Remove a pending event. Returns false if it already ran or was cancelled. */
 bool evq_cancel(struct evq *q, evq_id id);
+/* Move a pending event to cycle `when`, in place (one sift, no free and
+ * allocate). It keeps its id and takes a new insertion sequence, so it
+ * orders exactly as evq_cancel + evq_schedule would. Returns false if it
+ * already ran or was cancelled. */
+bool evq_reschedule(struct evq *q, evq_id id, cycles_t when);
+/* Cycle a pending event is due at, or EVQ_NEVER if it is not pending. */
+cycles_t evq_when(const struct evq *q, evq_id id);
 
 /* Cycle of the earliest pending event, or EVQ_NEVER. */
 cycles_t evq_next_time(const struct evq *q);

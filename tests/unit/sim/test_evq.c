@@ -258,3 +258,108 @@ Test(evq, random_mix_matches_sorted_model)
 	free(log);
 	evq_destroy(q);
 }
+
+Test(evq, reschedule_moves_an_event_either_way_and_keeps_its_id)
+{
+	struct evq *q = evq_create();
+	struct log log = {0};
+	struct tag t[3] = {{&log, 0}, {&log, 1}, {&log, 2}};
+	evq_id a = evq_schedule(q, 10, rec, &t[0]);
+	evq_id b = evq_schedule(q, 20, rec, &t[1]);
+
+	evq_schedule(q, 30, rec, &t[2]);
+	cr_assert(evq_reschedule(q, a, 40)); /* later: now last */
+	cr_assert(evq_reschedule(q, b, 5));  /* earlier: now first */
+	cr_assert_eq(40, evq_when(q, a));
+	cr_assert_eq(5, evq_next_time(q));
+	cr_assert(evq_check_heap(q));
+	evq_run_until(q, 100);
+	cr_assert_arr_eq(((int[]){1, 2, 0}), log.order, 3 * sizeof(int));
+	cr_assert_arr_eq(((cycles_t[]){5, 30, 40}), log.at,
+			 3 * sizeof(cycles_t));
+	/* Spent ids: nothing to move, nothing due. */
+	cr_assert_not(evq_reschedule(q, a, 50));
+	cr_assert_eq(EVQ_NEVER, evq_when(q, a));
+	cr_assert_not(evq_reschedule(q, 0, 50));
+	cr_assert_eq(0, evq_pending(q));
+	evq_destroy(q);
+}
+
+/* A rescheduled event takes a new insertion sequence: at a tie it runs
+ * after the events already there, as cancel + schedule would make it. */
+Test(evq, rescheduled_event_ties_as_if_scheduled_anew)
+{
+	struct evq *q = evq_create();
+	struct log log = {0};
+	struct tag t[3] = {{&log, 0}, {&log, 1}, {&log, 2}};
+	evq_id first = evq_schedule(q, 7, rec, &t[0]);
+
+	evq_schedule(q, 7, rec, &t[1]);
+	evq_schedule(q, 9, rec, &t[2]);
+	cr_assert(evq_reschedule(q, first, 7));
+	evq_run_until(q, 100);
+	cr_assert_arr_eq(((int[]){1, 0, 2}), log.order, 3 * sizeof(int));
+	evq_destroy(q);
+}
+
+/* Random schedule/reschedule/cancel mix against a model that does cancel
+ * + schedule for every move: same run order, heap consistent throughout. */
+Test(evq, random_reschedules_match_cancel_and_schedule)
+{
+	enum { N = 1500 };
+	static evq_id ids[N];
+	static cycles_t at[N];
+	static uint64_t seq[N];
+	static bool gone[N];
+	static struct tag tags[N];
+	static uint64_t keys[N][2];
+	struct evq *q = evq_create();
+	struct log *log = calloc(1, sizeof(*log));
+	uint64_t s = 0x243F6A8885A308D3ull, next_seq = 0;
+	int nk = 0;
+
+	for (int i = 0; i < N; i++) {
+		int v = (int)(rng(&s) % (uint64_t)(i + 1));
+		tags[i] = (struct tag){log, i};
+		at[i] = rng(&s) % 200;
+		seq[i] = next_seq++;
+		ids[i] = evq_schedule(q, at[i], rec, &tags[i]);
+		switch (rng(&s) % 4) {
+		case 0:
+			cr_assert_eq(!gone[v], evq_cancel(q, ids[v]));
+			gone[v] = true;
+			break;
+		case 1:
+		case 2: {
+			cycles_t when = rng(&s) % 200;
+			cr_assert_eq(!gone[v], evq_reschedule(q, ids[v], when));
+			if (!gone[v]) {
+				at[v] = when;
+				seq[v] = next_seq++;
+				cr_assert_eq(when, evq_when(q, ids[v]));
+			}
+			break;
+		}
+		default:
+			break;
+		}
+		cr_assert(evq_check_heap(q));
+	}
+	for (int i = 0; i < N; i++)
+		if (!gone[i]) {
+			keys[nk][0] = at[i];
+			keys[nk++][1] = seq[i];
+		}
+	qsort(keys, (size_t)nk, sizeof(keys[0]), cmp_key);
+	cr_assert_eq((size_t)nk, evq_run_until(q, EVQ_NEVER - 1));
+	for (int i = 0; i < nk; i++)
+		cr_assert_eq(keys[i][0], log->at[i], "position %d", i);
+	/* Same times in the same order; now the identities, by sequence. */
+	for (int i = 0, j; i < nk; i++) {
+		for (j = 0; j < N && (gone[j] || seq[j] != keys[i][1]); j++)
+			;
+		cr_assert_eq(j, log->order[i], "position %d", i);
+	}
+	free(log);
+	evq_destroy(q);
+}
