@@ -412,7 +412,7 @@ int hv_start(struct hv *hv)
 {
 	sched_kick_idle(hv);
 	for (unsigned i = 0; i < hv->nr_pcpus; i++)
-		if (!hv->pcpu[i].event_pending)
+		if (!hv->pcpu[i].event)
 			return -1; /* the event queue is out of memory */
 	return 0;
 }

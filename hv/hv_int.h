@@ -114,7 +114,8 @@ struct hv_pcpu {
 	unsigned index;
 	cycles_t clock;		/* this pCPU's simulated time */
 	struct hv_part *loaded; /* partition whose context it holds */
-	bool event_pending;	/* a slice event is queued */
+	evq_id event;		/* its queued slice event, or 0 (sched.c) */
+	bool in_slice;		/* running a slice now: it looks again after */
 	cycles_t switch_cycles; /* partition switches */
 	uint64_t slices;
 	struct hv_vp *cur;	/* vCPU of the current quantum (sched.c) */
@@ -194,9 +195,9 @@ void hv_vp_timers_cancel_all(struct hv_vp *vp);
 /* The pCPU slice event. */
 void sched_pcpu_event(struct evq *q, void *opaque, cycles_t when);
 /* A vCPU became runnable (woken, partition resumed): do not let it bank
- * the time it was away, and wake idle pCPUs. */
+ * the time it was away, and have one idle pCPU look at it (sched.c). */
 void sched_vp_ready(struct hv_vp *vp);
-/* Queue a slice now on every pCPU that has none pending. */
+/* Queue a slice now on every pCPU that has none pending (the start). */
 void sched_kick_idle(struct hv *hv);
 
 #endif

@@ -94,6 +94,12 @@ static void sched_key(const struct hv_vp *vp, cycles_t T, int *cls,
 	}
 }
 
+/* Can pc run a vCPU of p without a partition switch? */
+static bool holds_context(const struct hv_pcpu *pc, const struct hv_part *p)
+{
+	return !pc->loaded || pc->loaded == p;
+}
+
 /* Soft affinity: a vCPU that would cost this pCPU a partition switch is
  * left to another pCPU that could run it at T without one (it holds that
  * partition's context or none, is idle and has a slice queued), as a
@@ -106,12 +112,12 @@ static bool leave_to_its_pcpu(const struct hv_pcpu *pc, const struct hv_vp *vp,
 {
 	const struct hv *hv = pc->hv;
 
-	if (!pc->loaded || pc->loaded == vp->part)
+	if (holds_context(pc, vp->part))
 		return false;
 	for (unsigned i = 0; i < hv->nr_pcpus; i++) {
 		const struct hv_pcpu *q = &hv->pcpu[i];
-		if (q != pc && (!q->loaded || q->loaded == vp->part) &&
-		    q->event_pending && q->clock <= T) {
+		if (q != pc && holds_context(q, vp->part) && q->event &&
+		    q->clock <= T) {
 			if (T + 1 < *wake)
 				*wake = T + 1;
 			return true;
@@ -251,6 +257,7 @@ static void run_slice(struct hv_pcpu *pc, struct hv_vp *vp, bool new_quantum)
 		cpu_advance_clock(c, start - cpu_cycles(c));
 	}
 	vp->running = true;
+	pc->in_slice = true;
 	hv->exec_vp = vp;
 	hv->exec_pcpu = pc->index;
 	if (vp->part->service) {
@@ -269,12 +276,14 @@ static void run_slice(struct hv_pcpu *pc, struct hv_vp *vp, bool new_quantum)
 	trace_slice(pc, vp, start, cpu_cycles(c));
 	pc->slices++;
 	pc->clock = cpu_cycles(c);
+	pc->in_slice = false;
 }
 
+/* Queue pc's slice event at `when`. Only a pCPU with none queued and not
+ * in a slice gets one, so a pCPU has one event at most. */
 static void queue_slice(struct hv_pcpu *pc, cycles_t when)
 {
-	if (evq_schedule(pc->hv->q, when, sched_pcpu_event, pc))
-		pc->event_pending = true;
+	pc->event = evq_schedule(pc->hv->q, when, sched_pcpu_event, pc);
 }
 
 void sched_pcpu_event(struct evq *q, void *opaque, cycles_t when)
@@ -285,7 +294,7 @@ void sched_pcpu_event(struct evq *q, void *opaque, cycles_t when)
 	struct hv_vp *vp;
 
 	(void)q;
-	pc->event_pending = false;
+	pc->event = 0; /* spent (evq.h) */
 	if (when > pc->clock)
 		pc->clock = when;
 	if (hv->cfg.stop_at && pc->clock >= hv->cfg.stop_at)
@@ -301,7 +310,7 @@ void sched_pcpu_event(struct evq *q, void *opaque, cycles_t when)
 	vp = pc->cur = pick(pc, pc->clock, &wake);
 	if (!vp) {
 		/* Nothing to run now: wait for the earliest vCPU that will be
-		 * ready, or sleep until sched_kick_idle. */
+		 * ready, or sleep until a wake-up kicks it (kick_for). */
 		if (wake != EVQ_NEVER)
 			queue_slice(pc, wake);
 		return;
@@ -316,10 +325,51 @@ void sched_kick_idle(struct hv *hv)
 
 	for (unsigned i = 0; i < hv->nr_pcpus; i++) {
 		struct hv_pcpu *pc = &hv->pcpu[i];
-		if (pc->event_pending)
-			continue;
-		queue_slice(pc, pc->clock > now ? pc->clock : now);
+		if (!pc->event)
+			queue_slice(pc, pc->clock > now ? pc->clock : now);
 	}
+}
+
+/* The earliest time pc could start vp: not before its own clock, the
+ * event queue's now, or the vCPU's clock (it may have run ahead). */
+static cycles_t start_time(const struct hv_pcpu *pc, const struct hv_vp *vp,
+			   cycles_t now)
+{
+	cycles_t t = pc->clock > now ? pc->clock : now;
+
+	return cpu_cycles(vp->cpu) > t ? cpu_cycles(vp->cpu) : t;
+}
+
+/* vp became runnable: have one idle pCPU look at it, the one that could
+ * start it first (ties: one holding its partition's context, then the
+ * lowest index), at that time. Idle: not in a slice (that pCPU looks again
+ * when its slice ends) and no slice queued (it looks then). Waking every
+ * idle pCPU instead cost an event each that found nothing to run, as did
+ * kicking the pCPU whose slice made the call (a second chain of events
+ * for that pCPU). */
+static void kick_for(struct hv_vp *vp)
+{
+	struct hv *hv = vp->part->hv;
+	cycles_t now = evq_now(hv->q), best_t = 0;
+	struct hv_pcpu *best = NULL;
+	bool best_holds = false;
+
+	for (unsigned i = 0; i < hv->nr_pcpus; i++) {
+		struct hv_pcpu *pc = &hv->pcpu[i];
+		cycles_t t = start_time(pc, vp, now);
+		bool holds = holds_context(pc, vp->part);
+
+		if (pc->in_slice || pc->event)
+			continue;
+		if (!best || t < best_t ||
+		    (t == best_t && holds && !best_holds)) {
+			best = pc;
+			best_t = t;
+			best_holds = holds;
+		}
+	}
+	if (best)
+		queue_slice(best, best_t);
 }
 
 void sched_vp_ready(struct hv_vp *vp)
@@ -343,5 +393,5 @@ void sched_vp_ready(struct hv_vp *vp)
 	}
 	if (any && vp->vtime < min)
 		vp->vtime = min;
-	sched_kick_idle(hv);
+	kick_for(vp);
 }
