@@ -68,13 +68,43 @@ struct vp_queue {
 	struct hv_vp *vp;
 };
 
+/* Items with at most this much data are recycled through the free list
+ * below: service work is a small item per message, read or completion,
+ * and a malloc and a free for each cost more than running it. */
+#define ITEM_SMALL_DATA 256
+
 struct hv_workq {
 	struct vp_queue vq[HV_MAX_VPS];
+	struct work_item *free_items; /* small items done, to reuse */
 };
 
 struct hv_workq *workq_create(void)
 {
 	return calloc(1, sizeof(struct hv_workq));
+}
+
+/* An item with room for len bytes of data (uninitialised), or NULL. */
+static struct work_item *item_alloc(struct hv_workq *wq, size_t len)
+{
+	struct work_item *it = wq->free_items;
+
+	if (len > ITEM_SMALL_DATA)
+		return malloc(sizeof(*it) + len);
+	if (it) {
+		wq->free_items = it->next;
+		return it;
+	}
+	return malloc(sizeof(*it) + ITEM_SMALL_DATA);
+}
+
+static void item_free(struct hv_workq *wq, struct work_item *it)
+{
+	if (it->len > ITEM_SMALL_DATA) {
+		free(it);
+		return;
+	}
+	it->next = wq->free_items;
+	wq->free_items = it;
 }
 
 void workq_destroy(struct hv_workq *wq)
@@ -90,6 +120,11 @@ void workq_destroy(struct hv_workq *wq)
 			vq->head = it->next;
 			free(it);
 		}
+	}
+	while (wq->free_items) {
+		struct work_item *it = wq->free_items;
+		wq->free_items = it->next;
+		free(it);
 	}
 	free(wq);
 }
@@ -154,15 +189,16 @@ static void arm_wake(struct vp_queue *vq)
 	struct evq *q = vp->part->hv->q;
 	cycles_t due = vq->head->not_before, now = evq_now(q);
 
-	if (vq->wake_ev) {
-		evq_cancel(q, vq->wake_ev);
-		vq->wake_ev = 0;
-	}
 	if (due <= now || due <= cpu_cycles(vp->cpu)) {
+		if (vq->wake_ev)
+			evq_cancel(q, vq->wake_ev);
+		vq->wake_ev = 0;
 		wake_at(vp, now);
 		return;
 	}
 	vq->q = q;
+	if (vq->wake_ev && evq_reschedule(q, vq->wake_ev, due))
+		return; /* moved in place */
 	vq->wake_ev = evq_schedule(q, due, wake_event, vq);
 	if (!vq->wake_ev)
 		wake_at(vp, now); /* out of memory: run it early */
@@ -202,18 +238,18 @@ static void enqueue(struct hv_part *svc, struct work_item *it)
 		arm_wake(vq);
 }
 
-static struct work_item *new_item(hv_work_fn *fn, void *opaque,
-				  const void *data, size_t len,
+static struct work_item *new_item(struct hv_workq *wq, hv_work_fn *fn,
+				  void *opaque, const void *data, size_t len,
 				  cycles_t not_before)
 {
-	struct work_item *it = calloc(1, sizeof(*it) + len);
+	struct work_item *it = item_alloc(wq, len);
 
 	if (!it)
 		return NULL;
-	it->fn = fn;
-	it->opaque = opaque;
-	it->not_before = not_before;
-	it->len = len;
+	*it = (struct work_item){.fn = fn,
+				 .opaque = opaque,
+				 .not_before = not_before,
+				 .len = len};
 	if (len)
 		memcpy(it->data, data, len);
 	return it;
@@ -229,7 +265,8 @@ int hv_submit_work(struct hv *hv, hv_work_fn *fn, void *opaque,
 		fn(opaque, data, len, not_before);
 		return 0;
 	}
-	if (!(it = new_item(fn, opaque, data, len, not_before)))
+	if (!(it = new_item(hv->parent->workq, fn, opaque, data, len,
+			    not_before)))
 		return -1;
 	if (ring == 3)
 		it->cost3 = cost;
@@ -285,7 +322,7 @@ void workq_run_slice(struct hv_vp *vp, cycles_t budget)
 		vp->svc_ring0 += it->cost0;
 		vp->svc_ring3 += it->cost3;
 		it->fn(it->opaque, it->data, it->len, cpu_cycles(vp->cpu));
-		free(it);
+		item_free(vp->part->workq, it);
 	}
 	if (vq->head && vq->head->not_before <= cpu_cycles(vp->cpu))
 		return; /* budget spent with work left: runnable */
@@ -306,7 +343,7 @@ void workq_forget_vp(struct hv_part *svc, const struct hv_vp *vp)
 			if (it->io_vp == vp) {
 				*pp = it->next;
 				vq->queued -= it->cost0 + it->cost3;
-				free(it);
+				item_free(svc->workq, it);
 				continue;
 			}
 			pp = &it->next;
@@ -380,7 +417,8 @@ static int forward(struct hv_vp *vp, struct hv_exit *e, bool in)
 	struct work_item *it;
 
 	hv_fwd_cost(hv, &fc);
-	it = new_item(io_complete, vp, NULL, 0, cpu_cycles(vp->cpu) + fc.exit);
+	it = new_item(hv->parent->workq, io_complete, vp, NULL, 0,
+		      cpu_cycles(vp->cpu) + fc.exit);
 	if (!it)
 		return call_device(vp->part, in, e->port, e->size,
 				   in ? e->in_val : &e->out_val, &e->lat);
