@@ -360,6 +360,20 @@ unsigned hv_nr_runnable(const struct hv *hv)
 	return n;
 }
 
+bool hv_any_runnable(const struct hv *hv)
+{
+	/* An awake vCPU (not halted, not dead) of a running partition
+	 * counts; only when there is none do halted ones need the timer,
+	 * interrupt-flag and queued-work tests of the full count. */
+	for (unsigned i = 0; i < hv->nr_parts; i++) {
+		const struct hv_part *p = hv->part[i];
+		for (unsigned j = 0; p->runnable && j < p->nr_vps; j++)
+			if (!p->vp[j].halted && !p->vp[j].dead)
+				return true;
+	}
+	return hv_nr_runnable(hv) != 0;
+}
+
 bool hv_current_vp(const struct hv *hv, struct hv_part **part, unsigned *vp,
 		   unsigned *pcpu)
 {

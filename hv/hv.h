@@ -123,6 +123,9 @@ int hv_start(struct hv *hv);
 /* vCPUs that are running or could run (a halted vCPU with no way to be
  * woken and the vCPUs of non-runnable partitions do not count). */
 unsigned hv_nr_runnable(const struct hv *hv);
+/* hv_nr_runnable(hv) != 0, cheaply when some vCPU is awake (the main loop
+ * asks before every event). */
+bool hv_any_runnable(const struct hv *hv);
 /* Simulated time: the latest pCPU clock. */
 cycles_t hv_now(const struct hv *hv);
 /* Cycles a pCPU spent on partition switches. */

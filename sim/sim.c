@@ -207,7 +207,7 @@ int sim_run(struct sim *s)
 			sim_finish(s, SIM_EXIT_HALT, "quit (management API)");
 			break;
 		}
-		if (hv_nr_runnable(s->hv) == 0) {
+		if (!hv_any_runnable(s->hv)) {
 			finish_quiescent(s);
 			break;
 		}

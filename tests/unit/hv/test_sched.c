@@ -259,9 +259,11 @@ static void halt_then_raise_intr(const uint8_t *code, size_t len,
 	s = hvt_run(sc, &status);
 	cr_assert_eq(status, SIM_EXIT_HALT);
 	cr_assert_eq(hv_nr_runnable(sim_hv(s)), 0);
+	cr_assert_not(hv_any_runnable(sim_hv(s)));
 	hp = partition_hv(sim_partition(s, 1));
 	hv_vp_set_intr_line(hp, 0, true);
 	cr_assert_eq(hv_nr_runnable(sim_hv(s)), expect_runnable);
+	cr_assert_eq(hv_any_runnable(sim_hv(s)), expect_runnable != 0);
 	sim_destroy(s);
 	free(sc);
 	unlink(k);
@@ -302,10 +304,12 @@ static void halt_then_queue_work(const uint8_t *code, size_t len,
 	s = hvt_run(sc, &status);
 	cr_assert_eq(status, SIM_EXIT_HALT);
 	cr_assert_eq(hv_nr_runnable(sim_hv(s)), 0);
+	cr_assert_not(hv_any_runnable(sim_hv(s)));
 	cr_assert_eq(hv_submit_work(sim_hv(s), nothing, NULL, NULL, 0, 100, 0,
 				    hv_now(sim_hv(s)) + 100 * Q),
 		     0);
 	cr_assert_eq(hv_nr_runnable(sim_hv(s)), expect_runnable);
+	cr_assert_eq(hv_any_runnable(sim_hv(s)), expect_runnable != 0);
 	sim_destroy(s);
 	free(sc);
 	unlink(k);
