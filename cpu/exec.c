@@ -66,8 +66,11 @@ struct block {
 	/* cum[i]: cycles of instructions 0..i-1, so charging a run of them
 	 * is one subtraction (BLOCK_MAX instructions of any class fit). */
 	uint32_t cum[BLOCK_MAX + 1];
-	fast_fn fn[BLOCK_MAX]; /* what runs insn[i]: fastpath.c's choice */
-	struct dinsn insn[BLOCK_MAX];
+	/* fn[i] runs insn[i] (fastpath.c's choice). Entry n is the end
+	 * marker: block_end with an instruction of length 0, so the block
+	 * loop needs no count test (it stops when a runner says so). */
+	fast_fn fn[BLOCK_MAX + 1];
+	struct dinsn insn[BLOCK_MAX + 1];
 };
 
 /* The block being run (or last run), for exec_generic, the final charge
@@ -174,6 +177,15 @@ static bool ends_block(const struct dinsn *d)
 	return true;
 }
 
+/* The runner of a block's end marker: stop (RIP is already right, as the
+ * marker's length is 0). */
+static bool block_end(struct cpu *c, const struct dinsn *d)
+{
+	(void)c;
+	(void)d;
+	return false;
+}
+
 /* An undecodable instruction at the current RIP: raise what the decoder
  * said, logging an undefined opcode once. */
 static _Noreturn void raise_decode_error(struct cpu *c, enum decode_err err,
@@ -219,6 +231,8 @@ block_decode(struct cpu *c, struct block *b, const uint8_t *code,
 	}
 	if (b->n == 0)
 		return;
+	b->fn[b->n] = block_end;
+	b->insn[b->n] = (struct dinsn){.op = &optab_invalid, .len = 0};
 	b->gpa = gpa;
 	b->mode = (uint8_t)c->mode;
 	/* The page becomes code: physmem switches the write tags of every TLB
@@ -371,29 +385,41 @@ static void block_fault_charge(struct cpu *c)
 }
 
 /*
- * Run the instructions of one block. Per instruction the loop only moves
- * RIP to the next instruction (handlers run with RIP there) and calls the
- * runner, which says whether the block goes on; cycles and instret are
- * charged in bulk (exec_generic charges before anything can observe
- * them). Fast runners never fault nor write code without going through
- * exec_generic, so RIP is the only state they need.
+ * Run the instructions of one block (only its first with `single`). Per
+ * instruction the loop only moves RIP to the next instruction (handlers
+ * run with RIP there) and calls the runner, which says whether the block
+ * goes on; the end marker's runner says no, so the loop has no count
+ * test. Cycles and instret are charged in bulk (exec_generic charges
+ * before anything can observe them). Fast runners never fault nor write
+ * code without going through exec_generic, so RIP is the only state they
+ * need.
  */
 static void block_run(struct cpu *c, const struct block *b, bool single)
 {
 	struct block_run *run = &c->icache->run;
-	const struct dinsn *d = b->insn, *end = d + (single ? 1 : b->n);
+	const struct dinsn *d = b->insn;
 	const fast_fn *fn = b->fn;
 	uint64_t rip = c->rip;
-	bool go_on;
+	unsigned ran;
 
 	run->b = b;
 	run->charged = 0;
-	do { /* a block holds at least one instruction */
-		rip += d->len;
-		c->rip = rip;
-		go_on = (*fn++)(c, d++);
-	} while (go_on && d != end);
-	block_charge(c, run, (unsigned)(d - b->insn));
+	if (single) {
+		c->rip = rip + d->len;
+		(*fn)(c, d);
+		ran = 1;
+	} else {
+		do {
+			rip += d->len;
+			c->rip = rip;
+		} while ((*fn++)(c, d++));
+		/* d is past the runner that stopped; the end marker's
+		 * own stop is not an instruction. */
+		ran = (unsigned)(d - b->insn);
+		if (ran > b->n)
+			ran = b->n;
+	}
+	block_charge(c, run, ran);
 	c->cur = NULL;
 }
 
