@@ -264,7 +264,12 @@ const uint8_t *cpu_fetch_ptr(struct cpu *c, uint64_t lin, uint64_t *gpa);
 /* Flush the TLB (CR3 write: keep_global; CR4.PGE/PCIDE change: all). */
 void cpu_tlb_flush(struct cpu *c, bool keep_global);
 void cpu_tlb_flush_page(struct cpu *c, uint64_t lin);
-bool cpu_is_canonical(uint64_t a);
+/* Is `a` canonical (bits 63..47 all equal)? Inline: every 64-bit memory
+ * access and branch asks. */
+static inline bool cpu_is_canonical(uint64_t a)
+{
+	return (uint64_t)((int64_t)(a << 16) >> 16) == a;
+}
 
 /* ---- operands (ea.c + inline here) ------------------------------------ */
 /* Effective address (offset within the segment), masked to the address

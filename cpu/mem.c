@@ -29,11 +29,6 @@
 
 /* ---- segmentation ------------------------------------------------------ */
 
-bool cpu_is_canonical(uint64_t a)
-{
-	return (uint64_t)((int64_t)(a << 16) >> 16) == a;
-}
-
 /* Linear addresses wrap at 4 GiB outside 64-bit mode. */
 static uint64_t seg_wrap(const struct cpu *c)
 {
@@ -414,7 +409,7 @@ const uint8_t *cpu_fetch_ptr(struct cpu *c, uint64_t lin, uint64_t *gpa)
 	return xlate(c, lin, ACC_EXEC, gpa);
 }
 
-uint8_t *cpu_bulk_ptr(struct cpu *c, uint64_t lin, bool write, uint64_t *gpa)
+uint8_t *cpu_bulk_ptr(struct cpu *c, uint64_t lin, bool write)
 {
 	bool user = c->cpl == 3;
 	struct tlb_entry *e = mem_tlb_slot(c, lin);
@@ -437,7 +432,6 @@ uint8_t *cpu_bulk_ptr(struct cpu *c, uint64_t lin, bool write, uint64_t *gpa)
 		if (*tag != page)
 			return NULL; /* MMIO, code page, SMAP: the slow way */
 	}
-	*gpa = e->gpa_page | (lin & ~PAGE_MASK);
 	return (uint8_t *)(uintptr_t)(lin + e->addend);
 }
 

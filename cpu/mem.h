@@ -108,6 +108,20 @@ static inline void mem_write(struct cpu *c, int seg, uint64_t off, int size,
 	cpu_write(c, seg, off, size, v);
 }
 
+/* The host address of [lin, lin + len) (1 <= len <= PAGE_SIZE) when one
+ * TLB hit for the access covers it all (the same hit test as mem_read /
+ * mem_write, on the range's last byte), else NULL: then the range
+ * crosses a page or needs the slow path. */
+static inline uint8_t *mem_range_hit(struct cpu *c, uint64_t lin,
+				     uint64_t len, bool write)
+{
+	const struct tlb_entry *e = mem_tlb_slot(c, lin);
+	uint64_t tag = write ? e->tag_write : e->tag_read;
+	if (tag == ((lin + len - 1) & PAGE_MASK))
+		return (uint8_t *)(uintptr_t)(lin + e->addend);
+	return NULL;
+}
+
 /* The exec-TLB hit alone: the host pointer and GPA of code at `lin`, or
  * NULL when only cpu_fetch_ptr can tell (it may fault). */
 static inline const uint8_t *mem_fetch_tlb_hit(struct cpu *c, uint64_t lin,
@@ -125,8 +139,19 @@ static inline const uint8_t *mem_fetch_tlb_hit(struct cpu *c, uint64_t lin,
  * for a read or a write through the soft TLB, filled on a miss like any
  * access (the walk's cycles charged, A/D set); NULL when the access would
  * fault or has no plain fast tag (MMIO, a page holding code, SMAP), so
- * that the caller takes its careful path. Never raises. */
-uint8_t *cpu_bulk_ptr(struct cpu *c, uint64_t lin, bool write, uint64_t *gpa);
+ * that the caller takes its careful path. Never raises. A pointer from
+ * here is to a page without code or write watches (a fast tag). */
+uint8_t *cpu_bulk_ptr(struct cpu *c, uint64_t lin, bool write);
+
+/* cpu_bulk_ptr with the TLB hit inline. */
+static inline uint8_t *mem_bulk_ptr(struct cpu *c, uint64_t lin, bool write)
+{
+	const struct tlb_entry *e = mem_tlb_slot(c, lin);
+	uint64_t tag = write ? e->tag_write : e->tag_read;
+	if (tag == (lin & PAGE_MASK))
+		return (uint8_t *)(uintptr_t)(lin + e->addend);
+	return cpu_bulk_ptr(c, lin, write);
+}
 
 /* cpu_fetch_ptr with the exec-TLB hit inline. */
 static inline const uint8_t *mem_fetch_ptr(struct cpu *c, uint64_t lin,

@@ -140,6 +140,12 @@ static bool step_outs(struct cpu *c, const struct dinsn *d, int size)
  * mem.c and the TLB (and charges no walk cycles), so a per-access check
  * added there later (#AC, data breakpoints) must be mirrored here. */
 
+/* Elements of `size` bytes from lin to the end of its page. */
+static uint64_t page_room(uint64_t lin, int size)
+{
+	return (PAGE_SIZE - (lin & (PAGE_SIZE - 1))) / (uint64_t)size;
+}
+
 /* Linear address of seg:[off, off+len) when the access is certainly
  * allowed by segmentation; false when unsure (never raises). */
 static bool bulk_linear(const struct cpu *c, int seg, uint64_t off,
@@ -173,79 +179,129 @@ static bool bulk_linear(const struct cpu *c, int seg, uint64_t off,
 	return *lin + len - 1 <= 0xFFFFFFFFull;
 }
 
-/* Host pointer for [lin, lin+len) (one page); NULL on a fault or if not
+/* Where the bulk path reads or writes: the host pointer and, for a write
+ * that physmem must hear about (see bulk_host), the GPA. */
+struct bulk_ptr {
+	uint8_t *p;
+	uint64_t note_gpa; /* ~0 when the write needs no physmem_note_write */
+};
+
+/* Host pointer for [lin, lin+len) (one page); p NULL on a fault or if not
  * RAM. Through the soft TLB when the page has a plain fast tag for the
  * access (filled on a miss, as a real core's string copy fills its TLB:
  * a ring the guest only copies to or from is then not walked on every
- * copy); else (a code page, MMIO, SMAP) after a walk that sets A/D like
- * the access would. */
-static uint8_t *bulk_host(struct cpu *c, uint64_t lin, uint64_t len,
-			  bool write, uint64_t *gpa)
+ * copy); such a page holds no code and no write watch (physmem demotes
+ * the tag first), so a write there is plain, as mem_write's hit is. Else
+ * (a code page, MMIO, SMAP) after a walk that sets A/D like the access
+ * would, and a write must be noted (code generation, watches). */
+static struct bulk_ptr bulk_host(struct cpu *c, uint64_t lin, uint64_t len,
+				 bool write)
 {
+	struct bulk_ptr r = {mem_bulk_ptr(c, lin, write), ~0ull};
+	if (r.p)
+		return r;
 	struct paging_state ps = {c->cr0, c->cr3, c->cr4, c->efer,
 				  (c->rflags & RF_AC) != 0};
 	struct walk_result w;
 	unsigned acc = (write ? ACC_WRITE : ACC_READ) |
 		       (c->cpl == 3 ? ACC_USER : 0);
-	uint8_t *p = cpu_bulk_ptr(c, lin, write, gpa);
-
-	if (p)
-		return p;
 	if (mmu_walk(c->mem, &ps, lin, acc, &w) != 0)
-		return NULL;
-	*gpa = w.gpa;
-	return physmem_ram_ptr(c->mem, w.gpa, len);
+		return r;
+	r.p = physmem_ram_ptr(c->mem, w.gpa, len);
+	r.note_gpa = write ? w.gpa : ~0ull;
+	return r;
 }
 
 /* How many whole elements from seg:off fit before the end of its page
- * and before the offset wraps at the address size; 0 if unusable. */
+ * and before the offset wraps at the address size, and the linear address
+ * of the first; 0 if unusable. */
 static uint64_t bulk_room(const struct cpu *c, const struct dinsn *d,
-			  int seg, uint64_t off, int size, bool write)
+			  int seg, uint64_t off, int size, bool write,
+			  uint64_t *lin)
 {
-	uint64_t lin, amask = size_mask(d->asize);
+	uint64_t amask = size_mask(d->asize);
 	uint64_t n;
 
-	if (!bulk_linear(c, seg, off, (uint64_t)size, write, &lin))
+	if (!bulk_linear(c, seg, off, (uint64_t)size, write, lin))
 		return 0;
-	n = (PAGE_SIZE - (lin & (PAGE_SIZE - 1))) / (uint64_t)size;
+	n = page_room(*lin, size);
 	if (amask != ~0ull && (amask - off + 1) / (uint64_t)size < n)
 		n = (amask - off + 1) / (uint64_t)size;
 	return n;
 }
 
-/* Host pointer to n elements at seg:off, or NULL. */
-static uint8_t *bulk_map(struct cpu *c, int seg, uint64_t off, uint64_t len,
-			 bool write, uint64_t *gpa)
+/* Host pointer to len bytes at seg:off, whose first element bulk_room
+ * placed at `lin` with room for all of them in its page; p NULL when
+ * unusable. In 64-bit mode the first element's checks cover them all (no
+ * limits; canonical or not is decided per page); elsewhere the segment
+ * limit is checked again for the whole length. */
+static struct bulk_ptr bulk_map(struct cpu *c, int seg, uint64_t off,
+				uint64_t lin, uint64_t len, bool write)
 {
-	uint64_t lin;
-
-	if (!bulk_linear(c, seg, off, len, write, &lin))
-		return NULL;
-	return bulk_host(c, lin, len, write, gpa);
+	if (c->mode != MODE_LONG64 &&
+	    !bulk_linear(c, seg, off, len, write, &lin)) {
+		struct bulk_ptr none = {NULL, ~0ull};
+		return none;
+	}
+	return bulk_host(c, lin, len, write);
 }
 
-static uint64_t str_bulk_movs(struct cpu *c, const struct dinsn *d, int size,
-			      uint64_t max)
+/* str_bulk_movs's common case: 64-bit mode, 64-bit addresses, DF=0,
+ * source and destination segments without a base, and both ranges TLB
+ * hits (which proves them canonical, RAM, and the destination free of
+ * code and watches). It does what the general path would do with the
+ * same n; 0 sends the copy there (it also fills the TLB on a miss). */
+static uint64_t movs_flat64(struct cpu *c, int size, uint64_t max)
 {
-	uint64_t si = str_si(c, d), di = str_di(c, d), gs, gd;
+	uint64_t si = c->gpr[RSI], di = c->gpr[RDI];
+	uint64_t n = page_room(si, size), nd = page_room(di, size);
 
-	if (c->rflags & RF_DF)
-		return 0;
-	uint64_t n = bulk_room(c, d, d->seg, si, size, false);
-	uint64_t nd = bulk_room(c, d, SEG_ES, di, size, true);
 	n = n < nd ? n : nd;
 	n = n < max ? n : max;
 	if (n == 0)
 		return 0;
 	uint64_t len = n * (uint64_t)size;
-	const uint8_t *src = bulk_map(c, d->seg, si, len, false, &gs);
-	uint8_t *dst = src ? bulk_map(c, SEG_ES, di, len, true, &gd) : NULL;
-	/* Element-by-element forward copying differs from memmove when the
-	 * destination starts inside the source; leave that to the slow path. */
-	if (!dst || (dst > src && dst < src + len))
+	const uint8_t *src = mem_range_hit(c, si, len, false);
+	uint8_t *dst = mem_range_hit(c, di, len, true);
+	if (!src || !dst || (dst > src && dst < src + len))
 		return 0;
 	memmove(dst, src, len);
-	physmem_note_write(c->mem, gd, len);
+	c->gpr[RSI] = si + len;
+	c->gpr[RDI] = di + len;
+	return n;
+}
+
+static uint64_t str_bulk_movs(struct cpu *c, const struct dinsn *d, int size,
+			      uint64_t max)
+{
+	uint64_t si = str_si(c, d), di = str_di(c, d), ls, ld;
+
+	if (c->rflags & RF_DF)
+		return 0;
+	if (c->mode == MODE_LONG64 && d->asize == 8 && d->seg != SEG_FS &&
+	    d->seg != SEG_GS) {
+		uint64_t n = movs_flat64(c, size, max);
+		if (n)
+			return n;
+	}
+	uint64_t n = bulk_room(c, d, d->seg, si, size, false, &ls);
+	uint64_t nd = n ? bulk_room(c, d, SEG_ES, di, size, true, &ld) : 0;
+	n = n < nd ? n : nd;
+	n = n < max ? n : max;
+	if (n == 0)
+		return 0;
+	uint64_t len = n * (uint64_t)size;
+	struct bulk_ptr src = bulk_map(c, d->seg, si, ls, len, false);
+	struct bulk_ptr dst = {NULL, ~0ull};
+	if (src.p)
+		dst = bulk_map(c, SEG_ES, di, ld, len, true);
+	/* Element-by-element forward copying differs from memmove when the
+	 * destination starts inside the source; leave that to the slow path. */
+	if (!dst.p || (dst.p > src.p && dst.p < src.p + len))
+		return 0;
+	memmove(dst.p, src.p, len);
+	if (dst.note_gpa != ~0ull)
+		physmem_note_write(c->mem, dst.note_gpa, len);
 	str_advance(c, d, RSI, size, n);
 	str_advance(c, d, RDI, size, n);
 	return n;
@@ -254,29 +310,30 @@ static uint64_t str_bulk_movs(struct cpu *c, const struct dinsn *d, int size,
 static uint64_t str_bulk_stos(struct cpu *c, const struct dinsn *d, int size,
 			      uint64_t max)
 {
-	uint64_t di = str_di(c, d), gd;
+	uint64_t di = str_di(c, d), ld;
 	uint64_t v = gpr_read(c, RAX, size, true);
 	uint8_t pat[8];
 
 	if (c->rflags & RF_DF)
 		return 0;
-	uint64_t n = bulk_room(c, d, SEG_ES, di, size, true);
+	uint64_t n = bulk_room(c, d, SEG_ES, di, size, true, &ld);
 	n = n < max ? n : max;
 	if (n == 0)
 		return 0;
 	uint64_t len = n * (uint64_t)size;
-	uint8_t *dst = bulk_map(c, SEG_ES, di, len, true, &gd);
-	if (!dst)
+	struct bulk_ptr dst = bulk_map(c, SEG_ES, di, ld, len, true);
+	if (!dst.p)
 		return 0;
 	if (size == 1) {
-		memset(dst, (int)(v & 0xFF), len);
+		memset(dst.p, (int)(v & 0xFF), len);
 	} else {
 		for (int i = 0; i < size; i++)
 			pat[i] = (uint8_t)(v >> (8 * i)); /* guest is LE */
 		for (uint64_t i = 0; i < n; i++)
-			memcpy(dst + i * (uint64_t)size, pat, (size_t)size);
+			memcpy(dst.p + i * (uint64_t)size, pat, (size_t)size);
 	}
-	physmem_note_write(c->mem, gd, len);
+	if (dst.note_gpa != ~0ull)
+		physmem_note_write(c->mem, dst.note_gpa, len);
 	str_advance(c, d, RDI, size, n);
 	return n;
 }
