@@ -17,6 +17,7 @@
  * RSP without moving it), so a faulting transfer has no effect. The
  * operand size comes from the instruction being executed (c->cur).
  */
+#include "cpu/mem.h"
 #include "cpu/ops.h"
 #include "cpu/sysarch.h"
 
@@ -25,14 +26,16 @@ static uint64_t stack_mask(const struct cpu *c)
 	return size_mask(cpu_stack_size(c));
 }
 
+/* Through mem_read / mem_write: the TLB hit inline (IRET reads five of
+ * these per interrupt return). */
 uint64_t stack_peek(struct cpu *c, uint64_t up, int size)
 {
-	return cpu_read(c, SEG_SS, (c->gpr[RSP] + up) & stack_mask(c), size);
+	return mem_read(c, SEG_SS, (c->gpr[RSP] + up) & stack_mask(c), size);
 }
 
 void stack_poke(struct cpu *c, uint64_t down, int size, uint64_t v)
 {
-	cpu_write(c, SEG_SS, (c->gpr[RSP] - down) & stack_mask(c), size, v);
+	mem_write(c, SEG_SS, (c->gpr[RSP] - down) & stack_mask(c), size, v);
 }
 
 void stack_set_rsp(struct cpu *c, uint64_t v)

@@ -75,16 +75,20 @@ static void iret_real(struct cpu *c, int os)
 	stack_set_rsp(c, c->gpr[RSP] + 3ull * os);
 }
 
-static void read_frame(struct cpu *c, int os, bool with_stack,
-		       struct iret_frame *f)
+/* The frame's first half: IP, CS and FLAGS. */
+static void read_frame(struct cpu *c, int os, struct iret_frame *f)
 {
 	f->ip = stack_peek(c, 0, os);
 	f->cs = (uint16_t)stack_peek(c, (uint64_t)os, 2);
 	f->flags = stack_peek(c, 2ull * os, os);
-	if (with_stack) {
-		f->sp = stack_peek(c, 3ull * os, os);
-		f->ss = (uint16_t)stack_peek(c, 4ull * os, 2);
-	}
+}
+
+/* Its second half, SS:SP, read after the return CS passed its checks
+ * (the SDM's order, so a fault on CS comes before a stack fault here). */
+static void read_frame_stack(struct cpu *c, int os, struct iret_frame *f)
+{
+	f->sp = stack_peek(c, 3ull * os, os);
+	f->ss = (uint16_t)stack_peek(c, 4ull * os, 2);
 }
 
 void op_iret(struct cpu *c, const struct dinsn *d)
@@ -103,14 +107,14 @@ void op_iret(struct cpu *c, const struct dinsn *d)
 	}
 	if (c->rflags & (RF_NT | RF_VM))
 		cpu_raise_gp0(c); /* task return / V86 not modelled */
-	read_frame(c, os, false, &f);
+	read_frame(c, os, &f);
 	if (!(c->efer & EFER_LMA) && os == 4 && (f.flags & RF_VM) &&
 	    c->cpl == 0)
 		cpu_raise_gp0(c); /* return to V86 mode: not modelled */
 	far_check_return_cs(c, f.cs, &r);
 	pop_ss = (f.cs & 3) != old_cpl || c->mode == MODE_LONG64;
 	if (pop_ss) {
-		read_frame(c, os, true, &f);
+		read_frame_stack(c, os, &f);
 		far_check_return_ss(c, f.ss, f.cs & 3, r.raw, &ss);
 	}
 	f.ip = far_check_ip(c, r.raw, f.ip);

@@ -279,12 +279,30 @@ static void copy_out(struct cpu *c, uint64_t lin, const uint8_t *src, int n,
 
 /* ---- 1/2/4/8-byte accesses at a linear address -------------------------- */
 
+/* The host address of a `size`-byte access at `lin` when its TLB entry
+ * holds the plain tag of the page (no TLB_SLOW, no TLB_SMAP), else NULL:
+ * exactly the case in which translate() finds one span with a host
+ * pointer without filling or checking anything more. Testing the page of
+ * the last byte also rules out a page-crossing access (mem.h). */
+static uint8_t *plain_hit(struct cpu *c, uint64_t lin, int size,
+			  unsigned acc)
+{
+	bool user = c->cpl == 3 && !(acc & ACC_IMPLICIT_SUP);
+	struct tlb_entry *e = &(user ? c->tlb.usr : c->tlb.sup)[tlb_index(lin)];
+	if (*tag_of(e, acc) == ((lin + (uint64_t)size - 1) & PAGE_MASK))
+		return (uint8_t *)(uintptr_t)(lin + e->addend);
+	return NULL;
+}
+
 static uint64_t read_lin(struct cpu *c, uint64_t lin, int size, unsigned acc,
 			 uint64_t wrap)
 {
 	struct span s[2];
 	if (size < 1 || size > 8)
 		size = 8;
+	uint8_t *p = plain_hit(c, lin, size, acc);
+	if (p)
+		return mem_host_load(p, size);
 	int k = translate(c, lin, size, acc, wrap, s);
 	if (k == 1 && s[0].host)
 		return mem_host_load(s[0].host, size);
@@ -303,6 +321,11 @@ static void write_lin(struct cpu *c, uint64_t lin, int size, uint64_t v,
 	struct span s[2];
 	if (size < 1 || size > 8)
 		size = 8;
+	uint8_t *p = plain_hit(c, lin, size, acc);
+	if (p) {
+		mem_host_store(p, size, v);
+		return;
+	}
 	int k = translate(c, lin, size, acc, wrap, s);
 	if (k == 1 && s[0].host) {
 		mem_host_store(s[0].host, size, v);
