@@ -2,7 +2,7 @@
  * cpu/fastpath_alu.c — fast runners for integer ALU forms: ADD/OR/AND/
  * SUB/XOR/CMP and TEST (register, immediate and 64-bit-mode memory
  * forms), SHL/SHR/SAR by an immediate or 1, INC/DEC, IMUL r, r, SETcc,
- * CMOVcc and Jcc, for 32- and 64-bit operands.
+ * CMOVcc and Jcc, for 32- and 64-bit operands (TEST r, r at any size).
  *
  * Spec: Intel SDM Vol. 2 for each instruction (as ops_alu.c, ops_shift.c,
  * ops_muldiv.c, ops_bit.c, ops_branch.c, whose handlers stay the
@@ -216,6 +216,29 @@ static inline bool test_EI_m(struct cpu *c, const struct dinsn *d, int size)
 	const fast_fn fast_##form[2] = {form##_4, form##_8};
 
 FAST_SIZED(test_rr)
+
+/* TEST r8, r8 and r16, r16: a byte register may be AH..BH without REX, so
+ * both operands read through gpr_read, as the handler's do. */
+static inline bool test_rr_narrow(struct cpu *c, const struct dinsn *d,
+				  int size)
+{
+	bool rex = (d->pfx & PFX_REX) != 0;
+	return test_do(c, size, gpr_read(c, d->rm & 15, size, rex),
+		       gpr_read(c, d->reg, size, rex));
+}
+
+static bool test_rr_1(struct cpu *c, const struct dinsn *d)
+{
+	return test_rr_narrow(c, d, 1);
+}
+
+static bool test_rr_2(struct cpu *c, const struct dinsn *d)
+{
+	return test_rr_narrow(c, d, 2);
+}
+
+const fast_fn fast_test_rr_any[4] = {test_rr_1, test_rr_2, test_rr_4,
+				     test_rr_8};
 FAST_SIZED(test_ri)
 FAST_SIZED(test_AI)
 FAST_SIZED(test_EI_m)

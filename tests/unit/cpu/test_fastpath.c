@@ -294,3 +294,36 @@ Test(fastpath, an_insn_across_a_page_boundary_runs_every_time)
 	cr_assert_eq(ex.reason, CPU_EXIT_HLT);
 	cr_expect_eq(REG(RAX), 3);
 }
+
+/* TEST r8, r8 / r16, r16 run through a fast runner: without REX, byte
+ * registers 4..7 are AH..BH; with it, SPL..DIL. Each result decides ZF
+ * and SF, read back through SETZ / SETS into registers. */
+Test(fastpath, narrow_test_reads_high_byte_and_rex_byte_registers)
+{
+	static const uint8_t code[] = {
+	    0x84, 0xe0,	      /* test al, ah */
+	    0x0f, 0x94, 0xc1, /* setz cl */
+	    0x0f, 0x98, 0xc5, /* sets ch */
+	    0x40, 0x84, 0xf7, /* test dil, sil */
+	    0x41, 0x0f, 0x94, 0xc0, /* setz r8b */
+	    0x84, 0xf7,	      /* test bh, dh */
+	    0x41, 0x0f, 0x94, 0xc1, /* setz r9b */
+	    0x66, 0x85, 0xd3, /* test bx, dx */
+	    0x41, 0x0f, 0x98, 0xc2, /* sets r10b */
+	    0xf4,	      /* hlt */
+	};
+	REG(RAX) = 0x8081;   /* al 0x81, ah 0x80: 0x80, SF */
+	REG(RSI) = 0x0100;   /* sil 0 */
+	REG(RDI) = 0x01ff;   /* dil 0xff: dil & sil = 0, ZF */
+	REG(RBX) = 0x8200;   /* bh 0x82, bx 0x8200 */
+	REG(RDX) = 0x8100;   /* dh 0x81: bh & dh = 0x80, not ZF */
+	REG(RCX) = 0;
+	REG(R8) = REG(R9) = REG(R10) = 0;
+	struct cpu_exit ex = fx_exec(fx, code, sizeof(code));
+
+	cr_assert_eq(ex.reason, CPU_EXIT_HLT);
+	cr_expect_eq(REG(RCX) & 0xFFFF, 0x0100, "cl = ZF 0, ch = SF 1");
+	cr_expect_eq(REG(R8), 1, "dil & sil is zero");
+	cr_expect_eq(REG(R9), 0, "bh & dh is not");
+	cr_expect_eq(REG(R10), 1, "bx & dx has bit 15");
+}
