@@ -63,6 +63,7 @@ static const struct fast_row fast_rows[] = {
     {op_dec_E, IX_SIZE, NEED_MODRM, .runners = fast_dec_r},
     {op_shift_EI, IX_SUB_SIZE, 0, .runners = T2(fast_shift_EI_r)},
     {op_shift_E1, IX_SUB_SIZE, 0, .runners = T2(fast_shift_E1_r)},
+    {op_shift_ECL, IX_SUB_SIZE, 0, .runners = T2(fast_shift_ECL_r)},
     {op_imul_GE, IX_ONE, NEED_SIZE48, .one = fast_imul_GE_rr},
     {op_setcc_E, IX_CC, 0, .runners = fast_setcc_r},
     {op_cmovcc_GE, IX_CC, NEED_SIZE48, .runners = fast_cmovcc_rr},

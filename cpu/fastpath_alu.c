@@ -1,7 +1,7 @@
 /*
  * cpu/fastpath_alu.c — fast runners for integer ALU forms: ADD/OR/AND/
  * SUB/XOR/CMP and TEST (register, immediate and 64-bit-mode memory
- * forms), SHL/SHR/SAR by an immediate or 1, INC/DEC, IMUL r, r, SETcc,
+ * forms), SHL/SHR/SAR by an immediate, 1 or CL, INC/DEC, IMUL r, r, SETcc,
  * CMOVcc and Jcc, for 32- and 64-bit operands (TEST r, r at any size).
  *
  * Spec: Intel SDM Vol. 2 for each instruction (as ops_alu.c, ops_shift.c,
@@ -272,7 +272,7 @@ static inline bool dec_r(struct cpu *c, const struct dinsn *d, int size)
 FAST_SIZED(inc_r)
 FAST_SIZED(dec_r)
 
-/* ---- shifts by a constant ---------------------------------------------- */
+/* ---- shifts by a constant or CL ------------------------------------------ */
 
 /* As ops_shift.c's shift_exec for SHL/SHR/SAL/SAR of a register: a masked
  * count of 0 still writes (zero-extending a 32-bit register) and changes
@@ -314,6 +314,12 @@ static inline bool shift_E1_r(struct cpu *c, const struct dinsn *d,
 	return shift_r(c, d, kind, size, 1);
 }
 
+static inline bool shift_ECL_r(struct cpu *c, const struct dinsn *d,
+			       unsigned kind, int size)
+{
+	return shift_r(c, d, kind, size, (unsigned)c->gpr[RCX] & 0xFF);
+}
+
 #define FAST_SHIFT_FORM(form)                                                  \
 	FAST_ALU(form, FS_SHL, 4)                                              \
 	FAST_ALU(form, FS_SHL, 8)                                              \
@@ -329,6 +335,7 @@ static inline bool shift_E1_r(struct cpu *c, const struct dinsn *d,
 
 FAST_SHIFT_FORM(shift_EI_r)
 FAST_SHIFT_FORM(shift_E1_r)
+FAST_SHIFT_FORM(shift_ECL_r)
 
 /* ---- IMUL r, r ---------------------------------------------------------- */
 

@@ -41,6 +41,7 @@ extern const fast_fn fast_alu_EG_m[8][2];   /* op [m], G */
 extern const fast_fn fast_alu_EI_m[8][2];   /* op [m], imm */
 extern const fast_fn fast_shift_EI_r[8][2]; /* shift E(reg) by imm8 */
 extern const fast_fn fast_shift_E1_r[8][2]; /* shift E(reg) by 1 */
+extern const fast_fn fast_shift_ECL_r[8][2]; /* shift E(reg) by CL */
 extern const fast_fn fast_test_rr[2], fast_test_ri[2], fast_test_AI[2];
 extern const fast_fn fast_test_rr_any[4]; /* [log2 size] */
 extern const fast_fn fast_test_EI_m[2];
