@@ -34,6 +34,7 @@
  * the STI/MOV SS shadow: an instruction that starts a shadow ends its
  * block, the next instruction runs alone, and the check follows it.
  */
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -53,6 +54,15 @@
 #define BLOCK_WAYS 4
 #define BLOCK_SETS (BLOCK_CACHE_SIZE / BLOCK_WAYS)
 
+/* One decoded instruction and what runs it (fastpath.c's choice), side
+ * by side so the block loop steps one pointer. A runner gets &slot->d;
+ * slot_of() finds the slot again. */
+struct slot {
+	struct dinsn d;
+	fast_fn fn;
+};
+_Static_assert(offsetof(struct slot, d) == 0, "slot_of() casts &slot->d");
+
 struct block {
 	uint64_t gpa;   /* GPA of the first instruction; ~0 when empty */
 	uint32_t gen;   /* code generation of the page when decoded */
@@ -62,16 +72,21 @@ struct block {
 	 * exactly 2^32 code writes between two runs could alias). */
 	uint32_t checked;
 	uint8_t mode;   /* enum cpu_mode it was decoded in */
-	uint8_t n;      /* instructions in insn[] */
+	uint8_t n;      /* instructions in slot[] */
 	/* cum[i]: cycles of instructions 0..i-1, so charging a run of them
 	 * is one subtraction (BLOCK_MAX instructions of any class fit). */
 	uint32_t cum[BLOCK_MAX + 1];
-	/* fn[i] runs insn[i] (fastpath.c's choice). Entry n is the end
-	 * marker: block_end with an instruction of length 0, so the block
-	 * loop needs no count test (it stops when a runner says so). */
-	fast_fn fn[BLOCK_MAX + 1];
-	struct dinsn insn[BLOCK_MAX + 1];
+	/* Slot n is the end marker: block_end with an instruction of length
+	 * 0, so the block loop needs no count test (it stops when a runner
+	 * says so). */
+	struct slot slot[BLOCK_MAX + 1];
 };
+
+/* The slot holding d (a runner's argument is always &slot->d). */
+static const struct slot *slot_of(const struct dinsn *d)
+{
+	return (const struct slot *)(const void *)d;
+}
 
 /* The block being run (or last run), for exec_generic, the final charge
  * and a fault: how many of its instructions are charged (cycles, instret)
@@ -211,7 +226,7 @@ block_decode(struct cpu *c, struct block *b, const uint8_t *code,
 	b->n = 0;
 	b->cum[0] = 0;
 	while (b->n < BLOCK_MAX && off < avail) {
-		struct dinsn *d = &b->insn[b->n];
+		struct dinsn *d = &b->slot[b->n].d;
 		enum decode_err err = decode_insn(code + off, avail - off,
 						  c->mode, d);
 		if (err != DEC_OK) {
@@ -222,7 +237,7 @@ block_decode(struct cpu *c, struct block *b, const uint8_t *code,
 			}
 			break; /* crossing the page, or fault when reached */
 		}
-		b->fn[b->n] = fast_select(d, c->mode);
+		b->slot[b->n].fn = fast_select(d, c->mode);
 		b->cum[b->n + 1] = b->cum[b->n] + insn_cost(c, d);
 		off += d->len;
 		b->n++;
@@ -231,8 +246,8 @@ block_decode(struct cpu *c, struct block *b, const uint8_t *code,
 	}
 	if (b->n == 0)
 		return;
-	b->fn[b->n] = block_end;
-	b->insn[b->n] = (struct dinsn){.op = &optab_invalid, .len = 0};
+	b->slot[b->n].fn = block_end;
+	b->slot[b->n].d = (struct dinsn){.op = &optab_invalid, .len = 0};
 	b->gpa = gpa;
 	b->mode = (uint8_t)c->mode;
 	/* The page becomes code: physmem switches the write tags of every TLB
@@ -352,7 +367,7 @@ bool exec_generic(struct cpu *c, const struct dinsn *d)
 	uint64_t next = c->rip;
 	uint32_t writes = *ic->code_writes;
 	generic_enter(c, d);
-	block_charge(c, &ic->run, (unsigned)(d - ic->run.b->insn));
+	block_charge(c, &ic->run, (unsigned)(slot_of(d) - ic->run.b->slot));
 	d->op->fn(c, d);
 	return c->rip == next && *ic->code_writes == writes && !c->halted &&
 	       !c->stop_req && !c->shadow;
@@ -378,10 +393,11 @@ static void block_fault_charge(struct cpu *c)
 	struct block_run *run = &c->icache->run;
 	if (!run->b)
 		return;
-	uintptr_t cur = (uintptr_t)c->cur, first = (uintptr_t)run->b->insn;
-	uintptr_t end = (uintptr_t)(run->b->insn + run->b->n);
+	uintptr_t cur = (uintptr_t)c->cur, first = (uintptr_t)run->b->slot;
+	uintptr_t end = (uintptr_t)(run->b->slot + run->b->n);
 	if (cur >= first && cur < end)
-		block_charge(c, run, (unsigned)((cur - first) / sizeof(*c->cur)));
+		block_charge(c, run,
+			     (unsigned)((cur - first) / sizeof(struct slot)));
 }
 
 /*
@@ -397,25 +413,27 @@ static void block_fault_charge(struct cpu *c)
 static void block_run(struct cpu *c, const struct block *b, bool single)
 {
 	struct block_run *run = &c->icache->run;
-	const struct dinsn *d = b->insn;
-	const fast_fn *fn = b->fn;
+	const struct slot *s = b->slot;
 	uint64_t rip = c->rip;
 	unsigned ran;
 
 	run->b = b;
 	run->charged = 0;
 	if (single) {
-		c->rip = rip + d->len;
-		(*fn)(c, d);
+		c->rip = rip + s->d.len;
+		s->fn(c, &s->d);
 		ran = 1;
 	} else {
+		bool go_on;
 		do {
-			rip += d->len;
+			rip += s->d.len;
 			c->rip = rip;
-		} while ((*fn++)(c, d++));
-		/* d is past the runner that stopped; the end marker's
+			go_on = s->fn(c, &s->d);
+			s++;
+		} while (go_on);
+		/* s is past the runner that stopped; the end marker's
 		 * own stop is not an instruction. */
-		ran = (unsigned)(d - b->insn);
+		ran = (unsigned)(s - b->slot);
 		if (ran > b->n)
 			ran = b->n;
 	}
