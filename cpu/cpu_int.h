@@ -254,6 +254,13 @@ void cpu_write_bytes(struct cpu *c, int seg, uint64_t off, const void *src,
 uint64_t cpu_lin_read(struct cpu *c, uint64_t lin, int size, unsigned acc);
 void cpu_lin_write(struct cpu *c, uint64_t lin, int size, uint64_t v,
 		   unsigned acc);
+/* In IA-32e mode, the host address of [lin, lin + len) (len <= PAGE_SIZE)
+ * for cpu_lin_read (acc without ACC_WRITE) or cpu_lin_write accesses when
+ * one plain TLB hit covers it all: then those accesses could neither
+ * fault, fill nor need physmem (no code, watch or MMIO there). NULL
+ * otherwise: use them. Never raises. For multi-value frames (interrupt
+ * delivery, IDT gates). */
+uint8_t *cpu_lin_plain(struct cpu *c, uint64_t lin, int len, unsigned acc);
 /* Instruction fetch of n bytes at linear `lin`; raises #PF/#GP. */
 void cpu_fetch(struct cpu *c, uint64_t lin, uint8_t *buf, int n);
 /* Host pointer for fetching code at linear `lin` through the exec TLB,

@@ -159,8 +159,16 @@ static void read_gate64(struct cpu *c, const struct event *ev, struct gate64 *g)
 
 	if (at + 15 > c->idtr.limit)
 		cpu_raise(c, EXC_GP, idt_err);
-	lo = cpu_lin_read(c, c->idtr.base + at, 8, ACC_IMPLICIT_SUP);
-	hi = cpu_lin_read(c, c->idtr.base + at + 8, 8, ACC_IMPLICIT_SUP);
+	const uint8_t *p = cpu_lin_plain(c, c->idtr.base + at, 16,
+					 ACC_IMPLICIT_SUP);
+	if (p) { /* the common case: two plain loads */
+		memcpy(&lo, p, 8);
+		memcpy(&hi, p + 8, 8);
+	} else {
+		lo = cpu_lin_read(c, c->idtr.base + at, 8, ACC_IMPLICIT_SUP);
+		hi = cpu_lin_read(c, c->idtr.base + at + 8, 8,
+				  ACC_IMPLICIT_SUP);
+	}
 	type = (unsigned)(lo >> 40) & 0x1F; /* S bit included: must be 0 */
 	dpl = (unsigned)(lo >> 45) & 3;
 	if (type != ST_INT && type != ST_TRAP)
@@ -239,10 +247,16 @@ static void deliver_long(struct cpu *c, const struct event *ev)
 		frame[n++] = ev->err;
 	if (!cpu_is_canonical(rsp - 8u * (unsigned)n))
 		cpu_raise(c, EXC_SS, ext);
-	for (int i = 0; i < n; i++)
-		cpu_lin_write(c, rsp - 8u * (unsigned)(i + 1), 8, frame[i],
-			      ACC_WRITE |
-				  (t.cpl == 3 ? ACC_USER : ACC_IMPLICIT_SUP));
+	unsigned acc = ACC_WRITE | (t.cpl == 3 ? ACC_USER : ACC_IMPLICIT_SUP);
+	uint8_t *p = cpu_lin_plain(c, rsp - 8u * (unsigned)n, 8 * n, acc);
+	for (int i = 0; i < n; i++) {
+		/* frame[i] goes below the previous one: to rsp - 8 (i + 1) */
+		if (p)
+			memcpy(p + 8 * (n - 1 - i), &frame[i], 8);
+		else
+			cpu_lin_write(c, rsp - 8u * (unsigned)(i + 1), 8,
+				      frame[i], acc);
+	}
 	desc_set_accessed(c, &t.cs);
 
 	/* Commit. */

@@ -15,6 +15,7 @@
  * RIP, CS, RFLAGS, RSP or SS change. Which RFLAGS bits the popped image
  * may change depends on the CPL and IOPL *before* the return.
  */
+#include "cpu/mem.h"
 #include "cpu/ops.h"
 #include "cpu/sysarch.h"
 
@@ -75,20 +76,41 @@ static void iret_real(struct cpu *c, int os)
 	stack_set_rsp(c, c->gpr[RSP] + 3ull * os);
 }
 
-/* The frame's first half: IP, CS and FLAGS. */
-static void read_frame(struct cpu *c, int os, struct iret_frame *f)
+/* The frame in 64-bit mode when one plain TLB hit covers all five values
+ * (then no read of it can fault), else NULL. */
+static const uint8_t *plain_frame(struct cpu *c, int os)
 {
-	f->ip = stack_peek(c, 0, os);
-	f->cs = (uint16_t)stack_peek(c, (uint64_t)os, 2);
-	f->flags = stack_peek(c, 2ull * os, os);
+	if (c->mode != MODE_LONG64)
+		return NULL;
+	return cpu_lin_plain(c, c->gpr[RSP], 5 * os, ACC_READ);
+}
+
+/* The `size`-byte value `up` bytes above RSP: from the plain frame when
+ * there is one, else through stack_peek. */
+static uint64_t frame_value(struct cpu *c, const uint8_t *plain, int up,
+			    int size)
+{
+	if (plain)
+		return mem_host_load(plain + up, size);
+	return stack_peek(c, (uint64_t)up, size);
+}
+
+/* The frame's first half: IP, CS and FLAGS. */
+static void read_frame(struct cpu *c, const uint8_t *plain, int os,
+		       struct iret_frame *f)
+{
+	f->ip = frame_value(c, plain, 0, os);
+	f->cs = (uint16_t)frame_value(c, plain, os, 2);
+	f->flags = frame_value(c, plain, 2 * os, os);
 }
 
 /* Its second half, SS:SP, read after the return CS passed its checks
  * (the SDM's order, so a fault on CS comes before a stack fault here). */
-static void read_frame_stack(struct cpu *c, int os, struct iret_frame *f)
+static void read_frame_stack(struct cpu *c, const uint8_t *plain, int os,
+			     struct iret_frame *f)
 {
-	f->sp = stack_peek(c, 3ull * os, os);
-	f->ss = (uint16_t)stack_peek(c, 4ull * os, 2);
+	f->sp = frame_value(c, plain, 3 * os, os);
+	f->ss = (uint16_t)frame_value(c, plain, 4 * os, 2);
 }
 
 void op_iret(struct cpu *c, const struct dinsn *d)
@@ -107,14 +129,15 @@ void op_iret(struct cpu *c, const struct dinsn *d)
 	}
 	if (c->rflags & (RF_NT | RF_VM))
 		cpu_raise_gp0(c); /* task return / V86 not modelled */
-	read_frame(c, os, &f);
+	const uint8_t *plain = plain_frame(c, os);
+	read_frame(c, plain, os, &f);
 	if (!(c->efer & EFER_LMA) && os == 4 && (f.flags & RF_VM) &&
 	    c->cpl == 0)
 		cpu_raise_gp0(c); /* return to V86 mode: not modelled */
 	far_check_return_cs(c, f.cs, &r);
 	pop_ss = (f.cs & 3) != old_cpl || c->mode == MODE_LONG64;
 	if (pop_ss) {
-		read_frame_stack(c, os, &f);
+		read_frame_stack(c, plain, os, &f);
 		far_check_return_ss(c, f.ss, f.cs & 3, r.raw, &ss);
 	}
 	f.ip = far_check_ip(c, r.raw, f.ip);

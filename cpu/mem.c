@@ -412,6 +412,15 @@ void cpu_lin_write(struct cpu *c, uint64_t lin, int size, uint64_t v,
 	write_lin(c, lin_check(c, lin, size), size, v, acc, lin_wrap(c));
 }
 
+uint8_t *cpu_lin_plain(struct cpu *c, uint64_t lin, int len, unsigned acc)
+{
+	acc &= ACC_IMPLICIT_SUP | ACC_WRITE; /* as cpu_lin_read/write do */
+	if (!(c->efer & EFER_LMA) || len < 1 || len > (int)PAGE_SIZE ||
+	    !cpu_is_canonical(lin) || !cpu_is_canonical(lin + (uint64_t)len - 1))
+		return NULL;
+	return plain_hit(c, lin, len, acc);
+}
+
 /* ---- instruction fetch --------------------------------------------------- */
 
 void cpu_fetch(struct cpu *c, uint64_t lin, uint8_t *buf, int n)
