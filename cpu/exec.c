@@ -94,6 +94,7 @@ static const struct slot *slot_of(const struct dinsn *d)
 struct block_run {
 	const struct block *b;
 	unsigned charged;
+	bool generic_ran; /* exec_generic ran one of its instructions */
 };
 
 struct icache {
@@ -367,6 +368,7 @@ bool exec_generic(struct cpu *c, const struct dinsn *d)
 	uint64_t next = c->rip;
 	uint32_t writes = *ic->code_writes;
 	generic_enter(c, d);
+	ic->run.generic_ran = true;
 	block_charge(c, &ic->run, (unsigned)(slot_of(d) - ic->run.b->slot));
 	d->op->fn(c, d);
 	return c->rip == next && *ic->code_writes == writes && !c->halted &&
@@ -419,6 +421,7 @@ static void block_run(struct cpu *c, const struct block *b, bool single)
 
 	run->b = b;
 	run->charged = 0;
+	run->generic_ran = false;
 	if (single) {
 		c->rip = rip + s->d.len;
 		s->fn(c, &s->d);
@@ -475,9 +478,15 @@ static bool needs_careful_pass(const struct cpu *c)
 	       ((c->rflags & (RF_TF | RF_RF)) != 0);
 }
 
-/* Run the block at RIP (or one uncached instruction). */
-static inline void run_block_at_rip(struct cpu *c, bool single)
+/* Run the block at RIP (or one uncached instruction). Returns whether a
+ * generic handler ran: only those (besides the careful pass, a fault's
+ * delivery and callers between cpu_run calls) change what
+ * needs_careful_pass() looks at, since fast runners touch no RFLAGS bit
+ * but the lazy arithmetic ones, never halt, and call nothing outside the
+ * core. */
+static inline bool run_block_at_rip(struct cpu *c, bool single)
 {
+	bool generic_ran = true;
 	cycles_t before = c->cycles;
 	uint64_t lin = c->seg[SEG_CS].base + c->rip;
 	if (c->mode != MODE_LONG64)
@@ -485,14 +494,17 @@ static inline void run_block_at_rip(struct cpu *c, bool single)
 	struct block *b = block_find(c, lin);
 	if (!b)
 		b = block_fill(c, lin);
-	if (b)
+	if (b) {
 		block_run(c, b, single);
-	else
+		generic_ran = c->icache->run.generic_ran;
+	} else {
 		exec_uncached(c, lin);
+	}
 	/* Every pass costs time, so a guest stuck in a loop that the cost
 	 * model prices at zero still reaches the budget. */
 	if (c->cycles == before)
 		c->cycles++;
+	return generic_ran;
 }
 
 /* One pass with every check: stop, interrupts and their shadow, halt,
@@ -530,12 +542,16 @@ static __attribute__((noinline)) int careful_pass(struct cpu *c)
 /* The main loop, between faults. Returns why it stopped. */
 /* Kept out of cpu_run: a function that calls setjmp keeps its variables
  * in memory, which would cost every block. */
+/* The careful pass's conditions are tested when they may have changed:
+ * on entry (after a fault, or anything done between cpu_run calls), after
+ * a block in which a generic handler ran, and after the careful pass. */
 static __attribute__((noinline)) enum cpu_exit_reason
 run_loop(struct cpu *c)
 {
+	bool may_need_care = true;
 	while (c->cycles < c->run_end) {
-		if (!needs_careful_pass(c)) {
-			run_block_at_rip(c, false);
+		if (!may_need_care || !needs_careful_pass(c)) {
+			may_need_care = run_block_at_rip(c, false);
 			continue;
 		}
 		int reason = careful_pass(c);

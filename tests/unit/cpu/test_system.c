@@ -756,6 +756,40 @@ Test(system, mov_ss_shadow_covers_one_instruction_only)
 	fx_free(fx);
 }
 
+/* A device register whose write raises the core's interrupt line, as a
+ * local APIC's self-IPI would. */
+static void raise_line_on_write(void *opaque, uint64_t off, int size,
+				uint64_t val)
+{
+	(void)off;
+	(void)size;
+	(void)val;
+	cpu_set_intr_line(opaque, true);
+}
+
+Test(system, an_interrupt_raised_by_a_store_mid_block_comes_at_its_end)
+{
+	/* mov eax, 0x2000000; mov dword [rax], 1 (the device); jmp next;
+	 * next: nop; hlt — the store is no block end, the jmp is: the
+	 * interrupt comes before the nop (the check after a block in which
+	 * a generic handler ran), not only at the hlt */
+	static const uint8_t code[] = {0xB8, 0x00, 0x00, 0x00, 0x02,
+				       0xC7, 0x00, 0x01, 0x00, 0x00, 0x00,
+				       0xEB, 0x00, 0x90, 0xF4};
+	static const struct mmio_ops dev = {"irq", NULL, raise_line_on_write};
+	struct fx *fx = fx_new(FX_LONG64);
+
+	cr_assert_eq(0, physmem_map_mmio(fx->mem, 0x2000000, 0x1000, &dev,
+					 fx->cpu));
+	fx->cpu->env.intr_ack = ack_vector_0x20;
+	fx->cpu->rflags |= RF_IF;
+	cr_assert_eq(0x20, fx_try(fx, code, sizeof(code)));
+	cr_assert_eq(FX_CODE + 13, fx_stack_qword(fx, 0),
+		     "return RIP = nop, not %llx",
+		     (unsigned long long)fx_stack_qword(fx, 0));
+	fx_free(fx);
+}
+
 /* ---- software interrupts, VMCALL, UD ------------------------------------------------------ */
 
 Test(system, int3_int_n_and_int1_deliver_with_the_next_rip)
