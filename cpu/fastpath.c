@@ -35,6 +35,8 @@ enum fast_index {
 #define NEED_LONG8  2u /* 64-bit mode with a 64-bit operand size */
 #define NEED_MODRM  4u /* the ModRM form (not the opcode-register one) */
 #define NEED_SIZE48 8u /* an operand size of 4 or 8 */
+#define NEED_REP64 16u /* a REP prefix, 64-bit mode and addresses, and a
+			* source segment without a base (string rows) */
 
 struct fast_row {
 	op_handler generic;
@@ -84,6 +86,7 @@ static const struct fast_row fast_rows[] = {
     {op_lea_GM, IX_SIZE, NEED_MEM, .runners = fast_lea},
     {op_nop, IX_ONE, 0, .one = fast_nop},
     {op_nop, IX_ONE, NEED_MEM, .one = fast_nop},
+    {op_movs, IX_ONE, NEED_REP64, .one = fast_rep_movs},
     /* branches and the stack */
     {op_jcc_J, IX_CC, NEED_LONG8, .runners = fast_jcc},
     {op_jmp_J, IX_ONE, NEED_LONG8, .one = fast_jmp_J},
@@ -158,6 +161,9 @@ static fast_fn row_runner(const struct fast_row *row, const struct dinsn *d,
 	if ((row->need & NEED_MODRM) && !(d->op->flags & F_MODRM))
 		return NULL;
 	if ((row->need & NEED_SIZE48) && d->osize != 4 && d->osize != 8)
+		return NULL;
+	if ((row->need & NEED_REP64) &&
+	    (!(d->pfx & (PFX_REP | PFX_REPNE)) || !memory_form_ok(d, mode)))
 		return NULL;
 	if (row->index == IX_ONE)
 		return row->one;

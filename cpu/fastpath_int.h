@@ -62,6 +62,7 @@ bool fast_movsxd_r(struct cpu *c, const struct dinsn *d);
 bool fast_movsxd_m(struct cpu *c, const struct dinsn *d);
 extern const fast_fn fast_lea[2];
 bool fast_nop(struct cpu *c, const struct dinsn *d);
+bool fast_rep_movs(struct cpu *c, const struct dinsn *d);
 
 /* fastpath_branch.c (64-bit operand size only). */
 bool fast_jmp_J(struct cpu *c, const struct dinsn *d);

@@ -1,7 +1,7 @@
 /*
  * cpu/fastpath_mov.c — fast runners for data movement: MOV between
  * registers, immediates and (64-bit mode) memory, MOVZX/MOVSX/MOVSXD,
- * LEA and the NOP family.
+ * LEA, the NOP family and REP MOVS within a page.
  *
  * Spec: Intel SDM Vol. 2 MOV, MOVZX, MOVSX/MOVSXD, LEA, NOP (ops_mov.c's
  * handlers stay the reference). None of these touch RFLAGS; register
@@ -199,5 +199,40 @@ bool fast_nop(struct cpu *c, const struct dinsn *d)
 {
 	(void)c;
 	(void)d;
+	return true;
+}
+
+/* ---- REP MOVS ---------------------------------------------------------- */
+
+/* Elements of `size` bytes from lin to the end of its page. */
+static uint64_t page_room(uint64_t lin, int size)
+{
+	return (PAGE_SIZE - (lin & (PAGE_SIZE - 1))) / (uint64_t)size;
+}
+
+/* REP MOVS with DF = 0 (fast_select: 64-bit mode and addresses, a source
+ * segment without a base) whose RCX elements all fit in the source's and
+ * the destination's pages, both TLB hits: ops_string.c's movs_flat64 case
+ * in one step. As string_exec would: copy, advance RSI and RDI, clear RCX,
+ * charge the elements. Anything else (RCX = 0, more than fit, TF, an
+ * overlap the copy must replicate, a miss) runs the generic handler. */
+bool fast_rep_movs(struct cpu *c, const struct dinsn *d)
+{
+	int size = d->osize;
+	uint64_t n = c->gpr[RCX], si = c->gpr[RSI], di = c->gpr[RDI];
+
+	if ((c->rflags & (RF_DF | RF_TF)) || n == 0 ||
+	    n > page_room(si, size) || n > page_room(di, size))
+		return exec_generic(c, d);
+	uint64_t len = n * (uint64_t)size;
+	const uint8_t *src = mem_range_hit(c, si, len, false);
+	uint8_t *dst = mem_range_hit(c, di, len, true);
+	if (!src || !dst || (dst > src && dst < src + len))
+		return exec_generic(c, d);
+	memmove(dst, src, len);
+	c->gpr[RSI] = si + len;
+	c->gpr[RDI] = di + len;
+	c->gpr[RCX] = 0;
+	cpu_charge(c, n * c->cost[C_STRING]);
 	return true;
 }
