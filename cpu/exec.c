@@ -60,6 +60,9 @@
 struct slot {
 	struct dinsn d;
 	fast_fn fn;
+	/* Instructions run when this slot's runner stops the block: its
+	 * index + 1, or n for the end marker (which is no instruction). */
+	uint8_t upto;
 };
 _Static_assert(offsetof(struct slot, d) == 0, "slot_of() casts &slot->d");
 
@@ -239,6 +242,7 @@ block_decode(struct cpu *c, struct block *b, const uint8_t *code,
 			break; /* crossing the page, or fault when reached */
 		}
 		b->slot[b->n].fn = fast_select(d, c->mode);
+		b->slot[b->n].upto = (uint8_t)(b->n + 1);
 		b->cum[b->n + 1] = b->cum[b->n] + insn_cost(c, d);
 		off += d->len;
 		b->n++;
@@ -248,6 +252,7 @@ block_decode(struct cpu *c, struct block *b, const uint8_t *code,
 	if (b->n == 0)
 		return;
 	b->slot[b->n].fn = block_end;
+	b->slot[b->n].upto = b->n;
 	b->slot[b->n].d = (struct dinsn){.op = &optab_invalid, .len = 0};
 	b->gpa = gpa;
 	b->mode = (uint8_t)c->mode;
@@ -369,8 +374,9 @@ bool exec_generic(struct cpu *c, const struct dinsn *d)
 	uint32_t writes = *ic->code_writes;
 	generic_enter(c, d);
 	ic->run.generic_ran = true;
-	block_charge(c, &ic->run, (unsigned)(slot_of(d) - ic->run.b->slot));
+	block_charge(c, &ic->run, slot_of(d)->upto - 1u);
 	d->op->fn(c, d);
+	c->cur = NULL;
 	return c->rip == next && *ic->code_writes == writes && !c->halted &&
 	       !c->stop_req && !c->shadow;
 }
@@ -383,13 +389,15 @@ bool exec_generic_reg(struct cpu *c, const struct dinsn *d)
 	uint64_t next = c->rip;
 	generic_enter(c, d);
 	d->op->fn(c, d);
+	c->cur = NULL;
 	return c->rip == next && !c->shadow;
 }
 
 /* A fault unwound out of the running block: charge the instructions
  * before the faulting one (c->cur), which itself is not charged. c->cur
- * points into run->b only while that block runs (block_run clears it;
- * exec_uncached points it at its own copy). */
+ * points into run->b only while a generic handler of that block runs
+ * (the generic runners clear it when it returns; exec_uncached points it
+ * at its own copy). */
 static void block_fault_charge(struct cpu *c)
 {
 	struct block_run *run = &c->icache->run;
@@ -427,21 +435,15 @@ static void block_run(struct cpu *c, const struct block *b, bool single)
 		s->fn(c, &s->d);
 		ran = 1;
 	} else {
-		bool go_on;
-		do {
+		for (;; s++) {
 			rip += s->d.len;
 			c->rip = rip;
-			go_on = s->fn(c, &s->d);
-			s++;
-		} while (go_on);
-		/* s is past the runner that stopped; the end marker's
-		 * own stop is not an instruction. */
-		ran = (unsigned)(s - b->slot);
-		if (ran > b->n)
-			ran = b->n;
+			if (!s->fn(c, &s->d))
+				break;
+		}
+		ran = s->upto; /* s's runner stopped the block */
 	}
 	block_charge(c, run, ran);
-	c->cur = NULL;
 }
 
 static bool interrupt_deliverable(const struct cpu *c)
